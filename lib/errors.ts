@@ -1,0 +1,109 @@
+/**
+ * The product's one error hierarchy. Each class carries the contract's `error.code`; the HTTP status
+ * and body are decided in one place (`lib/http/error-response.ts`), never where an error is thrown.
+ * Messages are written for the API's callers: they never carry a token, a secret or a Graph URL.
+ */
+
+/** Graph's own identifiers of an error, passed on to callers under `error.graph`. */
+export interface GraphErrorDetails {
+  code?: number;
+  error_subcode?: number;
+  fbtrace_id?: string;
+}
+
+export type ErrorCode =
+  | 'invalid_request'
+  | 'invalid_cursor'
+  | 'unknown_page'
+  | 'page_token_invalid'
+  | 'permission_denied'
+  | 'rate_limited'
+  | 'upstream_error'
+  | 'upstream_timeout'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'internal_error';
+
+export abstract class ProductError extends Error {
+  abstract readonly code: ErrorCode;
+  readonly graph: GraphErrorDetails | undefined;
+
+  constructor(message: string, options: { cause?: unknown; graph?: GraphErrorDetails } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.graph = options.graph;
+  }
+}
+
+export class InvalidRequestError extends ProductError {
+  readonly code = 'invalid_request';
+  constructor(
+    /** The path or query parameter at fault, when one is; Graph's own rejections name none. */
+    readonly parameter: string | undefined,
+    message: string,
+    options?: { cause?: unknown; graph?: GraphErrorDetails },
+  ) {
+    super(message, options);
+  }
+}
+
+export class InvalidCursorError extends ProductError {
+  readonly code = 'invalid_cursor';
+  constructor(
+    message = 'The cursor is unknown, expired, or belongs to another page or query. Start again from the first page.',
+    options?: { cause?: unknown; graph?: GraphErrorDetails },
+  ) {
+    super(message, options);
+  }
+}
+
+export class UnknownPageError extends ProductError {
+  readonly code = 'unknown_page';
+  constructor(readonly pageId: string, options?: { cause?: unknown }) {
+    super(`No access token is configured for page ${pageId}.`, options);
+  }
+}
+
+export class PageTokenInvalidError extends ProductError {
+  readonly code = 'page_token_invalid';
+}
+
+export class PermissionDeniedError extends ProductError {
+  readonly code = 'permission_denied';
+}
+
+export class RateLimitedError extends ProductError {
+  readonly code = 'rate_limited';
+  constructor(
+    message: string,
+    /** When the caller may try again: an instant, so that the delay can be recomputed on every answer. */
+    readonly retryAt: Date,
+    options?: { cause?: unknown; graph?: GraphErrorDetails },
+  ) {
+    super(message, options);
+  }
+}
+
+export class UpstreamError extends ProductError {
+  readonly code = 'upstream_error';
+}
+
+export class UpstreamTimeoutError extends ProductError {
+  readonly code = 'upstream_timeout';
+}
+
+export class RouteNotFoundError extends ProductError {
+  readonly code = 'not_found';
+}
+
+export class MethodNotAllowedError extends ProductError {
+  readonly code = 'method_not_allowed';
+  constructor(readonly allowed: readonly string[]) {
+    super(`This route answers ${allowed.join(', ')} only.`);
+  }
+}
+
+/** Configuration that cannot work: thrown at cold start, so a bad deployment fails loudly and early. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
