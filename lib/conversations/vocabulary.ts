@@ -33,6 +33,21 @@ export const CONVERSATION_FIELDS = [
 ] as const;
 export type ConversationField = (typeof CONVERSATION_FIELDS)[number];
 
+/** Fields Graph has on each platform's conversations; asking for another is Graph error 100. */
+export const PLATFORM_FIELDS: Readonly<Record<Platform, ReadonlySet<ConversationField>>> = Object.freeze({
+  messenger: new Set(CONVERSATION_FIELDS),
+  instagram: new Set<ConversationField>([
+    'id',
+    'updated_time',
+    'participants',
+    'message_count',
+    'unread_count',
+    'can_reply',
+    'is_subscribed',
+    'name',
+  ]),
+});
+
 /**
  * Instagram conversations expose fewer fields than Messenger ones; asking for a Messenger-only field
  * is Graph error 100, so the defaults differ by platform.

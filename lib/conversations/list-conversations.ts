@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import { InvalidCursorError, InvalidRequestError, PageTokenInvalidError, RateLimitedError } from '../errors.js';
+import type { GraphConversation, GraphListPage, ListConversationsParams } from '../graph/graph-client.js';
+import type { BackoffStore } from '../store/backoff-store.js';
+import type { CursorStore, StoredCursors } from '../store/cursor-store.js';
+import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
+import type { ConversationField, Folder, Platform } from './vocabulary.js';
+
+/** A validated request for one page of a page's conversations, cursors still in the API's form. */
+export interface ConversationsQuery {
+  pageId: string;
+  platform: Platform;
+  folder?: Folder | undefined;
+  userId?: string | undefined;
+  limit: number;
+  fields: readonly ConversationField[];
+  after?: string | undefined;
+  before?: string | undefined;
+}
+
+/** One page of conversations with the API's own cursors. */
+export interface ConversationsPage {
+  data: GraphConversation[];
+  cursors: StoredCursors;
+  hasNext: boolean;
+  hasPrevious: boolean;
+}
+
+/** The part of the Graph client this service calls: tests and benches may hand in another. */
+export interface ConversationsGraph {
+  listConversations(
+    credentials: PageCredentials,
+    params: ListConversationsParams,
+  ): Promise<GraphListPage<GraphConversation>>;
+}
+
+export interface ConversationsDependencies {
+  graph: ConversationsGraph;
+  tokens: TokenSource;
+  cursors: CursorStore;
+  backoff: BackoffStore;
+  now: () => Date;
+}
+
+/**
+ * Binds cursors to the page and everything in the query but the cursor itself, so that a cursor used
+ * with another page, platform, folder, user, limit or field list is refused instead of silently
+ * paging a different list.
+ */
+export function cursorScope(kind: string, parts: readonly unknown[]): string {
+  return createHash('sha256').update(JSON.stringify([kind, ...parts])).digest('base64url');
+}
+
+function liveScope(query: ConversationsQuery): string {
+  return cursorScope('live', [query.pageId, query.platform, query.folder, query.userId, query.limit, query.fields]);
+}
+
+/**
+ * Lists one page of a page's conversations from Graph: refuses a throttled page without calling Graph,
+ * re-reads a token Graph rejects once (it may have been rotated), and records any throttle Graph names.
+ */
+export async function listConversations(
+  deps: ConversationsDependencies,
+  query: ConversationsQuery,
+): Promise<ConversationsPage> {
+  const now = deps.now();
+  const throttledUntil = await deps.backoff.throttledUntil(query.pageId, now);
+  if (throttledUntil !== undefined) {
+    throw new RateLimitedError('Graph is throttling this page; this API waits until it may call again.', throttledUntil);
+  }
+  const scope = liveScope(query);
+  const apiCursor = query.after ?? query.before;
+  const direction = query.after !== undefined ? 'after' : 'before';
+  // The token is usually cached; the cursor read is the request's one DynamoDB read. Run them together.
+  const [credentials, cursor] = await Promise.all([
+    deps.tokens.get(query.pageId),
+    apiCursor === undefined ? undefined : deps.cursors.resolve(apiCursor, direction, scope, now),
+  ]);
+  const params: ListConversationsParams = {
+    pageId: query.pageId,
+    platform: query.platform,
+    folder: query.folder,
+    userId: query.userId,
+    limit: query.limit,
+    fields: query.fields,
+    ...(cursor === undefined ? {} : { [cursor.direction]: cursor.innerCursor }),
+  };
+  const page = await callGraph(deps, query.pageId, credentials, params, cursor !== undefined);
+  if (page.usage.maxPercent >= 100 && page.usage.regainAccessMinutes > 0) {
+    // Graph answered, but says the next calls will be refused: stop calling before it has to.
+    await deps.backoff.record(query.pageId, new Date(now.getTime() + page.usage.regainAccessMinutes * 60_000), now);
+  }
+  return {
+    data: page.data,
+    cursors: await deps.cursors.save(scope, page.cursors, now),
+    hasNext: page.hasNext,
+    hasPrevious: page.hasPrevious,
+  };
+}
+
+async function callGraph(
+  deps: ConversationsDependencies,
+  pageId: string,
+  credentials: PageCredentials,
+  params: ListConversationsParams,
+  withCursor: boolean,
+): Promise<GraphListPage<GraphConversation>> {
+  try {
+    try {
+      return await deps.graph.listConversations(credentials, params);
+    } catch (error: unknown) {
+      if (!(error instanceof PageTokenInvalidError)) throw error;
+      // The secret may have been rotated since it was cached: read it once more, and call again only
+      // when it changed (the same token would fail the same way and spend quota for nothing).
+      const reloaded = await deps.tokens.reload(pageId);
+      if (reloaded.accessToken === credentials.accessToken && reloaded.appSecret === credentials.appSecret) {
+        throw error;
+      }
+      return await deps.graph.listConversations(reloaded, params);
+    }
+  } catch (error: unknown) {
+    if (error instanceof RateLimitedError) await deps.backoff.record(pageId, error.retryAt, deps.now());
+    if (withCursor && error instanceof InvalidRequestError && error.graph?.code === 100) {
+      // The query was already accepted on the first page; what changed is the cursor. Meta documents
+      // that its cursors break when the conversation they point at moves or is deleted.
+      throw new InvalidCursorError(
+        'Graph no longer accepts this cursor (the conversation it pointed at may have moved or been deleted). Start again from the first page.',
+        { cause: error, graph: error.graph },
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,280 @@
+import { createHmac } from 'node:crypto';
+import { type Folder, graphPlatform, type Platform } from '../conversations/vocabulary.js';
+import { type ProductError, UpstreamError, UpstreamTimeoutError } from '../errors.js';
+import type { PageCredentials } from '../tokens/token-source.js';
+import { classifyGraphError, type GraphErrorBody, isRetryable, readGraphError } from './graph-errors.js';
+import { createHttpPool, type HttpPool } from './http-pool.js';
+import { type GraphUsage, parseUsageHeaders } from './usage.js';
+
+/** One conversation as Graph returns it: `id` and `updated_time` always, the rest as asked. */
+export interface GraphConversation {
+  id: string;
+  updated_time: string;
+  [field: string]: unknown;
+}
+
+export interface ListConversationsParams {
+  pageId: string;
+  platform: Platform;
+  folder?: Folder | undefined;
+  userId?: string | undefined;
+  limit: number;
+  fields: readonly string[];
+  after?: string | undefined;
+  before?: string | undefined;
+}
+
+/** One page of a Graph list, reduced to what the product uses: `paging.next` itself is never kept. */
+export interface GraphListPage<T> {
+  data: T[];
+  cursors: { before?: string; after?: string };
+  /** Graph ends a list only by leaving `paging.next` out; a short page may still have a next one. */
+  hasNext: boolean;
+  hasPrevious: boolean;
+  usage: GraphUsage;
+}
+
+export interface GraphClientTimeouts {
+  connectMs: number;
+  /** Until the status line and headers arrive. */
+  headersMs: number;
+  /** Between two chunks of the body. */
+  bodyMs: number;
+  /** For all attempts together: fits under API Gateway's 30 s integration limit. */
+  totalMs: number;
+}
+
+export interface GraphClientOptions {
+  baseUrl: string;
+  version: string;
+  timeouts?: Partial<GraphClientTimeouts>;
+  /** Attempts for transient failures, the first included. */
+  maxAttempts?: number;
+  retryBaseDelayMs?: number;
+  retryMaxDelayMs?: number;
+  now?: () => Date;
+  random?: () => number;
+  /** A pool to share; by default the client builds its own for `baseUrl`. */
+  pool?: HttpPool;
+}
+
+export const DEFAULT_TIMEOUTS: GraphClientTimeouts = Object.freeze({
+  connectMs: 3_000,
+  headersMs: 10_000,
+  bodyMs: 10_000,
+  totalMs: 25_000,
+});
+
+/** Graph answers of this size are a fault, not a page of conversations. */
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/** Failure of one attempt, with whether another attempt may succeed. */
+class AttemptFailure extends Error {
+  constructor(
+    readonly error: ProductError,
+    readonly retryable: boolean,
+  ) {
+    super(error.message);
+  }
+}
+
+/** Returns the usage a failed call reported, so callers can slow down even on errors. */
+export function usageOf(error: unknown): GraphUsage | undefined {
+  return error instanceof Error && 'graphUsage' in error ? (error.graphUsage as GraphUsage) : undefined;
+}
+
+/**
+ * The Graph API client: builds every URL itself from allow-listed parameters, sends the token in the
+ * `Authorization` header (URLs get logged; headers do not), adds a fresh time-stamped
+ * `appsecret_proof` when the page has an app secret, and retries only transient failures with capped,
+ * jittered back-off inside one total deadline.
+ */
+export class GraphClient {
+  private readonly pool: HttpPool;
+  private readonly timeouts: GraphClientTimeouts;
+  private readonly maxAttempts: number;
+  private readonly retryBaseDelayMs: number;
+  private readonly retryMaxDelayMs: number;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+  private readonly pathPrefix: string;
+
+  constructor(options: GraphClientOptions) {
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.pool = options.pool ?? createHttpPool(options.baseUrl, { connectTimeoutMs: this.timeouts.connectMs });
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.retryBaseDelayMs = options.retryBaseDelayMs ?? 200;
+    this.retryMaxDelayMs = options.retryMaxDelayMs ?? 2_000;
+    this.now = options.now ?? (() => new Date());
+    this.random = options.random ?? Math.random;
+    this.pathPrefix = `/${options.version}`;
+  }
+
+  /** `GET /{page-id}/conversations`, one page. */
+  async listConversations(
+    credentials: PageCredentials,
+    params: ListConversationsParams,
+  ): Promise<GraphListPage<GraphConversation>> {
+    const query = new URLSearchParams({
+      platform: graphPlatform(params.platform),
+      fields: params.fields.join(','),
+      limit: String(params.limit),
+    });
+    if (params.folder !== undefined) query.set('folder', params.folder);
+    if (params.userId !== undefined) query.set('user_id', params.userId);
+    if (params.after !== undefined) query.set('after', params.after);
+    if (params.before !== undefined) query.set('before', params.before);
+    const body = await this.get(credentials, `/${encodeURIComponent(params.pageId)}/conversations`, query);
+    return readListPage<GraphConversation>(body.json, body.usage);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async get(
+    credentials: PageCredentials,
+    path: string,
+    query: URLSearchParams,
+  ): Promise<{ json: unknown; usage: GraphUsage }> {
+    const deadline = Date.now() + this.timeouts.totalMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(credentials, path, query, deadline);
+      } catch (error: unknown) {
+        if (!(error instanceof AttemptFailure)) throw error;
+        const delay = this.backoffDelay(attempt);
+        if (!error.retryable || attempt >= this.maxAttempts || Date.now() + delay >= deadline) {
+          throw error.error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  /** Full jitter: spreads retries of many containers instead of synchronising them. */
+  private backoffDelay(attempt: number): number {
+    const ceiling = Math.min(this.retryMaxDelayMs, this.retryBaseDelayMs * 2 ** (attempt - 1));
+    return Math.round(this.random() * ceiling);
+  }
+
+  private async attempt(
+    credentials: PageCredentials,
+    path: string,
+    query: URLSearchParams,
+    deadline: number,
+  ): Promise<{ json: unknown; usage: GraphUsage }> {
+    const signedQuery = new URLSearchParams(query);
+    if (credentials.appSecret !== undefined) {
+      // Meta's time-stamped proof expires after five minutes: compute it for every call.
+      const time = Math.floor(this.now().getTime() / 1000);
+      const proof = createHmac('sha256', credentials.appSecret)
+        .update(`${credentials.accessToken}|${time}`)
+        .digest('hex');
+      signedQuery.set('appsecret_proof', proof);
+      signedQuery.set('appsecret_time', String(time));
+    }
+    const remaining = deadline - Date.now();
+    let response: Awaited<ReturnType<HttpPool['request']>>;
+    let text: string;
+    try {
+      response = await this.pool.request({
+        method: 'GET',
+        path: `${this.pathPrefix}${path}?${signedQuery.toString()}`,
+        headers: { authorization: `Bearer ${credentials.accessToken}`, accept: 'application/json' },
+        headersTimeout: Math.max(1, Math.min(this.timeouts.headersMs, remaining)),
+        bodyTimeout: Math.max(1, Math.min(this.timeouts.bodyMs, remaining)),
+        signal: AbortSignal.timeout(Math.max(1, remaining)),
+      });
+      text = await readText(response.body);
+    } catch (error: unknown) {
+      throw this.transportFailure(error);
+    }
+    const usage = parseUsageHeaders(response.headers);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (cause: unknown) {
+      const status = response.statusCode;
+      throw withUsage(
+        new AttemptFailure(
+          new UpstreamError(`Graph answered HTTP ${status} with a body that is not JSON.`, { cause }),
+          true,
+        ),
+        usage,
+      );
+    }
+    const graphError = readGraphError(json);
+    if (graphError !== undefined || response.statusCode >= 400) {
+      const error: GraphErrorBody = graphError ?? {};
+      const classified = classifyGraphError(error, usage, this.now(), (message) =>
+        redact(message, credentials),
+      );
+      throw withUsage(new AttemptFailure(classified, isRetryable(error, response.statusCode)), usage);
+    }
+    return { json, usage };
+  }
+
+  private transportFailure(error: unknown): AttemptFailure {
+    const name = error instanceof Error ? error.name : '';
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    const timedOut =
+      name === 'TimeoutError' ||
+      code === 'UND_ERR_HEADERS_TIMEOUT' ||
+      code === 'UND_ERR_BODY_TIMEOUT' ||
+      code === 'UND_ERR_CONNECT_TIMEOUT';
+    if (timedOut) {
+      return new AttemptFailure(new UpstreamTimeoutError('Graph did not answer in time.', { cause: error }), true);
+    }
+    return new AttemptFailure(new UpstreamError('The connection to Graph failed.', { cause: error }), true);
+  }
+}
+
+function withUsage(failure: AttemptFailure, usage: GraphUsage): AttemptFailure {
+  Object.defineProperty(failure.error, 'graphUsage', { value: usage, enumerable: false });
+  return failure;
+}
+
+async function readText(body: AsyncIterable<Buffer | string>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new UpstreamError('Graph answered with an oversized body.');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Graph has echoed tokens in error messages; never pass one on. */
+function redact(text: string, credentials: PageCredentials): string {
+  let result = text.split(credentials.accessToken).join('[redacted]');
+  if (credentials.appSecret) result = result.split(credentials.appSecret).join('[redacted]');
+  return result;
+}
+
+function readListPage<T extends { id: string }>(json: unknown, usage: GraphUsage): GraphListPage<T> {
+  if (typeof json !== 'object' || json === null || !Array.isArray((json as { data?: unknown }).data)) {
+    throw new UpstreamError('Graph answered without a data list.');
+  }
+  const body = json as { data: unknown[]; paging?: Record<string, unknown> };
+  const data = body.data.filter(
+    (item): item is T => typeof item === 'object' && item !== null && typeof (item as T).id === 'string',
+  );
+  const paging = body.paging ?? {};
+  const rawCursors = (typeof paging.cursors === 'object' && paging.cursors !== null ? paging.cursors : {}) as Record<
+    string,
+    unknown
+  >;
+  const cursors: { before?: string; after?: string } = {};
+  if (typeof rawCursors.before === 'string') cursors.before = rawCursors.before;
+  if (typeof rawCursors.after === 'string') cursors.after = rawCursors.after;
+  return {
+    data,
+    cursors,
+    hasNext: typeof paging.next === 'string',
+    hasPrevious: typeof paging.previous === 'string',
+    usage,
+  };
+}

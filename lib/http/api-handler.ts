@@ -1,0 +1,115 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpRouterHandler, { type Method, type Route } from '@middy/http-router';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { type ConversationsDependencies, listConversations } from '../conversations/list-conversations.js';
+import { INDEXED_FIELDS } from '../conversations/vocabulary.js';
+import { InvalidRequestError, MethodNotAllowedError, RouteNotFoundError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { conversationsBody } from './conversations-body.js';
+import { errorResponse, isProductError } from './error-response.js';
+import { openApiDocument } from './openapi.js';
+import { parseConversationsRequest } from './request-params.js';
+import { type HttpResponse, jsonResponse } from './responses.js';
+
+export interface ApiDependencies {
+  conversations: ConversationsDependencies;
+  logger: Logger;
+  now: () => Date;
+}
+
+type RouteHandler = (event: APIGatewayProxyEventV2) => Promise<HttpResponse>;
+
+const INDEXED = new Set(INDEXED_FIELDS);
+
+/** This API's own origin and stage, as the caller reached it: the base of `paging.next`. */
+function selfBaseUrl(event: APIGatewayProxyEventV2): string {
+  const protocol = event.headers?.['x-forwarded-proto'] ?? 'https';
+  const stage = event.requestContext.stage;
+  return `${protocol}://${event.requestContext.domainName}${stage && stage !== '$default' ? `/${stage}` : ''}`;
+}
+
+function routes(deps: ApiDependencies): Array<{ method: Method; path: string; handler: RouteHandler }> {
+  const openApi = JSON.stringify(openApiDocument);
+  return [
+    { method: 'GET', path: '/health', handler: async () => jsonResponse(200, { status: 'ok' }) },
+    {
+      method: 'GET',
+      path: '/openapi.json',
+      handler: async () => ({ ...jsonResponse(200, null), body: openApi }),
+    },
+    {
+      method: 'GET',
+      path: '/pages/{pageId}/conversations',
+      handler: async (event) => {
+        const request = parseConversationsRequest(event.pathParameters, event.rawQueryString, INDEXED);
+        if (request.source !== 'graph') throw new InvalidRequestError('updated_since', 'The index is not built yet.');
+        const page = await listConversations(deps.conversations, request);
+        return jsonResponse(200, conversationsBody(request, page, selfBaseUrl(event)));
+      },
+    },
+  ];
+}
+
+/** Compiles route templates once, to tell "no such route" (404) from "not this method" (405). */
+function methodsByPath(table: ReadonlyArray<{ method: Method; path: string }>) {
+  const patterns = table.map(({ method, path }) => ({
+    method,
+    pattern: new RegExp(`^${path.replace(/\{[^/]+\}/g, '[^/]+')}/?$`),
+  }));
+  return (path: string) => patterns.filter(({ pattern }) => pattern.test(path)).map(({ method }) => method);
+}
+
+/**
+ * Maps every outcome to the contract: errors to JSON answers in one place, one access-log line per
+ * request with its request id. Never logs the query string or headers: they may carry user ids and
+ * cursors, and a mistaken caller may send a token.
+ */
+function httpEdge(deps: ApiDependencies): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
+  const started = new WeakMap<object, number>();
+  const log = (event: APIGatewayProxyEventV2, context: Context, response: HttpResponse) => {
+    deps.logger.info('request', {
+      request_id: event.requestContext?.requestId,
+      aws_request_id: context?.awsRequestId,
+      method: event.requestContext?.http?.method,
+      path: event.rawPath,
+      status: response.statusCode,
+      latency_ms: Date.now() - (started.get(event) ?? Date.now()),
+    });
+  };
+  return {
+    before: (request) => {
+      started.set(request.event, Date.now());
+    },
+    after: (request) => {
+      if (request.response) log(request.event, request.context, request.response);
+    },
+    onError: (request) => {
+      const error = request.error;
+      if (!isProductError(error)) {
+        deps.logger.error('unhandled error', {
+          request_id: request.event?.requestContext?.requestId,
+          error_name: error instanceof Error ? error.name : typeof error,
+          error_message: error instanceof Error ? error.message : undefined,
+          stack: error instanceof Error ? error.stack : undefined,
+        });
+      }
+      request.response = errorResponse(error, deps.now());
+      log(request.event, request.context, request.response);
+    },
+  };
+}
+
+/** The API's Lambda handler: router, then the edge middleware that shapes every outcome. */
+export function createApiHandler(deps: ApiDependencies) {
+  const table = routes(deps);
+  const allowedMethods = methodsByPath(table);
+  const router = httpRouterHandler<APIGatewayProxyEventV2, HttpResponse>({
+    routes: table as Array<Route<APIGatewayProxyEventV2, HttpResponse>>,
+    notFoundResponse: ({ path }) => {
+      const allowed = allowedMethods(path);
+      if (allowed.length > 0) throw new MethodNotAllowedError(allowed);
+      throw new RouteNotFoundError(`No route for ${path}.`);
+    },
+  });
+  return middy<APIGatewayProxyEventV2, HttpResponse>(router).use(httpEdge(deps));
+}

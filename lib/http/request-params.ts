@@ -1,0 +1,137 @@
+import type { ConversationsQuery } from '../conversations/list-conversations.js';
+import {
+  type ConversationField,
+  DEFAULT_FIELDS,
+  DEFAULT_LIMIT,
+  FOLDERS,
+  type Folder,
+  MAX_LIMIT,
+  PLATFORM_FIELDS,
+  PLATFORMS,
+  type Platform,
+} from '../conversations/vocabulary.js';
+import { InvalidRequestError } from '../errors.js';
+
+/** A validated `GET /pages/{pageId}/conversations`: live from Graph, or from the index. */
+export type ConversationsRequest =
+  | ({ source: 'graph' } & ConversationsQuery)
+  | ({ source: 'index'; updatedSince: Date } & Omit<ConversationsQuery, 'userId'>);
+
+const PAGE_ID = /^\d{1,32}$/;
+const USER_ID = /^\d{1,32}$/;
+const CONVERSATION_PARAMS = new Set(['platform', 'folder', 'user_id', 'limit', 'fields', 'after', 'before', 'updated_since']);
+// ISO 8601 with a zone: `Z`, `+00:00` or Graph's own `+0000`; fractions of a second allowed.
+const INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * Parses the raw query string rather than API Gateway's `queryStringParameters`, which joins a
+ * repeated parameter with commas and so would turn `limit=1&limit=2` into one odd value.
+ */
+export function readQuery(rawQueryString: string | undefined, allowed: ReadonlySet<string>): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const [name, value] of new URLSearchParams(rawQueryString ?? '')) {
+    if (!allowed.has(name)) throw new InvalidRequestError(name, `Unknown query parameter "${name}".`);
+    if (params.has(name)) throw new InvalidRequestError(name, `The query parameter "${name}" is given twice.`);
+    params.set(name, value);
+  }
+  return params;
+}
+
+export function readPageId(pathParameters: Record<string, string | undefined> | undefined): string {
+  const pageId = pathParameters?.pageId;
+  if (pageId === undefined || !PAGE_ID.test(pageId)) {
+    throw new InvalidRequestError('pageId', 'The page id in the path must be digits only.');
+  }
+  return pageId;
+}
+
+function oneOf<T extends string>(params: Map<string, string>, name: string, allowed: readonly T[]): T | undefined {
+  const raw = params.get(name);
+  if (raw === undefined) return undefined;
+  const value = raw.toLowerCase();
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new InvalidRequestError(name, `"${name}" must be one of ${allowed.join(', ')}.`);
+  }
+  return value as T;
+}
+
+function readLimit(params: Map<string, string>): number {
+  const raw = params.get('limit');
+  if (raw === undefined) return DEFAULT_LIMIT;
+  if (!/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT) {
+    throw new InvalidRequestError('limit', `"limit" must be a whole number from 1 to ${MAX_LIMIT}.`);
+  }
+  return Number(raw);
+}
+
+function readFields(
+  params: Map<string, string>,
+  platform: Platform,
+  allowed: ReadonlySet<ConversationField>,
+  defaults: readonly ConversationField[],
+): ConversationField[] {
+  const raw = params.get('fields');
+  if (raw === undefined) return [...defaults];
+  const names = raw.split(',').map((name) => name.trim());
+  const unknown = names.find((name) => !allowed.has(name as ConversationField));
+  if (unknown !== undefined) {
+    const label = unknown === '' ? 'an empty name' : `"${unknown}"`;
+    throw new InvalidRequestError(
+      'fields',
+      `"fields" has ${label}, which ${platform} conversations here do not offer; allowed: ${[...allowed].join(', ')}.`,
+    );
+  }
+  // Graph always returns `id`; keep it first so that every item can be told apart.
+  return [...new Set<ConversationField>(['id', ...(names as ConversationField[])])];
+}
+
+function readInstant(params: Map<string, string>, name: string): Date | undefined {
+  const raw = params.get(name);
+  if (raw === undefined) return undefined;
+  const match = INSTANT.exec(raw);
+  const date = match === null ? undefined : new Date(`${match[1]}T${match[2]}${normalizeZone(match[3] ?? '')}`);
+  if (date === undefined || Number.isNaN(date.getTime())) {
+    throw new InvalidRequestError(name, `"${name}" must be an ISO 8601 instant with a zone, e.g. 2026-11-20T10:00:00Z.`);
+  }
+  return date;
+}
+
+function normalizeZone(zone: string): string {
+  return zone === 'Z' || zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
+}
+
+/** Validates every parameter of the conversations route; the first fault is a 400 naming it. */
+export function parseConversationsRequest(
+  pathParameters: Record<string, string | undefined> | undefined,
+  rawQueryString: string | undefined,
+  indexedFields: ReadonlySet<ConversationField>,
+): ConversationsRequest {
+  const pageId = readPageId(pathParameters);
+  const params = readQuery(rawQueryString, CONVERSATION_PARAMS);
+  const platform = oneOf(params, 'platform', PLATFORMS) ?? 'messenger';
+  const folder = oneOf<Folder>(params, 'folder', FOLDERS);
+  const userId = params.get('user_id');
+  if (userId !== undefined && !USER_ID.test(userId)) {
+    throw new InvalidRequestError('user_id', '"user_id" must be a page- or Instagram-scoped user id (digits).');
+  }
+  const after = params.get('after');
+  const before = params.get('before');
+  if (after !== undefined && before !== undefined) {
+    throw new InvalidRequestError('before', 'Give "after" or "before", not both.');
+  }
+  for (const [name, value] of [['after', after], ['before', before]] as const) {
+    if (value === '') throw new InvalidRequestError(name, `"${name}" must be a cursor this API returned.`);
+  }
+  const limit = readLimit(params);
+  const updatedSince = readInstant(params, 'updated_since');
+  if (updatedSince === undefined) {
+    const fields = readFields(params, platform, PLATFORM_FIELDS[platform], DEFAULT_FIELDS[platform]);
+    return { source: 'graph', pageId, platform, folder, userId, limit, fields, after, before };
+  }
+  if (userId !== undefined) {
+    throw new InvalidRequestError('user_id', '"user_id" cannot be combined with "updated_since": the index is per folder.');
+  }
+  const allowed = new Set([...indexedFields].filter((field) => PLATFORM_FIELDS[platform].has(field)));
+  const fields = readFields(params, platform, allowed, [...allowed]);
+  return { source: 'index', pageId, platform, folder, limit, fields, after, before, updatedSince };
+}

@@ -1,0 +1,79 @@
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { epochSeconds, isConditionFailure, isExpired, n, readNumber, s } from './attributes.js';
+import { TABLE_KEYS } from './table-schema.js';
+
+export interface BackoffStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /**
+   * How long a container trusts its own "not throttled" reading before asking DynamoDB again. Another
+   * container's news of a throttle reaches this one at most this late, costing at most a few calls
+   * that Graph refuses anyway; in exchange a warm request makes no read for it.
+   */
+  freshnessMs?: number;
+}
+
+interface Reading {
+  /** Epoch ms until which the page is throttled; 0 when it is not. */
+  until: number;
+  readAt: number;
+}
+
+/**
+ * When Graph last throttled each page. Held in DynamoDB so that every container honours it, with an
+ * in-memory fast path: a known throttle is answered without I/O, and "not throttled" is re-read only
+ * after `freshnessMs`.
+ */
+export class BackoffStore {
+  private readonly readings = new Map<string, Reading>();
+  private readonly freshnessMs: number;
+
+  constructor(private readonly options: BackoffStoreOptions) {
+    this.freshnessMs = options.freshnessMs ?? 10_000;
+  }
+
+  /** The instant until which Graph must not be called for the page, or undefined when it may be. */
+  async throttledUntil(pageId: string, now: Date): Promise<Date | undefined> {
+    const reading = this.readings.get(pageId);
+    const nowMs = now.getTime();
+    if (reading !== undefined && (reading.until > nowMs || nowMs - reading.readAt < this.freshnessMs)) {
+      return reading.until > nowMs ? new Date(reading.until) : undefined;
+    }
+    const output = await this.options.client.send(
+      new GetItemCommand({ TableName: this.options.tableName, Key: this.key(pageId) }),
+    );
+    const item = output.Item;
+    const until = item === undefined || isExpired(item, TABLE_KEYS.timeToLive, now) ? 0 : (readNumber(item, 'until_ms') ?? 0);
+    this.readings.set(pageId, { until, readAt: nowMs });
+    return until > nowMs ? new Date(until) : undefined;
+  }
+
+  /** Records a throttle. A later instant already stored wins: a shorter report must not lift a block. */
+  async record(pageId: string, until: Date, now: Date): Promise<void> {
+    const untilMs = until.getTime();
+    const known = this.readings.get(pageId);
+    this.readings.set(pageId, { until: Math.max(untilMs, known?.until ?? 0), readAt: now.getTime() });
+    try {
+      await this.options.client.send(
+        new PutItemCommand({
+          TableName: this.options.tableName,
+          Item: {
+            ...this.key(pageId),
+            until_ms: n(untilMs),
+            recorded_at: s(now.toISOString()),
+            [TABLE_KEYS.timeToLive]: n(epochSeconds(until) + 3600),
+          },
+          ConditionExpression: 'attribute_not_exists(#until) OR #until < :until',
+          ExpressionAttributeNames: { '#until': 'until_ms' },
+          ExpressionAttributeValues: { ':until': n(untilMs) },
+        }),
+      );
+    } catch (error: unknown) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  private key(pageId: string) {
+    return { [TABLE_KEYS.partitionKey]: s(`PAGE#${pageId}`), [TABLE_KEYS.sortKey]: s('BACKOFF') };
+  }
+}

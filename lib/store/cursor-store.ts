@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { InvalidCursorError } from '../errors.js';
+import { epochSeconds, isExpired, readString, s, n } from './attributes.js';
+import { TABLE_KEYS } from './table-schema.js';
+
+/** The two Graph cursors of one answer; an API cursor points at one of them. */
+export interface StoredCursors {
+  before?: string;
+  after?: string;
+}
+
+export type CursorDirection = 'before' | 'after';
+
+/** What an API cursor resolves to: the cursor it stands for (Graph's, or the index's) and its direction. */
+export interface ResolvedCursor {
+  direction: CursorDirection;
+  innerCursor: string;
+}
+
+export interface CursorStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** How long a cursor stays usable. */
+  ttlSeconds?: number;
+}
+
+// 16 random bytes (128 bits) in base64url, then one letter for the direction.
+const API_CURSOR = /^([A-Za-z0-9_-]{22})([ab])$/;
+const DIRECTION_LETTER: Record<CursorDirection, string> = { after: 'a', before: 'b' };
+
+/**
+ * Opaque cursors. Graph's cursors never reach callers: each answer's pair is stored in one item under a
+ * random key, bound to the page and a fingerprint of the query, and the API hands out that key plus a
+ * direction letter. One write per answer, one read per follow-up request.
+ */
+export class CursorStore {
+  private readonly ttlSeconds: number;
+
+  constructor(private readonly options: CursorStoreOptions) {
+    this.ttlSeconds = options.ttlSeconds ?? 6 * 3600;
+  }
+
+  /** Stores one answer's Graph cursors; returns the API cursors, or none when Graph gave none. */
+  async save(scope: string, cursors: StoredCursors, now: Date): Promise<StoredCursors> {
+    if (cursors.before === undefined && cursors.after === undefined) return {};
+    const key = randomBytes(16).toString('base64url');
+    const item = {
+      [TABLE_KEYS.partitionKey]: s(`CURSOR#${key}`),
+      [TABLE_KEYS.sortKey]: s('CURSOR'),
+      scope: s(scope),
+      [TABLE_KEYS.timeToLive]: n(epochSeconds(now) + this.ttlSeconds),
+      ...(cursors.before === undefined ? {} : { inner_before: s(cursors.before) }),
+      ...(cursors.after === undefined ? {} : { inner_after: s(cursors.after) }),
+    };
+    await this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: item }));
+    const apiCursors: StoredCursors = {};
+    if (cursors.before !== undefined) apiCursors.before = key + DIRECTION_LETTER.before;
+    if (cursors.after !== undefined) apiCursors.after = key + DIRECTION_LETTER.after;
+    return apiCursors;
+  }
+
+  /**
+   * Resolves an API cursor given as `direction`. Throws `InvalidCursorError` for one that is malformed,
+   * unknown, expired, of another scope (page and query), or used in the other direction.
+   */
+  async resolve(apiCursor: string, direction: CursorDirection, scope: string, now: Date): Promise<ResolvedCursor> {
+    const match = API_CURSOR.exec(apiCursor);
+    if (match === null || match[2] !== DIRECTION_LETTER[direction]) throw new InvalidCursorError();
+    const output = await this.options.client.send(
+      new GetItemCommand({
+        TableName: this.options.tableName,
+        Key: { [TABLE_KEYS.partitionKey]: s(`CURSOR#${match[1]}`), [TABLE_KEYS.sortKey]: s('CURSOR') },
+      }),
+    );
+    const item = output.Item;
+    if (item === undefined || isExpired(item, TABLE_KEYS.timeToLive, now)) throw new InvalidCursorError();
+    if (readString(item, 'scope') !== scope) throw new InvalidCursorError();
+    const innerCursor = readString(item, direction === 'after' ? 'inner_after' : 'inner_before');
+    if (innerCursor === undefined) throw new InvalidCursorError();
+    return { direction, innerCursor };
+  }
+}

@@ -1,0 +1,45 @@
+/** What calling Graph as a page takes: its token and, when the app enforces it, the app secret. */
+export interface PageCredentials {
+  readonly accessToken: string;
+  /** Present when calls must carry `appsecret_proof`. */
+  readonly appSecret?: string;
+}
+
+/**
+ * Where page tokens come from: Secrets Manager in AWS, a file or demo tokens locally. Implementations
+ * cache, and throw `UnknownPageError` for a page that has no token.
+ */
+export interface TokenSource {
+  get(pageId: string): Promise<PageCredentials>;
+  /** Reads the token again, past the cache: the secret may have been rotated since. */
+  reload(pageId: string): Promise<PageCredentials>;
+  /** Every page that has a token: what the scheduled sync covers. */
+  listPageIds(): Promise<string[]>;
+}
+
+/**
+ * Parses a stored secret: the token as plain text, or JSON `{"access_token", "app_secret"}`.
+ * Returns undefined for a value that is neither, so the caller can say which page is misconfigured
+ * without ever quoting the value.
+ */
+export function parseCredentials(value: unknown): PageCredentials | undefined {
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (text.startsWith('{')) {
+      try {
+        return parseCredentials(JSON.parse(text));
+      } catch {
+        return undefined;
+      }
+    }
+    return /^\S+$/.test(text) ? { accessToken: text } : undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  if (typeof record.access_token !== 'string' || record.access_token.trim() === '') return undefined;
+  const accessToken = record.access_token.trim();
+  if (typeof record.app_secret === 'string' && record.app_secret.trim() !== '') {
+    return { accessToken, appSecret: record.app_secret.trim() };
+  }
+  return { accessToken };
+}
