@@ -59,7 +59,10 @@ export class InvalidCursorError extends ProductError {
 
 export class UnknownPageError extends ProductError {
   readonly code = 'unknown_page';
-  constructor(readonly pageId: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly pageId: string,
+    options?: { cause?: unknown },
+  ) {
     super(`No access token is configured for page ${pageId}.`, options);
   }
 }

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { InvalidCursorError, InvalidRequestError, PageTokenInvalidError, RateLimitedError } from '../errors.js';
+import {
+  InvalidCursorError,
+  InvalidRequestError,
+  PageTokenInvalidError,
+  RateLimitedError,
+} from '../errors.js';
 import type { GraphConversation, GraphListPage, ListConversationsParams } from '../graph/graph-client.js';
 import type { BackoffStore } from '../store/backoff-store.js';
 import type { CursorStore, StoredCursors } from '../store/cursor-store.js';
@@ -48,11 +53,20 @@ export interface ConversationsDependencies {
  * paging a different list.
  */
 export function cursorScope(kind: string, parts: readonly unknown[]): string {
-  return createHash('sha256').update(JSON.stringify([kind, ...parts])).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify([kind, ...parts]))
+    .digest('base64url');
 }
 
 function liveScope(query: ConversationsQuery): string {
-  return cursorScope('live', [query.pageId, query.platform, query.folder, query.userId, query.limit, query.fields]);
+  return cursorScope('live', [
+    query.pageId,
+    query.platform,
+    query.folder,
+    query.userId,
+    query.limit,
+    query.fields,
+  ]);
 }
 
 /**
@@ -66,7 +80,10 @@ export async function listConversations(
   const now = deps.now();
   const throttledUntil = await deps.backoff.throttledUntil(query.pageId, now);
   if (throttledUntil !== undefined) {
-    throw new RateLimitedError('Graph is throttling this page; this API waits until it may call again.', throttledUntil);
+    throw new RateLimitedError(
+      'Graph is throttling this page; this API waits until it may call again.',
+      throttledUntil,
+    );
   }
   const scope = liveScope(query);
   const apiCursor = query.after ?? query.before;
@@ -88,7 +105,11 @@ export async function listConversations(
   const page = await callGraph(deps, query.pageId, credentials, params, cursor !== undefined);
   if (page.usage.maxPercent >= 100 && page.usage.regainAccessMinutes > 0) {
     // Graph answered, but says the next calls will be refused: stop calling before it has to.
-    await deps.backoff.record(query.pageId, new Date(now.getTime() + page.usage.regainAccessMinutes * 60_000), now);
+    await deps.backoff.record(
+      query.pageId,
+      new Date(now.getTime() + page.usage.regainAccessMinutes * 60_000),
+      now,
+    );
   }
   return {
     data: page.data,

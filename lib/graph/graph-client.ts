@@ -101,7 +101,8 @@ export class GraphClient {
 
   constructor(options: GraphClientOptions) {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    this.pool = options.pool ?? createHttpPool(options.baseUrl, { connectTimeoutMs: this.timeouts.connectMs });
+    this.pool =
+      options.pool ?? createHttpPool(options.baseUrl, { connectTimeoutMs: this.timeouts.connectMs });
     this.maxAttempts = options.maxAttempts ?? 3;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 200;
     this.retryMaxDelayMs = options.retryMaxDelayMs ?? 2_000;
@@ -224,7 +225,10 @@ export class GraphClient {
       code === 'UND_ERR_BODY_TIMEOUT' ||
       code === 'UND_ERR_CONNECT_TIMEOUT';
     if (timedOut) {
-      return new AttemptFailure(new UpstreamTimeoutError('Graph did not answer in time.', { cause: error }), true);
+      return new AttemptFailure(
+        new UpstreamTimeoutError('Graph did not answer in time.', { cause: error }),
+        true,
+      );
     }
     return new AttemptFailure(new UpstreamError('The connection to Graph failed.', { cause: error }), true);
   }
@@ -263,10 +267,9 @@ function readListPage<T extends { id: string }>(json: unknown, usage: GraphUsage
     (item): item is T => typeof item === 'object' && item !== null && typeof (item as T).id === 'string',
   );
   const paging = body.paging ?? {};
-  const rawCursors = (typeof paging.cursors === 'object' && paging.cursors !== null ? paging.cursors : {}) as Record<
-    string,
-    unknown
-  >;
+  const rawCursors = (
+    typeof paging.cursors === 'object' && paging.cursors !== null ? paging.cursors : {}
+  ) as Record<string, unknown>;
   const cursors: { before?: string; after?: string } = {};
   if (typeof rawCursors.before === 'string') cursors.before = rawCursors.before;
   if (typeof rawCursors.after === 'string') cursors.after = rawCursors.after;

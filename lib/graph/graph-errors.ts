@@ -20,7 +20,9 @@ export interface GraphErrorBody {
 }
 
 const TOKEN_CODES = new Set([102, 104, 190]);
-const RATE_LIMIT_CODES = new Set([4, 17, 32, 341, 613, 80001, 80002, 80003, 80004, 80005, 80006, 80008, 80014]);
+const RATE_LIMIT_CODES = new Set([
+  4, 17, 32, 341, 613, 80001, 80002, 80003, 80004, 80005, 80006, 80008, 80014,
+]);
 const PERMISSION_CODES = new Set([3, 10, 230, 368]);
 const INVALID_REQUEST_CODES = new Set([100, 2500]);
 const TRANSIENT_CODES = new Set([1, 2]);

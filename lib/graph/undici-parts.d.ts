@@ -3,12 +3,14 @@
 // types for them, so they borrow the public ones.
 declare module 'undici/lib/dispatcher/pool.js' {
   import type { Pool } from 'undici';
+
   const PoolClass: typeof Pool;
   export default PoolClass;
 }
 
 declare module 'undici/lib/api/api-request.js' {
   import type { Dispatcher } from 'undici';
+
   function request(this: Dispatcher, options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData>;
   export default request;
 }

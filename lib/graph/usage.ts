@@ -39,7 +39,10 @@ function fold(usage: GraphUsage, figures: unknown): GraphUsage {
       asNumber(record.total_cputime),
       asNumber(record.total_time),
     ),
-    regainAccessMinutes: Math.max(usage.regainAccessMinutes, asNumber(record.estimated_time_to_regain_access)),
+    regainAccessMinutes: Math.max(
+      usage.regainAccessMinutes,
+      asNumber(record.estimated_time_to_regain_access),
+    ),
   };
 }
 

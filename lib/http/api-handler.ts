@@ -42,7 +42,8 @@ function routes(deps: ApiDependencies): Array<{ method: Method; path: string; ha
       path: '/pages/{pageId}/conversations',
       handler: async (event) => {
         const request = parseConversationsRequest(event.pathParameters, event.rawQueryString, INDEXED);
-        if (request.source !== 'graph') throw new InvalidRequestError('updated_since', 'The index is not built yet.');
+        if (request.source !== 'graph')
+          throw new InvalidRequestError('updated_since', 'The index is not built yet.');
         const page = await listConversations(deps.conversations, request);
         return jsonResponse(200, conversationsBody(request, page, selfBaseUrl(event)));
       },
@@ -64,7 +65,9 @@ function methodsByPath(table: ReadonlyArray<{ method: Method; path: string }>) {
  * request with its request id. Never logs the query string or headers: they may carry user ids and
  * cursors, and a mistaken caller may send a token.
  */
-function httpEdge(deps: ApiDependencies): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
+function httpEdge(
+  deps: ApiDependencies,
+): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
   const started = new WeakMap<object, number>();
   const log = (event: APIGatewayProxyEventV2, context: Context, response: HttpResponse) => {
     deps.logger.info('request', {

@@ -38,7 +38,8 @@ export function conversationsBody(
       return `${selfBaseUrl}/pages/${request.pageId}/conversations?${query.toString()}`;
     };
     if (page.hasNext && page.cursors.after !== undefined) paging.next = link('after', page.cursors.after);
-    if (page.hasPrevious && page.cursors.before !== undefined) paging.previous = link('before', page.cursors.before);
+    if (page.hasPrevious && page.cursors.before !== undefined)
+      paging.previous = link('before', page.cursors.before);
     body.paging = paging;
   }
   if (syncedAt !== undefined) body.synced_at = syncedAt;

@@ -31,7 +31,8 @@ const pageIdParameter = {
   schema: { type: 'string', pattern: '^[0-9]{1,32}$' },
 };
 
-const cursorDescription = 'An opaque cursor this API returned for the same page and query; never a Graph cursor.';
+const cursorDescription =
+  'An opaque cursor this API returned for the same page and query; never a Graph cursor.';
 
 export const openApiDocument = Object.freeze({
   openapi: '3.1.0',
@@ -67,13 +68,16 @@ export const openApiDocument = Object.freeze({
       get: {
         operationId: 'openApi',
         summary: 'This document.',
-        responses: { '200': { description: 'The OpenAPI 3.1 document.', content: { 'application/json': {} } } },
+        responses: {
+          '200': { description: 'The OpenAPI 3.1 document.', content: { 'application/json': {} } },
+        },
       },
     },
     '/pages/{pageId}/conversations': {
       get: {
         operationId: 'listConversations',
-        summary: 'Conversations of a page, newest activity first, live from Graph or, with updated_since, from the index.',
+        summary:
+          'Conversations of a page, newest activity first, live from Graph or, with updated_since, from the index.',
         parameters: [
           pageIdParameter,
           {
@@ -89,7 +93,11 @@ export const openApiDocument = Object.freeze({
             description: 'A page- or Instagram-scoped user id; not with updated_since.',
             schema: { type: 'string', pattern: '^[0-9]{1,32}$' },
           },
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 25 } },
+          {
+            name: 'limit',
+            in: 'query',
+            schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 25 },
+          },
           {
             name: 'fields',
             in: 'query',

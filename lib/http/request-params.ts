@@ -19,7 +19,16 @@ export type ConversationsRequest =
 
 const PAGE_ID = /^\d{1,32}$/;
 const USER_ID = /^\d{1,32}$/;
-const CONVERSATION_PARAMS = new Set(['platform', 'folder', 'user_id', 'limit', 'fields', 'after', 'before', 'updated_since']);
+const CONVERSATION_PARAMS = new Set([
+  'platform',
+  'folder',
+  'user_id',
+  'limit',
+  'fields',
+  'after',
+  'before',
+  'updated_since',
+]);
 // ISO 8601 with a zone: `Z`, `+00:00` or Graph's own `+0000`; fractions of a second allowed.
 const INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})$/;
 
@@ -27,11 +36,15 @@ const INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[
  * Parses the raw query string rather than API Gateway's `queryStringParameters`, which joins a
  * repeated parameter with commas and so would turn `limit=1&limit=2` into one odd value.
  */
-export function readQuery(rawQueryString: string | undefined, allowed: ReadonlySet<string>): Map<string, string> {
+export function readQuery(
+  rawQueryString: string | undefined,
+  allowed: ReadonlySet<string>,
+): Map<string, string> {
   const params = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(rawQueryString ?? '')) {
     if (!allowed.has(name)) throw new InvalidRequestError(name, `Unknown query parameter "${name}".`);
-    if (params.has(name)) throw new InvalidRequestError(name, `The query parameter "${name}" is given twice.`);
+    if (params.has(name))
+      throw new InvalidRequestError(name, `The query parameter "${name}" is given twice.`);
     params.set(name, value);
   }
   return params;
@@ -45,7 +58,11 @@ export function readPageId(pathParameters: Record<string, string | undefined> | 
   return pageId;
 }
 
-function oneOf<T extends string>(params: Map<string, string>, name: string, allowed: readonly T[]): T | undefined {
+function oneOf<T extends string>(
+  params: Map<string, string>,
+  name: string,
+  allowed: readonly T[],
+): T | undefined {
   const raw = params.get(name);
   if (raw === undefined) return undefined;
   const value = raw.toLowerCase();
@@ -89,9 +106,13 @@ function readInstant(params: Map<string, string>, name: string): Date | undefine
   const raw = params.get(name);
   if (raw === undefined) return undefined;
   const match = INSTANT.exec(raw);
-  const date = match === null ? undefined : new Date(`${match[1]}T${match[2]}${normalizeZone(match[3] ?? '')}`);
+  const date =
+    match === null ? undefined : new Date(`${match[1]}T${match[2]}${normalizeZone(match[3] ?? '')}`);
   if (date === undefined || Number.isNaN(date.getTime())) {
-    throw new InvalidRequestError(name, `"${name}" must be an ISO 8601 instant with a zone, e.g. 2026-11-20T10:00:00Z.`);
+    throw new InvalidRequestError(
+      name,
+      `"${name}" must be an ISO 8601 instant with a zone, e.g. 2026-11-20T10:00:00Z.`,
+    );
   }
   return date;
 }
@@ -112,14 +133,20 @@ export function parseConversationsRequest(
   const folder = oneOf<Folder>(params, 'folder', FOLDERS);
   const userId = params.get('user_id');
   if (userId !== undefined && !USER_ID.test(userId)) {
-    throw new InvalidRequestError('user_id', '"user_id" must be a page- or Instagram-scoped user id (digits).');
+    throw new InvalidRequestError(
+      'user_id',
+      '"user_id" must be a page- or Instagram-scoped user id (digits).',
+    );
   }
   const after = params.get('after');
   const before = params.get('before');
   if (after !== undefined && before !== undefined) {
     throw new InvalidRequestError('before', 'Give "after" or "before", not both.');
   }
-  for (const [name, value] of [['after', after], ['before', before]] as const) {
+  for (const [name, value] of [
+    ['after', after],
+    ['before', before],
+  ] as const) {
     if (value === '') throw new InvalidRequestError(name, `"${name}" must be a cursor this API returned.`);
   }
   const limit = readLimit(params);
@@ -129,7 +156,10 @@ export function parseConversationsRequest(
     return { source: 'graph', pageId, platform, folder, userId, limit, fields, after, before };
   }
   if (userId !== undefined) {
-    throw new InvalidRequestError('user_id', '"user_id" cannot be combined with "updated_since": the index is per folder.');
+    throw new InvalidRequestError(
+      'user_id',
+      '"user_id" cannot be combined with "updated_since": the index is per folder.',
+    );
   }
   const allowed = new Set([...indexedFields].filter((field) => PLATFORM_FIELDS[platform].has(field)));
   const fields = readFields(params, platform, allowed, [...allowed]);

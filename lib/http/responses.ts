@@ -9,6 +9,10 @@ const JSON_HEADERS = Object.freeze({
 });
 
 /** Every answer of the API is JSON; this is the one place that says how. */
-export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResponse {
   return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }

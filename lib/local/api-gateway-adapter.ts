@@ -3,7 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 
-export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+export type HttpApiHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyResultV2>;
 
 /** API Gateway's integration limit, which the local runtime keeps too so that timeouts behave alike. */
 const INTEGRATION_TIMEOUT_MS = 29_000;
@@ -42,7 +45,8 @@ export function toHttpApiEvent(request: IncomingMessage, body: string): APIGatew
   }
   headers['x-forwarded-proto'] = 'http';
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
   const method = request.method ?? 'GET';
   const now = new Date();
   return {

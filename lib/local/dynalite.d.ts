@@ -1,6 +1,7 @@
 // dynalite publishes no types; this is the part of its API the embedded DynamoDB uses.
 declare module 'dynalite' {
   import type { Server } from 'node:http';
+
   interface DynaliteOptions {
     createTableMs?: number;
     deleteTableMs?: number;

@@ -21,10 +21,12 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [partitionKey, sortKey, byUpdatedTime.partitionKey, byUpdatedTime.sortKey].map((name) => ({
-      AttributeName: name,
-      AttributeType: 'S',
-    })),
+    AttributeDefinitions: [partitionKey, sortKey, byUpdatedTime.partitionKey, byUpdatedTime.sortKey].map(
+      (name) => ({
+        AttributeName: name,
+        AttributeType: 'S',
+      }),
+    ),
     KeySchema: [
       { AttributeName: partitionKey, KeyType: 'HASH' },
       { AttributeName: sortKey, KeyType: 'RANGE' },
@@ -55,8 +57,15 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
  * dynalite in this process, on a free loopback port, in memory unless given a folder. Tables are ACTIVE
  * at once (`createTableMs: 0`) instead of spending half a second CREATING.
  */
-export async function startEmbeddedDynamo(options: { path?: string; port?: number } = {}): Promise<EmbeddedDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+export async function startEmbeddedDynamo(
+  options: { path?: string; port?: number } = {},
+): Promise<EmbeddedDynamo> {
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

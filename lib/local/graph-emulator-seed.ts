@@ -2,6 +2,7 @@
  * The emulator's data: conversations shaped as Graph returns them, generated deterministically from a
  * seed so that tests, benches and the demo see the same pages on every run.
  */
+import { randomBytes } from 'node:crypto';
 import { FOLDERS, type Folder, PLATFORMS, type Platform } from '../conversations/vocabulary.js';
 
 export interface EmulatedConversation {
@@ -131,7 +132,8 @@ export function makeConversation(random: Random, spec: NewConversation): Emulate
   const { page, platform, folder } = spec;
   const person = `${pick(random, FIRST_NAMES)} ${pick(random, LAST_NAMES)}`;
   const messageCount = 1 + Math.floor(random() * 40);
-  const unread = folder === 'inbox' && random() < 0.3 ? Math.min(messageCount, 1 + Math.floor(random() * 3)) : 0;
+  const unread =
+    folder === 'inbox' && random() < 0.3 ? Math.min(messageCount, 1 + Math.floor(random() * 3)) : 0;
   let participants: EmulatedConversation['participants']['data'];
   let userId: string;
   if (platform === 'instagram') {
@@ -162,7 +164,11 @@ export function makeConversation(random: Random, spec: NewConversation): Emulate
     can_reply: random() < 0.95,
     is_subscribed: true,
     scoped_thread_key: `t_${userId}`,
-    senders: { data: participants.map(({ name, email, id }) => (email === undefined ? { name, id } : { name, email, id })) },
+    senders: {
+      data: participants.map(({ name, email, id }) =>
+        email === undefined ? { name, id } : { name, email, id },
+      ),
+    },
     former_participants: { data: [] },
   };
   if (platform === 'messenger' && random() < 0.1) conversation.subject = `Order #${digits(random, 5)}`;
@@ -236,4 +242,44 @@ export function seedDemoPages(
     pages.push(seedPage(pageId, seedOptions));
   }
   return pages;
+}
+
+/** Where a conversation sits in Graph's order: what a cursor names. */
+export interface Position {
+  seconds: number;
+  id: string;
+}
+
+export function positionOf(conversation: EmulatedConversation): Position {
+  return { seconds: graphTimeSeconds(conversation.updated_time), id: conversation.id };
+}
+
+/** Numeric order of 't_<digits>' ids without leading zeros. */
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Negative when `a` is listed first: newest first, ties by the higher id, so the order is total. */
+export function order(a: Position, b: Position): number {
+  return b.seconds - a.seconds || compareIds(b.id, a.id);
+}
+
+/** Makes cursors start 'QVFIU', as Graph's do, so nothing can tell them apart by their look. */
+const CURSOR_MARK = 'AQHR';
+
+/** The nonce makes two cursors for the same item differ, as Graph's do: nobody may compare them. */
+export function encodeCursor(position: Position): string {
+  const inner = `${position.id}:${position.seconds}:${randomBytes(12).toString('hex')}`;
+  return Buffer.from(CURSOR_MARK + Buffer.from(inner).toString('base64url')).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): Position | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  const outer = Buffer.from(cursor, 'base64url').toString('latin1');
+  if (!outer.startsWith(CURSOR_MARK)) return undefined;
+  const inner = outer.slice(CURSOR_MARK.length);
+  if (!/^[A-Za-z0-9_-]+$/.test(inner)) return undefined;
+  const match = /^(t_\d+):(\d+):[0-9a-f]+$/.exec(Buffer.from(inner, 'base64url').toString('latin1'));
+  const [, id, seconds] = match ?? [];
+  return id === undefined || seconds === undefined ? undefined : { id, seconds: Number(seconds) };
 }

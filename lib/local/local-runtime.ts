@@ -35,7 +35,10 @@ function demoTokens(emulator: GraphEmulator | undefined): TokenSource {
  * Everything `npm start` runs, in one process: the API behind an API Gateway adapter, DynamoDB
  * (embedded unless `DYNAMODB_ENDPOINT` names one) and, in demo mode, the Graph emulator.
  */
-export async function startLocalRuntime(config: Config, options: { logger?: Logger } = {}): Promise<LocalRuntime> {
+export async function startLocalRuntime(
+  config: Config,
+  options: { logger?: Logger } = {},
+): Promise<LocalRuntime> {
   const closers: Array<() => Promise<void>> = [];
   try {
     const emulator = config.demo ? await startGraphEmulator() : undefined;
@@ -44,7 +47,9 @@ export async function startLocalRuntime(config: Config, options: { logger?: Logg
       ? Object.freeze({ ...config, graph: Object.freeze({ ...config.graph, baseUrl: emulator.url }) })
       : config;
 
-    let dynamo = config.dynamodbEndpoint ? createDynamoClient({ endpoint: config.dynamodbEndpoint }) : undefined;
+    let dynamo = config.dynamodbEndpoint
+      ? createDynamoClient({ endpoint: config.dynamodbEndpoint })
+      : undefined;
     if (dynamo === undefined) {
       const embedded = await startEmbeddedDynamo();
       closers.push(() => embedded.close());
@@ -53,7 +58,9 @@ export async function startLocalRuntime(config: Config, options: { logger?: Logg
     const tableName = config.tableName ?? LOCAL_TABLE_NAME;
     await ensureTable(dynamo, tableName);
 
-    const tokens = config.pageTokensFile ? await FileTokenSource.fromFile(config.pageTokensFile) : demoTokens(emulator);
+    const tokens = config.pageTokensFile
+      ? await FileTokenSource.fromFile(config.pageTokensFile)
+      : demoTokens(emulator);
     const services = createServices({
       config: effective,
       dynamo,

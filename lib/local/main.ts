@@ -2,6 +2,10 @@ import { loadConfig } from '../config.js';
 import { startLocalRuntime } from './local-runtime.js';
 
 /** `npm start`: the local runtime until SIGINT or SIGTERM. */
+
+// The lock file pins SDK releases that support Node 20; the SDK's notice about later releases is noise
+// on every start.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const config = loadConfig();
 const runtime = await startLocalRuntime(config);
 const firstPage = runtime.emulator?.pages.keys().next().value ?? '<pageId>';

@@ -11,6 +11,9 @@ export function createAwsServices(config: Config): Services {
     config,
     dynamo: createDynamoClient({ endpoint: config.dynamodbEndpoint }),
     tableName,
-    tokens: new SecretsManagerTokenSource({ client: new SecretsManagerClient({}), prefix: tokenSecretPrefix }),
+    tokens: new SecretsManagerTokenSource({
+      client: new SecretsManagerClient({}),
+      prefix: tokenSecretPrefix,
+    }),
   });
 }

@@ -43,7 +43,10 @@ export class BackoffStore {
       new GetItemCommand({ TableName: this.options.tableName, Key: this.key(pageId) }),
     );
     const item = output.Item;
-    const until = item === undefined || isExpired(item, TABLE_KEYS.timeToLive, now) ? 0 : (readNumber(item, 'until_ms') ?? 0);
+    const until =
+      item === undefined || isExpired(item, TABLE_KEYS.timeToLive, now)
+        ? 0
+        : (readNumber(item, 'until_ms') ?? 0);
     this.readings.set(pageId, { until, readAt: nowMs });
     return until > nowMs ? new Date(until) : undefined;
   }

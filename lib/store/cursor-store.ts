@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvalidCursorError } from '../errors.js';
-import { epochSeconds, isExpired, readString, s, n } from './attributes.js';
+import { epochSeconds, isExpired, n, readString, s } from './attributes.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 /** The two Graph cursors of one answer; an API cursor points at one of them. */
@@ -64,7 +64,12 @@ export class CursorStore {
    * Resolves an API cursor given as `direction`. Throws `InvalidCursorError` for one that is malformed,
    * unknown, expired, of another scope (page and query), or used in the other direction.
    */
-  async resolve(apiCursor: string, direction: CursorDirection, scope: string, now: Date): Promise<ResolvedCursor> {
+  async resolve(
+    apiCursor: string,
+    direction: CursorDirection,
+    scope: string,
+    now: Date,
+  ): Promise<ResolvedCursor> {
     const match = API_CURSOR.exec(apiCursor);
     if (match === null || match[2] !== DIRECTION_LETTER[direction]) throw new InvalidCursorError();
     const output = await this.options.client.send(

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigurationError, UnknownPageError } from '../errors.js';
+import { registerSecret } from '../redaction.js';
 import { type PageCredentials, parseCredentials, type TokenSource } from './token-source.js';
 
 /** Parses `{"<pageId>": "<token>"}` or `{"<pageId>": {"access_token", "app_secret"}}`. */
@@ -9,7 +10,8 @@ export function parseTokenMap(json: unknown, origin: string): Map<string, PageCr
   }
   const tokens = new Map<string, PageCredentials>();
   for (const [pageId, value] of Object.entries(json)) {
-    if (!/^\d+$/.test(pageId)) throw new ConfigurationError(`${origin}: "${pageId}" is not a page id (digits).`);
+    if (!/^\d+$/.test(pageId))
+      throw new ConfigurationError(`${origin}: "${pageId}" is not a page id (digits).`);
     const credentials = parseCredentials(value);
     if (credentials === undefined) {
       throw new ConfigurationError(`${origin}: page ${pageId} has neither a token nor "access_token".`);
@@ -30,6 +32,10 @@ export class FileTokenSource implements TokenSource {
   ) {}
 
   static fromMap(tokens: Map<string, PageCredentials>): FileTokenSource {
+    for (const credentials of tokens.values()) {
+      registerSecret(credentials.accessToken);
+      registerSecret(credentials.appSecret);
+    }
     return new FileTokenSource(new Map(tokens), undefined);
   }
 

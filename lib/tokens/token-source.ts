@@ -1,3 +1,5 @@
+import { registerSecret } from '../redaction.js';
+
 /** What calling Graph as a page takes: its token and, when the app enforces it, the app secret. */
 export interface PageCredentials {
   readonly accessToken: string;
@@ -32,13 +34,17 @@ export function parseCredentials(value: unknown): PageCredentials | undefined {
         return undefined;
       }
     }
-    return /^\S+$/.test(text) ? { accessToken: text } : undefined;
+    if (!/^\S+$/.test(text)) return undefined;
+    registerSecret(text);
+    return { accessToken: text };
   }
   if (typeof value !== 'object' || value === null) return undefined;
   const record = value as Record<string, unknown>;
   if (typeof record.access_token !== 'string' || record.access_token.trim() === '') return undefined;
   const accessToken = record.access_token.trim();
+  registerSecret(accessToken);
   if (typeof record.app_secret === 'string' && record.app_secret.trim() !== '') {
+    registerSecret(record.app_secret.trim());
     return { accessToken, appSecret: record.app_secret.trim() };
   }
   return { accessToken };

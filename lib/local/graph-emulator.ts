@@ -1,0 +1,379 @@
+/**
+ * An emulator of Graph's `GET /{version}/{page-id}/conversations` edge that speaks Graph's own wire
+ * format (error envelope, cursors, paging URLs, usage headers, rate limits), so that the Graph client,
+ * the sync and the demo run against real HTTP with no Meta account.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Folder, Platform } from '../conversations/vocabulary.js';
+import {
+  checkProof,
+  checkRoute,
+  checkToken,
+  errorBody,
+  type Fault,
+  FaultQueue,
+  GraphRejection,
+  graphHeaders,
+  invalidCursor,
+  type ListQuery,
+  parseQuery,
+  parseRoute,
+  type RateLimit,
+  RateMeter,
+  type Route,
+  readToken,
+  TRUNCATED_JSON,
+  traceId,
+  unknownPage,
+  writeAnswer,
+} from './graph-emulator-faults.js';
+import {
+  type EmulatedConversation,
+  type EmulatedPage,
+  emulatorToken,
+  encodeCursor,
+  formatGraphTime,
+  makeConversation,
+  mulberry32,
+  nextConversationNumber,
+  order,
+  type Position,
+  positionOf,
+  SNIPPETS,
+  seedDemoPages,
+  truncateToSecond,
+} from './graph-emulator-seed.js';
+
+export type { Fault, GraphErrorFields } from './graph-emulator-faults.js';
+export type { EmulatedConversation, EmulatedPage } from './graph-emulator-seed.js';
+export { DEMO_PAGE_IDS, emulatorToken, seedDemoPages, seedPage } from './graph-emulator-seed.js';
+
+export interface EmulatedCall {
+  /** Undefined when the path names no page. */
+  pageId: string | undefined;
+  path: string;
+  /** The query without `access_token` and `appsecret_proof`. */
+  params: Record<string, string>;
+  /** 0 when no answer was given ('hang' and 'reset' faults). */
+  status: number;
+  at: Date;
+}
+
+export interface GraphEmulatorOptions {
+  /** Default: seedDemoPages(), or no pages when `pageFactory` is given. */
+  pages?: EmulatedPage[];
+  /** Creates pages on their first request (benches with thousands of pages); cached once created. */
+  pageFactory?: (pageId: string) => EmulatedPage | undefined;
+  host?: string;
+  port?: number;
+  /** Per page; default none. */
+  rateLimit?: RateLimit;
+  /** Every Nth full page of results holds one item fewer than `limit` yet has `next`, as Graph does. */
+  shortPageEvery?: number;
+  now?: () => Date;
+}
+
+export interface GraphEmulator {
+  readonly url: string;
+  readonly pages: Map<string, EmulatedPage>;
+  readonly calls: EmulatedCall[];
+  callCount(pageId?: string): number;
+  inject(fault: Fault): void;
+  touch(pageId: string, ids: string[], at?: Date): void;
+  addConversations(
+    pageId: string,
+    platform: Platform,
+    folder: Folder,
+    count: number,
+    at?: Date,
+  ): EmulatedConversation[];
+  deleteConversation(pageId: string, id: string): void;
+  moveConversation(pageId: string, id: string, folder: Folder): void;
+  resetCalls(): void;
+  close(): Promise<void>;
+}
+
+const DEFAULT_VERSION = 'v24.0';
+
+interface ListBody {
+  data: Array<Record<string, unknown>>;
+  paging?: { cursors: { before: string; after: string }; next?: string; previous?: string };
+}
+
+function project(conversation: EmulatedConversation, fields: readonly string[]): Record<string, unknown> {
+  const record = conversation as unknown as Record<string, unknown>;
+  const item: Record<string, unknown> = { id: conversation.id };
+  for (const field of fields) {
+    if (record[field] !== undefined) item[field] = record[field];
+  }
+  return item;
+}
+
+function recordedParams(search: URLSearchParams): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, value] of search) {
+    if (name !== 'access_token' && name !== 'appsecret_proof') params[name] = value;
+  }
+  return params;
+}
+
+class Emulator implements GraphEmulator {
+  url = '';
+  readonly pages: Map<string, EmulatedPage>;
+  readonly calls: EmulatedCall[] = [];
+  private readonly server: Server;
+  private readonly sockets = new Set<IncomingMessage['socket']>();
+  private readonly faults = new FaultQueue();
+  private readonly meter: RateMeter | undefined;
+  private readonly fullPages = new Map<string, number>();
+  private readonly random = mulberry32(0x5eed);
+  private readonly now: () => Date;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: GraphEmulatorOptions) {
+    const pages = options.pages ?? (options.pageFactory === undefined ? seedDemoPages() : []);
+    this.pages = new Map(pages.map((page) => [page.id, page]));
+    this.now = options.now ?? (() => new Date());
+    this.meter = options.rateLimit === undefined ? undefined : new RateMeter(options.rateLimit);
+    this.server = createServer({ keepAlive: true }, (req, res) => this.handle(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  async listen(host: string, port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = this.server.address();
+    if (address === null || typeof address === 'string') throw new Error('The emulator has no TCP address.');
+    this.url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  }
+
+  callCount(pageId?: string): number {
+    return pageId === undefined ? this.calls.length : this.calls.filter((c) => c.pageId === pageId).length;
+  }
+
+  inject(fault: Fault): void {
+    this.faults.push(fault);
+  }
+
+  touch(pageId: string, ids: string[], at: Date = this.now()): void {
+    const page = this.requirePage(pageId);
+    const time = formatGraphTime(truncateToSecond(at));
+    for (const id of ids) {
+      const conversation = this.requireConversation(page, id);
+      conversation.updated_time = time;
+      conversation.message_count++;
+      conversation.unread_count++;
+      conversation.snippet = SNIPPETS[(SNIPPETS.indexOf(conversation.snippet) + 1) % SNIPPETS.length] ?? '…';
+    }
+  }
+
+  addConversations(pageId: string, platform: Platform, folder: Folder, count: number, at?: Date) {
+    const page = this.requirePage(pageId);
+    const time = truncateToSecond(at ?? this.now());
+    const added: EmulatedConversation[] = [];
+    for (let i = 0; i < count; i++) {
+      const number = nextConversationNumber(page, this.random);
+      const conversation = makeConversation(this.random, { page, platform, folder, number, time });
+      page.conversations.push(conversation);
+      added.push(conversation);
+    }
+    return added;
+  }
+
+  deleteConversation(pageId: string, id: string): void {
+    const page = this.requirePage(pageId);
+    page.conversations.splice(page.conversations.indexOf(this.requireConversation(page, id)), 1);
+  }
+
+  moveConversation(pageId: string, id: string, folder: Folder): void {
+    this.requireConversation(this.requirePage(pageId), id).folder = folder;
+  }
+
+  resetCalls(): void {
+    this.calls.length = 0;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      // 'hang' requests and idle keep-alive sockets would hold server.close() open forever.
+      this.server.closeAllConnections();
+      for (const socket of this.sockets) socket.destroy();
+    });
+    return this.closing;
+  }
+
+  private page(pageId: string): EmulatedPage | undefined {
+    let page = this.pages.get(pageId);
+    if (page === undefined && this.options.pageFactory !== undefined) {
+      page = this.options.pageFactory(pageId);
+      if (page !== undefined) this.pages.set(pageId, page);
+    }
+    return page;
+  }
+
+  private requirePage(pageId: string): EmulatedPage {
+    const page = this.page(pageId);
+    if (page === undefined) throw new Error(`The emulator has no page ${pageId}.`);
+    return page;
+  }
+
+  private requireConversation(page: EmulatedPage, id: string): EmulatedConversation {
+    const conversation = page.conversations.find((c) => c.id === id);
+    if (conversation === undefined) throw new Error(`Page ${page.id} has no conversation ${id}.`);
+    return conversation;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const at = this.now();
+    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    const route = parseRoute(url.pathname);
+    const call: EmulatedCall = {
+      pageId: route.pageId,
+      path: url.pathname,
+      params: recordedParams(url.searchParams),
+      status: 0,
+      at,
+    };
+    this.calls.push(call);
+    const trace = traceId();
+    const headers = graphHeaders(route.version ?? DEFAULT_VERSION, trace);
+    const fault = this.faults.take(route.pageId);
+    if (fault !== undefined) {
+      this.applyFault(fault, req, res, call, headers, trace);
+      return;
+    }
+    try {
+      const body = this.answer(req, url, route, headers, at);
+      call.status = 200;
+      writeAnswer(res, 200, JSON.stringify(body), headers);
+    } catch (error: unknown) {
+      const rejection =
+        error instanceof GraphRejection
+          ? error
+          : new GraphRejection(
+              {
+                message: `Emulator failure: ${String(error)}`,
+                type: 'OAuthException',
+                code: 1,
+                is_transient: true,
+              },
+              500,
+            );
+      call.status = rejection.status;
+      writeAnswer(res, rejection.status, errorBody(rejection.error, trace), headers);
+    }
+  }
+
+  private applyFault(
+    fault: Fault,
+    req: IncomingMessage,
+    res: ServerResponse,
+    call: EmulatedCall,
+    headers: Record<string, string>,
+    trace: string,
+  ): void {
+    switch (fault.kind) {
+      case 'graph-error':
+        call.status = fault.status;
+        writeAnswer(res, fault.status, errorBody(fault.error, trace), { ...headers, ...fault.headers });
+        return;
+      case 'http':
+        call.status = fault.status;
+        writeAnswer(res, fault.status, fault.body, headers, fault.contentType ?? 'text/html; charset=utf-8');
+        return;
+      case 'malformed':
+        call.status = 200;
+        writeAnswer(res, 200, TRUNCATED_JSON, headers);
+        return;
+      case 'hang':
+        // Never answered: close() destroys the socket.
+        return;
+      case 'reset':
+        req.socket.destroy();
+        return;
+    }
+  }
+
+  private answer(req: IncomingMessage, url: URL, route: Route, headers: Record<string, string>, at: Date) {
+    const { version, pageId } = checkRoute(route, req.method);
+    const token = readToken(req, url.searchParams);
+    const page = this.page(pageId);
+    if (page === undefined) throw unknownPage(pageId);
+    checkToken(page, token, (other) => this.isSomeonesToken(other));
+    checkProof(page, token, url.searchParams, at);
+    this.meter?.count(page.id, at, headers);
+    return this.list(page, parseQuery(url.searchParams), version, token);
+  }
+
+  private isSomeonesToken(token: string): boolean {
+    if (token.startsWith(emulatorToken(''))) return true;
+    for (const page of this.pages.values()) if (page.accessToken === token) return true;
+    return false;
+  }
+
+  private list(page: EmulatedPage, query: ListQuery, version: string, token: string): ListBody {
+    const entries = page.conversations
+      .filter(
+        (c) =>
+          c.platform === query.platform &&
+          c.folder === query.folder &&
+          (query.userId === undefined || c.participants.data.some((p) => p.id === query.userId)),
+      )
+      .map((conversation) => ({ conversation, position: positionOf(conversation) }))
+      .sort((a, b) => order(a.position, b.position));
+    const firstIndex = (test: (position: Position) => boolean): number => {
+      const index = entries.findIndex((entry) => test(entry.position));
+      return index === -1 ? entries.length : index;
+    };
+    const { cursor, limit } = query;
+    let start = 0;
+    let end = Math.min(entries.length, limit);
+    if (cursor !== undefined) {
+      const boundary = cursor.position;
+      if (!entries.some((entry) => entry.conversation.id === boundary.id))
+        throw invalidCursor(cursor.direction);
+      if (cursor.direction === 'after') {
+        start = firstIndex((position) => order(position, boundary) > 0);
+        end = Math.min(entries.length, start + limit);
+      } else {
+        end = firstIndex((position) => order(position, boundary) >= 0);
+        start = Math.max(0, end - limit);
+      }
+    }
+    const forward = cursor?.direction !== 'before';
+    if (forward && this.options.shortPageEvery !== undefined && limit >= 2 && end - start === limit) {
+      const fullPages = (this.fullPages.get(page.id) ?? 0) + 1;
+      this.fullPages.set(page.id, fullPages);
+      if (fullPages % this.options.shortPageEvery === 0) end--;
+    }
+    const window = entries.slice(start, end);
+    const first = window[0];
+    const last = window[window.length - 1];
+    if (first === undefined || last === undefined) return { data: [] };
+    const link = (direction: 'after' | 'before', value: string): string => {
+      const search = new URLSearchParams([['access_token', token], ...query.echo, [direction, value]]);
+      return `${this.url}/${version}/${page.id}/conversations?${search.toString()}`;
+    };
+    const before = encodeCursor(first.position);
+    const after = encodeCursor(last.position);
+    const paging: NonNullable<ListBody['paging']> = { cursors: { before, after } };
+    if (end < entries.length) paging.next = link('after', after);
+    if (start > 0) paging.previous = link('before', before);
+    return { data: window.map((entry) => project(entry.conversation, query.fields)), paging };
+  }
+}
+
+export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
+  const emulator = new Emulator(options);
+  await emulator.listen(options.host ?? '127.0.0.1', options.port ?? 0);
+  return emulator;
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import type { PageConversationsProps } from '../../cdk/page-conversations.js';
+import { PageConversationsStack } from '../../cdk/page-conversations-stack.js';
+
+const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
+
+function stackWith(props: Partial<PageConversationsProps> = {}): PageConversationsStack {
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+  return new PageConversationsStack(app, 'Nag', {
+    pageConversations: { tokenSecretPrefix: 'page-conversations/page-', ...props },
+  });
+}
+
+/** One line per finding that no acknowledgment covers: rule and construct path. */
+function findings(checks: AwsSolutionsChecks, stack: PageConversationsStack): string[] {
+  return checks
+    .validateScope(stack)
+    .violations.flatMap((violation) =>
+      violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
+    )
+    .sort();
+}
+
+describe('cdk-nag AwsSolutions checks', () => {
+  it.each([
+    ['IAM authorization (the default)', {}],
+    [
+      'JWT authorization',
+      { authorization: { type: 'jwt', issuer: 'https://auth.example.com/', audience: ['a'] } },
+    ],
+  ] as const)('leave no unacknowledged finding with %s', (_, props) => {
+    // Prepare
+    const stack = stackWith(props);
+
+    // Act
+    const unacknowledged = findings(new AwsSolutionsChecks(), stack);
+
+    // Assess
+    expect(unacknowledged).toEqual([]);
+  });
+
+  it('acknowledge exactly the runtime, the secret-prefix wildcard and ListSecrets, each where it arises', () => {
+    // Prepare: a pack that ignores every acknowledgment shows what the acknowledgments hide.
+    const checks = Object.assign(new AwsSolutionsChecks(), { isAcknowledged: () => false });
+    const stack = stackWith();
+    const product = 'Nag/PageConversations';
+    const secretFinding =
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:page-conversations/page-*]';
+
+    // Act
+    const hidden = findings(checks, stack);
+
+    // Assess
+    expect(hidden).toEqual(
+      [
+        `AwsSolutions-IAM5[Resource::*] at ${product}/SyncScheduleFunction/Role/DefaultPolicy/Resource`,
+        `${secretFinding} at ${product}/ApiFunction/Role/DefaultPolicy/Resource`,
+        `${secretFinding} at ${product}/SyncWorkerFunction/Role/DefaultPolicy/Resource`,
+        `AwsSolutions-L1 at ${product}/ApiFunction/Function/Resource`,
+        `AwsSolutions-L1 at ${product}/SyncScheduleFunction/Function/Resource`,
+        `AwsSolutions-L1 at ${product}/SyncWorkerFunction/Function/Resource`,
+      ].sort(),
+    );
+  });
+});
