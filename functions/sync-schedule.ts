@@ -1,4 +1,23 @@
-// Placeholder entry point, replaced by the real handler in the same change series (issue 2/3).
-export const handler = async (): Promise<never> => {
-  throw new Error('not built yet');
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { ScheduledEvent } from 'aws-lambda';
+import { loadConfig } from '#lib/config.js';
+import { ConfigurationError } from '#lib/errors.js';
+import { createLogger } from '#lib/logger.js';
+import { createSecretsTokenSource } from '#lib/runtime/aws-services.js';
+import { enqueuePages } from '#lib/sync/sync-queue.js';
+
+const config = loadConfig();
+if (config.tokenSecretPrefix === undefined || config.sync.queueUrl === undefined) {
+  throw new ConfigurationError('TOKEN_SECRET_PREFIX and SYNC_QUEUE_URL must be set for the sync schedule.');
+}
+const queueUrl = config.sync.queueUrl;
+const tokens = createSecretsTokenSource(config.tokenSecretPrefix);
+const sqs = new SQSClient({});
+const logger = createLogger();
+
+/** EventBridge's schedule: one work item per page that has a token; the workers do the rest. */
+export const handler = async (_event: ScheduledEvent): Promise<{ pages: number }> => {
+  const pages = await enqueuePages(sqs, queueUrl, await tokens.listPageIds());
+  logger.info('sync scheduled', { pages });
+  return { pages };
 };

@@ -1,4 +1,17 @@
-// Placeholder entry point, replaced by the real handler in the same change series (issue 2/3).
-export const handler = async (): Promise<never> => {
-  throw new Error('not built yet');
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { loadConfig } from '#lib/config.js';
+import { createAwsServices } from '#lib/runtime/aws-services.js';
+import { handleSyncMessages } from '#lib/sync/worker.js';
+
+const services = createAwsServices(loadConfig());
+
+/** The fan-out queue's worker: one page per message, partial batch failures for what must come back. */
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  const { failedMessageIds } = await handleSyncMessages(
+    services.sync,
+    event.Records,
+    () => context.getRemainingTimeInMillis(),
+    services.logger,
+  );
+  return { batchItemFailures: failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
 };

@@ -3,16 +3,20 @@ import httpRouterHandler, { type Method, type Route } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { type ConversationsDependencies, listConversations } from '../conversations/list-conversations.js';
 import { INDEXED_FIELDS } from '../conversations/vocabulary.js';
-import { InvalidRequestError, MethodNotAllowedError, RouteNotFoundError } from '../errors.js';
+import { MethodNotAllowedError, RouteNotFoundError } from '../errors.js';
+import { type IndexedDependencies, listIndexedConversations } from '../index/list-indexed.js';
 import type { Logger } from '../logger.js';
+import { readSyncStatus, requestSync, type SyncControlDependencies } from '../sync/sync-trigger.js';
 import { conversationsBody } from './conversations-body.js';
 import { errorResponse, isProductError } from './error-response.js';
 import { openApiDocument } from './openapi.js';
-import { parseConversationsRequest } from './request-params.js';
+import { parseConversationsRequest, readPageId, readQuery } from './request-params.js';
 import { type HttpResponse, jsonResponse } from './responses.js';
 
 export interface ApiDependencies {
   conversations: ConversationsDependencies;
+  indexed: IndexedDependencies;
+  control: SyncControlDependencies;
   logger: Logger;
   now: () => Date;
 }
@@ -20,6 +24,7 @@ export interface ApiDependencies {
 type RouteHandler = (event: APIGatewayProxyEventV2) => Promise<HttpResponse>;
 
 const INDEXED = new Set(INDEXED_FIELDS);
+const NO_PARAMS: ReadonlySet<string> = new Set();
 
 /** This API's own origin and stage, as the caller reached it: the base of `paging.next`. */
 function selfBaseUrl(event: APIGatewayProxyEventV2): string {
@@ -42,10 +47,30 @@ function routes(deps: ApiDependencies): Array<{ method: Method; path: string; ha
       path: '/pages/{pageId}/conversations',
       handler: async (event) => {
         const request = parseConversationsRequest(event.pathParameters, event.rawQueryString, INDEXED);
-        if (request.source !== 'graph')
-          throw new InvalidRequestError('updated_since', 'The index is not built yet.');
-        const page = await listConversations(deps.conversations, request);
-        return jsonResponse(200, conversationsBody(request, page, selfBaseUrl(event)));
+        if (request.source === 'graph') {
+          const page = await listConversations(deps.conversations, request);
+          return jsonResponse(200, conversationsBody(request, page, selfBaseUrl(event)));
+        }
+        const page = await listIndexedConversations(deps.indexed, request);
+        return jsonResponse(200, conversationsBody(request, page, selfBaseUrl(event), page.syncedAt));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/pages/{pageId}/sync',
+      handler: async (event) => {
+        const pageId = readPageId(event.pathParameters);
+        readQuery(event.rawQueryString, NO_PARAMS);
+        return jsonResponse(200, await readSyncStatus(deps.control, pageId));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/pages/{pageId}/sync',
+      handler: async (event) => {
+        const pageId = readPageId(event.pathParameters);
+        readQuery(event.rawQueryString, NO_PARAMS);
+        return jsonResponse(202, await requestSync(deps.control, pageId));
       },
     },
   ];

@@ -1,6 +1,7 @@
 /**
  * The emulator's data: conversations shaped as Graph returns them, generated deterministically from a
- * seed so that tests, benches and the demo see the same pages on every run.
+ * seed so that tests, benches and the demo see the same pages on every run; and their order, which
+ * the cursors name a place in.
  */
 import { randomBytes } from 'node:crypto';
 import { FOLDERS, type Folder, PLATFORMS, type Platform } from '../conversations/vocabulary.js';

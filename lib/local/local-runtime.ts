@@ -7,6 +7,7 @@ import { FileTokenSource } from '../tokens/file-token-source.js';
 import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
 import { startLocalApi } from './api-gateway-adapter.js';
 import { ensureTable, startEmbeddedDynamo } from './embedded-dynamodb.js';
+import { type LocalSchedule, startLocalSchedule } from './local-schedule.js';
 import { emulatorToken, type GraphEmulator, seedDemoPages, startGraphEmulator } from './graph-emulator.js';
 
 export const LOCAL_TABLE_NAME = 'page-conversations-local';
@@ -17,6 +18,7 @@ export interface LocalRuntime {
   services: Services;
   /** Present in demo mode. */
   emulator: GraphEmulator | undefined;
+  schedule: LocalSchedule | undefined;
   close(): Promise<void>;
 }
 
@@ -69,9 +71,13 @@ export async function startLocalRuntime(
       ...(options.logger ? { logger: options.logger } : {}),
     });
     closers.push(() => services.graph.close());
+    const schedule = services.runner
+      ? startLocalSchedule(services.runner, tokens, config.sync.intervalSeconds, services.logger)
+      : undefined;
+    if (schedule) closers.push(() => schedule.stop());
     const api = await startLocalApi(createApiHandler(services.api), { port: config.port });
     closers.push(() => api.close());
-    return { url: api.url, config: effective, services, emulator, close: () => closeAll(closers) };
+    return { url: api.url, config: effective, services, emulator, schedule, close: () => closeAll(closers) };
   } catch (error: unknown) {
     await closeAll(closers);
     throw error;

@@ -18,6 +18,8 @@ process.stdout.write(
     'Try:',
     `  curl '${runtime.url}/pages/${firstPage}/conversations?limit=5'`,
     `  curl '${runtime.url}/pages/${firstPage}/conversations?platform=instagram&folder=inbox'`,
+    `  curl '${runtime.url}/pages/${firstPage}/sync'`,
+    `  curl '${runtime.url}/pages/${firstPage}/conversations?updated_since=${new Date(Date.now() - 7 * 86_400_000).toISOString()}'`,
     `  curl '${runtime.url}/openapi.json'`,
     '',
   ].join('\n'),

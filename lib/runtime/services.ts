@@ -3,9 +3,16 @@ import type { Config } from '../config.js';
 import type { ConversationsDependencies } from '../conversations/list-conversations.js';
 import { GraphClient, type GraphClientOptions } from '../graph/graph-client.js';
 import type { ApiDependencies } from '../http/api-handler.js';
+import { ConversationIndex } from '../index/conversation-index.js';
+import type { IndexedDependencies } from '../index/list-indexed.js';
 import { createLogger, type Logger } from '../logger.js';
 import { BackoffStore } from '../store/backoff-store.js';
 import { CursorStore } from '../store/cursor-store.js';
+import { InProcessSyncRunner } from '../sync/fan-out.js';
+import { Pacer, type PacerOptions } from '../sync/pacer.js';
+import { type SyncDependencies, syncPage } from '../sync/sync-page.js';
+import { SyncStateStore } from '../sync/sync-state-store.js';
+import type { SyncControlDependencies, SyncStarter } from '../sync/sync-trigger.js';
 import type { TokenSource } from '../tokens/token-source.js';
 
 /** What differs between Lambda, the local runtime and tests; everything else is built the same way. */
@@ -17,6 +24,9 @@ export interface Infrastructure {
   logger?: Logger;
   /** Overrides of the Graph client's timeouts and retries (tests make them short). */
   graph?: Partial<GraphClientOptions>;
+  pacer?: PacerOptions;
+  /** How `POST /sync` starts a run; in process unless given (AWS gives the queue). */
+  starter?: SyncStarter;
   now?: () => Date;
 }
 
@@ -24,6 +34,9 @@ export interface Services {
   api: ApiDependencies;
   graph: GraphClient;
   conversations: ConversationsDependencies;
+  sync: SyncDependencies;
+  /** Present when runs happen in this process (local runtime, tests). */
+  runner: InProcessSyncRunner | undefined;
   logger: Logger;
 }
 
@@ -38,12 +51,42 @@ export function createServices(infrastructure: Infrastructure): Services {
     now,
     ...infrastructure.graph,
   });
-  const conversations: ConversationsDependencies = {
+  const cursors = new CursorStore({ client: dynamo, tableName });
+  const backoff = new BackoffStore({ client: dynamo, tableName });
+  const state = new SyncStateStore(dynamo, tableName);
+  const index = new ConversationIndex(dynamo, tableName);
+  const conversations: ConversationsDependencies = { graph, tokens, cursors, backoff, now };
+  const sync: SyncDependencies = {
     graph,
     tokens,
-    cursors: new CursorStore({ client: dynamo, tableName }),
-    backoff: new BackoffStore({ client: dynamo, tableName }),
+    backoff,
+    state,
+    index,
+    pacer: new Pacer(infrastructure.pacer),
+    logger,
+    now,
+    platforms: config.sync.platforms,
+    folders: config.sync.folders,
+    maxGraphCalls: config.sync.maxGraphCalls,
+  };
+  const runner = infrastructure.starter
+    ? undefined
+    : new InProcessSyncRunner((pageId) => syncPage(sync, pageId), logger);
+  const control: SyncControlDependencies = {
+    state,
+    tokens,
+    starter: infrastructure.starter ?? (runner as InProcessSyncRunner),
+    platforms: config.sync.platforms,
+    folders: config.sync.folders,
     now,
   };
-  return { api: { conversations, logger, now }, graph, conversations, logger };
+  const indexed: IndexedDependencies = { index, cursors, state, tokens, now };
+  return {
+    api: { conversations, indexed, control, logger, now },
+    graph,
+    conversations,
+    sync,
+    runner,
+    logger,
+  };
 }

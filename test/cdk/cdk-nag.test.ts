@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
+import { App, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import type { PageConversationsProps } from '../../cdk/page-conversations.js';
@@ -11,9 +11,10 @@ const CDK_JSON_CONTEXT = (
   }
 ).context;
 
-function stackWith(props: Partial<PageConversationsProps> = {}): PageConversationsStack {
+function stackWith(props: Partial<PageConversationsProps> = {}, env?: Environment): PageConversationsStack {
   const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
   return new PageConversationsStack(app, 'Nag', {
+    env,
     pageConversations: { tokenSecretPrefix: 'page-conversations/page-', ...props },
   });
 }
@@ -29,15 +30,18 @@ function findings(checks: AwsSolutionsChecks, stack: PageConversationsStack): st
 }
 
 describe('cdk-nag AwsSolutions checks', () => {
-  it.each([
-    ['IAM authorization (the default)', {}],
+  it.each<[string, Partial<PageConversationsProps>, Environment | undefined]>([
+    ['IAM authorization (the default)', {}, undefined],
     [
       'JWT authorization',
-      { authorization: { type: 'jwt', issuer: 'https://auth.example.com/', audience: ['a'] } },
+      { authorization: { type: 'jwt', issuer: 'https://a.example.com/', audience: ['a'] } },
+      undefined,
     ],
-  ] as const)('leave no unacknowledged finding with %s', (_, props) => {
+    // The secret ARN then holds literal values instead of pseudo parameters: the finding id changes.
+    ['a concrete account and region', {}, { account: '123456789012', region: 'eu-west-1' }],
+  ])('leave no unacknowledged finding with %s', (_, props, env) => {
     // Prepare
-    const stack = stackWith(props);
+    const stack = stackWith(props, env);
 
     // Act
     const unacknowledged = findings(new AwsSolutionsChecks(), stack);

@@ -565,12 +565,13 @@ describe('PageConversations with default props', () => {
     });
   });
 
-  it('outputs the API URL, the table name and the queue names', () => {
+  it('outputs the API URL and id, the table name and the queue names', () => {
     // Act
     const outputs = template.toJSON().Outputs as Record<string, Json>;
 
     // Assess
     expect(Object.keys(outputs).sort()).toEqual([
+      'ApiId',
       'ApiUrl',
       'SyncDeadLetterQueueName',
       'SyncQueueName',
@@ -590,6 +591,7 @@ describe('PageConversations with default props', () => {
         ],
       ],
     });
+    expect(outputs.ApiId?.Value).toEqual({ Ref: logicalId(product.api) });
     expect(outputs.TableName?.Value).toEqual({ Ref: logicalId(product.table) });
     expect(outputs.SyncQueueName?.Value).toEqual({
       'Fn::GetAtt': [logicalId(product.syncQueue), 'QueueName'],

@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { NAG_REASONS } from './nag-suppressions.js';
+
+/** The repository root: esbuild bundles from here and reads its lock file and tsconfig. */
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * ESM output still meets CommonJS dependencies that call `require('node:...')`; without a real
+ * `require` in module scope the bundle fails at import with "Dynamic require of ... is not supported".
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/** The DynamoDB data-plane actions a function may be granted; control-plane actions are never granted. */
+export type TableAction =
+  | 'GetItem'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'Query'
+  | 'BatchGetItem'
+  | 'BatchWriteItem'
+  | 'ConditionCheckItem';
+
+export interface HouseFunctionProps {
+  /** Entry file relative to the repository root, e.g. `functions/api.ts`; it must export `handler`. */
+  readonly entry: string;
+  /** Shown in the console and `aws lambda list-functions`. */
+  readonly description: string;
+  /** `POWERTOOLS_SERVICE_NAME`: the `service` key of every log line and metric. */
+  readonly serviceName: string;
+  /** What one invocation may take; size it to the work, not to the maximum. */
+  readonly timeout: Duration;
+  /** MB; also buys CPU (1,769 MB is one vCPU). */
+  readonly memorySize: number;
+  /** How long the function's own log group keeps its logs. */
+  readonly logRetention: RetentionDays;
+  /** What happens to the log group when the stack is deleted. */
+  readonly logRemovalPolicy: RemovalPolicy;
+  /** Variables beyond the house defaults (`NODE_OPTIONS`, `POWERTOOLS_SERVICE_NAME`). */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The one way this project builds a Lambda function: Node.js 22 on arm64, a minified ESM bundle with
+ * source maps and the AWS SDK inside, its own log group with a retention, and its own role that may
+ * write to that log group and to nothing else until a grant says so (no AWS managed policy).
+ */
+export class HouseFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly logGroup: LogGroup;
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: HouseFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+
+    // An explicit role keeps AWSLambdaBasicExecutionRole (log writes to any log group) out: the
+    // function may write to its own log group only. Creating the group itself is never needed.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.description}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: join(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: {
+        // Stack traces point at the TypeScript source instead of the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // Mappings are enough for stack traces; embedding every source would double the archive.
+        sourcesContent: false,
+        // One pinned SDK version, tested with the code, instead of whatever the runtime ships today.
+        bundleAwsSDK: true,
+      },
+    });
+
+    Validations.of(this.fn).acknowledge({ id: 'AwsSolutions-L1', reason: NAG_REASONS.nodejs22Runtime });
+  }
+
+  /** Sets an environment variable of the function. */
+  addEnvironment(name: string, value: string): this {
+    this.fn.addEnvironment(name, value);
+    return this;
+  }
+
+  /**
+   * Grants exactly `actions` on the table and the named indexes, and sets `TABLE_NAME`: the grant
+   * and the variable that makes it usable never drift apart. Index ARNs are named one by one, so
+   * the policy holds no `index/*` wildcard.
+   */
+  bindTable(table: ITableV2, actions: readonly TableAction[], indexNames: readonly string[] = []): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: actions.map((action) => `dynamodb:${action}`),
+        resources: [table.tableArn, ...indexNames.map((indexName) => `${table.tableArn}/index/${indexName}`)],
+      }),
+    );
+    return this.addEnvironment('TABLE_NAME', table.tableName);
+  }
+
+  /** Adds one statement to the function's own policy. */
+  allow(statement: PolicyStatement): this {
+    this.role.addToPrincipalPolicy(statement);
+    return this;
+  }
+}

@@ -1,0 +1,53 @@
+import { Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/**
+ * Why each cdk-nag (AwsSolutions) finding this product leaves in place is acceptable. Kept in one
+ * file so a security reviewer reads every exception, and its reason, in one place.
+ */
+export const NAG_REASONS = Object.freeze({
+  nodejs22Runtime:
+    'nodejs22.x is an LTS runtime in active Lambda support. The code is built and tested on Node 20 and 22 ' +
+    '(middy 6, vitest 4 and the pinned SDK are validated there); moving to nodejs24.x is a tested change of ' +
+    'its own, not a silent default.',
+  secretPrefix:
+    'Page tokens live in one secret per Page, named <prefix><pageId>, and Pages are added after deployment ' +
+    'without redeploying. The wildcard is bounded by the dedicated name prefix in this account and region, ' +
+    'and covers the 6-character suffix Secrets Manager appends to every secret ARN. Only GetSecretValue is ' +
+    'granted on it.',
+  listSecrets:
+    'secretsmanager:ListSecrets does not support resource-level permissions (Resource must be "*"). It returns ' +
+    'names and metadata, never secret values; the function filters by the token prefix and can read no value.',
+});
+
+type CfnValue = string | number | boolean | null | undefined | CfnValue[] | { [key: string]: CfnValue };
+
+/** Renders a resolved CloudFormation value the way cdk-nag names findings: `${X}` and `Ref`s as `<X>`. */
+function flatten(value: CfnValue): string {
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return JSON.stringify(value);
+  const join = value['Fn::Join'];
+  if (Array.isArray(join)) {
+    const [delimiter, parts] = join;
+    return Array.isArray(parts)
+      ? parts.map(flatten).join(typeof delimiter === 'string' ? delimiter : '')
+      : '';
+  }
+  const ref = value.Ref;
+  if (typeof ref === 'string') return `<${ref}>`;
+  const getAtt = value['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) return `<${flatten(getAtt[0])}.${flatten(getAtt[1])}>`;
+  const sub = value['Fn::Sub'];
+  if (sub !== undefined) return flatten(sub);
+  return JSON.stringify(value);
+}
+
+/**
+ * The id of the `AwsSolutions-IAM5` finding that a wildcard resource raises, e.g.
+ * `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:...:secret:page-*]`. Computed from
+ * the ARN itself so that the acknowledgment names exactly that resource, whatever the stack's
+ * environment makes of the partition, region and account.
+ */
+export function iam5ResourceFinding(scope: IConstruct, resource: string): string {
+  return `AwsSolutions-IAM5[Resource::${flatten(Stack.of(scope).resolve(resource) as CfnValue)}]`;
+}

@@ -1,0 +1,79 @@
+import { type ConversationsPage, cursorScope } from '../conversations/list-conversations.js';
+import type { ConversationField, Folder, Platform } from '../conversations/vocabulary.js';
+import type { CursorStore } from '../store/cursor-store.js';
+import { partitionName } from '../sync/sync-state.js';
+import type { SyncStateStore } from '../sync/sync-state-store.js';
+import type { TokenSource } from '../tokens/token-source.js';
+import type { ConversationIndex } from './conversation-index.js';
+
+export interface IndexedQuery {
+  pageId: string;
+  platform: Platform;
+  /** Graph's default folder is the inbox; the index answers for one folder at a time. */
+  folder?: Folder | undefined;
+  updatedSince: Date;
+  limit: number;
+  fields: readonly ConversationField[];
+  after?: string | undefined;
+  before?: string | undefined;
+}
+
+export interface IndexedDependencies {
+  index: ConversationIndex;
+  cursors: CursorStore;
+  state: SyncStateStore;
+  tokens: TokenSource;
+  now: () => Date;
+}
+
+/**
+ * What Graph cannot do: the conversations updated after an instant, from the index the sync keeps,
+ * with the same opaque cursors as the live route and the time the index was last brought up to date.
+ */
+export async function listIndexedConversations(
+  deps: IndexedDependencies,
+  query: IndexedQuery,
+): Promise<ConversationsPage & { syncedAt: string | null }> {
+  const now = deps.now();
+  const folder = query.folder ?? 'inbox';
+  const scope = cursorScope('index', [
+    query.pageId,
+    query.platform,
+    folder,
+    query.updatedSince.toISOString(),
+    query.limit,
+    query.fields,
+  ]);
+  const apiCursor = query.after ?? query.before;
+  const direction = query.after !== undefined ? 'after' : 'before';
+  // A page with no token is unknown here too, whatever the index may still hold.
+  const [, cursor, state] = await Promise.all([
+    deps.tokens.get(query.pageId),
+    apiCursor === undefined ? undefined : deps.cursors.resolve(apiCursor, direction, scope, now),
+    deps.state.read(query.pageId),
+  ]);
+  const page = await deps.index.query({
+    pageId: query.pageId,
+    platform: query.platform,
+    folder,
+    updatedSince: query.updatedSince,
+    limit: query.limit,
+    ...(cursor === undefined ? {} : { [cursor.direction]: cursor.innerCursor }),
+  });
+  const fields = new Set<string>(query.fields);
+  const data = page.data.map((conversation) => {
+    const picked: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(conversation)) if (fields.has(name)) picked[name] = value;
+    return picked as typeof conversation;
+  });
+  const inner: { before?: string; after?: string } = {};
+  if (page.firstKey !== undefined) inner.before = page.firstKey;
+  if (page.lastKey !== undefined) inner.after = page.lastKey;
+  return {
+    data,
+    cursors: await deps.cursors.save(scope, inner, now),
+    hasNext: page.hasMoreAfter,
+    hasPrevious: page.hasMoreBefore,
+    syncedAt: state.partitions[partitionName(query.platform, folder)]?.syncedAt ?? null,
+  };
+}

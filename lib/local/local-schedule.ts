@@ -1,0 +1,52 @@
+import type { Logger } from '../logger.js';
+import type { InProcessSyncRunner } from '../sync/fan-out.js';
+import type { TokenSource } from '../tokens/token-source.js';
+
+export interface LocalSchedule {
+  /** One scheduled round now, as EventBridge would start it: every page with a token. */
+  runOnce(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The fan-out's concurrency cap, the same default as the deployed queue's. */
+export const LOCAL_SYNC_CONCURRENCY = 5;
+
+/**
+ * The stand-in for the EventBridge schedule: a round at start, then every `intervalSeconds` (0: none
+ * but `runOnce`). A round still going when the next is due is not doubled; the next simply waits.
+ */
+export function startLocalSchedule(
+  runner: InProcessSyncRunner,
+  tokens: TokenSource,
+  intervalSeconds: number,
+  logger: Logger,
+): LocalSchedule {
+  let round: Promise<void> | undefined;
+  const runOnce = () => {
+    round ??= (async () => {
+      const pageIds = await tokens.listPageIds();
+      const results = await runner.syncAll(pageIds, LOCAL_SYNC_CONCURRENCY);
+      const outcomes: Record<string, number> = {};
+      for (const result of results) outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
+      logger.info('sync round', { pages: pageIds.length, outcomes });
+    })()
+      .catch((error: unknown) => {
+        logger.error('sync round failed', { error_message: error instanceof Error ? error.message : String(error) });
+      })
+      .finally(() => {
+        round = undefined;
+      });
+    return round;
+  };
+  const timer = intervalSeconds > 0 ? setInterval(() => void runOnce(), intervalSeconds * 1000) : undefined;
+  timer?.unref();
+  if (intervalSeconds > 0) void runOnce();
+  return {
+    runOnce,
+    async stop() {
+      if (timer !== undefined) clearInterval(timer);
+      await round;
+      await runner.idle();
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { Logger } from '../logger.js';
+import type { PageRunResult } from './sync-page.js';
+import type { SyncStarter } from './sync-trigger.js';
+
+/** Runs `work` over `items`, at most `concurrency` at once, in order of start. */
+export async function forEachLimited<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, lane));
+}
+
+/**
+ * The fan-out in one process: the local runtime's stand-in for the queue and its workers, with the same
+ * concurrency cap. `start` does not wait for the run; one page never runs twice at once here, and the
+ * lease guards against other processes.
+ */
+export class InProcessSyncRunner implements SyncStarter {
+  private readonly running = new Map<string, Promise<PageRunResult | undefined>>();
+
+  constructor(
+    private readonly run: (pageId: string) => Promise<PageRunResult>,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(pageId: string): Promise<void> {
+    this.launch(pageId);
+  }
+
+  /** Syncs every page, `concurrency` at a time, and returns each page's result. */
+  async syncAll(pageIds: readonly string[], concurrency: number): Promise<PageRunResult[]> {
+    const results: PageRunResult[] = [];
+    await forEachLimited(pageIds, concurrency, async (pageId) => {
+      const result = await this.launch(pageId);
+      if (result !== undefined) results.push(result);
+    });
+    return results;
+  }
+
+  /** Resolves once no run is in flight: for shutdown and tests. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all(this.running.values());
+  }
+
+  private launch(pageId: string): Promise<PageRunResult | undefined> {
+    const existing = this.running.get(pageId);
+    if (existing !== undefined) return existing;
+    const run = this.run(pageId)
+      .catch((error: unknown) => {
+        this.logger.error('sync run crashed', {
+          page_id: pageId,
+          error_name: error instanceof Error ? error.name : typeof error,
+          error_message: error instanceof Error ? error.message : undefined,
+        });
+        return undefined;
+      })
+      .finally(() => this.running.delete(pageId));
+    this.running.set(pageId, run);
+    return run;
+  }
+}

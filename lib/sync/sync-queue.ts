@@ -1,0 +1,66 @@
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SyncStarter } from './sync-trigger.js';
+
+/** One work item of the fan-out: sync this page. */
+export interface SyncMessage {
+  pageId: string;
+}
+
+const BATCH = 10;
+
+/** Reads a queue message; undefined for one that is not a sync work item. */
+export function parseSyncMessage(body: string): SyncMessage | undefined {
+  try {
+    const value = JSON.parse(body) as unknown;
+    if (typeof value === 'object' && value !== null && typeof (value as SyncMessage).pageId === 'string') {
+      const { pageId } = value as SyncMessage;
+      return /^\d{1,32}$/.test(pageId) ? { pageId } : undefined;
+    }
+  } catch {
+    // Not JSON: the caller reports it as a bad message.
+  }
+  return undefined;
+}
+
+/**
+ * Sends one message per page, ten to a batch. Entries SQS refuses are sent once more; what still
+ * fails is thrown, so the schedule's invocation fails and its alarm fires rather than silently
+ * leaving pages out.
+ */
+export async function enqueuePages(
+  sqs: SQSClient,
+  queueUrl: string,
+  pageIds: readonly string[],
+): Promise<number> {
+  let pending = [...pageIds];
+  for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt++) {
+    const failed: string[] = [];
+    for (let start = 0; start < pending.length; start += BATCH) {
+      const batch = pending.slice(start, start + BATCH);
+      const output = await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: batch.map((pageId, i) => ({ Id: String(i), MessageBody: JSON.stringify({ pageId }) })),
+        }),
+      );
+      for (const entry of output.Failed ?? []) failed.push(batch[Number(entry.Id)] as string);
+    }
+    pending = failed;
+  }
+  if (pending.length > 0) throw new Error(`SQS refused the sync messages of ${pending.length} pages.`);
+  return pageIds.length;
+}
+
+/** `POST /sync` in AWS: the worker behind the queue runs it, as it does scheduled ones. */
+export class QueueSyncStarter implements SyncStarter {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async start(pageId: string): Promise<void> {
+    await this.sqs.send(
+      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify({ pageId }) }),
+    );
+  }
+}

@@ -1,0 +1,73 @@
+import type { Folder, Platform } from '../conversations/vocabulary.js';
+import type { TokenSource } from '../tokens/token-source.js';
+import { emptyPartition, type PageSyncState, partitionName, type RunRecord } from './sync-state.js';
+import type { SyncStateStore } from './sync-state-store.js';
+
+/** Starts a sync of one page now: in process locally, through the fan-out queue in AWS. */
+export interface SyncStarter {
+  start(pageId: string): Promise<void>;
+}
+
+export interface SyncControlDependencies {
+  state: SyncStateStore;
+  tokens: TokenSource;
+  starter: SyncStarter;
+  platforms: readonly Platform[];
+  folders: readonly Folder[];
+  now: () => Date;
+}
+
+/** `GET /pages/{pageId}/sync`, in the contract's words. */
+export interface SyncStatus {
+  page_id: string;
+  partitions: Array<{
+    platform: Platform;
+    folder: Folder;
+    high_water_mark: string | null;
+    status: 'idle' | 'running' | 'failed';
+    indexed_conversations: number;
+    synced_at: string | null;
+    last_run: RunRecord | null;
+  }>;
+}
+
+const leaseHeld = (state: PageSyncState, now: Date) =>
+  state.lease !== null && state.lease.until > now.getTime();
+
+/** The sync state of a page's configured partitions; `running` is read off the live lease. */
+export async function readSyncStatus(deps: SyncControlDependencies, pageId: string): Promise<SyncStatus> {
+  const [, state] = await Promise.all([deps.tokens.get(pageId), deps.state.read(pageId)]);
+  const running = leaseHeld(state, deps.now());
+  const partitions: SyncStatus['partitions'] = [];
+  for (const platform of deps.platforms) {
+    for (const folder of deps.folders) {
+      const partition = state.partitions[partitionName(platform, folder)] ?? emptyPartition(platform, folder);
+      const failed = partition.lastRun?.outcome === 'failed';
+      partitions.push({
+        platform,
+        folder,
+        high_water_mark: partition.highWaterMark,
+        status: running ? 'running' : failed ? 'failed' : 'idle',
+        indexed_conversations: partition.indexedConversations,
+        synced_at: partition.syncedAt,
+        last_run: partition.lastRun,
+      });
+    }
+  }
+  return { page_id: pageId, partitions };
+}
+
+/**
+ * `POST /pages/{pageId}/sync`: starts a run unless one holds the page's lease. The lease, not this
+ * check, is what guarantees one run at a time: two racing requests may both start one, and the second
+ * run finds the lease taken and does nothing.
+ */
+export async function requestSync(
+  deps: SyncControlDependencies,
+  pageId: string,
+): Promise<{ page_id: string; status: 'started' | 'already_running' }> {
+  const [, state] = await Promise.all([deps.tokens.get(pageId), deps.state.read(pageId)]);
+  if (leaseHeld(state, deps.now())) return { page_id: pageId, status: 'already_running' };
+  await deps.starter.start(pageId);
+  return { page_id: pageId, status: 'started' };
+}
