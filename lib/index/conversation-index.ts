@@ -82,8 +82,14 @@ export class ConversationIndex {
     let changed = 0;
     for (let start = 0; start < conversations.length; start += UPSERT_CONCURRENCY) {
       const batch = conversations.slice(start, start + UPSERT_CONCURRENCY);
-      const results = await Promise.all(batch.map((conversation) => this.upsertOne(partition, conversation)));
-      changed += results.filter(Boolean).length;
+      // Settle the whole batch before failing: no write of this run may land after it reported.
+      const results = await Promise.allSettled(
+        batch.map((conversation) => this.upsertOne(partition, conversation)),
+      );
+      for (const result of results) {
+        if (result.status === 'rejected') throw result.reason;
+        if (result.value) changed += 1;
+      }
     }
     return changed;
   }

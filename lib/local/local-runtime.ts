@@ -7,8 +7,8 @@ import { FileTokenSource } from '../tokens/file-token-source.js';
 import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
 import { startLocalApi } from './api-gateway-adapter.js';
 import { ensureTable, startEmbeddedDynamo } from './embedded-dynamodb.js';
-import { type LocalSchedule, startLocalSchedule } from './local-schedule.js';
 import { emulatorToken, type GraphEmulator, seedDemoPages, startGraphEmulator } from './graph-emulator.js';
+import { type LocalSchedule, startLocalSchedule } from './local-schedule.js';
 
 export const LOCAL_TABLE_NAME = 'page-conversations-local';
 

@@ -31,7 +31,9 @@ export function startLocalSchedule(
       logger.info('sync round', { pages: pageIds.length, outcomes });
     })()
       .catch((error: unknown) => {
-        logger.error('sync round failed', { error_message: error instanceof Error ? error.message : String(error) });
+        logger.error('sync round failed', {
+          error_message: error instanceof Error ? error.message : String(error),
+        });
       })
       .finally(() => {
         round = undefined;

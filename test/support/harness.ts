@@ -10,6 +10,7 @@ import {
 } from '#lib/local/graph-emulator.js';
 import type { Logger } from '#lib/logger.js';
 import { createServices, type Services } from '#lib/runtime/services.js';
+import type { PacerOptions } from '#lib/sync/pacer.js';
 import { FileTokenSource } from '#lib/tokens/file-token-source.js';
 import type { PageCredentials, TokenSource } from '#lib/tokens/token-source.js';
 
@@ -41,6 +42,10 @@ export interface HarnessOptions {
   logger?: Logger;
   graph?: Partial<GraphClientOptions>;
   now?: () => Date;
+  /** More configuration, by the contract's names (SYNC_PLATFORMS, SYNC_MAX_GRAPH_CALLS, ...). */
+  env?: Record<string, string>;
+  /** Tests run the sync unpaced unless they are about pacing. */
+  pacer?: PacerOptions;
 }
 
 /** The emulated pages' credentials, as a customer would have stored them. */
@@ -66,10 +71,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const dynamo = await startEmbeddedDynamo();
   const tableName = `test-${Math.random().toString(36).slice(2)}`;
   await ensureTable(dynamo.client, tableName);
-  const config = loadConfig({ GRAPH_API_BASE_URL: emulator.url, GRAPH_API_VERSION: 'v24.0' });
+  const config = loadConfig({ GRAPH_API_BASE_URL: emulator.url, GRAPH_API_VERSION: 'v24.0', ...options.env });
   const services = createServices({
     config,
     dynamo: dynamo.client,
+    pacer: options.pacer ?? { callsPerSecond: Number.POSITIVE_INFINITY },
     tableName,
     tokens: options.tokens ?? FileTokenSource.fromMap(tokensOf(emulator)),
     logger: options.logger ?? recordingLogger(),
@@ -95,6 +101,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return { status: response.status, headers: response.headers, body, text };
     },
     async close() {
+      await services.runner?.idle();
       await api.close();
       await services.graph.close();
       await emulator.close();

@@ -1,4 +1,5 @@
 import type { Folder, Platform } from '#lib/conversations/vocabulary.js';
+import type { ConversationIndex } from '#lib/index/conversation-index.js';
 import type { EmulatedConversation, GraphEmulator } from '#lib/local/graph-emulator.js';
 
 /** What Graph holds for one partition, in Graph's order: newest activity first, then id descending. */
@@ -27,4 +28,38 @@ export interface ConversationsAnswer {
 export function pathOf(link: string): string {
   const url = new URL(link);
   return `${url.pathname}${url.search}`;
+}
+
+/** Everything the index holds for one partition, newest first, as `[id, updated_time]` pairs. */
+export async function indexContents(
+  index: ConversationIndex,
+  pageId: string,
+  platform: Platform,
+  folder: Folder,
+): Promise<Array<[string, string]>> {
+  const rows: Array<[string, string]> = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await index.query({
+      pageId,
+      platform,
+      folder,
+      updatedSince: new Date(0),
+      limit: 100,
+      after,
+    });
+    for (const conversation of page.data) rows.push([conversation.id, conversation.updated_time]);
+    if (!page.hasMoreAfter || page.lastKey === undefined) return rows;
+    after = page.lastKey;
+  }
+}
+
+/** Graph's truth in the same form. */
+export function truthRows(
+  emulator: GraphEmulator,
+  pageId: string,
+  platform: Platform,
+  folder: Folder,
+): Array<[string, string]> {
+  return graphTruth(emulator, pageId, platform, folder).map((c) => [c.id, c.updated_time]);
 }
