@@ -7,6 +7,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // In CI a JSON report too, from which .ci/run prints the plain "N passed, N failed" line.
+    ...(process.env.CI
+      ? { reporters: ['default', 'json'], outputFile: { json: '.vitest-results.json' } }
+      : {}),
     // The lock file pins SDK releases that support Node 20; their notice about later ones is noise here.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },

@@ -130,6 +130,46 @@ export const openApiDocument = Object.freeze({
         },
       },
     },
+    '/pages/{pageId}/sync': {
+      get: {
+        operationId: 'getSyncState',
+        summary: "The state of the page's scheduled sync, per platform and folder.",
+        parameters: [pageIdParameter],
+        responses: {
+          '200': {
+            description: 'The sync state.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SyncState' } } },
+          },
+          '400': errorResponse('Bad page id or parameter (invalid_request).'),
+          '404': errorResponse('No token configured for the page (unknown_page).'),
+        },
+      },
+      post: {
+        operationId: 'startSync',
+        summary: 'Starts a sync of the page now, unless one is running.',
+        parameters: [pageIdParameter],
+        responses: {
+          '202': {
+            description: 'Started, or already running (a run is never started twice).',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['page_id', 'status'],
+                  additionalProperties: false,
+                  properties: {
+                    page_id: { type: 'string' },
+                    status: { type: 'string', enum: ['started', 'already_running'] },
+                  },
+                },
+              },
+            },
+          },
+          '400': errorResponse('Bad page id or parameter (invalid_request).'),
+          '404': errorResponse('No token configured for the page (unknown_page).'),
+        },
+      },
+    },
   },
   components: {
     schemas: {
@@ -174,6 +214,53 @@ export const openApiDocument = Object.freeze({
           participants: {
             type: 'object',
             properties: { data: { type: 'array', items: { type: 'object', required: ['id'] } } },
+          },
+        },
+      },
+      SyncRun: {
+        type: ['object', 'null'],
+        required: ['started_at', 'finished_at', 'outcome', 'graph_calls', 'conversations_changed', 'error'],
+        additionalProperties: false,
+        properties: {
+          started_at: { type: 'string', format: 'date-time' },
+          finished_at: { type: 'string', format: 'date-time' },
+          outcome: { type: 'string', enum: ['complete', 'partial', 'skipped', 'failed'] },
+          graph_calls: { type: 'integer', minimum: 0 },
+          conversations_changed: { type: 'integer', minimum: 0 },
+          error: {
+            oneOf: [{ type: 'null' }, { $ref: '#/components/schemas/Error/properties/error' }],
+          },
+        },
+      },
+      SyncState: {
+        type: 'object',
+        required: ['page_id', 'partitions'],
+        additionalProperties: false,
+        properties: {
+          page_id: { type: 'string' },
+          partitions: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: [
+                'platform',
+                'folder',
+                'high_water_mark',
+                'status',
+                'indexed_conversations',
+                'last_run',
+              ],
+              additionalProperties: false,
+              properties: {
+                platform: { type: 'string', enum: [...PLATFORMS] },
+                folder: { type: 'string', enum: [...FOLDERS] },
+                high_water_mark: { type: ['string', 'null'] },
+                status: { type: 'string', enum: ['idle', 'running', 'failed'] },
+                indexed_conversations: { type: 'integer', minimum: 0 },
+                synced_at: { type: ['string', 'null'], format: 'date-time' },
+                last_run: { $ref: '#/components/schemas/SyncRun' },
+              },
+            },
           },
         },
       },
