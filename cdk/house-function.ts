@@ -4,20 +4,14 @@ import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { HOUSE_BUNDLING } from './bundling-options.js';
 import { NAG_REASONS } from './nag-suppressions.js';
 
 /** The repository root: esbuild bundles from here and reads its lock file and tsconfig. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/**
- * ESM output still meets CommonJS dependencies that call `require('node:...')`; without a real
- * `require` in module scope the bundle fails at import with "Dynamic require of ... is not supported".
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /** The DynamoDB data-plane actions a function may be granted; control-plane actions are never granted. */
 export type TableAction =
@@ -93,18 +87,7 @@ export class HouseFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // Mappings are enough for stack traces; embedding every source would double the archive.
-        sourcesContent: false,
-        // One pinned SDK version, tested with the code, instead of whatever the runtime ships today.
-        bundleAwsSDK: true,
-      },
+      bundling: HOUSE_BUNDLING,
     });
 
     Validations.of(this.fn).acknowledge({ id: 'AwsSolutions-L1', reason: NAG_REASONS.nodejs22Runtime });
