@@ -1,0 +1,27 @@
+import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/**
+ * ESM output still meets CommonJS dependencies that call `require('node:...')`; without a real
+ * `require` in module scope the bundle fails at import with "Dynamic require of ... is not supported".
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/**
+ * How every function of this project is bundled: a minified ESM bundle for Node.js 22 with source maps
+ * and the AWS SDK inside. One constant, so that `HouseFunction` and the cold-start bench
+ * (`test/bench/`) build exactly the same bundle.
+ */
+export const HOUSE_BUNDLING = Object.freeze({
+  format: OutputFormat.ESM,
+  // ESM builds of dependencies first: they tree-shake, CommonJS builds do not.
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  target: 'node22',
+  minify: true,
+  sourceMap: true,
+  // Mappings are enough for stack traces; embedding every source would double the archive.
+  sourcesContent: false,
+  // One pinned SDK version, tested with the code, instead of whatever the runtime ships today.
+  bundleAwsSDK: true,
+} satisfies BundlingOptions);
