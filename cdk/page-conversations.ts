@@ -152,24 +152,14 @@ const SECRET_NAME_CHARACTERS = /^[A-Za-z0-9/_+=.@-]+$/;
 /** Leaves room for a Page id (up to 20 digits) within the 512-character secret name limit. */
 const MAX_PREFIX_LENGTH = 480;
 
-/** Reads, plus the items the API writes (cursors with a TTL, back-off marks, sync requests); no deletes. */
-const API_TABLE_ACTIONS: readonly TableAction[] = [
-  'GetItem',
-  'PutItem',
-  'UpdateItem',
-  'Query',
-  'BatchGetItem',
-];
-/** Index upkeep (an entry that moved folder is deleted), leases (condition checks), batch writes. */
-const WORKER_TABLE_ACTIONS: readonly TableAction[] = [
-  'GetItem',
-  'PutItem',
-  'UpdateItem',
-  'DeleteItem',
-  'Query',
-  'BatchWriteItem',
-  'ConditionCheckItem',
-];
+/**
+ * Exactly the calls `lib/` makes, per function (a test reads them off the synthesized policies): the API
+ * reads cursors, back-off marks and sync state (GetItem), writes cursors and back-off marks (PutItem)
+ * and reads the index (Query). The worker also updates sync state and index entries in place
+ * (UpdateItem) and counts the index (Query). Neither deletes: expiry is DynamoDB's TTL.
+ */
+const API_TABLE_ACTIONS: readonly TableAction[] = ['GetItem', 'PutItem', 'Query'];
+const WORKER_TABLE_ACTIONS: readonly TableAction[] = ['GetItem', 'PutItem', 'UpdateItem', 'Query'];
 
 /** The props after validation, defaults filled in. */
 export interface ResolvedProps {

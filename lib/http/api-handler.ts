@@ -33,6 +33,13 @@ function selfBaseUrl(event: APIGatewayProxyEventV2): string {
   return `${protocol}://${event.requestContext.domainName}${stage && stage !== '$default' ? `/${stage}` : ''}`;
 }
 
+/** The page id of a route that takes no query parameters, which it refuses like any unknown one. */
+function pageOnly(event: APIGatewayProxyEventV2): string {
+  const pageId = readPageId(event.pathParameters);
+  readQuery(event.rawQueryString, NO_PARAMS);
+  return pageId;
+}
+
 function routes(deps: ApiDependencies): Array<{ method: Method; path: string; handler: RouteHandler }> {
   const openApi = JSON.stringify(openApiDocument);
   return [
@@ -58,20 +65,12 @@ function routes(deps: ApiDependencies): Array<{ method: Method; path: string; ha
     {
       method: 'GET',
       path: '/pages/{pageId}/sync',
-      handler: async (event) => {
-        const pageId = readPageId(event.pathParameters);
-        readQuery(event.rawQueryString, NO_PARAMS);
-        return jsonResponse(200, await readSyncStatus(deps.control, pageId));
-      },
+      handler: async (event) => jsonResponse(200, await readSyncStatus(deps.control, pageOnly(event))),
     },
     {
       method: 'POST',
       path: '/pages/{pageId}/sync',
-      handler: async (event) => {
-        const pageId = readPageId(event.pathParameters);
-        readQuery(event.rawQueryString, NO_PARAMS);
-        return jsonResponse(202, await requestSync(deps.control, pageId));
-      },
+      handler: async (event) => jsonResponse(202, await requestSync(deps.control, pageOnly(event))),
     },
   ];
 }

@@ -12,6 +12,7 @@ import {
   type Folder,
   graphPlatform,
   MAX_LIMIT,
+  PLATFORM_FIELDS,
   PLATFORMS,
   type Platform,
 } from '../conversations/vocabulary.js';
@@ -267,16 +268,7 @@ export interface ListQuery {
 
 const KNOWN_FIELDS = new Set<string>(CONVERSATION_FIELDS);
 /** Graph's Instagram conversations have no link, snippet, senders, subject or thread key. */
-const INSTAGRAM_FIELDS = new Set<string>([
-  'id',
-  'updated_time',
-  'participants',
-  'message_count',
-  'unread_count',
-  'can_reply',
-  'is_subscribed',
-  'name',
-]);
+const INSTAGRAM_FIELDS: ReadonlySet<string> = PLATFORM_FIELDS.instagram;
 /** Graph's own default, not the product's: without `fields`, Graph returns only these. */
 const GRAPH_DEFAULT_FIELDS = ['id', 'updated_time'];
 

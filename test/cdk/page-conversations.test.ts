@@ -275,7 +275,7 @@ describe('PageConversations with default props', () => {
           },
           {
             Effect: 'Allow',
-            Action: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchGetItem'].map((a) => `dynamodb:${a}`),
+            Action: ['GetItem', 'PutItem', 'Query'].map((a) => `dynamodb:${a}`),
             Resource: [arnOf(tableId), { 'Fn::Join': ['', [arnOf(tableId), '/index/gsi1']] }],
           },
           { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
@@ -320,15 +320,7 @@ describe('PageConversations with default props', () => {
           },
           {
             Effect: 'Allow',
-            Action: [
-              'GetItem',
-              'PutItem',
-              'UpdateItem',
-              'DeleteItem',
-              'Query',
-              'BatchWriteItem',
-              'ConditionCheckItem',
-            ].map((a) => `dynamodb:${a}`),
+            Action: ['GetItem', 'PutItem', 'UpdateItem', 'Query'].map((a) => `dynamodb:${a}`),
             Resource: [arnOf(tableId), { 'Fn::Join': ['', [arnOf(tableId), '/index/gsi1']] }],
           },
           { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
