@@ -1,8 +1,10 @@
 import { loadConfig } from '#lib/config.js';
 import { createApiHandler } from '#lib/http/api-handler.js';
 import { createAwsServices } from '#lib/runtime/aws-services.js';
+import { createQueueSyncStarter } from '#lib/sync/sync-queue.js';
 
 // Built once per container, at cold start: clients, pools and configuration outlive requests.
-const services = createAwsServices(loadConfig());
+const config = loadConfig();
+const services = createAwsServices(config, createQueueSyncStarter(config.sync.queueUrl));
 
 export const handler = createApiHandler(services.api);

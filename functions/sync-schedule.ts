@@ -3,8 +3,8 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { loadConfig } from '#lib/config.js';
 import { ConfigurationError } from '#lib/errors.js';
 import { createLogger } from '#lib/logger.js';
-import { createSecretsTokenSource } from '#lib/runtime/aws-services.js';
 import { enqueuePages } from '#lib/sync/sync-queue.js';
+import { createSecretsTokenSource } from '#lib/tokens/secrets-manager-token-source.js';
 
 const config = loadConfig();
 if (config.tokenSecretPrefix === undefined || config.sync.queueUrl === undefined) {

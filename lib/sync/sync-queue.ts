@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SyncStarter } from './sync-trigger.js';
 
 /** One work item of the fan-out: sync this page. */
@@ -63,4 +63,9 @@ export class QueueSyncStarter implements SyncStarter {
       new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify({ pageId }) }),
     );
   }
+}
+
+/** The starter `POST /sync` uses in AWS, with the container's own SQS client; none without a queue. */
+export function createQueueSyncStarter(queueUrl: string | undefined): SyncStarter | undefined {
+  return queueUrl === undefined ? undefined : new QueueSyncStarter(new SQSClient({}), queueUrl);
 }

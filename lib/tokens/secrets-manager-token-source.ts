@@ -2,7 +2,7 @@ import {
   GetSecretValueCommand,
   ListSecretsCommand,
   type ListSecretsCommandOutput,
-  type SecretsManagerClient,
+  SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { ConfigurationError, UnknownPageError } from '../errors.js';
 import { type PageCredentials, parseCredentials, type TokenSource } from './token-source.js';
@@ -102,4 +102,9 @@ export class SecretsManagerTokenSource implements TokenSource {
     }
     return credentials;
   }
+}
+
+/** Page tokens from the secrets under `TOKEN_SECRET_PREFIX`, with the container's own client. */
+export function createSecretsTokenSource(prefix: string): SecretsManagerTokenSource {
+  return new SecretsManagerTokenSource({ client: new SecretsManagerClient({}), prefix });
 }
