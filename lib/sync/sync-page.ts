@@ -52,6 +52,9 @@ export interface PageRunResult {
   partitions: Record<string, RunRecord>;
 }
 
+/** Logged (as the JSON line's `message`) when a run fails: the stack's sync-failure alarm counts it. */
+export const SYNC_RUN_FAILED_MESSAGE = 'sync run failed';
+
 const OUTCOME_RANK: Record<RunOutcome, number> = { complete: 0, partial: 1, skipped: 2, failed: 3 };
 
 /**
@@ -147,7 +150,7 @@ export async function syncPage(
     partitions: records,
   };
   if (result.outcome === 'failed')
-    deps.logger.error('sync run failed', { page_id: pageId, partitions: records });
+    deps.logger.error(SYNC_RUN_FAILED_MESSAGE, { page_id: pageId, partitions: records });
   else
     deps.logger.info('sync run', {
       page_id: pageId,
