@@ -1,0 +1,202 @@
+/**
+ * Counts what the product asks of DynamoDB, through a middleware on the client's own stack: reads and
+ * writes by command, and the write units DynamoDB would bill. Units are computed as DynamoDB bills
+ * them: ceil(KB) of the larger of the item before and after, failed conditional writes included; plus,
+ * for the secondary index (projection ALL), a put, an update, or a delete and a put when its key moves.
+ * dynalite's own ConsumedCapacity (table only, successful writes only) is collected to cross-check.
+ */
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TABLE_KEYS } from '#lib/store/table-schema.js';
+
+type Item = Record<string, AttributeValue>;
+
+const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
+
+export interface DynamoCounts {
+  reads: number;
+  writes: number;
+  failedConditionalWrites: number;
+  /** Billed write units of the table, by the item kind (the key's prefix: CONV, PAGE, CURSOR...). */
+  tableUnits: Record<string, number>;
+  indexUnits: number;
+  /** dynalite's ConsumedCapacity over the successful writes, to compare with our table units. */
+  reportedUnits: number;
+  /** Our table units over the same successful writes. */
+  modelledReportedUnits: number;
+  /** Writes whose update expression this model cannot apply: their units come from dynalite. */
+  unmodelled: number;
+}
+
+const emptyCounts = (): DynamoCounts => ({
+  reads: 0,
+  writes: 0,
+  failedConditionalWrites: 0,
+  tableUnits: {},
+  indexUnits: 0,
+  reportedUnits: 0,
+  modelledReportedUnits: 0,
+  unmodelled: 0,
+});
+
+/** DynamoDB's item size: attribute names plus values (UTF-8 strings, numbers by significant digits). */
+export function itemSize(item: Item): number {
+  let size = 0;
+  for (const [name, value] of Object.entries(item)) size += Buffer.byteLength(name) + valueSize(value);
+  return size;
+}
+
+function valueSize(value: AttributeValue): number {
+  if (value.S !== undefined) return Buffer.byteLength(value.S);
+  if (value.N !== undefined) {
+    const digits = value.N.replace(/^-/, '').replace(/\./, '').replace(/^0+/, '').replace(/0+$/, '');
+    return 1 + Math.ceil(Math.max(1, digits.length) / 2);
+  }
+  if (value.B !== undefined) return value.B.length;
+  if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
+  if (value.L !== undefined) return 3 + value.L.reduce((sum, element) => sum + 1 + valueSize(element), 0);
+  if (value.M !== undefined) return 3 + Object.keys(value.M).length + itemSize(value.M);
+  if (value.SS !== undefined) return value.SS.reduce((sum, element) => sum + Buffer.byteLength(element), 0);
+  return 0;
+}
+
+const units = (item: Item | undefined) => (item === undefined ? 0 : Math.ceil(itemSize(item) / 1024));
+
+/**
+ * Applies `SET a = :v, #b = :w REMOVE c, d` (top-level attributes, plain values): the only forms this
+ * product writes. Returns undefined for anything else.
+ */
+export function applyUpdate(
+  base: Item,
+  expression: string,
+  names: Record<string, string> = {},
+  values: Item = {},
+): Item | undefined {
+  const item: Item = { ...base };
+  const resolve = (token: string) => (token.startsWith('#') ? names[token] : token);
+  const clauses = expression.trim().split(/\s+(?=(?:SET|REMOVE)\s)/);
+  for (const clause of clauses) {
+    const [, verb, body] = /^(SET|REMOVE)\s+(.*)$/s.exec(clause.trim()) ?? [];
+    if (verb === undefined || body === undefined) return undefined;
+    for (const part of body.split(',').map((text) => text.trim())) {
+      if (verb === 'REMOVE') {
+        const name = resolve(part);
+        if (name === undefined || !/^[#\w]+$/.test(part)) return undefined;
+        delete item[name];
+        continue;
+      }
+      const [, path, value] = /^([#\w]+)\s*=\s*(:\w+)$/.exec(part) ?? [];
+      const name = path === undefined ? undefined : resolve(path);
+      const attribute = value === undefined ? undefined : values[value];
+      if (name === undefined || attribute === undefined) return undefined;
+      item[name] = attribute;
+    }
+  }
+  return item;
+}
+
+const { partitionKey, sortKey, byUpdatedTime } = TABLE_KEYS;
+const keyOf = (item: Item) => `${item[partitionKey]?.S}\u0000${item[sortKey]?.S}`;
+const kindOf = (item: Item) => /^[A-Z]+/.exec(item[partitionKey]?.S ?? '')?.[0] ?? 'other';
+const indexKey = (item: Item | undefined) => {
+  const hash = item?.[byUpdatedTime.partitionKey]?.S;
+  const range = item?.[byUpdatedTime.sortKey]?.S;
+  return hash === undefined || range === undefined ? undefined : `${hash}\u0000${range}`;
+};
+
+/** Write units in the index (projection ALL: an entry is the whole item). */
+function indexUnits(before: Item | undefined, after: Item | undefined): number {
+  const was = indexKey(before);
+  const is = indexKey(after);
+  if (was === undefined && is === undefined) return 0;
+  if (was === undefined) return units(after);
+  if (is === undefined) return units(before);
+  if (was !== is) return units(before) + units(after);
+  return JSON.stringify(before) === JSON.stringify(after) ? 0 : units(after);
+}
+
+export class DynamoMeter {
+  private counts = emptyCounts();
+  /** The table as the meter has seen it written: what "the item before" is. */
+  private readonly shadow = new Map<string, Item>();
+
+  /** `units: false` only counts commands: no shadow of the table, nothing added to the requests. */
+  constructor(
+    client: DynamoDBClient,
+    private readonly options: { units: boolean } = { units: true },
+  ) {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const command = context.commandName ?? '';
+        if (READS.has(command)) this.counts.reads++;
+        if (!WRITES.has(command)) return next(args);
+        this.counts.writes++;
+        if (!this.options.units) return next(args);
+        const input = args.input as Record<string, unknown>;
+        const planned = this.plan(command, input);
+        try {
+          const result = await next({ ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } });
+          const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } };
+          const reported = output.ConsumedCapacity?.CapacityUnits ?? 0;
+          delete output.ConsumedCapacity;
+          this.settle(planned, reported, true);
+          return result;
+        } catch (error: unknown) {
+          if (error instanceof Error && error.name === 'ConditionalCheckFailedException') {
+            this.counts.failedConditionalWrites++;
+            this.settle(planned, 0, false);
+          }
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'benchDynamoMeter' },
+    );
+  }
+
+  /** The counts since the last call, and a fresh start for the next measurement. */
+  take(): DynamoCounts {
+    const counts = this.counts;
+    this.counts = emptyCounts();
+    return counts;
+  }
+
+  private plan(command: string, input: Record<string, unknown>) {
+    const key = (input.Key ?? input.Item) as Item | undefined;
+    if (key === undefined) return undefined; // BatchWriteItem: not written by this product
+    const before = this.shadow.get(keyOf(key));
+    let after: Item | undefined;
+    if (command === 'PutItemCommand') after = input.Item as Item;
+    if (command === 'UpdateItemCommand') {
+      after = applyUpdate(
+        before ?? key,
+        String(input.UpdateExpression ?? ''),
+        input.ExpressionAttributeNames as Record<string, string> | undefined,
+        input.ExpressionAttributeValues as Item | undefined,
+      );
+      if (after === undefined) return { key, before, after: before, unmodelled: true };
+    }
+    return { key, before, after, unmodelled: false };
+  }
+
+  private settle(planned: ReturnType<DynamoMeter['plan']>, reported: number, succeeded: boolean): void {
+    if (planned === undefined) return;
+    const { key, before, after, unmodelled } = planned;
+    const tableUnits = Math.max(1, units(before), units(after));
+    const kind = kindOf(key);
+    if (unmodelled) {
+      this.counts.unmodelled++;
+      this.counts.tableUnits[kind] = (this.counts.tableUnits[kind] ?? 0) + (reported || tableUnits);
+      return;
+    }
+    this.counts.tableUnits[kind] = (this.counts.tableUnits[kind] ?? 0) + tableUnits;
+    if (!succeeded) return;
+    this.counts.reportedUnits += reported;
+    this.counts.modelledReportedUnits += tableUnits;
+    this.counts.indexUnits += indexUnits(before, after);
+    if (after === undefined) this.shadow.delete(keyOf(key));
+    else this.shadow.set(keyOf(key), after);
+  }
+}
+
+export const totalUnits = (counts: DynamoCounts) =>
+  Object.values(counts.tableUnits).reduce((sum, value) => sum + value, 0) + counts.indexUnits;

@@ -1,0 +1,105 @@
+/**
+ * The servers the bench runs against, built as test/support/harness.ts builds them: the Graph emulator
+ * and dynalite on loopback, one table from the product's own schema, and the product's services.
+ */
+import { loadConfig } from '#lib/config.js';
+import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
+import {
+  type GraphEmulator,
+  type GraphEmulatorOptions,
+  startGraphEmulator,
+} from '#lib/local/graph-emulator.js';
+import { createServices, type Infrastructure, type Services } from '#lib/runtime/services.js';
+import { FileTokenSource } from '#lib/tokens/file-token-source.js';
+import type { PageCredentials, TokenSource } from '#lib/tokens/token-source.js';
+import { startDynaliteProcess } from './dynalite-process.js';
+import { DynamoMeter } from './dynamo-meter.js';
+
+export interface BenchEnvironment {
+  emulator: GraphEmulator;
+  dynamo: EmbeddedDynamo;
+  meter: DynamoMeter;
+  tableName: string;
+  /** The product's services over these servers; every set built is closed with the environment. */
+  services(options: ServiceOptions): Services;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  tokens?: TokenSource;
+  /** SYNC_PLATFORMS / SYNC_FOLDERS, as the environment gives them. */
+  env?: Record<string, string>;
+  pacer?: Infrastructure['pacer'];
+}
+
+/** Every emulated page's own credentials, as a customer would have stored them. */
+export function emulatedTokens(emulator: GraphEmulator): Map<string, PageCredentials> {
+  const tokens = new Map<string, PageCredentials>();
+  for (const page of emulator.pages.values()) {
+    tokens.set(
+      page.id,
+      page.appSecret === undefined
+        ? { accessToken: page.accessToken }
+        : { accessToken: page.accessToken, appSecret: page.appSecret },
+    );
+  }
+  return tokens;
+}
+
+export interface EnvironmentOptions {
+  /** Model write units (keeps a shadow of the table), or only count commands. */
+  units: boolean;
+  /** dynalite in this process, as the harness runs it, or in a child process on the other core. */
+  dynalite: 'in-process' | 'child';
+}
+
+export async function startBenchEnvironment(
+  emulatorOptions: GraphEmulatorOptions,
+  options: EnvironmentOptions,
+): Promise<BenchEnvironment> {
+  const emulator = await startGraphEmulator(emulatorOptions);
+  let dynamo: EmbeddedDynamo | undefined;
+  const built: Services[] = [];
+  try {
+    dynamo = options.dynalite === 'child' ? await startDynaliteProcess() : await startEmbeddedDynamo();
+    const tableName = `bench-${Date.now().toString(36)}`;
+    await ensureTable(dynamo.client, tableName);
+    const meter = new DynamoMeter(dynamo.client, { units: options.units });
+    const client = dynamo.client;
+    return {
+      emulator,
+      dynamo,
+      meter,
+      tableName,
+      services(options) {
+        const config = loadConfig({
+          GRAPH_API_BASE_URL: emulator.url,
+          GRAPH_API_VERSION: 'v24.0',
+          ...options.env,
+        });
+        const services = createServices({
+          config,
+          dynamo: client,
+          tableName,
+          tokens: options.tokens ?? FileTokenSource.fromMap(emulatedTokens(emulator)),
+          ...(options.pacer === undefined ? {} : { pacer: options.pacer }),
+        });
+        built.push(services);
+        return services;
+      },
+      close: () => closeAll(emulator, dynamo, built),
+    };
+  } catch (error: unknown) {
+    await closeAll(emulator, dynamo, built);
+    throw error;
+  }
+}
+
+async function closeAll(emulator: GraphEmulator, dynamo: EmbeddedDynamo | undefined, built: Services[]) {
+  for (const services of built) {
+    if (services.runner) await services.runner.idle().catch(() => undefined);
+    await services.graph.close().catch(() => undefined);
+  }
+  await emulator.close().catch(() => undefined);
+  await dynamo?.close().catch(() => undefined);
+}

@@ -1,0 +1,29 @@
+/**
+ * The peer's Lambda entry point: `functions/api.ts` with Graph reached through
+ * facebook-nodejs-business-sdk. The bench bundles it exactly as CDK bundles the real one.
+ */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { loadConfig, requireLambdaSettings } from '#lib/config.js';
+import { createApiHandler } from '#lib/http/api-handler.js';
+import { createDynamoClient } from '#lib/store/dynamo-client.js';
+import { QueueSyncStarter } from '#lib/sync/sync-queue.js';
+import { SecretsManagerTokenSource } from '#lib/tokens/secrets-manager-token-source.js';
+import { createPeerApiDependencies } from './peer-services.js';
+
+const config = loadConfig();
+const { tableName, tokenSecretPrefix } = requireLambdaSettings(config);
+const queueUrl = config.sync.queueUrl ?? '';
+
+export const handler = createApiHandler(
+  createPeerApiDependencies({
+    config,
+    dynamo: createDynamoClient({ endpoint: config.dynamodbEndpoint }),
+    tableName,
+    tokens: new SecretsManagerTokenSource({
+      client: new SecretsManagerClient({}),
+      prefix: tokenSecretPrefix,
+    }),
+    starter: new QueueSyncStarter(new SQSClient({}), queueUrl),
+  }),
+);

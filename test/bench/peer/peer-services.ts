@@ -1,0 +1,54 @@
+/**
+ * The API's dependencies as `createServices` builds them, with one difference: Graph is reached through
+ * the business SDK. Stores, token source, router and error mapping are the product's own, so the peer
+ * differs from the product in its Graph client only.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Config } from '#lib/config.js';
+import type { ConversationsDependencies } from '#lib/conversations/list-conversations.js';
+import type { ApiDependencies } from '#lib/http/api-handler.js';
+import { ConversationIndex } from '#lib/index/conversation-index.js';
+import { createLogger, type Logger } from '#lib/logger.js';
+import { BackoffStore } from '#lib/store/backoff-store.js';
+import { CursorStore } from '#lib/store/cursor-store.js';
+import { SyncStateStore } from '#lib/sync/sync-state-store.js';
+import type { SyncStarter } from '#lib/sync/sync-trigger.js';
+import type { TokenSource } from '#lib/tokens/token-source.js';
+import { SdkConversationsGraph } from './sdk-graph.js';
+
+export interface PeerInfrastructure {
+  config: Config;
+  dynamo: DynamoDBClient;
+  tableName: string;
+  tokens: TokenSource;
+  starter: SyncStarter;
+  logger?: Logger;
+}
+
+export function createPeerApiDependencies(infrastructure: PeerInfrastructure): ApiDependencies {
+  const { config, dynamo, tableName, tokens, starter } = infrastructure;
+  const now = () => new Date();
+  const cursors = new CursorStore({ client: dynamo, tableName });
+  const state = new SyncStateStore(dynamo, tableName);
+  const conversations: ConversationsDependencies = {
+    graph: new SdkConversationsGraph(config.graph.baseUrl),
+    tokens,
+    cursors,
+    backoff: new BackoffStore({ client: dynamo, tableName }),
+    now,
+  };
+  return {
+    conversations,
+    indexed: { index: new ConversationIndex(dynamo, tableName), cursors, state, tokens, now },
+    control: {
+      state,
+      tokens,
+      starter,
+      platforms: config.sync.platforms,
+      folders: config.sync.folders,
+      now,
+    },
+    logger: infrastructure.logger ?? createLogger(),
+    now,
+  };
+}

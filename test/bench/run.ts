@@ -1,0 +1,110 @@
+/**
+ * `npm run bench`: cold start, request path, sync cost and scheduled fan-out, offline, against the
+ * Graph emulator and dynalite. Prints one markdown table on stdout (progress goes to stderr) and
+ * writes it, with the machine it ran on, to /tmp/bench-section.md. Budgets are reported, never
+ * asserted: the exit code is 0 unless the bench itself failed.
+ *
+ *   npm run bench                 the full run (about four minutes on 2 cores)
+ *   npm run bench -- --quick      smaller N everywhere, for trying changes (about a minute)
+ *   npm run bench -- --only=cold,request,sync,fanout
+ */
+import { writeFileSync } from 'node:fs';
+import { benchColdStart } from './cold-start.js';
+import { benchFanOut } from './fan-out.js';
+import { machine, muteStdout, progress, Report, seconds } from './report.js';
+import { benchRequestPath } from './request-path.js';
+import { benchSyncCost } from './sync-cost.js';
+
+// Lambda runs Node 22: the SDK's notice about Node 20 says nothing about what is measured here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const SECTION_FILE = '/tmp/bench-section.md';
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+
+const SIZES = quick
+  ? {
+      importRuns: 7,
+      requests: 500,
+      sync: { pages: 20, perPartition: 20, changed: 10, backfill: 1_000 },
+      fanOut: { pages: 1_000, perPartition: 1, concurrency: 200 },
+    }
+  : {
+      importRuns: 15,
+      requests: 3_000,
+      sync: { pages: 100, perPartition: 20, changed: 50, backfill: 10_000 },
+      // One conversation per partition: a quiet round costs the same at any size (one Graph call per
+      // partition); only the backfill round before it, which is not measured, grows with it.
+      fanOut: { pages: 10_000, perPartition: 1, concurrency: 200 },
+    };
+
+const SECTIONS: Array<{ name: string; run: (report: Report) => Promise<void> }> = [
+  { name: 'cold', run: (report) => benchColdStart(report, { runs: SIZES.importRuns }) },
+  { name: 'request', run: (report) => benchRequestPath(report, { iterations: SIZES.requests }) },
+  { name: 'sync', run: (report) => benchSyncCost(report, SIZES.sync) },
+  { name: 'fanout', run: (report) => benchFanOut(report, SIZES.fanOut) },
+];
+
+async function main(): Promise<number> {
+  const report = new Report();
+  const started = performance.now();
+  let failed = 0;
+  for (const section of SECTIONS) {
+    if (only !== undefined && !only.includes(section.name)) continue;
+    const sectionStarted = performance.now();
+    progress(`== ${section.name}`);
+    // The product logs a JSON line per request and per sync run; the table keeps stdout to itself.
+    const restore = muteStdout();
+    try {
+      await section.run(report);
+    } catch (error: unknown) {
+      failed++;
+      const message = error instanceof Error ? error.message : String(error);
+      progress(error instanceof Error ? (error.stack ?? message) : message);
+      report.add({
+        section: `${section.name}: the bench failed`,
+        measure: section.name,
+        value: message.split('\n')[0] ?? 'error',
+        reference: '—',
+        budget: '—',
+        verdict: 'MISSED',
+      });
+    } finally {
+      restore();
+    }
+    progress(`== ${section.name} took ${seconds(performance.now() - sectionStarted)}`);
+  }
+  const elapsed = performance.now() - started;
+  const table = report.table();
+  process.stdout.write(`${table}\n`);
+  const header = [
+    '## Benchmarks',
+    '',
+    `\`npm run bench${quick ? ' -- --quick' : ''}\`, ${new Date().toISOString().slice(0, 10)}, on ${machine()}; the run took ${seconds(elapsed)}.`,
+    'Offline: the Graph emulator and dynalite on loopback. Budgets are reported, not asserted.',
+    '',
+  ];
+  const notes = report.notes.map((note) => `- ${note}`);
+  writeFileSync(
+    SECTION_FILE,
+    [...header, table, '', ...(notes.length > 0 ? ['Notes:', ...notes] : []), ''].join('\n'),
+  );
+  progress(`\n${report.notes.join('\n')}\nwritten to ${SECTION_FILE}; ${seconds(elapsed)} in all`);
+  return failed === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+    // A keep-alive socket or SDK timer left behind must not hold the process open after the table.
+    setTimeout(() => process.exit(code), 1_000).unref();
+  },
+  (error: unknown) => {
+    progress(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);
