@@ -9,7 +9,7 @@ export interface LocalSchedule {
 }
 
 /** The fan-out's concurrency cap, the same default as the deployed queue's. */
-export const LOCAL_SYNC_CONCURRENCY = 5;
+export const LOCAL_SYNC_CONCURRENCY = 10;
 
 /**
  * The stand-in for the EventBridge schedule: a round at start, then every `intervalSeconds` (0: none

@@ -93,8 +93,10 @@ export async function syncPage(
   };
   const records: Record<string, RunRecord> = {};
   let stopAll: StopRun | undefined;
-  for (const platform of deps.platforms) {
-    for (const folder of deps.folders) {
+  // Folder by folder, alternating platforms: Messenger and Instagram are paced as separate accounts,
+  // so one platform's call never waits on the other's, and a quiet page takes half the time.
+  for (const folder of deps.folders) {
+    for (const platform of deps.platforms) {
       const name = partitionName(platform, folder);
       const partition = context.partitions[name] ?? emptyPartition(platform, folder);
       context.partitions[name] = partition;

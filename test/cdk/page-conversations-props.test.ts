@@ -23,7 +23,7 @@ describe('PageConversations props', () => {
       platforms: ['messenger', 'instagram'],
       folders: ['inbox', 'other'],
       maxGraphCalls: undefined,
-      concurrency: 5,
+      concurrency: 10,
       authorization: { type: 'iam' },
       memorySize: 512,
       logRetention: RetentionDays.ONE_MONTH,

@@ -440,7 +440,7 @@ describe('PageConversations with default props', () => {
           EventSourceArn: arnOf(logicalId(product.syncQueue)),
           FunctionName: { Ref: logicalId(product.syncWorkerFunction.fn) },
           FunctionResponseTypes: ['ReportBatchItemFailures'],
-          ScalingConfig: { MaximumConcurrency: 5 },
+          ScalingConfig: { MaximumConcurrency: 10 },
         },
       ]);
     });
