@@ -41,15 +41,18 @@ function secretReads(): number {
 
 describe('page tokens from Secrets Manager', () => {
   const prefix = 'page-conversations/page-';
+  /** The real token source over a mocked client: Secrets Manager has no local server here. */
+  const secretsTokenSource = (now?: () => number) =>
+    new SecretsManagerTokenSource({
+      client: new SecretsManagerClient({ region: 'us-east-1' }),
+      prefix,
+      ...(now ? { now } : {}),
+    });
 
   test('are read once per page per cache period under repeated requests', async () => {
     // Prepare
     let clock = Date.parse('2026-11-25T12:00:00Z');
-    const tokens = new SecretsManagerTokenSource({
-      client: new SecretsManagerClient({ region: 'us-east-1' }),
-      prefix,
-      now: () => clock,
-    });
+    const tokens = secretsTokenSource(() => clock);
     const harness = await startHarness({ tokens });
     serveSecrets(harness, prefix);
     try {
@@ -70,10 +73,7 @@ describe('page tokens from Secrets Manager', () => {
   });
 
   test('a JSON secret with an app secret makes calls carry a valid appsecret_proof', async () => {
-    const tokens = new SecretsManagerTokenSource({
-      client: new SecretsManagerClient({ region: 'us-east-1' }),
-      prefix,
-    });
+    const tokens = secretsTokenSource();
     const harness = await startHarness({ tokens });
     serveSecrets(harness, prefix);
     try {
@@ -87,10 +87,7 @@ describe('page tokens from Secrets Manager', () => {
 
   test('a rotated token is picked up on Graph code 190 with exactly one re-read', async () => {
     // Prepare
-    const tokens = new SecretsManagerTokenSource({
-      client: new SecretsManagerClient({ region: 'us-east-1' }),
-      prefix,
-    });
+    const tokens = secretsTokenSource();
     const harness = await startHarness({ tokens });
     serveSecrets(harness, prefix);
     try {
@@ -111,10 +108,7 @@ describe('page tokens from Secrets Manager', () => {
   });
 
   test('a missing secret is 404 unknown_page, and a failed read is not cached', async () => {
-    const tokens = new SecretsManagerTokenSource({
-      client: new SecretsManagerClient({ region: 'us-east-1' }),
-      prefix,
-    });
+    const tokens = secretsTokenSource();
     const harness = await startHarness({ tokens });
     try {
       secretsManager.on(GetSecretValueCommand).rejectsOnce(new Error('socket hang up'));
@@ -139,10 +133,7 @@ describe('page tokens from Secrets Manager', () => {
       .on(ListSecretsCommand)
       .resolvesOnce({ SecretList: [{ Name: `${prefix}111` }, { Name: `${prefix}notes` }], NextToken: 'n1' })
       .resolvesOnce({ SecretList: [{ Name: `${prefix}222` }, { Name: 'other/333' }] });
-    const tokens = new SecretsManagerTokenSource({
-      client: new SecretsManagerClient({ region: 'us-east-1' }),
-      prefix,
-    });
+    const tokens = secretsTokenSource();
     expect(await tokens.listPageIds()).toEqual(['111', '222']);
   });
 });
