@@ -6,9 +6,10 @@ export interface BackoffStoreOptions {
   client: DynamoDBClient;
   tableName: string;
   /**
-   * How long a container trusts its own "not throttled" reading before asking DynamoDB again. Another
-   * container's news of a throttle reaches this one at most this late, costing at most a few calls
-   * that Graph refuses anyway; in exchange a warm request makes no read for it.
+   * How long a container trusts its own "not throttled" reading before asking DynamoDB again. Staleness
+   * costs little: a container that calls a page another one found throttled gets Graph's refusal,
+   * records it and stops, so it spends at most one call per throttle; in exchange most requests read
+   * nothing for it, and a follow-up page costs one read (its cursor), not two.
    */
   freshnessMs?: number;
 }
@@ -29,7 +30,7 @@ export class BackoffStore {
   private readonly freshnessMs: number;
 
   constructor(private readonly options: BackoffStoreOptions) {
-    this.freshnessMs = options.freshnessMs ?? 10_000;
+    this.freshnessMs = options.freshnessMs ?? 60_000;
   }
 
   /** The instant until which Graph must not be called for the page, or undefined when it may be. */
