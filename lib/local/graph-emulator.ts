@@ -26,7 +26,7 @@ import {
   traceId,
   unknownPage,
   writeAnswer,
-} from './graph-emulator-faults.js';
+} from './graph-emulator-rules.js';
 import {
   type EmulatedConversation,
   type EmulatedPage,
@@ -44,7 +44,7 @@ import {
   truncateToSecond,
 } from './graph-emulator-seed.js';
 
-export type { Fault, GraphErrorFields } from './graph-emulator-faults.js';
+export type { Fault, GraphErrorFields } from './graph-emulator-rules.js';
 export type { EmulatedConversation, EmulatedPage } from './graph-emulator-seed.js';
 export { DEMO_PAGE_IDS, emulatorToken, seedDemoPages, seedPage } from './graph-emulator-seed.js';
 
