@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  InvalidCursorError,
-  InvalidRequestError,
-  PageTokenInvalidError,
-  RateLimitedError,
-} from '../errors.js';
+import { InvalidCursorError, InvalidRequestError } from '../errors.js';
+import { callAsPage, refuseIfThrottled } from '../graph/call-as-page.js';
 import type { GraphConversation, GraphListPage, ListConversationsParams } from '../graph/graph-client.js';
 import type { BackoffStore } from '../store/backoff-store.js';
 import type { CursorStore, StoredCursors } from '../store/cursor-store.js';
@@ -78,13 +74,7 @@ export async function listConversations(
   query: ConversationsQuery,
 ): Promise<ConversationsPage> {
   const now = deps.now();
-  const throttledUntil = await deps.backoff.throttledUntil(query.pageId, now);
-  if (throttledUntil !== undefined) {
-    throw new RateLimitedError(
-      'Graph is throttling this page; this API waits until it may call again.',
-      throttledUntil,
-    );
-  }
+  await refuseIfThrottled(deps.backoff, query.pageId, now);
   const scope = liveScope(query);
   const apiCursor = query.after ?? query.before;
   const direction = query.after !== undefined ? 'after' : 'before';
@@ -103,14 +93,6 @@ export async function listConversations(
     ...(cursor === undefined ? {} : { [cursor.direction]: cursor.innerCursor }),
   };
   const page = await callGraph(deps, query.pageId, credentials, params, cursor !== undefined);
-  if (page.usage.maxPercent >= 100 && page.usage.regainAccessMinutes > 0) {
-    // Graph answered, but says the next calls will be refused: stop calling before it has to.
-    await deps.backoff.record(
-      query.pageId,
-      new Date(now.getTime() + page.usage.regainAccessMinutes * 60_000),
-      now,
-    );
-  }
   return {
     data: page.data,
     cursors: await deps.cursors.save(scope, page.cursors, now),
@@ -127,20 +109,11 @@ async function callGraph(
   withCursor: boolean,
 ): Promise<GraphListPage<GraphConversation>> {
   try {
-    try {
-      return await deps.graph.listConversations(credentials, params);
-    } catch (error: unknown) {
-      if (!(error instanceof PageTokenInvalidError)) throw error;
-      // The secret may have been rotated since it was cached: read it once more, and call again only
-      // when it changed (the same token would fail the same way and spend quota for nothing).
-      const reloaded = await deps.tokens.reload(pageId);
-      if (reloaded.accessToken === credentials.accessToken && reloaded.appSecret === credentials.appSecret) {
-        throw error;
-      }
-      return await deps.graph.listConversations(reloaded, params);
-    }
+    const { answer } = await callAsPage(deps, pageId, credentials, (used) =>
+      deps.graph.listConversations(used, params),
+    );
+    return answer;
   } catch (error: unknown) {
-    if (error instanceof RateLimitedError) await deps.backoff.record(pageId, error.retryAt, deps.now());
     if (withCursor && error instanceof InvalidRequestError && error.graph?.code === 100) {
       // The query was already accepted on the first page; what changed is the cursor. Meta documents
       // that its cursors break when the conversation they point at moves or is deleted.

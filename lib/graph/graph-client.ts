@@ -78,11 +78,6 @@ class AttemptFailure extends Error {
   }
 }
 
-/** Returns the usage a failed call reported, so callers can slow down even on errors. */
-export function usageOf(error: unknown): GraphUsage | undefined {
-  return error instanceof Error && 'graphUsage' in error ? (error.graphUsage as GraphUsage) : undefined;
-}
-
 /**
  * The Graph API client: builds every URL itself from allow-listed parameters, sends the token in the
  * `Authorization` header (URLs get logged; headers do not), adds a fresh time-stamped
@@ -197,12 +192,9 @@ export class GraphClient {
       json = JSON.parse(text);
     } catch (cause: unknown) {
       const status = response.statusCode;
-      throw withUsage(
-        new AttemptFailure(
-          new UpstreamError(`Graph answered HTTP ${status} with a body that is not JSON.`, { cause }),
-          true,
-        ),
-        usage,
+      throw new AttemptFailure(
+        new UpstreamError(`Graph answered HTTP ${status} with a body that is not JSON.`, { cause }),
+        true,
       );
     }
     const graphError = readGraphError(json);
@@ -211,7 +203,7 @@ export class GraphClient {
       const classified = classifyGraphError(error, usage, this.now(), (message) =>
         redact(message, credentials),
       );
-      throw withUsage(new AttemptFailure(classified, isRetryable(error, response.statusCode)), usage);
+      throw new AttemptFailure(classified, isRetryable(error, response.statusCode));
     }
     return { json, usage };
   }
@@ -232,11 +224,6 @@ export class GraphClient {
     }
     return new AttemptFailure(new UpstreamError('The connection to Graph failed.', { cause: error }), true);
   }
-}
-
-function withUsage(failure: AttemptFailure, usage: GraphUsage): AttemptFailure {
-  Object.defineProperty(failure.error, 'graphUsage', { value: usage, enumerable: false });
-  return failure;
 }
 
 async function readText(body: AsyncIterable<Buffer | string>): Promise<string> {

@@ -42,9 +42,4 @@ export class Pacer {
     const excess = Math.min(1, Math.max(0, (usage.maxPercent - 50) / 50));
     this.slowdown.set(account, 1 + 9 * excess * excess);
   }
-
-  /** The current factor for an account (1 = full speed): reported by the sync, used by the bench. */
-  factor(account: string): number {
-    return this.slowdown.get(account) ?? 1;
-  }
 }

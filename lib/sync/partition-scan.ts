@@ -1,6 +1,7 @@
 import { graphSeconds } from '../conversations/graph-time.js';
 import { INDEXED_FIELDS, MAX_LIMIT, PLATFORM_FIELDS, type Platform } from '../conversations/vocabulary.js';
-import { InvalidRequestError, PageTokenInvalidError, RateLimitedError } from '../errors.js';
+import { InvalidRequestError, RateLimitedError } from '../errors.js';
+import { callAsPage, refuseIfThrottled } from '../graph/call-as-page.js';
 import type { GraphConversation, GraphListPage } from '../graph/graph-client.js';
 import type { PageCredentials } from '../tokens/token-source.js';
 import type { SyncDependencies, SyncRunOptions } from './sync-page.js';
@@ -48,8 +49,11 @@ export class PartialProgress extends StopRun {
   }
 }
 
-/** Wraps a lost lease so that the partition loop lets it through: the run must stop writing at once. */
-export class LeaseLost extends Error {}
+/**
+ * The run can no longer save its progress (its lease went to another run, or DynamoDB fails): it stops
+ * at once, spending no more Graph calls, and its lease lapses by itself. Carries the write's error.
+ */
+export class CheckpointFailed extends Error {}
 
 export async function syncPartition(context: RunContext, partition: PartitionState): Promise<number> {
   const { deps, pageId } = context;
@@ -157,7 +161,7 @@ async function checkpoint(context: RunContext): Promise<void> {
       deps.leaseMs ?? DEFAULT_LEASE_MS,
     );
   } catch (error: unknown) {
-    throw new StopRun('failed', Object.assign(new LeaseLost('lease lost'), { cause: error }));
+    throw new CheckpointFailed('The sync could not save its checkpoint.', { cause: error });
   }
 }
 
@@ -167,14 +171,7 @@ async function fetchPage(
   cursor: string | null,
 ): Promise<GraphListPage<GraphConversation>> {
   const { deps, pageId } = context;
-  const now = deps.now();
-  const throttledUntil = await deps.backoff.throttledUntil(pageId, now);
-  if (throttledUntil !== undefined) {
-    throw new RateLimitedError(
-      `Graph throttles this page until ${throttledUntil.toISOString()}.`,
-      throttledUntil,
-    );
-  }
+  await refuseIfThrottled(deps.backoff, pageId, deps.now());
   context.credentials ??= await deps.tokens.get(pageId);
   const account = `${pageId}:${partition.platform}`;
   const params = {
@@ -185,34 +182,13 @@ async function fetchPage(
     fields: indexedFieldsOf(partition.platform),
     ...(cursor === null ? {} : { after: cursor }),
   };
-  const call = async (credentials: PageCredentials) => {
+  const { answer, credentials } = await callAsPage(deps, pageId, context.credentials, async (used) => {
     await deps.pacer.take(account);
     context.calls += 1;
-    const page = await deps.graph.listConversations(credentials, params);
+    const page = await deps.graph.listConversations(used, params);
     deps.pacer.observe(account, page.usage);
-    if (page.usage.maxPercent >= 100 && page.usage.regainAccessMinutes > 0) {
-      // Graph answered but says the next call will be refused: stop before it has to.
-      const until = new Date(deps.now().getTime() + page.usage.regainAccessMinutes * 60_000);
-      await deps.backoff.record(pageId, until, deps.now());
-    }
     return page;
-  };
-  try {
-    try {
-      return await call(context.credentials);
-    } catch (error: unknown) {
-      if (!(error instanceof PageTokenInvalidError)) throw error;
-      const reloaded = await deps.tokens.reload(pageId);
-      if (
-        reloaded.accessToken === context.credentials.accessToken &&
-        reloaded.appSecret === context.credentials.appSecret
-      )
-        throw error;
-      context.credentials = reloaded;
-      return await call(reloaded);
-    }
-  } catch (error: unknown) {
-    if (error instanceof RateLimitedError) await deps.backoff.record(pageId, error.retryAt, deps.now());
-    throw error;
-  }
+  });
+  context.credentials = credentials;
+  return answer;
 }

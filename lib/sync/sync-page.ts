@@ -9,8 +9,8 @@ import type { BackoffStore } from '../store/backoff-store.js';
 import type { TokenSource } from '../tokens/token-source.js';
 import type { Pacer } from './pacer.js';
 import {
+  CheckpointFailed,
   DEFAULT_LEASE_MS,
-  LeaseLost,
   PartialProgress,
   type RunContext,
   StopRun,
@@ -110,13 +110,13 @@ export async function syncPage(
         if (stopAll !== undefined) throw new StopRun(stopAll.outcome, stopAll.reason);
         changed = await syncPartition(context, partition);
       } catch (caught: unknown) {
+        if (caught instanceof CheckpointFailed) throw caught.cause;
         const stop = caught instanceof StopRun ? caught : new StopRun('failed', caught);
         ({ outcome } = stop);
         error = stop.reason;
         changed = stop instanceof PartialProgress ? stop.changed : 0;
         // A throttle or a bad token concerns the whole page: the other partitions would fail alike.
         if (stop.outcome === 'skipped' || stop.reason instanceof PageTokenInvalidError) stopAll = stop;
-        if (stop.reason instanceof LeaseLost) throw stop.reason.cause;
       }
       if (changed > 0) partition.indexedConversations = await deps.index.count({ pageId, platform, folder });
       const record: RunRecord = {
