@@ -16,23 +16,29 @@ const [PAGE, SECOND_PAGE, PROOF_PAGE] = DEMO_PAGE_IDS;
 const secretsManager = mockClient(SecretsManagerClient);
 afterEach(() => secretsManager.reset());
 
-/** Answers GetSecretValue from the emulator's pages, as Secrets Manager would from real secrets. */
-function serveSecrets(harness: Harness, prefix: string) {
-  secretsManager.on(GetSecretValueCommand).callsFake((input: { SecretId: string }) => {
-    const pageId = input.SecretId.slice(prefix.length);
-    const page = harness.emulator.pages.get(pageId);
-    if (!input.SecretId.startsWith(prefix) || page === undefined) {
-      throw new ResourceNotFoundException({
-        message: 'Secrets Manager can’t find the specified secret.',
-        $metadata: {},
-      });
-    }
-    return {
-      SecretString: page.appSecret
-        ? JSON.stringify({ access_token: page.accessToken, app_secret: page.appSecret })
-        : page.accessToken,
-    };
-  });
+/**
+ * Answers GetSecretValue from the emulator's pages, as Secrets Manager would from real secrets; with
+ * `failFirst`, the first read fails as a dropped connection would.
+ */
+function serveSecrets(harness: Harness, prefix: string, options: { failFirst?: boolean } = {}) {
+  const stub = secretsManager.on(GetSecretValueCommand);
+  (options.failFirst ? stub.rejectsOnce(new Error('socket hang up')) : stub).callsFake(
+    (input: { SecretId: string }) => {
+      const pageId = input.SecretId.slice(prefix.length);
+      const page = harness.emulator.pages.get(pageId);
+      if (!input.SecretId.startsWith(prefix) || page === undefined) {
+        throw new ResourceNotFoundException({
+          message: 'Secrets Manager can’t find the specified secret.',
+          $metadata: {},
+        });
+      }
+      return {
+        SecretString: page.appSecret
+          ? JSON.stringify({ access_token: page.accessToken, app_secret: page.appSecret })
+          : page.accessToken,
+      };
+    },
+  );
 }
 
 function secretReads(): number {
@@ -111,8 +117,7 @@ describe('page tokens from Secrets Manager', () => {
     const tokens = secretsTokenSource();
     const harness = await startHarness({ tokens });
     try {
-      secretsManager.on(GetSecretValueCommand).rejectsOnce(new Error('socket hang up'));
-      serveSecretsAfterFirst(harness, prefix);
+      serveSecrets(harness, prefix, { failFirst: true });
       const failed = await harness.call(`/pages/${PAGE}/conversations?limit=1`);
       expect(failed.status).toBe(500);
       expect((failed.body as { error: { code: string; message: string } }).error).toEqual({
@@ -137,18 +142,6 @@ describe('page tokens from Secrets Manager', () => {
     expect(await tokens.listPageIds()).toEqual(['111', '222']);
   });
 });
-
-function serveSecretsAfterFirst(harness: Harness, prefix: string) {
-  // rejectsOnce answers the first call; later calls fall through to the emulator-backed secrets.
-  secretsManager
-    .on(GetSecretValueCommand)
-    .rejectsOnce(new Error('socket hang up'))
-    .callsFake((input: { SecretId: string }) => {
-      const page = harness.emulator.pages.get(input.SecretId.slice(prefix.length));
-      if (page === undefined) throw new ResourceNotFoundException({ message: 'not found', $metadata: {} });
-      return { SecretString: page.accessToken };
-    });
-}
 
 describe('secrets never leak', () => {
   test('no token or app secret reaches the logs or any response, including on errors', async () => {

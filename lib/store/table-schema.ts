@@ -2,13 +2,12 @@
  * The one DynamoDB table's key design, shared by the stores, the embedded DynamoDB of the local
  * runtime and the CDK construct, so that all three always agree.
  *
- * | item                | pk                               | sk                        | gsi1pk / gsi1sk                          |
- * |---------------------|----------------------------------|---------------------------|------------------------------------------|
- * | API cursor          | `CURSOR#<random key>`            | `CURSOR`                  |                                          |
- * | back-off of a page  | `PAGE#<pageId>`                  | `BACKOFF`                 |                                          |
- * | sync lease          | `PAGE#<pageId>`                  | `LEASE`                   |                                          |
- * | sync partition      | `PAGE#<pageId>`                  | `SYNC#<platform>#<folder>`|                                          |
- * | indexed conversation| `CONV#<pageId>#<platform>`       | `<conversation id>`       | `IDX#<pageId>#<platform>#<folder>` / `<updated_time>#<id>` |
+ * | item                | pk                         | sk                  | gsi1pk / gsi1sk                          |
+ * |---------------------|----------------------------|---------------------|------------------------------------------|
+ * | API cursor          | `CURSOR#<random key>`      | `CURSOR`            |                                          |
+ * | back-off of a page  | `PAGE#<pageId>`            | `BACKOFF`           |                                          |
+ * | sync state and lease| `PAGE#<pageId>`            | `SYNC`              |                                          |
+ * | indexed conversation| `CONV#<pageId>#<platform>` | `<conversation id>` | `IDX#<pageId>#<platform>#<folder>` / `<updated_time>#<id>` |
  *
  * Items that expire carry `expires_at` (epoch seconds): DynamoDB's TTL deletes them eventually (up to
  * days late) and every reader checks it too, since the embedded DynamoDB never deletes anything.
