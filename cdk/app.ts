@@ -1,6 +1,6 @@
 import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { FOLDERS, PLATFORMS } from '#lib/conversations/vocabulary.js';
+import { FOLDERS, PLATFORMS } from '#lib/domain/vocabulary.js';
 import type { ApiAuthorization } from './page-conversations.js';
 import { PageConversationsStack } from './page-conversations-stack.js';
 

@@ -10,10 +10,10 @@ const ESM_REQUIRE_BANNER =
 
 /**
  * How every function of this project is bundled: a minified ESM bundle for Node.js 22 with source maps
- * and the AWS SDK inside. One constant, so that `HouseFunction` and the cold-start bench
+ * and the AWS SDK inside. One constant, so that `ProductFunction` and the cold-start bench
  * (`test/bench/`) build exactly the same bundle.
  */
-export const HOUSE_BUNDLING = Object.freeze({
+export const FUNCTION_BUNDLING = Object.freeze({
   format: OutputFormat.ESM,
   // ESM builds of dependencies first: they tree-shake, CommonJS builds do not.
   mainFields: ['module', 'main'],

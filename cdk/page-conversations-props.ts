@@ -2,8 +2,8 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { DEFAULT_GRAPH_VERSION } from '#lib/config.js';
-import { FOLDERS, type Folder, PLATFORMS, type Platform } from '#lib/conversations/vocabulary.js';
+import { DEFAULT_GRAPH_VERSION } from '#lib/config/config.js';
+import { FOLDERS, type Folder, PLATFORMS, type Platform } from '#lib/domain/vocabulary.js';
 
 /** How callers prove who they are. Every route, `/health` and `/openapi.json` included, requires it. */
 export type ApiAuthorization =

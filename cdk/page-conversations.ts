@@ -22,11 +22,10 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_KEYS } from '#lib/store/table-schema.js';
-import { SYNC_RUN_FAILED_MESSAGE } from '#lib/sync/sync-page.js';
-import { HouseFunction, type TableAction } from './house-function.js';
+import { SYNC_RUN_FAILED_MESSAGE } from '#lib/telemetry/log-messages.js';
 import { iam5ResourceFinding, NAG_REASONS } from './nag-suppressions.js';
-
 import { type PageConversationsProps, type ResolvedProps, resolveProps } from './page-conversations-props.js';
+import { ProductFunction, type TableAction } from './product-function.js';
 
 export * from './page-conversations-props.js';
 
@@ -79,9 +78,9 @@ export class PageConversations extends Construct {
   readonly table: TableV2;
   readonly syncQueue: Queue;
   readonly syncDeadLetterQueue: Queue;
-  readonly apiFunction: HouseFunction;
-  readonly syncScheduleFunction: HouseFunction;
-  readonly syncWorkerFunction: HouseFunction;
+  readonly apiFunction: ProductFunction;
+  readonly syncScheduleFunction: ProductFunction;
+  readonly syncWorkerFunction: ProductFunction;
   readonly syncRule: Rule;
   readonly alarms: readonly Alarm[];
 
@@ -148,7 +147,7 @@ export class PageConversations extends Construct {
       logRemovalPolicy: config.removalPolicy,
     };
 
-    this.apiFunction = new HouseFunction(this, 'ApiFunction', {
+    this.apiFunction = new ProductFunction(this, 'ApiFunction', {
       ...common,
       entry: 'functions/api.ts',
       description: 'Page conversations: HTTP API',
@@ -160,7 +159,7 @@ export class PageConversations extends Construct {
       .allow(readTokens)
       .allow(sendSyncMessages);
 
-    this.syncScheduleFunction = new HouseFunction(this, 'SyncScheduleFunction', {
+    this.syncScheduleFunction = new ProductFunction(this, 'SyncScheduleFunction', {
       ...common,
       entry: 'functions/sync-schedule.ts',
       description: 'Page conversations: lists the Pages and queues one sync per Page',
@@ -171,7 +170,7 @@ export class PageConversations extends Construct {
       .allow(new PolicyStatement({ actions: ['secretsmanager:ListSecrets'], resources: ['*'] }))
       .allow(sendSyncMessages);
 
-    this.syncWorkerFunction = new HouseFunction(this, 'SyncWorkerFunction', {
+    this.syncWorkerFunction = new ProductFunction(this, 'SyncWorkerFunction', {
       ...common,
       entry: 'functions/sync-worker.ts',
       description: 'Page conversations: syncs one Page into the conversation index',

@@ -1,4 +1,4 @@
-import { loadConfig } from '#lib/config.js';
+import { loadConfig } from '#lib/config/config.js';
 import { createApiHandler } from '#lib/http/api-handler.js';
 import { createAwsServices } from '#lib/runtime/aws-services.js';
 import { createQueueSyncStarter } from '#lib/sync/sync-queue.js';

@@ -1,9 +1,9 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
-import { loadConfig } from '#lib/config.js';
-import { ConfigurationError } from '#lib/errors.js';
-import { createLogger } from '#lib/logger.js';
+import { loadConfig } from '#lib/config/config.js';
+import { ConfigurationError } from '#lib/domain/errors.js';
 import { enqueuePages } from '#lib/sync/sync-queue.js';
+import { createLogger } from '#lib/telemetry/logger.js';
 import { createSecretsTokenSource } from '#lib/tokens/secrets-manager-token-source.js';
 
 const config = loadConfig();

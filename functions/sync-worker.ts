@@ -1,5 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfig } from '#lib/config.js';
+import { loadConfig } from '#lib/config/config.js';
 import { createAwsServices } from '#lib/runtime/aws-services.js';
 import { handleSyncMessages } from '#lib/sync/worker.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadConfig } from '#lib/config.js';
+import { loadConfig } from '#lib/config/config.js';
 import { createApiHandler } from '#lib/http/api-handler.js';
 import { startLocalApi } from '#lib/local/api-gateway-adapter.js';
 import { DEMO_PAGE_IDS } from '#lib/local/graph-emulator-seed.js';

@@ -7,7 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { DEMO_PAGE_IDS } from '#lib/local/graph-emulator-seed.js';
-import { createLogger } from '#lib/logger.js';
+import { createLogger } from '#lib/telemetry/logger.js';
 import { SecretsManagerTokenSource } from '#lib/tokens/secrets-manager-token-source.js';
 import type { PageCredentials, TokenSource } from '#lib/tokens/token-source.js';
 import { type Harness, startHarness, tokensOf } from './support/harness.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { loadConfig, requireLambdaSettings } from '#lib/config.js';
+import { loadConfig, requireLambdaSettings } from '#lib/config/config.js';
 
 describe('configuration', () => {
   test('no variables at all is the local demo with the contract defaults', () => {

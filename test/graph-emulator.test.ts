@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Folder, Platform } from '../lib/conversations/vocabulary.js';
+import type { Folder, Platform } from '../lib/domain/vocabulary.js';
 import {
   DEMO_PAGE_IDS,
   type EmulatedConversation,

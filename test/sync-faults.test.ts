@@ -1,11 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, test } from 'vitest';
-import { ConversationIndex } from '#lib/index/conversation-index.js';
 import { seedPage } from '#lib/local/graph-emulator.js';
 import { BackoffStore } from '#lib/store/backoff-store.js';
+import { ConversationIndex } from '#lib/store/conversation-index.js';
 import { createDynamoClient } from '#lib/store/dynamo-client.js';
-import { type SyncDependencies, syncPage } from '#lib/sync/sync-page.js';
-import { SyncStateStore } from '#lib/sync/sync-state-store.js';
+import { SyncStateStore } from '#lib/store/sync-state-store.js';
+import { type SyncDependencies, syncPage } from '#lib/sync/page-run.js';
 import { startHarness } from './support/harness.js';
 import { indexContents, truthRows } from './support/truth.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { seedPage } from '#lib/local/graph-emulator.js';
-import { syncPage } from '#lib/sync/sync-page.js';
+import { syncPage } from '#lib/sync/page-run.js';
 import { type Harness, startHarness } from './support/harness.js';
 import { type ConversationsAnswer, indexContents, truthRows } from './support/truth.js';
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { InvalidCursorError, InvalidRequestError } from '../errors.js';
-import { callAsPage, refuseIfThrottled } from '../graph/call-as-page.js';
+import { InvalidCursorError, InvalidRequestError } from '../domain/errors.js';
+import type { ConversationField, Folder, Platform } from '../domain/vocabulary.js';
 import type { GraphConversation, GraphListPage, ListConversationsParams } from '../graph/graph-client.js';
 import type { BackoffStore } from '../store/backoff-store.js';
 import type { CursorStore, StoredCursors } from '../store/cursor-store.js';
 import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
-import type { ConversationField, Folder, Platform } from './vocabulary.js';
+import { callAsPage, refuseIfThrottled } from './page-call.js';
 
 /** A validated request for one page of a page's conversations, cursors still in the API's form. */
 export interface ConversationsQuery {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { type Folder, graphPlatform, type Platform } from '../conversations/vocabulary.js';
-import { type ProductError, UpstreamError, UpstreamTimeoutError } from '../errors.js';
+import { type ProductError, UpstreamError, UpstreamTimeoutError } from '../domain/errors.js';
+import { type Folder, graphPlatform, type Platform } from '../domain/vocabulary.js';
 import type { PageCredentials } from '../tokens/token-source.js';
 import { classifyGraphError, type GraphErrorBody, isRetryable, readGraphError } from './graph-errors.js';
 import { createHttpPool, type HttpPool } from './http-pool.js';

@@ -6,7 +6,7 @@ import {
   type ProductError,
   RateLimitedError,
   UpstreamError,
-} from '../errors.js';
+} from '../domain/errors.js';
 import type { GraphUsage } from './usage.js';
 
 /** Graph's error envelope: `{"error": {message, type, code, error_subcode, is_transient, fbtrace_id}}`. */

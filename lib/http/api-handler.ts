@@ -2,13 +2,14 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpRouterHandler, { type Method, type Route } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { type ConversationsDependencies, listConversations } from '../conversations/list-conversations.js';
-import { INDEXED_FIELDS } from '../conversations/vocabulary.js';
-import { MethodNotAllowedError, RouteNotFoundError } from '../errors.js';
-import { type IndexedDependencies, listIndexedConversations } from '../index/list-indexed.js';
-import type { Logger } from '../logger.js';
-import { readSyncStatus, requestSync, type SyncControlDependencies } from '../sync/sync-trigger.js';
+import { type IndexedDependencies, listIndexedConversations } from '../conversations/list-indexed.js';
+import { isProductError } from '../domain/error-body.js';
+import { MethodNotAllowedError, RouteNotFoundError } from '../domain/errors.js';
+import { INDEXED_FIELDS } from '../domain/vocabulary.js';
+import { readSyncStatus, requestSync, type SyncControlDependencies } from '../sync/sync-control.js';
+import type { Logger } from '../telemetry/logger.js';
 import { conversationsBody } from './conversations-body.js';
-import { errorResponse, isProductError } from './error-response.js';
+import { errorResponse } from './error-response.js';
 import { openApiDocument } from './openapi.js';
 import { parseConversationsRequest, readPageId, readQuery } from './request-params.js';
 import { type HttpResponse, jsonResponse } from './responses.js';
@@ -115,9 +116,7 @@ function httpEdge(
       if (!isProductError(error)) {
         deps.logger.error('unhandled error', {
           request_id: request.event?.requestContext?.requestId,
-          error_name: error instanceof Error ? error.name : typeof error,
-          error_message: error instanceof Error ? error.message : undefined,
-          stack: error instanceof Error ? error.stack : undefined,
+          error,
         });
       }
       request.response = errorResponse(error, deps.now());

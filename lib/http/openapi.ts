@@ -1,4 +1,4 @@
-import { CONVERSATION_FIELDS, FOLDERS, MAX_LIMIT, PLATFORMS } from '../conversations/vocabulary.js';
+import { CONVERSATION_FIELDS, FOLDERS, MAX_LIMIT, PLATFORMS } from '../domain/vocabulary.js';
 
 /**
  * The OpenAPI 3.1 document of this API, served at `/openapi.json`. Built from the same vocabulary the

@@ -1,4 +1,5 @@
 import type { ConversationsQuery } from '../conversations/list-conversations.js';
+import { InvalidRequestError } from '../domain/errors.js';
 import {
   type ConversationField,
   DEFAULT_FIELDS,
@@ -9,8 +10,7 @@ import {
   PLATFORM_FIELDS,
   PLATFORMS,
   type Platform,
-} from '../conversations/vocabulary.js';
-import { InvalidRequestError } from '../errors.js';
+} from '../domain/vocabulary.js';
 
 /** A validated `GET /pages/{pageId}/conversations`: live from Graph, or from the index. */
 export type ConversationsRequest =

@@ -15,7 +15,7 @@ import {
   PLATFORM_FIELDS,
   PLATFORMS,
   type Platform,
-} from '../conversations/vocabulary.js';
+} from '../domain/vocabulary.js';
 import { decodeCursor, type EmulatedPage, type Position } from './graph-emulator-seed.js';
 
 export interface GraphErrorFields {

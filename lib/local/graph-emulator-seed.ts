@@ -4,7 +4,7 @@
  * the cursors name a place in.
  */
 import { randomBytes } from 'node:crypto';
-import { FOLDERS, type Folder, PLATFORMS, type Platform } from '../conversations/vocabulary.js';
+import { FOLDERS, type Folder, PLATFORMS, type Platform } from '../domain/vocabulary.js';
 
 export interface EmulatedConversation {
   id: string;

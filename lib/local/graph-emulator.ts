@@ -4,7 +4,7 @@
  * the sync and the demo run against real HTTP with no Meta account.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Folder, Platform } from '../conversations/vocabulary.js';
+import type { Folder, Platform } from '../domain/vocabulary.js';
 import {
   checkProof,
   checkRoute,

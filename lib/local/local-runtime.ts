@@ -1,8 +1,8 @@
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import { createApiHandler } from '../http/api-handler.js';
-import type { Logger } from '../logger.js';
 import { createServices, type Services } from '../runtime/services.js';
 import { createDynamoClient } from '../store/dynamo-client.js';
+import type { Logger } from '../telemetry/logger.js';
 import { FileTokenSource } from '../tokens/file-token-source.js';
 import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
 import { startLocalApi } from './api-gateway-adapter.js';

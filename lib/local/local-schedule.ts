@@ -1,5 +1,5 @@
-import type { Logger } from '../logger.js';
-import type { InProcessSyncRunner } from '../sync/fan-out.js';
+import type { InProcessSyncRunner } from '../sync/in-process-runner.js';
+import type { Logger } from '../telemetry/logger.js';
 import type { TokenSource } from '../tokens/token-source.js';
 
 export interface LocalSchedule {
@@ -31,9 +31,7 @@ export function startLocalSchedule(
       logger.info('sync round', { pages: pageIds.length, outcomes });
     })()
       .catch((error: unknown) => {
-        logger.error('sync round failed', {
-          error_message: error instanceof Error ? error.message : String(error),
-        });
+        logger.error('sync round failed', { error });
       })
       .finally(() => {
         round = undefined;

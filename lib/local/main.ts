@@ -1,4 +1,4 @@
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../config/config.js';
 import { startLocalRuntime } from './local-runtime.js';
 
 /** `npm start`: the local runtime until SIGINT or SIGTERM. */

@@ -1,6 +1,6 @@
-import { type Config, requireLambdaSettings } from '../config.js';
+import { type Config, requireLambdaSettings } from '../config/config.js';
 import { createDynamoClient } from '../store/dynamo-client.js';
-import type { SyncStarter } from '../sync/sync-trigger.js';
+import type { SyncStarter } from '../sync/sync-control.js';
 import { createSecretsTokenSource } from '../tokens/secrets-manager-token-source.js';
 import { createServices, type Services } from './services.js';
 

@@ -1,18 +1,18 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import type { ConversationsDependencies } from '../conversations/list-conversations.js';
+import type { IndexedDependencies } from '../conversations/list-indexed.js';
 import { GraphClient, type GraphClientOptions } from '../graph/graph-client.js';
 import type { ApiDependencies } from '../http/api-handler.js';
-import { ConversationIndex } from '../index/conversation-index.js';
-import type { IndexedDependencies } from '../index/list-indexed.js';
-import { createLogger, type Logger } from '../logger.js';
 import { BackoffStore } from '../store/backoff-store.js';
+import { ConversationIndex } from '../store/conversation-index.js';
 import { CursorStore } from '../store/cursor-store.js';
-import { InProcessSyncRunner } from '../sync/fan-out.js';
+import { SyncStateStore } from '../store/sync-state-store.js';
+import { InProcessSyncRunner } from '../sync/in-process-runner.js';
 import { Pacer, type PacerOptions } from '../sync/pacer.js';
-import { type SyncDependencies, syncPage } from '../sync/sync-page.js';
-import { SyncStateStore } from '../sync/sync-state-store.js';
-import type { SyncControlDependencies, SyncStarter } from '../sync/sync-trigger.js';
+import { type SyncDependencies, syncPage } from '../sync/page-run.js';
+import type { SyncControlDependencies, SyncStarter } from '../sync/sync-control.js';
+import { createLogger, type Logger } from '../telemetry/logger.js';
 import type { TokenSource } from '../tokens/token-source.js';
 
 /** What differs between Lambda, the local runtime and tests; everything else is built the same way. */

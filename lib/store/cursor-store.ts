@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { InvalidCursorError } from '../errors.js';
+import { InvalidCursorError } from '../domain/errors.js';
 import { epochSeconds, isExpired, n, readString, s } from './attributes.js';
 import { TABLE_KEYS } from './table-schema.js';
 

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SyncStarter } from './sync-trigger.js';
+import type { SyncStarter } from './sync-control.js';
 
 /** One work item of the fan-out: sync this page. */
 export interface SyncMessage {

@@ -1,5 +1,5 @@
-import type { Logger } from '../logger.js';
-import { type PageRunResult, type SyncDependencies, syncPage } from './sync-page.js';
+import type { Logger } from '../telemetry/logger.js';
+import { type PageRunResult, type SyncDependencies, syncPage } from './page-run.js';
 import { parseSyncMessage } from './sync-queue.js';
 
 export interface QueuedRecord {
@@ -45,8 +45,7 @@ export async function handleSyncMessages(
     } catch (error: unknown) {
       logger.error('sync run crashed', {
         page_id: message.pageId,
-        error_name: error instanceof Error ? error.name : typeof error,
-        error_message: error instanceof Error ? error.message : undefined,
+        error,
       });
       failedMessageIds.push(record.messageId);
     }

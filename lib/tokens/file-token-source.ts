@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigurationError, UnknownPageError } from '../errors.js';
-import { registerSecret } from '../redaction.js';
+import { ConfigurationError, UnknownPageError } from '../domain/errors.js';
+import { registerSecret } from '../telemetry/redaction.js';
 import { type PageCredentials, parseCredentials, type TokenSource } from './token-source.js';
 
 /** Parses `{"<pageId>": "<token>"}` or `{"<pageId>": {"access_token", "app_secret"}}`. */

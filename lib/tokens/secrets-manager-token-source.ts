@@ -4,7 +4,7 @@ import {
   type ListSecretsCommandOutput,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { ConfigurationError, UnknownPageError } from '../errors.js';
+import { ConfigurationError, UnknownPageError } from '../domain/errors.js';
 import { type PageCredentials, parseCredentials, type TokenSource } from './token-source.js';
 
 export interface SecretsManagerTokenSourceOptions {

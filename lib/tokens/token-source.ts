@@ -1,4 +1,4 @@
-import { registerSecret } from '../redaction.js';
+import { registerSecret } from '../telemetry/redaction.js';
 
 /** What calling Graph as a page takes: its token and, when the app enforces it, the app secret. */
 export interface PageCredentials {

@@ -1,6 +1,6 @@
 /**
  * Builds entry points exactly as CDK's `NodejsFunction` builds this project's functions: CDK's own
- * bundler turns `HOUSE_BUNDLING` (what `HouseFunction` passes to CDK) into its esbuild command line,
+ * bundler turns `FUNCTION_BUNDLING` (what `ProductFunction` passes to CDK) into its esbuild command line,
  * and the bench runs that command, adding only `--metafile` (which changes nothing in the output).
  */
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { Metafile } from 'esbuild';
-import { HOUSE_BUNDLING } from '../../cdk/bundling-options.js';
+import { FUNCTION_BUNDLING } from '../../cdk/bundling-options.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BENCH_DIR = join(ROOT, '.bench');
@@ -38,9 +38,9 @@ const scope = new Stack(new App(), 'Bench');
 /** The esbuild command CDK runs for `entry` (absolute) with this project's bundling options. */
 export function cdkEsbuildCommand(entry: string, outputDir: string): string[] {
   const bundling = new Bundling(scope, {
-    ...HOUSE_BUNDLING,
+    ...FUNCTION_BUNDLING,
     entry,
-    // HouseFunction's runtime and architecture: CDK checks the format against the runtime.
+    // ProductFunction's runtime and architecture: CDK checks the format against the runtime.
     runtime: Runtime.NODEJS_22_X,
     architecture: Architecture.ARM_64,
     depsLockFilePath: join(ROOT, 'package-lock.json'),

@@ -30,7 +30,7 @@ const LAMBDA_ENV: Record<string, string> = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
-/** HouseFunction sets NODE_OPTIONS=--enable-source-maps: the import is measured as Lambda runs it. */
+/** ProductFunction sets NODE_OPTIONS=--enable-source-maps: the import is measured as Lambda runs it. */
 const NODE_FLAGS = ['--enable-source-maps', '--input-type=module'];
 
 const TIMED_IMPORT = `const m = await import(process.argv[1]);

@@ -2,7 +2,7 @@
  * The servers the bench runs against, built as test/support/harness.ts builds them: the Graph emulator
  * and dynalite on loopback, one table from the product's own schema, and the product's services.
  */
-import { loadConfig } from '#lib/config.js';
+import { loadConfig } from '#lib/config/config.js';
 import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
 import {
   type GraphEmulator,

@@ -6,8 +6,8 @@
 
 import { emulatorToken, seedPage, truncateToSecond } from '#lib/local/graph-emulator-seed.js';
 import type { Services } from '#lib/runtime/services.js';
-import { InProcessSyncRunner } from '#lib/sync/fan-out.js';
-import { type PageRunResult, syncPage } from '#lib/sync/sync-page.js';
+import { InProcessSyncRunner } from '#lib/sync/in-process-runner.js';
+import { type PageRunResult, syncPage } from '#lib/sync/page-run.js';
 import { FileTokenSource } from '#lib/tokens/file-token-source.js';
 import type { PageCredentials } from '#lib/tokens/token-source.js';
 import { DEFAULT_SYNC_CONCURRENCY, DEFAULT_SYNC_MINUTES } from '../../cdk/page-conversations.js';

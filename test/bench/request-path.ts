@@ -10,7 +10,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Pool } from 'undici';
-import { loadConfig } from '#lib/config.js';
+import { loadConfig } from '#lib/config/config.js';
 import { createApiHandler } from '#lib/http/api-handler.js';
 import { lambdaContext } from '#lib/local/api-gateway-adapter.js';
 import { DEMO_PAGE_IDS, seedDemoPages } from '#lib/local/graph-emulator.js';

@@ -3,7 +3,7 @@
  * emulator and dynalite: Graph calls, DynamoDB write units and wall time, for a quiet run, a run after
  * some conversations changed, and the backfill of one large partition.
  */
-import { MAX_LIMIT } from '#lib/conversations/vocabulary.js';
+import { MAX_LIMIT } from '#lib/domain/vocabulary.js';
 import type { EmulatedPage } from '#lib/local/graph-emulator.js';
 import {
   emulatorToken,
@@ -13,7 +13,7 @@ import {
   truncateToSecond,
 } from '#lib/local/graph-emulator-seed.js';
 import type { Services } from '#lib/runtime/services.js';
-import type { PageRunResult } from '#lib/sync/sync-page.js';
+import type { PageRunResult } from '#lib/sync/page-run.js';
 import { totalUnits } from './dynamo-meter.js';
 import { type BenchEnvironment, startBenchEnvironment } from './environment.js';
 import { count, progress, type Report, seconds, within } from './report.js';

@@ -2,7 +2,7 @@ import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import type { Folder, Platform } from '#lib/conversations/vocabulary.js';
+import type { Folder, Platform } from '#lib/domain/vocabulary.js';
 import {
   type PageConversationsProps,
   PageConversationsPropsError,

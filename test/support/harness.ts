@@ -1,4 +1,4 @@
-import { loadConfig } from '#lib/config.js';
+import { loadConfig } from '#lib/config/config.js';
 import type { GraphClientOptions } from '#lib/graph/graph-client.js';
 import { createApiHandler } from '#lib/http/api-handler.js';
 import { type LocalApi, startLocalApi } from '#lib/local/api-gateway-adapter.js';
@@ -8,9 +8,9 @@ import {
   type GraphEmulatorOptions,
   startGraphEmulator,
 } from '#lib/local/graph-emulator.js';
-import type { Logger } from '#lib/logger.js';
 import { createServices, type Services } from '#lib/runtime/services.js';
 import type { PacerOptions } from '#lib/sync/pacer.js';
+import type { Logger } from '#lib/telemetry/logger.js';
 import { FileTokenSource } from '#lib/tokens/file-token-source.js';
 import type { PageCredentials, TokenSource } from '#lib/tokens/token-source.js';
 

@@ -1,6 +1,6 @@
-import type { Folder, Platform } from '#lib/conversations/vocabulary.js';
-import type { ConversationIndex } from '#lib/index/conversation-index.js';
+import type { Folder, Platform } from '#lib/domain/vocabulary.js';
 import type { EmulatedConversation, GraphEmulator } from '#lib/local/graph-emulator.js';
+import type { ConversationIndex } from '#lib/store/conversation-index.js';
 
 /** What Graph holds for one partition, in Graph's order: newest activity first, then id descending. */
 export function graphTruth(

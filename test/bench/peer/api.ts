@@ -4,7 +4,7 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { loadConfig, requireLambdaSettings } from '#lib/config.js';
+import { loadConfig, requireLambdaSettings } from '#lib/config/config.js';
 import { createApiHandler } from '#lib/http/api-handler.js';
 import { createDynamoClient } from '#lib/store/dynamo-client.js';
 import { QueueSyncStarter } from '#lib/sync/sync-queue.js';

@@ -4,15 +4,15 @@
  * differs from the product in its Graph client only.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Config } from '#lib/config.js';
+import type { Config } from '#lib/config/config.js';
 import type { ConversationsDependencies } from '#lib/conversations/list-conversations.js';
 import type { ApiDependencies } from '#lib/http/api-handler.js';
-import { ConversationIndex } from '#lib/index/conversation-index.js';
-import { createLogger, type Logger } from '#lib/logger.js';
 import { BackoffStore } from '#lib/store/backoff-store.js';
+import { ConversationIndex } from '#lib/store/conversation-index.js';
 import { CursorStore } from '#lib/store/cursor-store.js';
-import { SyncStateStore } from '#lib/sync/sync-state-store.js';
-import type { SyncStarter } from '#lib/sync/sync-trigger.js';
+import { SyncStateStore } from '#lib/store/sync-state-store.js';
+import type { SyncStarter } from '#lib/sync/sync-control.js';
+import { createLogger, type Logger } from '#lib/telemetry/logger.js';
 import type { TokenSource } from '#lib/tokens/token-source.js';
 import { SdkConversationsGraph } from './sdk-graph.js';
 

@@ -6,8 +6,8 @@
 import { createHmac } from 'node:crypto';
 import sdk, { type FacebookRequestError } from 'facebook-nodejs-business-sdk';
 import type { ConversationsGraph } from '#lib/conversations/list-conversations.js';
-import { graphPlatform } from '#lib/conversations/vocabulary.js';
-import { UpstreamError } from '#lib/errors.js';
+import { UpstreamError } from '#lib/domain/errors.js';
+import { graphPlatform } from '#lib/domain/vocabulary.js';
 import type { GraphConversation, GraphListPage, ListConversationsParams } from '#lib/graph/graph-client.js';
 import { classifyGraphError, type GraphErrorBody } from '#lib/graph/graph-errors.js';
 import { parseUsageHeaders } from '#lib/graph/usage.js';

@@ -1,7 +1,7 @@
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { type Item, isConditionFailure, n, readNumber, readString, s } from '../store/attributes.js';
-import { TABLE_KEYS } from '../store/table-schema.js';
-import type { PageSyncState, PartitionState } from './sync-state.js';
+import type { PageSyncState, PartitionState } from '../domain/sync-state.js';
+import { type Item, isConditionFailure, n, readNumber, readString, s } from './attributes.js';
+import { TABLE_KEYS } from './table-schema.js';
 
 /** The lease moved to another run (this one outlived it): this run must stop writing at once. */
 export class LeaseLostError extends Error {

@@ -5,11 +5,11 @@ import {
   type QueryCommandInput,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { graphSeconds, sortableSecond } from '../conversations/graph-time.js';
-import type { Folder, Platform } from '../conversations/vocabulary.js';
+import { graphSeconds, sortableSecond } from '../domain/graph-time.js';
+import type { Folder, Platform } from '../domain/vocabulary.js';
 import type { GraphConversation } from '../graph/graph-client.js';
-import { type Item, isConditionFailure, readString, s } from '../store/attributes.js';
-import { TABLE_KEYS } from '../store/table-schema.js';
+import { type Item, isConditionFailure, readString, s } from './attributes.js';
+import { TABLE_KEYS } from './table-schema.js';
 
 export interface IndexPartition {
   pageId: string;

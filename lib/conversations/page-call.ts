@@ -1,7 +1,7 @@
-import { PageTokenInvalidError, RateLimitedError } from '../errors.js';
+import { PageTokenInvalidError, RateLimitedError } from '../domain/errors.js';
+import type { GraphUsage } from '../graph/usage.js';
 import type { BackoffStore } from '../store/backoff-store.js';
 import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
-import type { GraphUsage } from './usage.js';
 
 export interface PageCallDependencies {
   tokens: TokenSource;

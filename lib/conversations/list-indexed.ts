@@ -1,10 +1,10 @@
-import { type ConversationsPage, cursorScope } from '../conversations/list-conversations.js';
-import type { ConversationField, Folder, Platform } from '../conversations/vocabulary.js';
+import { partitionName } from '../domain/sync-state.js';
+import type { ConversationField, Folder, Platform } from '../domain/vocabulary.js';
+import type { ConversationIndex } from '../store/conversation-index.js';
 import type { CursorStore } from '../store/cursor-store.js';
-import { partitionName } from '../sync/sync-state.js';
-import type { SyncStateStore } from '../sync/sync-state-store.js';
+import type { SyncStateStore } from '../store/sync-state-store.js';
 import type { TokenSource } from '../tokens/token-source.js';
-import type { ConversationIndex } from './conversation-index.js';
+import { type ConversationsPage, cursorScope } from './list-conversations.js';
 
 export interface IndexedQuery {
   pageId: string;

@@ -7,7 +7,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { HOUSE_BUNDLING } from './bundling-options.js';
+import { FUNCTION_BUNDLING } from './bundling-options.js';
 import { NAG_REASONS } from './nag-suppressions.js';
 
 /** The repository root: esbuild bundles from here and reads its lock file and tsconfig. */
@@ -24,7 +24,7 @@ export type TableAction =
   | 'BatchWriteItem'
   | 'ConditionCheckItem';
 
-export interface HouseFunctionProps {
+export interface ProductFunctionProps {
   /** Entry file relative to the repository root, e.g. `functions/api.ts`; it must export `handler`. */
   readonly entry: string;
   /** Shown in the console and `aws lambda list-functions`. */
@@ -48,12 +48,12 @@ export interface HouseFunctionProps {
  * source maps and the AWS SDK inside, its own log group with a retention, and its own role that may
  * write to that log group and to nothing else until a grant says so (no AWS managed policy).
  */
-export class HouseFunction extends Construct {
+export class ProductFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
 
-  constructor(scope: Construct, id: string, props: HouseFunctionProps) {
+  constructor(scope: Construct, id: string, props: ProductFunctionProps) {
     super(scope, id);
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
@@ -87,7 +87,7 @@ export class HouseFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         ...props.environment,
       },
-      bundling: HOUSE_BUNDLING,
+      bundling: FUNCTION_BUNDLING,
     });
 
     Validations.of(this.fn).acknowledge({ id: 'AwsSolutions-L1', reason: NAG_REASONS.nodejs22Runtime });

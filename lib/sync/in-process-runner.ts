@@ -1,6 +1,6 @@
-import type { Logger } from '../logger.js';
-import type { PageRunResult } from './sync-page.js';
-import type { SyncStarter } from './sync-trigger.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { PageRunResult } from './page-run.js';
+import type { SyncStarter } from './sync-control.js';
 
 /** Runs `work` over `items`, at most `concurrency` at once, in order of start. */
 export async function forEachLimited<T>(
@@ -57,8 +57,7 @@ export class InProcessSyncRunner implements SyncStarter {
       .catch((error: unknown) => {
         this.logger.error('sync run crashed', {
           page_id: pageId,
-          error_name: error instanceof Error ? error.name : typeof error,
-          error_message: error instanceof Error ? error.message : undefined,
+          error,
         });
         return undefined;
       })

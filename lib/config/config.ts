@@ -1,5 +1,5 @@
-import { FOLDERS, type Folder, PLATFORMS, type Platform } from './conversations/vocabulary.js';
-import { ConfigurationError } from './errors.js';
+import { ConfigurationError } from '../domain/errors.js';
+import { FOLDERS, type Folder, PLATFORMS, type Platform } from '../domain/vocabulary.js';
 
 /**
  * Configuration, parsed once from the environment into a frozen object. Lambda and the local runtime

@@ -1,5 +1,5 @@
-import type { Folder, Platform } from '../conversations/vocabulary.js';
-import type { ErrorBody } from '../http/error-response.js';
+import type { ErrorBody } from '../domain/error-body.js';
+import type { Folder, Platform } from './vocabulary.js';
 
 export type RunOutcome = 'complete' | 'partial' | 'skipped' | 'failed';
 

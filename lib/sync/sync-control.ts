@@ -1,7 +1,7 @@
-import type { Folder, Platform } from '../conversations/vocabulary.js';
+import { emptyPartition, type PageSyncState, partitionName, type RunRecord } from '../domain/sync-state.js';
+import type { Folder, Platform } from '../domain/vocabulary.js';
+import type { SyncStateStore } from '../store/sync-state-store.js';
 import type { TokenSource } from '../tokens/token-source.js';
-import { emptyPartition, type PageSyncState, partitionName, type RunRecord } from './sync-state.js';
-import type { SyncStateStore } from './sync-state-store.js';
 
 /** Starts a sync of one page now: in process locally, through the fan-out queue in AWS. */
 export interface SyncStarter {

@@ -1,47 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { ConversationsGraph } from '../conversations/list-conversations.js';
-import type { Folder, Platform } from '../conversations/vocabulary.js';
-import { PageTokenInvalidError } from '../errors.js';
-import { describeError, isProductError } from '../http/error-response.js';
-import type { ConversationIndex } from '../index/conversation-index.js';
-import type { Logger } from '../logger.js';
-import type { BackoffStore } from '../store/backoff-store.js';
-import type { TokenSource } from '../tokens/token-source.js';
-import type { Pacer } from './pacer.js';
+import { describeError, isProductError } from '../domain/error-body.js';
+import { PageTokenInvalidError } from '../domain/errors.js';
+import { emptyPartition, partitionName, type RunOutcome, type RunRecord } from '../domain/sync-state.js';
+import { SYNC_RUN_FAILED_MESSAGE } from '../telemetry/log-messages.js';
+import { syncPartition } from './partition-scan.js';
 import {
   CheckpointFailed,
   DEFAULT_LEASE_MS,
-  PartialProgress,
   type RunContext,
-  StopRun,
-  syncPartition,
-} from './partition-scan.js';
-import { emptyPartition, partitionName, type RunOutcome, type RunRecord } from './sync-state.js';
-import type { SyncStateStore } from './sync-state-store.js';
+  ScanStopped,
+  type SyncDependencies,
+  type SyncRunOptions,
+} from './run-context.js';
 
-export interface SyncDependencies {
-  graph: ConversationsGraph;
-  tokens: TokenSource;
-  backoff: BackoffStore;
-  state: SyncStateStore;
-  index: ConversationIndex;
-  pacer: Pacer;
-  logger: Logger;
-  now: () => Date;
-  platforms: readonly Platform[];
-  folders: readonly Folder[];
-  /** A cap on Graph calls per page per run; past it the run ends `partial`. */
-  maxGraphCalls?: number | undefined;
-  /** How long a lease lasts without a checkpoint renewing it: longer than one Graph call with retries. */
-  leaseMs?: number;
-}
-
-export interface SyncRunOptions {
-  /** Milliseconds this run may still use; the run checkpoints and stops before they run out. */
-  remainingMs?: () => number;
-  /** Kept free for the final write when `remainingMs` is given. */
-  safetyMarginMs?: number;
-}
+export type { SyncDependencies, SyncRunOptions } from './run-context.js';
 
 export interface PageRunResult {
   pageId: string;
@@ -51,9 +23,6 @@ export interface PageRunResult {
   conversationsChanged: number;
   partitions: Record<string, RunRecord>;
 }
-
-/** Logged (as the JSON line's `message`) when a run fails: the stack's sync-failure alarm counts it. */
-export const SYNC_RUN_FAILED_MESSAGE = 'sync run failed';
 
 const OUTCOME_RANK: Record<RunOutcome, number> = { complete: 0, partial: 1, skipped: 2, failed: 3 };
 
@@ -92,7 +61,9 @@ export async function syncPage(
     options,
   };
   const records: Record<string, RunRecord> = {};
-  let stopAll: StopRun | undefined;
+  // Set once a partition stops for a reason that concerns the whole page (a throttle, a bad token):
+  // the later partitions would fail alike, so they are recorded with the same outcome, uncalled.
+  let pageStop: ScanStopped | undefined;
   // Folder by folder, alternating platforms: Messenger and Instagram are paced as separate accounts,
   // so one platform's call never waits on the other's, and a quiet page takes half the time.
   for (const folder of deps.folders) {
@@ -105,18 +76,19 @@ export async function syncPage(
       let outcome: RunOutcome = 'complete';
       let changed = 0;
       let error: unknown = null;
-      try {
-        // Only the outcome and reason carry over: the progress counted belongs to the first partition.
-        if (stopAll !== undefined) throw new StopRun(stopAll.outcome, stopAll.reason);
-        changed = await syncPartition(context, partition);
-      } catch (caught: unknown) {
-        if (caught instanceof CheckpointFailed) throw caught.cause;
-        const stop = caught instanceof StopRun ? caught : new StopRun('failed', caught);
-        ({ outcome } = stop);
-        error = stop.reason;
-        changed = stop instanceof PartialProgress ? stop.changed : 0;
-        // A throttle or a bad token concerns the whole page: the other partitions would fail alike.
-        if (stop.outcome === 'skipped' || stop.reason instanceof PageTokenInvalidError) stopAll = stop;
+      if (pageStop !== undefined) {
+        ({ outcome } = pageStop);
+        error = pageStop.reason;
+      } else {
+        try {
+          changed = await syncPartition(context, partition);
+        } catch (caught: unknown) {
+          if (caught instanceof CheckpointFailed) throw caught.cause;
+          const stop = caught instanceof ScanStopped ? caught : new ScanStopped('failed', caught, 0);
+          ({ outcome, changed } = stop);
+          error = stop.reason;
+          if (stop.outcome === 'skipped' || stop.reason instanceof PageTokenInvalidError) pageStop = stop;
+        }
       }
       if (changed > 0) partition.indexedConversations = await deps.index.count({ pageId, platform, folder });
       const record: RunRecord = {
@@ -129,12 +101,7 @@ export async function syncPage(
       };
       if (outcome === 'failed' && !isProductError(error)) {
         // A bug or an outage of our own: the record says only "internal_error", the log says more.
-        deps.logger.error('sync partition error', {
-          page_id: pageId,
-          partition: name,
-          error_name: error instanceof Error ? error.name : typeof error,
-          error_message: error instanceof Error ? error.message : undefined,
-        });
+        deps.logger.error('sync partition error', { page_id: pageId, partition: name, error });
       }
       partition.lastRun = record;
       records[name] = record;

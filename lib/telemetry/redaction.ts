@@ -24,7 +24,11 @@ export function redactSecrets(text: string): string {
 export function redactDeep(value: unknown): unknown {
   if (typeof value === 'string') return redactSecrets(value);
   if (Array.isArray(value)) return value.map(redactDeep);
-  if (value instanceof Error) return redactSecrets(`${value.name}: ${value.message}`);
+  if (value instanceof Error) {
+    const described: Record<string, string> = { name: value.name, message: redactSecrets(value.message) };
+    if (value.stack !== undefined) described.stack = redactSecrets(value.stack);
+    return described;
+  }
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactDeep(inner)]));
   }

@@ -1,0 +1,71 @@
+import type { ConversationsGraph } from '../conversations/list-conversations.js';
+import type { PartitionState, RunOutcome } from '../domain/sync-state.js';
+import type { Folder, Platform } from '../domain/vocabulary.js';
+import type { BackoffStore } from '../store/backoff-store.js';
+import type { ConversationIndex } from '../store/conversation-index.js';
+import type { SyncStateStore } from '../store/sync-state-store.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
+import type { Pacer } from './pacer.js';
+
+/**
+ * What a page run (`page-run.ts`) and the scan of one partition (`partition-scan.ts`) share: the run's
+ * collaborators, its running state and the ways a scan stops. The page run imports the scan; both
+ * import this, and this imports neither.
+ */
+
+export interface SyncDependencies {
+  graph: ConversationsGraph;
+  tokens: TokenSource;
+  backoff: BackoffStore;
+  state: SyncStateStore;
+  index: ConversationIndex;
+  pacer: Pacer;
+  logger: Logger;
+  now: () => Date;
+  platforms: readonly Platform[];
+  folders: readonly Folder[];
+  /** A cap on Graph calls per page per run; past it the run ends `partial`. */
+  maxGraphCalls?: number | undefined;
+  /** How long a lease lasts without a checkpoint renewing it: longer than one Graph call with retries. */
+  leaseMs?: number;
+}
+
+export interface SyncRunOptions {
+  /** Milliseconds this run may still use; the run checkpoints and stops before they run out. */
+  remainingMs?: () => number;
+  /** Kept free for the final write when `remainingMs` is given. */
+  safetyMarginMs?: number;
+}
+
+export const DEFAULT_LEASE_MS = 90_000;
+
+/** One page run in progress: shared by the scans of its partitions. */
+export interface RunContext {
+  deps: SyncDependencies;
+  pageId: string;
+  /** The lease owner this run writes as. */
+  owner: string;
+  partitions: Record<string, PartitionState>;
+  credentials: PageCredentials | undefined;
+  /** Graph calls made so far by this run, over all partitions. */
+  calls: number;
+  options: SyncRunOptions;
+}
+
+/** A scan that stopped early, with its outcome, its reason and the conversations it indexed before. */
+export class ScanStopped extends Error {
+  constructor(
+    readonly outcome: Exclude<RunOutcome, 'complete'>,
+    readonly reason: unknown,
+    readonly changed: number,
+  ) {
+    super(outcome);
+  }
+}
+
+/**
+ * The run can no longer save its progress (its lease went to another run, or DynamoDB fails): it stops
+ * at once, spending no more Graph calls, and its lease lapses by itself. Carries the write's error.
+ */
+export class CheckpointFailed extends Error {}

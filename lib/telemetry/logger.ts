@@ -1,0 +1,37 @@
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { redactDeep, redactSecrets } from './redaction.js';
+
+/** Extra keys of a log line. An `error` key may hold an Error: it is logged as name, message and stack. */
+export type LogExtra = Record<string, unknown>;
+
+/** The logging the product does: structured lines with extra keys. */
+export interface Logger {
+  info(message: string, extra?: LogExtra): void;
+  warn(message: string, extra?: LogExtra): void;
+  /** `logger.error('what failed', error)` or `logger.error('what failed', { page_id, error })`. */
+  error(message: string, extra?: LogExtra | Error): void;
+}
+
+const DEFAULT_SERVICE_NAME = 'page-conversations';
+
+/**
+ * JSON lines on stdout through Powertools' Logger, as CloudWatch Logs and the local runtime want, with
+ * every loaded secret scrubbed from the message and extra keys (an Error's message and stack included).
+ * The service name is the function's `POWERTOOLS_SERVICE_NAME`, which CDK sets per function, unless a
+ * caller names one.
+ */
+export function createLogger(serviceName?: string): Logger {
+  const logger = new PowertoolsLogger({
+    serviceName: serviceName ?? process.env.POWERTOOLS_SERVICE_NAME ?? DEFAULT_SERVICE_NAME,
+  });
+  const line = (message: string, extra: LogExtra | Error = {}) =>
+    [
+      redactSecrets(message),
+      redactDeep(extra instanceof Error ? { error: extra } : extra) as LogExtra,
+    ] as const;
+  return {
+    info: (message, extra) => logger.info(...line(message, extra)),
+    warn: (message, extra) => logger.warn(...line(message, extra)),
+    error: (message, extra) => logger.error(...line(message, extra)),
+  };
+}
