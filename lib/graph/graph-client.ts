@@ -1,17 +1,13 @@
 import { createHmac } from 'node:crypto';
+import type { Conversation, PageCredentials } from '../domain/conversation.js';
 import { type ProductError, UpstreamError, UpstreamTimeoutError } from '../domain/errors.js';
 import { type Folder, graphPlatform, type Platform } from '../domain/vocabulary.js';
-import type { PageCredentials } from '../tokens/token-source.js';
 import { classifyGraphError, type GraphErrorBody, isRetryable, readGraphError } from './graph-errors.js';
 import { createHttpPool, type HttpPool } from './http-pool.js';
 import { type GraphUsage, parseUsageHeaders } from './usage.js';
 
-/** One conversation as Graph returns it: `id` and `updated_time` always, the rest as asked. */
-export interface GraphConversation {
-  id: string;
-  updated_time: string;
-  [field: string]: unknown;
-}
+/** One conversation as Graph returns it. */
+export type GraphConversation = Conversation;
 
 export interface ListConversationsParams {
   pageId: string;

@@ -5,9 +5,9 @@ import {
   type QueryCommandInput,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import type { Conversation } from '../domain/conversation.js';
 import { graphSeconds, sortableSecond } from '../domain/graph-time.js';
 import type { Folder, Platform } from '../domain/vocabulary.js';
-import type { GraphConversation } from '../graph/graph-client.js';
 import { type Item, isConditionFailure, readString, s } from './attributes.js';
 import { TABLE_KEYS } from './table-schema.js';
 
@@ -27,7 +27,7 @@ export interface IndexQuery extends IndexPartition {
 }
 
 export interface IndexPage {
-  data: GraphConversation[];
+  data: Conversation[];
   /** Keys of the first and last item, to page from. */
   firstKey: string | undefined;
   lastKey: string | undefined;
@@ -44,7 +44,7 @@ const itemKey = (pageId: string, platform: Platform, id: string) => ({
 });
 const indexPartition = ({ pageId, platform, folder }: IndexPartition) =>
   `IDX#${pageId}#${platform}#${folder}`;
-const indexSortKey = (conversation: GraphConversation) =>
+const indexSortKey = (conversation: Conversation) =>
   `${sortableSecond(graphSeconds(conversation.updated_time))}#${conversation.id}`;
 
 /** Index keys as cursors: the four key attributes of the item where a page stopped. */
@@ -78,7 +78,7 @@ export class ConversationIndex {
    * conversation again changes nothing and counts nothing, which is what lets an interrupted sync
    * replay a page of Graph results safely.
    */
-  async upsert(partition: IndexPartition, conversations: readonly GraphConversation[]): Promise<number> {
+  async upsert(partition: IndexPartition, conversations: readonly Conversation[]): Promise<number> {
     let changed = 0;
     for (let start = 0; start < conversations.length; start += UPSERT_CONCURRENCY) {
       const batch = conversations.slice(start, start + UPSERT_CONCURRENCY);
@@ -94,7 +94,7 @@ export class ConversationIndex {
     return changed;
   }
 
-  private async upsertOne(partition: IndexPartition, conversation: GraphConversation): Promise<boolean> {
+  private async upsertOne(partition: IndexPartition, conversation: Conversation): Promise<boolean> {
     const doc = JSON.stringify(conversation);
     try {
       await this.client.send(
@@ -145,7 +145,7 @@ export class ConversationIndex {
     const last = items.at(-1);
     const more = output.LastEvaluatedKey !== undefined;
     return {
-      data: items.map((item) => JSON.parse(readString(item, 'doc') ?? '{}') as GraphConversation),
+      data: items.map((item) => JSON.parse(readString(item, 'doc') ?? '{}') as Conversation),
       firstKey: first === undefined ? undefined : encodeIndexKey(first),
       lastKey: last === undefined ? undefined : encodeIndexKey(last),
       hasMoreAfter: backwards ? true : more,

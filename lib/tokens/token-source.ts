@@ -1,11 +1,7 @@
+import type { PageCredentials } from '../domain/conversation.js';
 import { registerSecret } from '../telemetry/redaction.js';
 
-/** What calling Graph as a page takes: its token and, when the app enforces it, the app secret. */
-export interface PageCredentials {
-  readonly accessToken: string;
-  /** Present when calls must carry `appsecret_proof`. */
-  readonly appSecret?: string;
-}
+export type { PageCredentials } from '../domain/conversation.js';
 
 /**
  * Where page tokens come from: Secrets Manager in AWS, a file or demo tokens locally. Implementations
