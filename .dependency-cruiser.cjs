@@ -9,7 +9,7 @@
  *   sync, pages, webhooks       the use cases that write: sync runs, the Page registry, push
  *   http, client                the API's HTTP edge; the typed client of it
  *   runtime                     composition: builds the services once per container
- *   local                       the local runtime, the Graph emulator
+ *   local, cli                  the local runtime, the Graph emulator; operators' commands (npm run pages, smoke)
  *   functions/ (entry points), cdk/ (which reads only domain, config, telemetry and the table's keys)
  */
 const layers = [
@@ -20,7 +20,7 @@ const layers = [
   ['sync', 'pages', 'webhooks'],
   ['http', 'client'],
   ['runtime'],
-  ['local'],
+  ['local', 'cli'],
 ];
 
 const below = (rank) => layers.slice(0, rank).flat();

@@ -21,7 +21,7 @@ import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { TABLE_KEYS } from '#lib/store/table-schema.js';
+import { GLOBAL_INDEXES, TABLE_KEYS } from '#lib/store/table-schema.js';
 import { SYNC_RUN_FAILED_MESSAGE } from '#lib/telemetry/log-messages.js';
 import { iam5ResourceFinding, NAG_REASONS } from './nag-suppressions.js';
 import { type PageConversationsProps, type ResolvedProps, resolveProps } from './page-conversations-props.js';
@@ -92,19 +92,17 @@ export class PageConversations extends Construct {
       partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
       sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
       billing: Billing.onDemand(),
-      globalSecondaryIndexes: [
-        {
-          indexName: TABLE_KEYS.byUpdatedTime.indexName,
-          partitionKey: { name: TABLE_KEYS.byUpdatedTime.partitionKey, type: AttributeType.STRING },
-          sortKey: { name: TABLE_KEYS.byUpdatedTime.sortKey, type: AttributeType.STRING },
-          projectionType: ProjectionType.ALL,
-        },
-      ],
+      globalSecondaryIndexes: GLOBAL_INDEXES.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      })),
       timeToLiveAttribute: TABLE_KEYS.timeToLive,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: config.removalPolicy,
     });
-    const indexNames = [TABLE_KEYS.byUpdatedTime.indexName];
+    const indexNames = GLOBAL_INDEXES.map((index) => index.indexName);
 
     this.syncDeadLetterQueue = new Queue(this, 'SyncDeadLetterQueue', {
       enforceSSL: true,

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'rate_limited'
   | 'upstream_error'
   | 'upstream_timeout'
+  | 'unavailable'
   | 'not_found'
   | 'method_not_allowed'
   | 'internal_error';
@@ -93,6 +94,22 @@ export class UpstreamError extends ProductError {
 
 export class UpstreamTimeoutError extends ProductError {
   readonly code = 'upstream_timeout';
+}
+
+/**
+ * Our own store (DynamoDB) or Secrets Manager did not answer in time or could not be reached: a fault
+ * of this deployment's dependencies, not of the request or of Graph. Retrying after a moment may work.
+ */
+export class UnavailableError extends ProductError {
+  readonly code = 'unavailable';
+  /** Seconds a caller should wait before trying again (`Retry-After`). */
+  static readonly RETRY_AFTER_SECONDS = 5;
+  constructor(
+    message = 'A dependency of this API (its store or its secrets) is unavailable. Try again shortly.',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
 export class RouteNotFoundError extends ProductError {

@@ -1,5 +1,10 @@
 import { describeError } from '../domain/error-body.js';
-import { type ErrorCode, MethodNotAllowedError, RateLimitedError } from '../domain/errors.js';
+import {
+  type ErrorCode,
+  MethodNotAllowedError,
+  RateLimitedError,
+  UnavailableError,
+} from '../domain/errors.js';
 import { type HttpResponse, jsonResponse } from './responses.js';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -13,6 +18,7 @@ const STATUS: Record<ErrorCode, number> = {
   page_token_invalid: 502,
   upstream_error: 502,
   upstream_timeout: 504,
+  unavailable: 503,
   internal_error: 500,
 };
 
@@ -21,6 +27,8 @@ export function errorResponse(error: unknown, now: Date): HttpResponse {
   const body = describeError(error, now);
   const headers: Record<string, string> = {};
   if (error instanceof RateLimitedError) headers['retry-after'] = String(body.retry_after_seconds);
+  if (error instanceof UnavailableError)
+    headers['retry-after'] = String(UnavailableError.RETRY_AFTER_SECONDS);
   if (error instanceof MethodNotAllowedError) headers.allow = error.allowed.join(', ');
   return jsonResponse(STATUS[body.code], { error: body }, headers);
 }

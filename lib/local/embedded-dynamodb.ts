@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { createDynamoClient } from '../store/dynamo-client.js';
-import { TABLE_KEYS } from '../store/table-schema.js';
+import { GLOBAL_INDEXES, TABLE_KEYS } from '../store/table-schema.js';
 
 export interface EmbeddedDynamo {
   endpoint: string;
@@ -17,30 +17,27 @@ export interface EmbeddedDynamo {
 
 /** The table as CDK deploys it: same keys and index, from the same schema module. */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
-  const { partitionKey, sortKey, byUpdatedTime } = TABLE_KEYS;
+  const { partitionKey, sortKey } = TABLE_KEYS;
+  const indexKeys = GLOBAL_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey]);
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [partitionKey, sortKey, byUpdatedTime.partitionKey, byUpdatedTime.sortKey].map(
-      (name) => ({
-        AttributeName: name,
-        AttributeType: 'S',
-      }),
-    ),
+    AttributeDefinitions: [partitionKey, sortKey, ...indexKeys].map((name) => ({
+      AttributeName: name,
+      AttributeType: 'S',
+    })),
     KeySchema: [
       { AttributeName: partitionKey, KeyType: 'HASH' },
       { AttributeName: sortKey, KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: byUpdatedTime.indexName,
-        KeySchema: [
-          { AttributeName: byUpdatedTime.partitionKey, KeyType: 'HASH' },
-          { AttributeName: byUpdatedTime.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
+    GlobalSecondaryIndexes: GLOBAL_INDEXES.map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
   };
 }
 

@@ -9,6 +9,9 @@
  * | sync state and lease| `PAGE#<pageId>`            | `SYNC`              |                                          |
  * | indexed conversation| `CONV#<pageId>#<platform>` | `<conversation id>` | `IDX#<pageId>#<platform>#<folder>` / `<updated_time>#<id>` |
  *
+ * `gsi2pk` / `gsi2sk` (the sparse `pendingEvents` index) are set on an indexed conversation whose change
+ * event is not yet delivered: `EVENTS#<pageId>` / `<updated_time>#<id>`.
+ *
  * Items that expire carry `expires_at` (epoch seconds): DynamoDB's TTL deletes them eventually (up to
  * days late) and every reader checks it too, since the embedded DynamoDB never deletes anything.
  */
@@ -17,4 +20,9 @@ export const TABLE_KEYS = Object.freeze({
   sortKey: 'sk',
   timeToLive: 'expires_at',
   byUpdatedTime: Object.freeze({ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }),
+  /** Sparse: only items with a change event not yet delivered carry its keys. */
+  pendingEvents: Object.freeze({ indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' }),
 });
+
+/** Every global secondary index, all with string keys and all attributes projected. */
+export const GLOBAL_INDEXES = Object.freeze([TABLE_KEYS.byUpdatedTime, TABLE_KEYS.pendingEvents]);
