@@ -4,7 +4,7 @@
  *
  *   domain                      words, errors, shapes (imports nothing of ours)
  *   telemetry, config           logging, redaction, settings
- *   graph, tokens, store        the Graph client, token sources, DynamoDB stores (side by side)
+ *   graph, tokens, store, events  the Graph client, token sources, DynamoDB stores, change-event sinks
  *   conversations               reading conversations: live, from the index, cursors, calling as a page
  *   sync, pages, webhooks       the use cases that write: sync runs, the Page registry, push
  *   http, client                the API's HTTP edge; the typed client of it
@@ -15,7 +15,7 @@
 const layers = [
   ['domain'],
   ['telemetry', 'config'],
-  ['graph', 'tokens', 'store'],
+  ['graph', 'tokens', 'store', 'events'],
   ['conversations'],
   ['sync', 'pages', 'webhooks'],
   ['http', 'client'],
