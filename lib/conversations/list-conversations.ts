@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { InvalidCursorError, InvalidRequestError } from '../domain/errors.js';
 import type { ConversationField, Folder, Platform } from '../domain/vocabulary.js';
 import type { GraphConversation, GraphListPage, ListConversationsParams } from '../graph/graph-client.js';
 import type { BackoffStore } from '../store/backoff-store.js';
 import type { CursorStore, StoredCursors } from '../store/cursor-store.js';
 import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
+import { continueFrom, cursorPaging, cursorScope } from './cursor-paging.js';
 import { callAsPage, refuseIfThrottled } from './page-call.js';
 
 /** A validated request for one page of a page's conversations, cursors still in the API's form. */
@@ -43,17 +43,6 @@ export interface ConversationsDependencies {
   now: () => Date;
 }
 
-/**
- * Binds cursors to the page and everything in the query but the cursor itself, so that a cursor used
- * with another page, platform, folder, user, limit or field list is refused instead of silently
- * paging a different list.
- */
-export function cursorScope(kind: string, parts: readonly unknown[]): string {
-  return createHash('sha256')
-    .update(JSON.stringify([kind, ...parts]))
-    .digest('base64url');
-}
-
 function liveScope(query: ConversationsQuery): string {
   return cursorScope('live', [
     query.pageId,
@@ -75,14 +64,9 @@ export async function listConversations(
 ): Promise<ConversationsPage> {
   const now = deps.now();
   await refuseIfThrottled(deps.backoff, query.pageId, now);
-  const scope = liveScope(query);
-  const apiCursor = query.after ?? query.before;
-  const direction = query.after !== undefined ? 'after' : 'before';
+  const paging = cursorPaging(deps.cursors, liveScope(query), query, now);
   // The token is usually cached; the cursor read is the request's one DynamoDB read. Run them together.
-  const [credentials, cursor] = await Promise.all([
-    deps.tokens.get(query.pageId),
-    apiCursor === undefined ? undefined : deps.cursors.resolve(apiCursor, direction, scope, now),
-  ]);
+  const [credentials, cursor] = await Promise.all([deps.tokens.get(query.pageId), paging.resolve()]);
   const params: ListConversationsParams = {
     pageId: query.pageId,
     platform: query.platform,
@@ -90,12 +74,12 @@ export async function listConversations(
     userId: query.userId,
     limit: query.limit,
     fields: query.fields,
-    ...(cursor === undefined ? {} : { [cursor.direction]: cursor.innerCursor }),
+    ...continueFrom(cursor),
   };
   const page = await callGraph(deps, query.pageId, credentials, params, cursor !== undefined);
   return {
     data: page.data,
-    cursors: await deps.cursors.save(scope, page.cursors, now),
+    cursors: await paging.save(page.cursors),
     hasNext: page.hasNext,
     hasPrevious: page.hasPrevious,
   };

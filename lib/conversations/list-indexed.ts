@@ -4,7 +4,8 @@ import type { ConversationIndex } from '../store/conversation-index.js';
 import type { CursorStore } from '../store/cursor-store.js';
 import type { SyncStateStore } from '../store/sync-state-store.js';
 import type { TokenSource } from '../tokens/token-source.js';
-import { type ConversationsPage, cursorScope } from './list-conversations.js';
+import { continueFrom, cursorPaging, cursorScope } from './cursor-paging.js';
+import type { ConversationsPage } from './list-conversations.js';
 
 export interface IndexedQuery {
   pageId: string;
@@ -44,12 +45,11 @@ export async function listIndexedConversations(
     query.limit,
     query.fields,
   ]);
-  const apiCursor = query.after ?? query.before;
-  const direction = query.after !== undefined ? 'after' : 'before';
+  const paging = cursorPaging(deps.cursors, scope, query, now);
   // A page with no token is unknown here too, whatever the index may still hold.
   const [, cursor, state] = await Promise.all([
     deps.tokens.get(query.pageId),
-    apiCursor === undefined ? undefined : deps.cursors.resolve(apiCursor, direction, scope, now),
+    paging.resolve(),
     deps.state.read(query.pageId),
   ]);
   const page = await deps.index.query({
@@ -58,7 +58,7 @@ export async function listIndexedConversations(
     folder,
     updatedSince: query.updatedSince,
     limit: query.limit,
-    ...(cursor === undefined ? {} : { [cursor.direction]: cursor.innerCursor }),
+    ...continueFrom(cursor),
   });
   const fields = new Set<string>(query.fields);
   const data = page.data.map((conversation) => {
@@ -71,7 +71,7 @@ export async function listIndexedConversations(
   if (page.lastKey !== undefined) inner.after = page.lastKey;
   return {
     data,
-    cursors: await deps.cursors.save(scope, inner, now),
+    cursors: await paging.save(inner),
     hasNext: page.hasMoreAfter,
     hasPrevious: page.hasMoreBefore,
     syncedAt: state.partitions[partitionName(query.platform, folder)]?.syncedAt ?? null,

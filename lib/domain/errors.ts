@@ -11,19 +11,22 @@ export interface GraphErrorDetails {
   fbtrace_id?: string;
 }
 
-export type ErrorCode =
-  | 'invalid_request'
-  | 'invalid_cursor'
-  | 'unknown_page'
-  | 'page_token_invalid'
-  | 'permission_denied'
-  | 'rate_limited'
-  | 'upstream_error'
-  | 'upstream_timeout'
-  | 'unavailable'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'internal_error';
+/** Every `error.code` of the contract; the OpenAPI document and the HTTP mapping read this list. */
+export const ERROR_CODES = [
+  'invalid_request',
+  'invalid_cursor',
+  'unknown_page',
+  'page_token_invalid',
+  'permission_denied',
+  'rate_limited',
+  'upstream_error',
+  'upstream_timeout',
+  'unavailable',
+  'not_found',
+  'method_not_allowed',
+  'internal_error',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export abstract class ProductError extends Error {
   abstract readonly code: ErrorCode;

@@ -1,7 +1,8 @@
 import type { ErrorBody } from '../domain/error-body.js';
 import type { Folder, Platform } from './vocabulary.js';
 
-export type RunOutcome = 'complete' | 'partial' | 'skipped' | 'failed';
+export const RUN_OUTCOMES = ['complete', 'partial', 'skipped', 'failed'] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 /** One run's record, in the contract's words. */
 export interface RunRecord {

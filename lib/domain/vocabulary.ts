@@ -62,3 +62,17 @@ export const INDEXED_FIELDS: readonly ConversationField[] = DEFAULT_FIELDS.messe
 
 export const DEFAULT_LIMIT = 25;
 export const MAX_LIMIT = 100;
+
+/**
+ * A Page id in a path, and a Page- or Instagram-scoped user id in a query: digits only. Written once
+ * as a pattern string, so that the validation and the OpenAPI document cannot drift apart.
+ */
+export const PAGE_ID_PATTERN = '^[0-9]{1,32}$';
+export const SCOPED_USER_ID_PATTERN = PAGE_ID_PATTERN;
+
+const PAGE_ID = new RegExp(PAGE_ID_PATTERN);
+
+/** Whether a value is a Page id: the one check every entry point (path, queue message, CLI) applies. */
+export function isPageId(value: string): boolean {
+  return PAGE_ID.test(value);
+}

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Conversation, PageCredentials } from '../domain/conversation.js';
 import { type ProductError, UpstreamError, UpstreamTimeoutError } from '../domain/errors.js';
 import { type Folder, graphPlatform, type Platform } from '../domain/vocabulary.js';
+import { redactSecrets, registerSecret } from '../telemetry/redaction.js';
 import { classifyGraphError, type GraphErrorBody, isRetryable, readGraphError } from './graph-errors.js';
 import { createHttpPool, type HttpPool } from './http-pool.js';
 import { type GraphUsage, parseUsageHeaders } from './usage.js';
@@ -180,6 +181,7 @@ export class GraphClient {
       });
       text = await readText(response.body);
     } catch (error: unknown) {
+      if (error instanceof AttemptFailure) throw error;
       throw this.transportFailure(error);
     }
     const usage = parseUsageHeaders(response.headers);
@@ -196,9 +198,11 @@ export class GraphClient {
     const graphError = readGraphError(json);
     if (graphError !== undefined || response.statusCode >= 400) {
       const error: GraphErrorBody = graphError ?? {};
-      const classified = classifyGraphError(error, usage, this.now(), (message) =>
-        redact(message, credentials),
-      );
+      // Graph has echoed tokens in error messages; the page's own are registered for scrubbing even
+      // when they did not come through a token source (tests, the CLI).
+      registerSecret(credentials.accessToken);
+      registerSecret(credentials.appSecret);
+      const classified = classifyGraphError(error, usage, this.now(), redactSecrets);
       throw new AttemptFailure(classified, isRetryable(error, response.statusCode));
     }
     return { json, usage };
@@ -228,17 +232,17 @@ async function readText(body: AsyncIterable<Buffer | string>): Promise<string> {
   for await (const chunk of body) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new UpstreamError('Graph answered with an oversized body.');
+    if (size > MAX_BODY_BYTES) {
+      // Not a page of conversations, and the same request would get the same answer: fail once, now.
+      // Leaving the loop destroys the stream, so the rest is never read.
+      throw new AttemptFailure(
+        new UpstreamError(`Graph answered with a body over ${MAX_BODY_BYTES / (1024 * 1024)} MB.`),
+        false,
+      );
+    }
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Graph has echoed tokens in error messages; never pass one on. */
-function redact(text: string, credentials: PageCredentials): string {
-  let result = text.split(credentials.accessToken).join('[redacted]');
-  if (credentials.appSecret) result = result.split(credentials.appSecret).join('[redacted]');
-  return result;
 }
 
 function readListPage<T extends { id: string }>(json: unknown, usage: GraphUsage): GraphListPage<T> {

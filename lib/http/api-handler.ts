@@ -76,11 +76,17 @@ function routes(deps: ApiDependencies): Array<{ method: Method; path: string; ha
   ];
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** Compiles route templates once, to tell "no such route" (404) from "not this method" (405). */
 function methodsByPath(table: ReadonlyArray<{ method: Method; path: string }>) {
   const patterns = table.map(({ method, path }) => ({
     method,
-    pattern: new RegExp(`^${path.replace(/\{[^/]+\}/g, '[^/]+')}/?$`),
+    // The template is data: escape every character a RegExp reads (`.` in /openapi.json), then let
+    // each `{name}` stand for one path segment.
+    pattern: new RegExp(`^${escapeRegExp(path).replace(/\\\{[^/]+?\\\}/g, '[^/]+')}/?$`),
   }));
   return (path: string) => patterns.filter(({ pattern }) => pattern.test(path)).map(({ method }) => method);
 }

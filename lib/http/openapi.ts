@@ -1,38 +1,30 @@
-import { CONVERSATION_FIELDS, FOLDERS, MAX_LIMIT, PLATFORMS } from '../domain/vocabulary.js';
+import { ERROR_CODES } from '../domain/errors.js';
+import { RUN_OUTCOMES } from '../domain/sync-state.js';
+import { FOLDERS, PLATFORMS } from '../domain/vocabulary.js';
+import { CONVERSATIONS_QUERY, openApiParameter, PAGE_ID_PARAMETER } from './query-parameters.js';
 
 /**
- * The OpenAPI 3.1 document of this API, served at `/openapi.json`. Built from the same vocabulary the
- * validation uses, and checked against real answers by the test suite, so that it stays true.
+ * The OpenAPI 3.1 document of this API, served at `/openapi.json`. Its parameters, enums and error codes
+ * are read from the same tables the validation and the error mapping use, and the test suite checks it
+ * against real answers, so that it stays true.
  */
-const errorCodes = [
-  'invalid_request',
-  'invalid_cursor',
-  'unknown_page',
-  'page_token_invalid',
-  'permission_denied',
-  'rate_limited',
-  'upstream_error',
-  'upstream_timeout',
-  'not_found',
-  'method_not_allowed',
-  'internal_error',
-];
 
 const errorResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
 
-const pageIdParameter = {
-  name: 'pageId',
-  in: 'path',
-  required: true,
-  description: 'The Facebook Page id.',
-  schema: { type: 'string', pattern: '^[0-9]{1,32}$' },
+const unavailableResponse = {
+  ...errorResponse('Our own store or secrets did not answer in time (unavailable).'),
+  headers: { 'Retry-After': { schema: { type: 'integer', minimum: 1 } } },
 };
 
-const cursorDescription =
-  'An opaque cursor this API returned for the same page and query; never a Graph cursor.';
+const pageIdParameter = openApiParameter(PAGE_ID_PARAMETER.name, 'path', PAGE_ID_PARAMETER.rule);
+
+const conversationsParameters = [
+  pageIdParameter,
+  ...Object.entries(CONVERSATIONS_QUERY).map(([name, rule]) => openApiParameter(name, 'query', rule)),
+];
 
 export const openApiDocument = Object.freeze({
   openapi: '3.1.0',
@@ -78,41 +70,7 @@ export const openApiDocument = Object.freeze({
         operationId: 'listConversations',
         summary:
           'Conversations of a page, newest activity first, live from Graph or, with updated_since, from the index.',
-        parameters: [
-          pageIdParameter,
-          {
-            name: 'platform',
-            in: 'query',
-            description: 'Any case.',
-            schema: { type: 'string', default: 'messenger', enum: [...PLATFORMS] },
-          },
-          { name: 'folder', in: 'query', schema: { type: 'string', enum: [...FOLDERS] } },
-          {
-            name: 'user_id',
-            in: 'query',
-            description: 'A page- or Instagram-scoped user id; not with updated_since.',
-            schema: { type: 'string', pattern: '^[0-9]{1,32}$' },
-          },
-          {
-            name: 'limit',
-            in: 'query',
-            schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 25 },
-          },
-          {
-            name: 'fields',
-            in: 'query',
-            description: `Comma list of ${CONVERSATION_FIELDS.join(', ')}; Instagram and the index offer fewer.`,
-            schema: { type: 'string' },
-          },
-          { name: 'after', in: 'query', description: cursorDescription, schema: { type: 'string' } },
-          { name: 'before', in: 'query', description: cursorDescription, schema: { type: 'string' } },
-          {
-            name: 'updated_since',
-            in: 'query',
-            description: 'ISO 8601 instant: only conversations updated later, from the index the sync keeps.',
-            schema: { type: 'string', format: 'date-time' },
-          },
-        ],
+        parameters: conversationsParameters,
         responses: {
           '200': {
             description: "One page of conversations in Graph's own shape.",
@@ -126,7 +84,8 @@ export const openApiDocument = Object.freeze({
             headers: { 'Retry-After': { schema: { type: 'integer', minimum: 1 } } },
           },
           '502': errorResponse('Token rejected (page_token_invalid) or Graph failed (upstream_error).'),
-          '504': errorResponse('Graph too slow (upstream_timeout).'),
+          '503': unavailableResponse,
+          '504': errorResponse('Graph too slow, or the request ran out of time (upstream_timeout).'),
         },
       },
     },
@@ -142,6 +101,7 @@ export const openApiDocument = Object.freeze({
           },
           '400': errorResponse('Bad page id or parameter (invalid_request).'),
           '404': errorResponse('No token configured for the page (unknown_page).'),
+          '503': unavailableResponse,
         },
       },
       post: {
@@ -167,12 +127,15 @@ export const openApiDocument = Object.freeze({
           },
           '400': errorResponse('Bad page id or parameter (invalid_request).'),
           '404': errorResponse('No token configured for the page (unknown_page).'),
+          '503': unavailableResponse,
         },
       },
     },
   },
   components: {
     schemas: {
+      Platform: { type: 'string', enum: [...PLATFORMS] },
+      Folder: { type: 'string', enum: [...FOLDERS] },
       Error: {
         type: 'object',
         required: ['error'],
@@ -183,7 +146,7 @@ export const openApiDocument = Object.freeze({
             required: ['code', 'message'],
             additionalProperties: false,
             properties: {
-              code: { type: 'string', enum: errorCodes },
+              code: { type: 'string', enum: [...ERROR_CODES] },
               message: { type: 'string' },
               parameter: { type: 'string' },
               retry_after_seconds: { type: 'integer', minimum: 1 },
@@ -224,9 +187,15 @@ export const openApiDocument = Object.freeze({
         properties: {
           started_at: { type: 'string', format: 'date-time' },
           finished_at: { type: 'string', format: 'date-time' },
-          outcome: { type: 'string', enum: ['complete', 'partial', 'skipped', 'failed'] },
+          outcome: { type: 'string', enum: [...RUN_OUTCOMES] },
           graph_calls: { type: 'integer', minimum: 0 },
           conversations_changed: { type: 'integer', minimum: 0 },
+          skipped_items: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              'Items Graph returned without a valid id or updated_time: neither indexed nor returned.',
+          },
           error: {
             oneOf: [{ type: 'null' }, { $ref: '#/components/schemas/Error/properties/error' }],
           },
@@ -252,8 +221,8 @@ export const openApiDocument = Object.freeze({
               ],
               additionalProperties: false,
               properties: {
-                platform: { type: 'string', enum: [...PLATFORMS] },
-                folder: { type: 'string', enum: [...FOLDERS] },
+                platform: { $ref: '#/components/schemas/Platform' },
+                folder: { $ref: '#/components/schemas/Folder' },
                 high_water_mark: { type: ['string', 'null'] },
                 status: { type: 'string', enum: ['idle', 'running', 'failed'] },
                 indexed_conversations: { type: 'integer', minimum: 0 },

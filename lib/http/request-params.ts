@@ -3,32 +3,19 @@ import { InvalidRequestError } from '../domain/errors.js';
 import {
   type ConversationField,
   DEFAULT_FIELDS,
-  DEFAULT_LIMIT,
-  FOLDERS,
   type Folder,
-  MAX_LIMIT,
+  isPageId,
   PLATFORM_FIELDS,
-  PLATFORMS,
   type Platform,
 } from '../domain/vocabulary.js';
+import { CONVERSATIONS_QUERY, PAGE_ID_PARAMETER, type ParameterRule } from './query-parameters.js';
 
 /** A validated `GET /pages/{pageId}/conversations`: live from Graph, or from the index. */
 export type ConversationsRequest =
   | ({ source: 'graph' } & ConversationsQuery)
   | ({ source: 'index'; updatedSince: Date } & Omit<ConversationsQuery, 'userId'>);
 
-const PAGE_ID = /^\d{1,32}$/;
-const USER_ID = /^\d{1,32}$/;
-const CONVERSATION_PARAMS = new Set([
-  'platform',
-  'folder',
-  'user_id',
-  'limit',
-  'fields',
-  'after',
-  'before',
-  'updated_since',
-]);
+const CONVERSATION_PARAMS: ReadonlySet<string> = new Set(Object.keys(CONVERSATIONS_QUERY));
 // ISO 8601 with a zone: `Z`, `+00:00` or Graph's own `+0000`; fractions of a second allowed.
 const INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})$/;
 
@@ -51,34 +38,55 @@ export function readQuery(
 }
 
 export function readPageId(pathParameters: Record<string, string | undefined> | undefined): string {
-  const pageId = pathParameters?.pageId;
-  if (pageId === undefined || !PAGE_ID.test(pageId)) {
-    throw new InvalidRequestError('pageId', 'The page id in the path must be digits only.');
+  const pageId = pathParameters?.[PAGE_ID_PARAMETER.name];
+  if (pageId === undefined || !isPageId(pageId)) {
+    throw new InvalidRequestError(PAGE_ID_PARAMETER.name, 'The page id in the path must be digits only.');
   }
   return pageId;
 }
 
-function oneOf<T extends string>(
+/** A value of an enumerated parameter, in any case; its rule's default when absent. */
+function readEnum<T extends string>(
   params: Map<string, string>,
   name: string,
-  allowed: readonly T[],
+  rule: Extract<ParameterRule, { kind: 'enum' }>,
 ): T | undefined {
   const raw = params.get(name);
-  if (raw === undefined) return undefined;
+  if (raw === undefined) return rule.default as T | undefined;
   const value = raw.toLowerCase();
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new InvalidRequestError(name, `"${name}" must be one of ${allowed.join(', ')}.`);
+  if (!rule.values.includes(value)) {
+    throw new InvalidRequestError(name, `"${name}" must be one of ${rule.values.join(', ')}.`);
   }
   return value as T;
 }
 
-function readLimit(params: Map<string, string>): number {
-  const raw = params.get('limit');
-  if (raw === undefined) return DEFAULT_LIMIT;
-  if (!/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT) {
-    throw new InvalidRequestError('limit', `"limit" must be a whole number from 1 to ${MAX_LIMIT}.`);
+function readInteger(
+  params: Map<string, string>,
+  name: string,
+  rule: Extract<ParameterRule, { kind: 'integer' }>,
+): number {
+  const raw = params.get(name);
+  if (raw === undefined) return rule.default;
+  // Digits only: Number() would also take "1e2", " 5" or "0x10".
+  const value = /^\d+$/.test(raw) && raw.length <= String(rule.maximum).length ? Number(raw) : Number.NaN;
+  if (!(value >= rule.minimum && value <= rule.maximum)) {
+    throw new InvalidRequestError(
+      name,
+      `"${name}" must be a whole number from ${rule.minimum} to ${rule.maximum}.`,
+    );
   }
-  return Number(raw);
+  return value;
+}
+
+function readDigits(
+  params: Map<string, string>,
+  name: string,
+  rule: Extract<ParameterRule, { kind: 'digits' }>,
+  message: string,
+): string | undefined {
+  const raw = params.get(name);
+  if (raw !== undefined && !new RegExp(rule.pattern).test(raw)) throw new InvalidRequestError(name, message);
+  return raw;
 }
 
 function readFields(
@@ -129,15 +137,16 @@ export function parseConversationsRequest(
 ): ConversationsRequest {
   const pageId = readPageId(pathParameters);
   const params = readQuery(rawQueryString, CONVERSATION_PARAMS);
-  const platform = oneOf(params, 'platform', PLATFORMS) ?? 'messenger';
-  const folder = oneOf<Folder>(params, 'folder', FOLDERS);
-  const userId = params.get('user_id');
-  if (userId !== undefined && !USER_ID.test(userId)) {
-    throw new InvalidRequestError(
-      'user_id',
-      '"user_id" must be a page- or Instagram-scoped user id (digits).',
-    );
-  }
+  const platform =
+    readEnum<Platform>(params, 'platform', CONVERSATIONS_QUERY.platform) ??
+    CONVERSATIONS_QUERY.platform.default;
+  const folder = readEnum<Folder>(params, 'folder', CONVERSATIONS_QUERY.folder);
+  const userId = readDigits(
+    params,
+    'user_id',
+    CONVERSATIONS_QUERY.user_id,
+    '"user_id" must be a page- or Instagram-scoped user id (digits).',
+  );
   const after = params.get('after');
   const before = params.get('before');
   if (after !== undefined && before !== undefined) {
@@ -149,7 +158,7 @@ export function parseConversationsRequest(
   ] as const) {
     if (value === '') throw new InvalidRequestError(name, `"${name}" must be a cursor this API returned.`);
   }
-  const limit = readLimit(params);
+  const limit = readInteger(params, 'limit', CONVERSATIONS_QUERY.limit);
   const updatedSince = readInstant(params, 'updated_since');
   if (updatedSince === undefined) {
     const fields = readFields(params, platform, PLATFORM_FIELDS[platform], DEFAULT_FIELDS[platform]);
