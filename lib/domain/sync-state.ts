@@ -11,6 +11,8 @@ export interface RunRecord {
   outcome: RunOutcome;
   graph_calls: number;
   conversations_changed: number;
+  /** Items Graph returned that could not be indexed (no valid id or time, or too large); logged one by one. */
+  skipped_items: number;
   error: ErrorBody | null;
 }
 

@@ -3,7 +3,7 @@ import { describeError, isProductError } from '../domain/error-body.js';
 import { PageTokenInvalidError } from '../domain/errors.js';
 import { emptyPartition, partitionName, type RunOutcome, type RunRecord } from '../domain/sync-state.js';
 import { SYNC_RUN_FAILED_MESSAGE } from '../telemetry/log-messages.js';
-import { syncPartition } from './partition-scan.js';
+import { type ScanProgress, syncPartition } from './partition-scan.js';
 import {
   CheckpointFailed,
   DEFAULT_LEASE_MS,
@@ -74,22 +74,23 @@ export async function syncPage(
       const startedAt = deps.now().toISOString();
       const callsBefore = context.calls;
       let outcome: RunOutcome = 'complete';
-      let changed = 0;
+      const progress: ScanProgress = { changed: 0, skipped: 0 };
       let error: unknown = null;
       if (pageStop !== undefined) {
         ({ outcome } = pageStop);
         error = pageStop.reason;
       } else {
         try {
-          changed = await syncPartition(context, partition);
+          await syncPartition(context, partition, progress);
         } catch (caught: unknown) {
           if (caught instanceof CheckpointFailed) throw caught.cause;
-          const stop = caught instanceof ScanStopped ? caught : new ScanStopped('failed', caught, 0);
-          ({ outcome, changed } = stop);
+          const stop = caught instanceof ScanStopped ? caught : new ScanStopped('failed', caught);
+          ({ outcome } = stop);
           error = stop.reason;
           if (stop.outcome === 'skipped' || stop.reason instanceof PageTokenInvalidError) pageStop = stop;
         }
       }
+      const changed = progress.changed;
       if (changed > 0) partition.indexedConversations = await deps.index.count({ pageId, platform, folder });
       const record: RunRecord = {
         started_at: startedAt,
@@ -97,6 +98,7 @@ export async function syncPage(
         outcome,
         graph_calls: context.calls - callsBefore,
         conversations_changed: changed,
+        skipped_items: progress.skipped,
         error: error === null || error === undefined ? null : describeError(error, deps.now()),
       };
       if (outcome === 'failed' && !isProductError(error)) {

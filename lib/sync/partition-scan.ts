@@ -1,10 +1,18 @@
 import { callAsPage, refuseIfThrottled } from '../conversations/page-call.js';
-import { InvalidRequestError, RateLimitedError } from '../domain/errors.js';
-import type { PartitionState, ScanCheckpoint } from '../domain/sync-state.js';
+import { MAX_GRAPH_CURSOR_CHARS } from '../domain/conversation.js';
+import { InvalidRequestError, RateLimitedError, UpstreamError } from '../domain/errors.js';
+import { type PartitionState, partitionName, type ScanCheckpoint } from '../domain/sync-state.js';
 import { INDEXED_FIELDS, MAX_LIMIT, PLATFORM_FIELDS, type Platform } from '../domain/vocabulary.js';
 import type { GraphConversation, GraphListPage } from '../graph/graph-client.js';
 import { CheckpointFailed, DEFAULT_LEASE_MS, type RunContext, ScanStopped } from './run-context.js';
-import { budgetStopReason, completedPartition, readScanPage } from './scan-rules.js';
+import {
+  budgetStopReason,
+  completedPartition,
+  readScanPage,
+  type SkippedItem,
+  screenItems,
+  trustedMark,
+} from './scan-rules.js';
 
 /** Kept free for the final write when the run has a deadline. */
 const DEFAULT_SAFETY_MARGIN_MS = 15_000;
@@ -20,20 +28,22 @@ const indexedFieldsOf = (platform: Platform) =>
   INDEXED_FIELDS.filter((field) => PLATFORM_FIELDS[platform].has(field));
 
 /**
- * Scans one partition down to its mark and returns how many conversations changed in the index.
- * Throws `ScanStopped` when the scan ends early (budget, time, Graph), `CheckpointFailed` when the run
- * cannot save its progress.
+ * Scans one partition down to its mark, counting into `progress` the conversations that changed in the
+ * index and the items Graph sent that could not be indexed. Throws `ScanStopped` when the scan ends
+ * early (budget, time, Graph), `CheckpointFailed` when the run cannot save its progress.
  */
-export async function syncPartition(context: RunContext, partition: PartitionState): Promise<number> {
+export async function syncPartition(
+  context: RunContext,
+  partition: PartitionState,
+  progress: ScanProgress,
+): Promise<void> {
   const { deps, pageId } = context;
-  let changed = 0;
   // A scan left by an earlier run (cut short, or dead) missed what changed at the top since it began.
   let resumedScan = partition.scan !== null;
   for (;;) {
     const scan: ScanCheckpoint = partition.scan ?? {
       cursor: null,
-      stopAt: partition.highWaterMark,
-      stopIds: [...partition.markIds],
+      ...trustedMark(partition, nowSeconds(deps.now())),
       topTime: null,
       topIds: [],
       startedAt: deps.now().toISOString(),
@@ -45,7 +55,7 @@ export async function syncPartition(context: RunContext, partition: PartitionSta
       remainingMs: context.options.remainingMs?.(),
       safetyMarginMs: context.options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS,
     });
-    if (stopReason !== undefined) throw new ScanStopped('partial', stopReason, changed);
+    if (stopReason !== undefined) throw new ScanStopped('partial', stopReason);
     let page: GraphListPage<GraphConversation>;
     try {
       page = await fetchPage(context, partition, scan.cursor);
@@ -56,30 +66,62 @@ export async function syncPartition(context: RunContext, partition: PartitionSta
         partition.scan = { ...scan, cursor: null, topTime: null, topIds: [] };
         continue;
       }
-      throw new ScanStopped(error instanceof RateLimitedError ? 'skipped' : 'failed', error, changed);
+      throw new ScanStopped(error instanceof RateLimitedError ? 'skipped' : 'failed', error);
     }
-    const { fresh, reachedMark, topTime, topIds } = readScanPage(scan, page.data);
+    const { valid, skipped } = screenItems(page.data);
+    reportSkipped(context, partition, skipped);
+    progress.skipped += skipped.length;
+    const { fresh, reachedMark, topTime, topIds } = readScanPage(scan, valid, nowSeconds(deps.now()));
     scan.topTime = topTime;
     scan.topIds = topIds;
     try {
-      changed += await deps.index.upsert(
+      progress.changed += await deps.index.upsert(
         { pageId, platform: partition.platform, folder: partition.folder },
         fresh,
       );
     } catch (error: unknown) {
-      throw new ScanStopped('failed', error, changed);
+      throw new ScanStopped('failed', error);
     }
     const complete = reachedMark || !page.hasNext || page.cursors.after === undefined;
     if (!complete) {
-      scan.cursor = page.cursors.after ?? null;
+      const after = page.cursors.after ?? null;
+      if (after !== null && after.length > MAX_GRAPH_CURSOR_CHARS) {
+        // Stored in the page's one sync item, a cursor this size would push it past DynamoDB's 400 KB.
+        throw new ScanStopped('failed', new UpstreamError('Graph answered with an oversized paging cursor.'));
+      }
+      scan.cursor = after;
       await checkpoint(context);
       continue;
     }
     Object.assign(partition, completedPartition(partition, scan));
-    if (!resumedScan) return changed;
+    if (!resumedScan) return;
     // Look at the top again for what changed while the scan was unfinished.
     resumedScan = false;
     await checkpoint(context);
+  }
+}
+
+/** What a partition's scan did so far in this run, read by the page run when it records the run. */
+export interface ScanProgress {
+  changed: number;
+  skipped: number;
+}
+
+const nowSeconds = (now: Date) => Math.floor(now.getTime() / 1000);
+
+/** Skipped items are logged one line each, with the reason and a short id at most (never the item). */
+function reportSkipped(
+  context: RunContext,
+  partition: PartitionState,
+  skipped: readonly SkippedItem[],
+): void {
+  for (const item of skipped) {
+    context.deps.logger.warn('sync skipped an item Graph returned', {
+      page_id: context.pageId,
+      partition: partitionName(partition.platform, partition.folder),
+      reason: item.reason,
+      conversation_id: item.id,
+    });
   }
 }
 

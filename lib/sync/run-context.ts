@@ -53,12 +53,11 @@ export interface RunContext {
   options: SyncRunOptions;
 }
 
-/** A scan that stopped early, with its outcome, its reason and the conversations it indexed before. */
+/** A scan that stopped early, with its outcome and its reason. */
 export class ScanStopped extends Error {
   constructor(
     readonly outcome: Exclude<RunOutcome, 'complete'>,
     readonly reason: unknown,
-    readonly changed: number,
   ) {
     super(outcome);
   }
