@@ -119,6 +119,9 @@ export class DynamoMeter {
   private counts = emptyCounts();
   /** The table as the meter has seen it written: what "the item before" is. */
   private readonly shadow = new Map<string, Item>();
+  /** Commands sent and not yet answered, and when the last one was sent: what teardown waits for. */
+  private inFlight = 0;
+  private lastSentAt = 0;
 
   /** `units: false` only counts commands: no shadow of the table, nothing added to the requests. */
   constructor(
@@ -151,6 +154,31 @@ export class DynamoMeter {
       },
       { step: 'initialize', name: 'benchDynamoMeter' },
     );
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        this.inFlight++;
+        this.lastSentAt = performance.now();
+        try {
+          return await next(args);
+        } finally {
+          this.inFlight--;
+        }
+      },
+      { step: 'initialize', priority: 'high', name: 'benchDynamoInFlight' },
+    );
+  }
+
+  /**
+   * Resolves once no command has been in flight for `quietMs`: a handler whose answer the caller no
+   * longer waits for may still be between its Graph call and its write, and closing dynalite under
+   * that write crashes the process ("Database is closed"). Gives up after `maxMs`.
+   */
+  async settled({ quietMs = 100, maxMs = 10_000 } = {}): Promise<void> {
+    const deadline = performance.now() + maxMs;
+    while (performance.now() < deadline) {
+      if (this.inFlight === 0 && performance.now() - this.lastSentAt >= quietMs) return;
+      await new Promise((resolve) => setTimeout(resolve, quietMs / 4));
+    }
   }
 
   /** The counts since the last call, and a fresh start for the next measurement. */

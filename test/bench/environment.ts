@@ -87,7 +87,7 @@ export async function startBenchEnvironment(
         built.push(services);
         return services;
       },
-      close: () => closeAll(emulator, dynamo, built),
+      close: () => closeAll(emulator, dynamo, built, meter),
     };
   } catch (error: unknown) {
     await closeAll(emulator, dynamo, built);
@@ -95,11 +95,24 @@ export async function startBenchEnvironment(
   }
 }
 
-async function closeAll(emulator: GraphEmulator, dynamo: EmbeddedDynamo | undefined, built: Services[]) {
+/**
+ * Closes in dependency order, and closes dynalite only once no DynamoDB command is in flight: a
+ * handler may still be writing after its caller stopped waiting, and dynalite closed under a write
+ * takes the whole process down.
+ */
+async function closeAll(
+  emulator: GraphEmulator,
+  dynamo: EmbeddedDynamo | undefined,
+  built: Services[],
+  meter?: DynamoMeter,
+) {
+  await meter?.settled();
   for (const services of built) {
     if (services.runner) await services.runner.idle().catch(() => undefined);
     await services.graph.close().catch(() => undefined);
   }
   await emulator.close().catch(() => undefined);
+  // Closing Graph may have sent a run down an error path that still records its failure.
+  await meter?.settled();
   await dynamo?.close().catch(() => undefined);
 }

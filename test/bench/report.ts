@@ -1,6 +1,8 @@
 /**
  * The bench's one output: rows of measure | value | floor or peer | budget | verdict, and the small
- * statistics they are computed with. Budgets are reported, never asserted.
+ * statistics they are computed with. Budgets are reported, never asserted. Budgets on time are ratios
+ * of two times taken in the same run (the machine's speed cancels out); absolute times are shown as
+ * information, beside how long bare `node` takes to start on the machine that day.
  */
 import { cpus } from 'node:os';
 
@@ -18,6 +20,17 @@ export interface Row {
 export class Report {
   readonly rows: Row[] = [];
   readonly notes: string[] = [];
+  /**
+   * How long bare `node` takes here to start and import an empty module (median), measured at the
+   * start of the run: how fast this machine is today, printed beside every absolute time.
+   */
+  bareNodeMs: number | undefined;
+
+  bareNodeText(): string {
+    return this.bareNodeMs === undefined
+      ? 'bare node start not measured'
+      : `bare node start ${ms(this.bareNodeMs)}`;
+  }
 
   add(row: Row): void {
     this.rows.push(row);
@@ -68,6 +81,7 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 export const ms = (value: number, digits = 1) => `${value.toFixed(digits)} ms`;
+export const ratio = (value: number) => `${value.toFixed(2)}×`;
 export const seconds = (valueMs: number) => `${(valueMs / 1000).toFixed(1)} s`;
 export const kb = (bytes: number) => `${Math.round(bytes / 1024).toLocaleString('en-US')} KB`;
 export const count = (value: number) => value.toLocaleString('en-US');

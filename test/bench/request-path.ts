@@ -17,11 +17,16 @@ import { DEMO_PAGE_IDS, seedDemoPages } from '#lib/local/graph-emulator.js';
 import { SecretsManagerTokenSource } from '#lib/tokens/secrets-manager-token-source.js';
 import { emulatedTokens, startBenchEnvironment } from './environment.js';
 import { createPeerApiDependencies } from './peer/peer-services.js';
-import { ms, percentile, progress, type Report, type Verdict } from './report.js';
+import { ms, percentile, progress, type Report, ratio, type Verdict, within } from './report.js';
 
 const PAGE_ID = DEMO_PAGE_IDS[0];
 const PATH = `/pages/${PAGE_ID}/conversations`;
 const SECRET_PREFIX = 'bench/page-';
+/**
+ * The handler's own work (routing, validation, the cursor's key, JSON, logging) at most half of the I/O the
+ * contract makes it do: a ratio of two times taken in the same run holds on a slower machine too.
+ */
+const MAX_OWN_WORK_RATIO = 0.5;
 
 /** The event API Gateway's HTTP API (payload 2.0) sends for a GET, as lib/local/api-gateway-adapter builds it. */
 function httpApiEvent(path: string, query: string): APIGatewayProxyEventV2 {
@@ -58,10 +63,13 @@ interface Answer {
 
 type Invoke = (query: string) => Promise<{ data: unknown[]; paging?: { cursors?: { after?: string } } }>;
 
+/**
+ * Each invocation gets its own context, as Lambda gives one per invocation: a context's deadline is
+ * 29 s from when it was made, and a reused one runs out in the middle of the timed loop.
+ */
 function invoker(handler: ReturnType<typeof createApiHandler>): Invoke {
-  const context = lambdaContext('api');
   return async (query) => {
-    const answer = (await handler(httpApiEvent(PATH, query), context)) as Answer;
+    const answer = (await handler(httpApiEvent(PATH, query), lambdaContext('api'))) as Answer;
     if (answer.statusCode !== 200)
       throw new Error(`GET ${PATH}?${query}: ${answer.statusCode} ${answer.body}`);
     return JSON.parse(answer.body ?? '{}');
@@ -190,28 +198,40 @@ export async function benchRequestPath(report: Report, options: { iterations: nu
       }
     }
     const p = (kind: keyof typeof timed, q: number) => percentile(timed[kind], q);
-    const overhead = p('handler', 50) - p('raw', 50);
+    // The contract's I/O for this request is one Graph call and one cursor write; the rest is ours.
+    const contractIo = p('raw', 50) + p('put', 50);
+    const ownWork = p('handler', 50) - contractIo;
+    const ownWorkRatio = ownWork / contractIo;
     report.add({
       section,
       measure: `handler time, warm first page, p50 (${options.iterations} invocations)`,
       value: ms(p('handler', 50), 2),
-      reference: `raw undici request: ${ms(p('raw', 50), 2)}; peer (business SDK): ${ms(p('peer', 50), 2)}`,
+      reference: `raw Graph request ${ms(p('raw', 50), 2)}; raw PutItem ${ms(p('put', 50), 2)}; peer (business SDK) ${ms(p('peer', 50), 2)}; ${report.bareNodeText()}`,
       budget: '—',
       verdict: 'info',
     });
     report.add({
       section,
-      measure: 'handler overhead over the raw request, p50',
-      value: ms(overhead, 2),
-      reference: `of which the cursor write (raw PutItem p50): ${ms(p('put', 50), 2)}`,
-      budget: '≤ 1 ms',
-      verdict: overhead <= 1 ? 'ok' : 'MISSED',
+      measure:
+        "handler's own work beyond the contract's I/O ÷ that I/O (one raw Graph request + one raw PutItem), p50",
+      value: ratio(ownWorkRatio),
+      reference: `${ms(ownWork, 2)} = ${ms(p('handler', 50), 2)} − (${ms(p('raw', 50), 2)} + ${ms(p('put', 50), 2)})`,
+      budget: `≤ ${ratio(MAX_OWN_WORK_RATIO)}`,
+      verdict: within(ownWorkRatio, MAX_OWN_WORK_RATIO),
+    });
+    report.add({
+      section,
+      measure: 'handler time ÷ the peer handler time, p50',
+      value: ratio(p('handler', 50) / p('peer', 50)),
+      reference: `peer (business SDK) ${ms(p('peer', 50), 2)}`,
+      budget: '—',
+      verdict: 'info',
     });
     report.add({
       section,
       measure: 'handler time, warm first page, p99',
       value: ms(p('handler', 99), 2),
-      reference: `raw undici request: ${ms(p('raw', 99), 2)}; peer: ${ms(p('peer', 99), 2)}`,
+      reference: `raw Graph request ${ms(p('raw', 99), 2)}; raw PutItem ${ms(p('put', 99), 2)}; peer ${ms(p('peer', 99), 2)}`,
       budget: '—',
       verdict: 'info',
     });
