@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { type ConversationsDependencies, listConversations } from '../conversations/list-conversations.js';
 import { type IndexedDependencies, listIndexedConversations } from '../conversations/list-indexed.js';
 import { isProductError } from '../domain/error-body.js';
-import { MethodNotAllowedError, RouteNotFoundError } from '../domain/errors.js';
+import { MethodNotAllowedError, RouteNotFoundError, UpstreamTimeoutError } from '../domain/errors.js';
 import { INDEXED_FIELDS } from '../domain/vocabulary.js';
 import { readSyncStatus, requestSync, type SyncControlDependencies } from '../sync/sync-control.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -131,6 +131,13 @@ function httpEdge(
   };
 }
 
+/**
+ * When the Lambda's time is about to run out, middy stops waiting for the route this long before the
+ * deadline, leaving time to answer and log. Its default error is a bug-like 500; a request that ran
+ * out of time (usually waiting for Graph) is a timeout the caller may retry: 504 upstream_timeout.
+ */
+const ANSWER_MARGIN_MS = 500;
+
 /** The API's Lambda handler: router, then the edge middleware that shapes every outcome. */
 export function createApiHandler(deps: ApiDependencies) {
   const table = routes(deps);
@@ -143,5 +150,12 @@ export function createApiHandler(deps: ApiDependencies) {
       throw new RouteNotFoundError(`No route for ${path}.`);
     },
   });
-  return middy<APIGatewayProxyEventV2, HttpResponse>(router).use(httpEdge(deps));
+  return middy<APIGatewayProxyEventV2, HttpResponse>(router, {
+    timeoutEarlyInMillis: ANSWER_MARGIN_MS,
+    timeoutEarlyResponse: () => {
+      throw new UpstreamTimeoutError(
+        'The request did not finish within the time this API allows; it may succeed if retried.',
+      );
+    },
+  }).use(httpEdge(deps));
 }
