@@ -1,12 +1,14 @@
 import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { FOLDERS, PLATFORMS } from '#lib/domain/vocabulary.js';
+import { CONTEXT_DEFAULTS, SETTINGS, type Setting } from '#lib/config/settings.js';
 import type { ApiAuthorization } from './page-conversations.js';
 import { PageConversationsStack } from './page-conversations-stack.js';
 
 /**
  * The CDK app `cdk.json` runs. Everything is set with context, e.g.
  * `npx cdk deploy -c tokenSecretPrefix=page-conversations/page- -c scheduleMinutes=30`.
+ * Each context key's rule is its setting's (lib/config/settings.ts), the one the construct's props
+ * and Lambda's environment are checked with.
  */
 const app = new App();
 
@@ -18,36 +20,20 @@ function text(key: string): string | undefined {
   return string === '' ? undefined : string;
 }
 
-function list(key: string): string[] | undefined {
-  return text(key)
-    ?.split(',')
-    .map((item) => item.trim().toLowerCase())
-    .filter((item) => item !== '');
-}
-
-function oneOf<T extends string>(key: string, allowed: readonly T[]): T[] | undefined {
-  const values = list(key);
-  if (values === undefined) return undefined;
-  const known = allowed.filter((value) => values.includes(value));
-  if (values.length === 0 || known.length !== new Set(values).size) {
-    throw new Error(`-c ${key}= takes a comma list of ${allowed.join(', ')}; got "${text(key)}".`);
-  }
-  return known;
-}
-
-function wholeNumber(key: string): number | undefined {
-  const value = text(key);
+/** The context value of a setting by its rule, or undefined when not given. */
+function context<T>(setting: Setting<T> & { readonly context: string }): T | undefined {
+  const value = text(setting.context);
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new Error(`-c ${key}= takes a whole number; got "${value}".`);
-  return Number(value);
+  const checked = setting.rule.check(value);
+  if (!checked.ok) throw new Error(`-c ${setting.context}= ${checked.problem}.`);
+  return checked.value;
 }
 
 function authorization(): ApiAuthorization {
-  const type = text('authorization') ?? 'iam';
+  const type = context(SETTINGS.authorization) ?? SETTINGS.authorization.default;
   if (type === 'iam') return { type };
-  if (type !== 'jwt') throw new Error(`-c authorization= takes "iam" or "jwt"; got "${type}".`);
-  const issuer = text('jwtIssuer');
-  const audience = list('jwtAudience');
+  const issuer = context(SETTINGS.jwtIssuer);
+  const audience = context(SETTINGS.jwtAudience);
   if (issuer === undefined || audience === undefined) {
     throw new Error(
       '-c authorization=jwt needs -c jwtIssuer=<https issuer URL> and -c jwtAudience=<aud1,aud2>.',
@@ -56,29 +42,23 @@ function authorization(): ApiAuthorization {
   return { type, issuer, audience };
 }
 
-function removalPolicy(): RemovalPolicy {
-  const value = text('removalPolicy') ?? 'retain';
-  if (value === 'retain') return RemovalPolicy.RETAIN;
-  if (value === 'destroy') return RemovalPolicy.DESTROY;
-  throw new Error(`-c removalPolicy= takes "retain" or "destroy"; got "${value}".`);
-}
-
-new PageConversationsStack(app, text('stackName') ?? 'PageConversations', {
+new PageConversationsStack(app, context(SETTINGS.stackName) ?? SETTINGS.stackName.default, {
   description: 'Messenger and Instagram conversations of Facebook Pages, served from your AWS account',
   pageConversations: {
-    tokenSecretPrefix: text('tokenSecretPrefix') ?? 'page-conversations/page-',
-    syncSchedule: wholeNumber('scheduleMinutes'),
-    syncPlatforms: oneOf('platforms', PLATFORMS),
-    syncFolders: oneOf('folders', FOLDERS),
-    syncMaxGraphCalls: wholeNumber('syncMaxGraphCalls'),
-    syncConcurrency: wholeNumber('syncConcurrency'),
-    memorySize: wholeNumber('memorySize'),
+    tokenSecretPrefix: context(SETTINGS.tokenSecretPrefix) ?? CONTEXT_DEFAULTS.tokenSecretPrefix,
+    syncSchedule: context(SETTINGS.syncScheduleMinutes),
+    syncPlatforms: context(SETTINGS.syncPlatforms),
+    syncFolders: context(SETTINGS.syncFolders),
+    syncMaxGraphCalls: context(SETTINGS.syncMaxGraphCalls),
+    syncConcurrency: context(SETTINGS.syncConcurrency),
+    memorySize: context(SETTINGS.memorySize),
     authorization: authorization(),
-    removalPolicy: removalPolicy(),
-    graphApiVersion: text('graphApiVersion'),
-    graphApiBaseUrl: text('graphApiBaseUrl'),
+    removalPolicy:
+      context(SETTINGS.removalPolicy) === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    graphApiVersion: context(SETTINGS.graphApiVersion),
+    graphApiBaseUrl: context(SETTINGS.graphApiBaseUrl),
   },
-  alarmTopicArn: text('alarmTopicArn'),
+  alarmTopicArn: context(SETTINGS.alarmTopicArn),
 });
 
 // Every synth checks the AwsSolutions rules; an unacknowledged finding fails it. The exceptions, each

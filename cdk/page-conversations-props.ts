@@ -2,8 +2,9 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { DEFAULT_GRAPH_VERSION } from '#lib/config/config.js';
-import { FOLDERS, type Folder, PLATFORMS, type Platform } from '#lib/domain/vocabulary.js';
+import type { SettingInput } from '#lib/config/setting-rules.js';
+import { SETTINGS, type Setting } from '#lib/config/settings.js';
+import type { Folder, Platform } from '#lib/domain/vocabulary.js';
 
 /** How callers prove who they are. Every route, `/health` and `/openapi.json` included, requires it. */
 export type ApiAuthorization =
@@ -72,7 +73,7 @@ export interface PageConversationsProps {
   /**
    * The Graph API version the functions call, e.g. `v24.0`. Set here, it is visible and changes
    * only with a deployment.
-   * @default the version the code was written against (`DEFAULT_GRAPH_VERSION`)
+   * @default the version the code was written against (`SETTINGS.graphApiVersion`)
    */
   readonly graphApiVersion?: string;
   /**
@@ -92,16 +93,13 @@ export class PageConversationsPropsError extends Error {
   override readonly name = 'PageConversationsPropsError';
 }
 
-export const DEFAULT_SYNC_MINUTES = 15;
-export const DEFAULT_SYNC_PLATFORMS: readonly Platform[] = ['messenger', 'instagram'];
-export const DEFAULT_SYNC_FOLDERS: readonly Folder[] = ['inbox', 'other'];
-export const DEFAULT_SYNC_CONCURRENCY = 10;
-export const DEFAULT_MEMORY_SIZE = 512;
-
-/** Characters Secrets Manager allows in a secret name. */
-const SECRET_NAME_CHARACTERS = /^[A-Za-z0-9/_+=.@-]+$/;
-/** Leaves room for a Page id (up to 20 digits) within the 512-character secret name limit. */
-const MAX_PREFIX_LENGTH = 480;
+// The defaults and rules are the settings' own (lib/config/settings.ts), shared with Lambda's
+// environment and the CDK app's context; these names stay for readers of the construct.
+export const DEFAULT_SYNC_MINUTES = SETTINGS.syncScheduleMinutes.default;
+export const DEFAULT_SYNC_PLATFORMS: readonly Platform[] = SETTINGS.syncPlatforms.default;
+export const DEFAULT_SYNC_FOLDERS: readonly Folder[] = SETTINGS.syncFolders.default;
+export const DEFAULT_SYNC_CONCURRENCY = SETTINGS.syncConcurrency.default;
+export const DEFAULT_MEMORY_SIZE = SETTINGS.memorySize.default;
 
 /** The props after validation, defaults filled in. */
 export interface ResolvedProps {
@@ -123,28 +121,19 @@ function fail(message: string): never {
   throw new PageConversationsPropsError(`PageConversations: ${message}`);
 }
 
-function wholeNumber(name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    fail(`${name} must be a whole number from ${min} to ${max}, not ${value}.`);
-  }
-  return value;
-}
-
-function subset<T extends string>(name: string, values: readonly string[], allowed: readonly T[]): T[] {
-  const unknown = values.filter((value) => !(allowed as readonly string[]).includes(value));
-  if (values.length === 0 || unknown.length > 0) {
-    fail(`${name} takes one or more of ${allowed.join(', ')}; got [${values.join(', ')}].`);
-  }
-  return allowed.filter((value) => values.includes(value));
+/** The prop's value by its setting's rule; `label` is how the message names it. */
+function check<T>(setting: Setting<T>, value: SettingInput, label = setting.prop ?? ''): T {
+  const checked = setting.rule.check(value);
+  if (!checked.ok) fail(`${label} ${checked.problem}.`);
+  return checked.value;
 }
 
 function schedule(value: Schedule | number | undefined): Schedule {
   if (value === undefined) return Schedule.rate(Duration.minutes(DEFAULT_SYNC_MINUTES));
   if (typeof value === 'number') {
-    if (!Number.isInteger(value) || value < 1) {
-      fail(`syncSchedule in minutes must be a whole number of at least 1, not ${value}.`);
-    }
-    return Schedule.rate(Duration.minutes(value));
+    return Schedule.rate(
+      Duration.minutes(check(SETTINGS.syncScheduleMinutes, value, 'syncSchedule in minutes')),
+    );
   }
   const expression = value.expressionString;
   const rate = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(expression);
@@ -153,71 +142,40 @@ function schedule(value: Schedule | number | undefined): Schedule {
 }
 
 function authorization(value: ApiAuthorization | undefined): ApiAuthorization {
-  if (value === undefined || value.type === 'iam') return { type: 'iam' };
-  if (value.type !== 'jwt') fail(`authorization.type must be "iam" or "jwt".`);
-  let issuer: URL | undefined;
-  try {
-    issuer = new URL(value.issuer);
-  } catch {
-    issuer = undefined;
-  }
-  if (issuer?.protocol !== 'https:') {
-    fail(`authorization.issuer must be the https URL of the JWT issuer (its "iss"), not "${value.issuer}".`);
-  }
-  if (value.audience.length === 0 || value.audience.some((audience) => audience.trim() === '')) {
-    fail('authorization.audience must list at least one non-empty audience (the "aud" or "client_id").');
-  }
-  return { type: 'jwt', issuer: value.issuer, audience: [...value.audience] };
+  if (value === undefined) return { type: 'iam' };
+  if (check(SETTINGS.authorization, value.type) === 'iam') return { type: 'iam' };
+  const jwt = value as Extract<ApiAuthorization, { type: 'jwt' }>;
+  return {
+    type: 'jwt',
+    issuer: check(SETTINGS.jwtIssuer, jwt.issuer ?? ''),
+    audience: [...check(SETTINGS.jwtAudience, jwt.audience ?? [])],
+  };
 }
 
-function baseUrl(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    fail(`graphApiBaseUrl must be an absolute http(s) URL, not "${value}".`);
-  }
-  return url.origin;
+function removalPolicy(value: RemovalPolicy | undefined): RemovalPolicy {
+  const policy = check(SETTINGS.removalPolicy, value ?? SETTINGS.removalPolicy.default);
+  return policy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 }
 
 /** Checks every prop and fills in the defaults; throws `PageConversationsPropsError` naming the prop. */
 export function resolveProps(props: PageConversationsProps): ResolvedProps {
-  const prefix = props.tokenSecretPrefix;
-  if (
-    typeof prefix !== 'string' ||
-    !SECRET_NAME_CHARACTERS.test(prefix) ||
-    prefix.length > MAX_PREFIX_LENGTH
-  ) {
-    fail(
-      `tokenSecretPrefix must be 1 to ${MAX_PREFIX_LENGTH} characters from A-Z a-z 0-9 / _ + = . @ - ` +
-        `(a secret name's characters), e.g. "page-conversations/page-"; got "${String(prefix)}".`,
-    );
-  }
-  const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-  if (removalPolicy === RemovalPolicy.SNAPSHOT) {
-    fail('removalPolicy must be RETAIN or DESTROY: DynamoDB tables have no snapshot on delete.');
-  }
-  const version = props.graphApiVersion ?? DEFAULT_GRAPH_VERSION;
-  if (!/^v\d+\.\d+$/.test(version)) fail(`graphApiVersion must look like v24.0, not "${version}".`);
+  const optional = <T>(setting: Setting<T>, value: SettingInput | undefined): T | undefined =>
+    value === undefined ? undefined : check(setting, value);
   return {
-    tokenSecretPrefix: prefix,
+    tokenSecretPrefix: check(SETTINGS.tokenSecretPrefix, props.tokenSecretPrefix ?? ''),
     schedule: schedule(props.syncSchedule),
-    platforms: subset('syncPlatforms', props.syncPlatforms ?? DEFAULT_SYNC_PLATFORMS, PLATFORMS),
-    folders: subset('syncFolders', props.syncFolders ?? DEFAULT_SYNC_FOLDERS, FOLDERS),
-    maxGraphCalls:
-      props.syncMaxGraphCalls === undefined
-        ? undefined
-        : wholeNumber('syncMaxGraphCalls', props.syncMaxGraphCalls, 1, 1_000_000),
-    concurrency: wholeNumber('syncConcurrency', props.syncConcurrency ?? DEFAULT_SYNC_CONCURRENCY, 2, 1000),
+    platforms: check(SETTINGS.syncPlatforms, props.syncPlatforms ?? SETTINGS.syncPlatforms.default),
+    folders: check(SETTINGS.syncFolders, props.syncFolders ?? SETTINGS.syncFolders.default),
+    maxGraphCalls: optional(SETTINGS.syncMaxGraphCalls, props.syncMaxGraphCalls),
+    concurrency: check(SETTINGS.syncConcurrency, props.syncConcurrency ?? SETTINGS.syncConcurrency.default),
     authorization: authorization(props.authorization),
-    memorySize: wholeNumber('memorySize', props.memorySize ?? DEFAULT_MEMORY_SIZE, 128, 10_240),
+    memorySize: check(SETTINGS.memorySize, props.memorySize ?? SETTINGS.memorySize.default),
     logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
-    removalPolicy,
-    graphApiVersion: version,
-    graphApiBaseUrl: baseUrl(props.graphApiBaseUrl),
+    removalPolicy: removalPolicy(props.removalPolicy),
+    graphApiVersion: check(
+      SETTINGS.graphApiVersion,
+      props.graphApiVersion ?? SETTINGS.graphApiVersion.default,
+    ),
+    graphApiBaseUrl: optional(SETTINGS.graphApiBaseUrl, props.graphApiBaseUrl),
   };
 }

@@ -1,9 +1,11 @@
 import { ConfigurationError } from '../domain/errors.js';
-import { FOLDERS, type Folder, PLATFORMS, type Platform } from '../domain/vocabulary.js';
+import type { Folder, Platform } from '../domain/vocabulary.js';
+import { SETTINGS, type Setting } from './settings.js';
 
 /**
  * Configuration, parsed once from the environment into a frozen object. Lambda and the local runtime
- * read the same names (see the contract); a bad value fails at start with the variable's name.
+ * read the same names (see the contract); a bad value fails at start with the variable's name. Each
+ * variable's rule and default live in `settings.ts`, shared with the CDK construct.
  */
 export interface Config {
   readonly port: number;
@@ -25,74 +27,45 @@ export interface Config {
   readonly demo: boolean;
 }
 
-export const DEFAULT_GRAPH_BASE_URL = 'https://graph.facebook.com';
-export const DEFAULT_GRAPH_VERSION = 'v24.0';
+export const DEFAULT_GRAPH_BASE_URL = SETTINGS.graphApiBaseUrl.default as string;
+export const DEFAULT_GRAPH_VERSION = SETTINGS.graphApiVersion.default as string;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function optionalString(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
+/** The variable's value by its setting's rule; undefined when unset or blank. */
+function read<T>(env: Env, setting: Setting<T> & { readonly env: string }): T | undefined {
+  const raw = env[setting.env]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const checked = setting.rule.check(raw);
+  if (!checked.ok) throw new ConfigurationError(`${setting.env} ${checked.problem}.`);
+  return checked.value;
 }
 
-function wholeNumber(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = optionalString(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigurationError(`${name} must be a whole number from ${min} to ${max}, not "${raw}".`);
-  }
-  return Number(raw);
-}
-
-function list<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: readonly T[]): T[] {
-  const raw = optionalString(env, name);
-  if (raw === undefined) return [...fallback];
-  const values = raw.split(',').map((value) => value.trim().toLowerCase());
-  const unknown = values.filter((value) => !(allowed as readonly string[]).includes(value));
-  if (unknown.length > 0 || values.length === 0) {
-    throw new ConfigurationError(`${name} takes a comma list of ${allowed.join(', ')}; got "${raw}".`);
-  }
-  return [...new Set(values as T[])];
-}
-
-function url(env: Env, name: string): string | undefined {
-  const raw = optionalString(env, name);
-  if (raw === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigurationError(`${name} must be an absolute http(s) URL, not "${raw}".`);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new ConfigurationError(`${name} must be an http(s) URL, not "${raw}".`);
-  }
-  return parsed.origin;
+/** The variable's value, else its setting's default. */
+function readOrDefault<T>(env: Env, setting: Setting<T> & { readonly env: string; readonly default: T }): T {
+  return read(env, setting) ?? setting.default;
 }
 
 /** Parses the environment. Throws `ConfigurationError` naming the first variable that cannot work. */
 export function loadConfig(env: Env = process.env): Config {
-  const graphBaseUrl = url(env, 'GRAPH_API_BASE_URL');
-  const pageTokensFile = optionalString(env, 'PAGE_TOKENS_FILE');
-  const version = optionalString(env, 'GRAPH_API_VERSION') ?? DEFAULT_GRAPH_VERSION;
-  if (!/^v\d+\.\d+$/.test(version)) {
-    throw new ConfigurationError(`GRAPH_API_VERSION must look like v24.0, not "${version}".`);
-  }
+  const graphBaseUrl = read(env, SETTINGS.graphApiBaseUrl);
+  const pageTokensFile = read(env, SETTINGS.pageTokensFile);
   return Object.freeze({
-    port: wholeNumber(env, 'PORT', 3000, 0, 65_535),
-    graph: Object.freeze({ baseUrl: graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL, version }),
-    tableName: optionalString(env, 'TABLE_NAME'),
-    dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
-    tokenSecretPrefix: optionalString(env, 'TOKEN_SECRET_PREFIX'),
+    port: readOrDefault(env, SETTINGS.port),
+    graph: Object.freeze({
+      baseUrl: graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL,
+      version: read(env, SETTINGS.graphApiVersion) ?? DEFAULT_GRAPH_VERSION,
+    }),
+    tableName: read(env, SETTINGS.tableName),
+    dynamodbEndpoint: read(env, SETTINGS.dynamodbEndpoint),
+    tokenSecretPrefix: read(env, SETTINGS.tokenSecretPrefix),
     pageTokensFile,
     sync: Object.freeze({
-      platforms: Object.freeze(list(env, 'SYNC_PLATFORMS', PLATFORMS, PLATFORMS)),
-      folders: Object.freeze(list(env, 'SYNC_FOLDERS', FOLDERS, ['inbox', 'other'])),
-      intervalSeconds: wholeNumber(env, 'SYNC_INTERVAL_SECONDS', 300, 0, 86_400),
-      maxGraphCalls: optionalString(env, 'SYNC_MAX_GRAPH_CALLS')
-        ? wholeNumber(env, 'SYNC_MAX_GRAPH_CALLS', 0, 1, 1_000_000)
-        : undefined,
-      queueUrl: optionalString(env, 'SYNC_QUEUE_URL'),
+      platforms: Object.freeze([...readOrDefault(env, SETTINGS.syncPlatforms)]),
+      folders: Object.freeze([...readOrDefault(env, SETTINGS.syncFolders)]),
+      intervalSeconds: readOrDefault(env, SETTINGS.syncIntervalSeconds),
+      maxGraphCalls: read(env, SETTINGS.syncMaxGraphCalls),
+      queueUrl: read(env, SETTINGS.syncQueueUrl),
     }),
     demo: graphBaseUrl === undefined && pageTokensFile === undefined,
   });

@@ -1,0 +1,249 @@
+import { FOLDERS, type Folder, PLATFORMS, type Platform } from '../domain/vocabulary.js';
+import {
+  type Checked,
+  graphVersion,
+  oneOf,
+  type SettingInput,
+  type SettingRule,
+  someOf,
+  text,
+  textList,
+  url,
+  wholeNumber,
+} from './setting-rules.js';
+
+/**
+ * Every setting of the product, declared once: its rule, its default, and each name it goes by.
+ * `lib/config/config.ts` reads the environment variables from here, `cdk/page-conversations-props.ts`
+ * checks the construct's props with the same rules, and `cdk/app.ts` parses context values with them,
+ * so a range, a pattern or a default cannot drift between the three.
+ */
+export interface Setting<T> {
+  /** Where the value is read at run time: in Lambda, in the local runtime (`npm start`), or neither. */
+  readonly runtime: readonly ('lambda' | 'local')[];
+  /** The environment variable Lambda and the local runtime read. */
+  readonly env?: string;
+  /** The `PageConversationsProps` property that sets it. */
+  readonly prop?: string;
+  /** The `-c key=value` context key of the CDK app. */
+  readonly context?: string;
+  readonly rule: SettingRule<T>;
+  /** What applies when the setting is not given; undefined means "not set" (see the description). */
+  readonly default: T | undefined;
+  readonly description: string;
+}
+
+/** Keeps each entry's exact type (its env name, its value type) and checks its default against its rule. */
+function setting<S extends Setting<unknown>>(
+  declared: S &
+    (S extends { rule: SettingRule<infer T>; default: infer D }
+      ? D extends T | undefined
+        ? S
+        : never
+      : never),
+): Readonly<S> {
+  return Object.freeze(declared);
+}
+
+/** Characters Secrets Manager allows in a secret name. */
+const SECRET_NAME_CHARACTERS = /^[A-Za-z0-9/_+=.@-]+$/;
+/** Leaves room for a Page id (up to 20 digits) within the 512-character secret name limit. */
+const MAX_PREFIX_LENGTH = 480;
+
+export const SETTINGS = Object.freeze({
+  port: setting({
+    runtime: ['local'],
+    env: 'PORT',
+    rule: wholeNumber(0, 65_535),
+    default: 3000,
+    description: 'Local HTTP port (0 picks a free one).',
+  }),
+  graphApiBaseUrl: setting({
+    runtime: ['lambda', 'local'],
+    env: 'GRAPH_API_BASE_URL',
+    prop: 'graphApiBaseUrl',
+    context: 'graphApiBaseUrl',
+    // Page tokens travel in the Authorization header: clear text is allowed only to this machine.
+    rule: url({
+      transport: 'https-or-loopback-http',
+      origin: true,
+      expected: 'an absolute https URL (http only to a loopback host: 127.0.0.0/8, localhost, [::1])',
+    }),
+    default: 'https://graph.facebook.com',
+    description: 'The Graph origin; another one is a test double or a proxy. Set locally, it ends demo mode.',
+  }),
+  graphApiVersion: setting({
+    runtime: ['lambda', 'local'],
+    env: 'GRAPH_API_VERSION',
+    prop: 'graphApiVersion',
+    context: 'graphApiVersion',
+    rule: graphVersion(),
+    default: 'v24.0',
+    description: 'The Graph API version the functions call; the default is the one the code targets.',
+  }),
+  pageTokensFile: setting({
+    runtime: ['local'],
+    env: 'PAGE_TOKENS_FILE',
+    rule: text(),
+    default: undefined,
+    description: 'Local only: a JSON file of Page tokens. Unset (with no Graph origin): the demo tokens.',
+  }),
+  tokenSecretPrefix: setting({
+    runtime: ['lambda'],
+    env: 'TOKEN_SECRET_PREFIX',
+    prop: 'tokenSecretPrefix',
+    context: 'tokenSecretPrefix',
+    rule: text({
+      pattern: SECRET_NAME_CHARACTERS,
+      maxLength: MAX_PREFIX_LENGTH,
+      expected:
+        `1 to ${MAX_PREFIX_LENGTH} characters from A-Z a-z 0-9 / _ + = . @ - ` +
+        `(a secret name's characters), e.g. "page-conversations/page-"`,
+    }),
+    // Required in Lambda and as a prop; only the CDK app fills it in (CONTEXT_DEFAULTS).
+    default: undefined,
+    description: 'The secret of Page P is named <prefix><P>; the functions may read every secret under it.',
+  }),
+  tableName: setting({
+    runtime: ['lambda', 'local'],
+    env: 'TABLE_NAME',
+    rule: text(),
+    default: undefined,
+    description: 'The DynamoDB table (set by the stack). Unset locally: an embedded DynamoDB.',
+  }),
+  dynamodbEndpoint: setting({
+    runtime: ['lambda', 'local'],
+    env: 'DYNAMODB_ENDPOINT',
+    // Requests to DynamoDB are SigV4-signed, never carry a bearer secret: http is allowed for local stand-ins.
+    rule: url({ transport: 'http-or-https', origin: true, expected: 'an absolute http(s) URL' }),
+    default: undefined,
+    description: 'Another DynamoDB endpoint (a local DynamoDB). Unset: AWS, or the embedded one locally.',
+  }),
+  syncPlatforms: setting({
+    runtime: ['lambda', 'local'],
+    env: 'SYNC_PLATFORMS',
+    prop: 'syncPlatforms',
+    context: 'platforms',
+    rule: someOf(PLATFORMS),
+    default: PLATFORMS as readonly Platform[],
+    description: 'The platforms the sync indexes; updated_since can serve only these.',
+  }),
+  syncFolders: setting({
+    runtime: ['lambda', 'local'],
+    env: 'SYNC_FOLDERS',
+    prop: 'syncFolders',
+    context: 'folders',
+    rule: someOf(FOLDERS),
+    default: ['inbox', 'other'] as readonly Folder[],
+    description: 'The folders the sync indexes; updated_since can serve only these.',
+  }),
+  syncIntervalSeconds: setting({
+    runtime: ['local'],
+    env: 'SYNC_INTERVAL_SECONDS',
+    rule: wholeNumber(0, 86_400),
+    default: 300,
+    description: "Local only: the EventBridge schedule's stand-in; 0 turns it off.",
+  }),
+  syncMaxGraphCalls: setting({
+    runtime: ['lambda', 'local'],
+    env: 'SYNC_MAX_GRAPH_CALLS',
+    prop: 'syncMaxGraphCalls',
+    context: 'syncMaxGraphCalls',
+    rule: wholeNumber(1, 1_000_000),
+    default: undefined,
+    description:
+      "A cap on Graph calls per Page per run; past it the run ends partial. Unset: the Lambda's time decides.",
+  }),
+  syncQueueUrl: setting({
+    runtime: ['lambda'],
+    env: 'SYNC_QUEUE_URL',
+    rule: text(),
+    default: undefined,
+    description: 'The fan-out queue (set by the stack). Unset: syncs run in process.',
+  }),
+  syncScheduleMinutes: setting({
+    runtime: [],
+    prop: 'syncSchedule',
+    context: 'scheduleMinutes',
+    rule: wholeNumber(1),
+    default: 15,
+    description: 'Minutes between scheduled syncs (the prop also takes an EventBridge Schedule).',
+  }),
+  syncConcurrency: setting({
+    runtime: [],
+    prop: 'syncConcurrency',
+    context: 'syncConcurrency',
+    rule: wholeNumber(2, 1000),
+    default: 10,
+    description: "Sync workers running at once (the SQS event source's maximum concurrency).",
+  }),
+  memorySize: setting({
+    runtime: [],
+    prop: 'memorySize',
+    context: 'memorySize',
+    rule: wholeNumber(128, 10_240),
+    default: 512,
+    description: 'MB per function; more memory also buys CPU.',
+  }),
+  authorization: setting({
+    runtime: [],
+    prop: 'authorization.type',
+    context: 'authorization',
+    rule: oneOf(['iam', 'jwt'] as const),
+    default: 'iam' as const,
+    description: 'How callers authenticate: iam (SigV4) or jwt (a JWT authorizer).',
+  }),
+  jwtIssuer: setting({
+    runtime: [],
+    prop: 'authorization.issuer',
+    context: 'jwtIssuer',
+    rule: url({
+      transport: 'https',
+      origin: false,
+      expected: 'the https URL of the JWT issuer (its "iss")',
+    }),
+    default: undefined,
+    description: 'With jwt: the issuer URL (https).',
+  }),
+  jwtAudience: setting({
+    runtime: [],
+    prop: 'authorization.audience',
+    context: 'jwtAudience',
+    rule: textList('audience (the "aud" or "client_id")'),
+    default: undefined,
+    description: 'With jwt: the audiences, one of which a token must name.',
+  }),
+  removalPolicy: setting({
+    runtime: [],
+    prop: 'removalPolicy',
+    context: 'removalPolicy',
+    rule: oneOf(
+      ['retain', 'destroy'] as const,
+      'RETAIN or DESTROY (DynamoDB tables have no snapshot on delete)',
+    ),
+    default: 'retain' as const,
+    description: 'What cdk destroy does to the table and the log groups.',
+  }),
+  stackName: setting({
+    runtime: [],
+    context: 'stackName',
+    rule: text(),
+    default: 'PageConversations',
+    description: 'The CloudFormation stack name.',
+  }),
+  alarmTopicArn: setting({
+    runtime: [],
+    context: 'alarmTopicArn',
+    rule: text({ pattern: /^arn:[^:]+:sns:/, expected: 'the ARN of an SNS topic' }),
+    default: undefined,
+    description: 'An existing SNS topic for alarm notifications. Unset: no notifications.',
+  }),
+});
+
+/** Where the CDK app fills in a value that the construct requires. */
+export const CONTEXT_DEFAULTS = Object.freeze({ tokenSecretPrefix: 'page-conversations/page-' });
+
+/** Checks one value against a setting's rule; the caller words the failure with the name it knows. */
+export function checkSetting<T>(declared: Setting<T>, input: SettingInput): Checked<T> {
+  return declared.rule.check(input);
+}
