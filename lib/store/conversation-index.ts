@@ -5,10 +5,20 @@ import {
   type QueryCommandInput,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { type ChangeEventSink, changeEventId } from '../domain/change-event.js';
 import type { Conversation } from '../domain/conversation.js';
 import { graphSeconds, sortableSecond } from '../domain/graph-time.js';
 import type { Folder, Platform } from '../domain/vocabulary.js';
-import { type Item, isConditionFailure, readString, s } from './attributes.js';
+import type { Logger } from '../telemetry/logger.js';
+import { type Item, isConditionFailure, n, readString, s } from './attributes.js';
+import {
+  ChangeOutbox,
+  NO_PREVIOUS,
+  OUTBOX_ATTRIBUTES,
+  type PendingChange,
+  pendingEventsPartition,
+} from './change-outbox.js';
+import { type FolderDeltas, IndexCounters } from './index-counters.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 export interface IndexPartition {
@@ -35,7 +45,22 @@ export interface IndexPage {
   hasMoreBefore: boolean;
 }
 
-const { partitionKey, sortKey, byUpdatedTime } = TABLE_KEYS;
+/** What one write did to one conversation: the per-item result of `write`. */
+export interface IndexChange {
+  conversation: Conversation;
+  /** `created`: new to the index; `updated`: it held the conversation before (in `previousFolder`). */
+  change: 'created' | 'updated';
+  previousFolder: Folder | undefined;
+}
+
+export interface ConversationIndexOptions {
+  /** Where change events go. Without one, writes mark nothing pending and emit nothing. */
+  events?: ChangeEventSink;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+const { partitionKey, sortKey, byUpdatedTime, pendingEvents } = TABLE_KEYS;
 const UPSERT_CONCURRENCY = 16;
 
 const itemKey = (pageId: string, platform: Platform, id: string) => ({
@@ -46,6 +71,8 @@ const indexPartition = ({ pageId, platform, folder }: IndexPartition) =>
   `IDX#${pageId}#${platform}#${folder}`;
 const indexSortKey = (conversation: Conversation) =>
   `${sortableSecond(graphSeconds(conversation.updated_time))}#${conversation.id}`;
+const folderOf = (item: Item | undefined) =>
+  readString(item, byUpdatedTime.partitionKey)?.split('#')[3] as Folder | undefined;
 
 /** Index keys as cursors: the four key attributes of the item where a page stopped. */
 function encodeIndexKey(item: Item): string {
@@ -63,15 +90,51 @@ function decodeIndexKey(key: string): Record<string, AttributeValue> {
 }
 
 /**
+ * The time an event names as the one the index held before: the previous pending event's own
+ * "before" while that one is undelivered (so that a conversation created and changed again before
+ * its event went out is still announced as created), else the time the item held. The write's
+ * UpdateExpression stores the same value; this reads it from the item as it was.
+ */
+function previousTime(old: Item | undefined): string | null {
+  if (old === undefined) return null;
+  const before =
+    readString(old, pendingEvents.partitionKey) !== undefined
+      ? readString(old, OUTBOX_ATTRIBUTES.previous)
+      : (readString(old, OUTBOX_ATTRIBUTES.updatedTime) ??
+        (JSON.parse(readString(old, 'doc') ?? '{}') as Partial<Conversation>).updated_time);
+  return before === undefined || before === NO_PREVIOUS ? null : before;
+}
+
+/**
  * The conversation index: one item per conversation and platform, keyed by its id, so new activity
  * updates it in place. The secondary index orders a page's folder by `updated_time`; DynamoDB moves an
  * item within it when its time changes, so no stale entry is left behind and no transaction is needed.
+ * Each write also moves the folder counters (`index-counters.ts`) and, with an event sink, marks the
+ * change pending in the same UpdateItem and delivers its event (`change-outbox.ts`).
  */
 export class ConversationIndex {
+  private readonly counters: IndexCounters;
+  private readonly outbox: ChangeOutbox | undefined;
+  private readonly now: () => Date;
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
-  ) {}
+    options: ConversationIndexOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.counters = new IndexCounters(client, tableName);
+    this.outbox =
+      options.events === undefined
+        ? undefined
+        : new ChangeOutbox({
+            client,
+            tableName,
+            sink: options.events,
+            now: this.now,
+            ...(options.logger === undefined ? {} : { logger: options.logger }),
+          });
+  }
 
   /**
    * Writes conversations that are new or changed; returns how many were. Idempotent: writing the same
@@ -79,47 +142,119 @@ export class ConversationIndex {
    * replay a page of Graph results safely.
    */
   async upsert(partition: IndexPartition, conversations: readonly Conversation[]): Promise<number> {
-    let changed = 0;
+    return (await this.write(partition, conversations)).length;
+  }
+
+  /**
+   * `upsert` with what changed, item by item. A conversation never moves back in time: an answer older
+   * than what the index holds (a refresh that read Graph before a sync wrote) changes nothing.
+   * Counters move by the changes, and their events are delivered, before it returns.
+   */
+  async write(partition: IndexPartition, conversations: readonly Conversation[]): Promise<IndexChange[]> {
+    const changes: IndexChange[] = [];
+    const pending: PendingChange[] = [];
     for (let start = 0; start < conversations.length; start += UPSERT_CONCURRENCY) {
       const batch = conversations.slice(start, start + UPSERT_CONCURRENCY);
       // Settle the whole batch before failing: no write of this run may land after it reported.
       const results = await Promise.allSettled(
-        batch.map((conversation) => this.upsertOne(partition, conversation)),
+        batch.map((conversation) => this.writeOne(partition, conversation)),
       );
       for (const result of results) {
         if (result.status === 'rejected') throw result.reason;
-        if (result.value) changed += 1;
+        if (result.value === undefined) continue;
+        changes.push(result.value.change);
+        if (result.value.pending !== undefined) pending.push(result.value.pending);
       }
     }
-    return changed;
+    await this.counters.add(partition.pageId, partition.platform, folderDeltas(partition.folder, changes));
+    await this.outbox?.deliver(pending);
+    return changes;
   }
 
-  private async upsertOne(partition: IndexPartition, conversation: Conversation): Promise<boolean> {
+  /** Delivers the change events a dead or failed writer left pending for the page. */
+  async emitPendingEvents(pageId: string): Promise<number> {
+    return (await this.outbox?.recover(pageId)) ?? 0;
+  }
+
+  private async writeOne(
+    partition: IndexPartition,
+    conversation: Conversation,
+  ): Promise<{ change: IndexChange; pending: PendingChange | undefined } | undefined> {
     const doc = JSON.stringify(conversation);
+    const names: Record<string, string> = {
+      '#gpk': byUpdatedTime.partitionKey,
+      '#gsk': byUpdatedTime.sortKey,
+      '#doc': 'doc',
+      '#ut': OUTBOX_ATTRIBUTES.updatedTime,
+      '#rev': OUTBOX_ATTRIBUTES.revision,
+    };
+    const values: Record<string, AttributeValue> = {
+      ':gpk': s(indexPartition(partition)),
+      ':gsk': s(indexSortKey(conversation)),
+      ':doc': s(doc),
+      ':ut': s(conversation.updated_time),
+      ':zero': n(0),
+      ':one': n(1),
+    };
+    let update =
+      'SET #gpk = :gpk, #gsk = :gsk, #doc = :doc, #ut = :ut, #rev = if_not_exists(#rev, :zero) + :one';
+    if (this.outbox !== undefined) {
+      // The outbox mark rides on the same write (see change-outbox.ts). SET reads the item as it was,
+      // so `#prev` keeps the time held before this write, unless an undelivered event already set it.
+      Object.assign(names, {
+        '#epk': pendingEvents.partitionKey,
+        '#esk': pendingEvents.sortKey,
+        '#prev': OUTBOX_ATTRIBUTES.previous,
+        '#since': OUTBOX_ATTRIBUTES.pendingSince,
+      });
+      Object.assign(values, {
+        ':epk': s(pendingEventsPartition(partition.pageId)),
+        ':none': s(NO_PREVIOUS),
+        ':now': n(this.now().getTime()),
+      });
+      update +=
+        ', #epk = :epk, #esk = :gsk, #prev = if_not_exists(#prev, if_not_exists(#ut, :none)), #since = if_not_exists(#since, :now)';
+    }
+    let old: Item | undefined;
     try {
-      await this.client.send(
+      const output = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: itemKey(partition.pageId, partition.platform, conversation.id),
-          UpdateExpression: 'SET #gpk = :gpk, #gsk = :gsk, #doc = :doc',
-          ConditionExpression: 'attribute_not_exists(#doc) OR #gpk <> :gpk OR #gsk <> :gsk OR #doc <> :doc',
-          ExpressionAttributeNames: {
-            '#gpk': byUpdatedTime.partitionKey,
-            '#gsk': byUpdatedTime.sortKey,
-            '#doc': 'doc',
-          },
-          ExpressionAttributeValues: {
-            ':gpk': s(indexPartition(partition)),
-            ':gsk': s(indexSortKey(conversation)),
-            ':doc': s(doc),
-          },
+          UpdateExpression: update,
+          ConditionExpression:
+            'attribute_not_exists(#doc) OR #gsk < :gsk OR (#gsk = :gsk AND (#gpk <> :gpk OR #doc <> :doc))',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return true;
+      old = output.Attributes;
     } catch (error: unknown) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionFailure(error)) return undefined;
       throw error;
     }
+    const change: IndexChange = {
+      conversation,
+      change: old === undefined ? 'created' : 'updated',
+      previousFolder: folderOf(old),
+    };
+    if (this.outbox === undefined) return { change, pending: undefined };
+    const before = previousTime(old);
+    const revision = Number(old?.[OUTBOX_ATTRIBUTES.revision]?.N ?? 0) + 1;
+    const pending: PendingChange = {
+      revision,
+      detail: {
+        event_id: changeEventId(conversation),
+        page_id: partition.pageId,
+        platform: partition.platform,
+        folder: partition.folder,
+        change: before === null ? 'created' : 'updated',
+        previous_updated_time: before,
+        conversation,
+      },
+    };
+    return { change, pending };
   }
 
   /** Conversations of one folder updated after an instant, newest first, a page at a time. */
@@ -153,8 +288,17 @@ export class ConversationIndex {
     };
   }
 
-  /** How many conversations a folder holds, read from the index itself so that it can never drift. */
+  /** How many conversations a folder holds: one read of its counter, however large the folder. */
   async count(partition: IndexPartition): Promise<number> {
+    return this.counters.read(partition.pageId, partition.platform, partition.folder);
+  }
+
+  /**
+   * Counts a folder from the index itself (a Query over the whole folder) and resets its counter to
+   * that: the reconciliation after a writer died between a conversation and its counter. Costs reads
+   * in proportion to the folder; not for every run.
+   */
+  async recount(partition: IndexPartition): Promise<number> {
     let total = 0;
     let startKey: Record<string, AttributeValue> | undefined;
     do {
@@ -172,6 +316,19 @@ export class ConversationIndex {
       total += output.Count ?? 0;
       startKey = output.LastEvaluatedKey;
     } while (startKey !== undefined);
+    await this.counters.set(partition.pageId, partition.platform, partition.folder, total);
     return total;
   }
+}
+
+/** How a batch of writes into one folder moves the counters: +1 here for each arrival, -1 where it left. */
+function folderDeltas(folder: Folder, changes: readonly IndexChange[]): FolderDeltas {
+  const deltas: FolderDeltas = new Map();
+  const bump = (name: Folder, by: number) => deltas.set(name, (deltas.get(name) ?? 0) + by);
+  for (const { previousFolder } of changes) {
+    if (previousFolder === folder) continue;
+    bump(folder, 1);
+    if (previousFolder !== undefined) bump(previousFolder, -1);
+  }
+  return deltas;
 }

@@ -1,0 +1,68 @@
+import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { Folder, Platform } from '../domain/vocabulary.js';
+import { n, readNumber, s } from './attributes.js';
+import { TABLE_KEYS } from './table-schema.js';
+
+/** A change in how many conversations each folder of a page's platform holds. */
+export type FolderDeltas = Map<Folder, number>;
+
+/**
+ * How many conversations each folder of the index holds, kept by the writes themselves: one counter
+ * item per page, platform and folder, moved by DynamoDB's atomic ADD with what each write changed
+ * (created in a folder, moved out of another). Reading one costs one GetItem, however large the folder.
+ *
+ * The counter is written after the conversation, not with it (no transactions): a writer that dies
+ * between the two leaves its counter short of those conversations until `ConversationIndex.recount`.
+ */
+export class IndexCounters {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async add(pageId: string, platform: Platform, deltas: FolderDeltas): Promise<void> {
+    const writes = [...deltas].filter(([, delta]) => delta !== 0);
+    await Promise.all(
+      writes.map(([folder, delta]) =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: counterKey(pageId, platform, folder),
+            UpdateExpression: 'ADD #count :delta',
+            ExpressionAttributeNames: { '#count': 'conversations' },
+            ExpressionAttributeValues: { ':delta': n(delta) },
+          }),
+        ),
+      ),
+    );
+  }
+
+  async read(pageId: string, platform: Platform, folder: Folder): Promise<number> {
+    const output = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: counterKey(pageId, platform, folder),
+        ConsistentRead: true,
+      }),
+    );
+    return readNumber(output.Item, 'conversations') ?? 0;
+  }
+
+  /** Sets a counter to a value counted from the index itself (the reconciliation). */
+  async set(pageId: string, platform: Platform, folder: Folder, value: number): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: counterKey(pageId, platform, folder),
+        UpdateExpression: 'SET #count = :value',
+        ExpressionAttributeNames: { '#count': 'conversations' },
+        ExpressionAttributeValues: { ':value': n(value) },
+      }),
+    );
+  }
+}
+
+const counterKey = (pageId: string, platform: Platform, folder: Folder) => ({
+  [TABLE_KEYS.partitionKey]: s(`PAGE#${pageId}`),
+  [TABLE_KEYS.sortKey]: s(`COUNT#${platform}#${folder}`),
+});
