@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'unknown_page',
   'page_token_invalid',
   'permission_denied',
+  'invalid_signature',
+  'forbidden',
   'rate_limited',
   'upstream_error',
   'upstream_timeout',
@@ -77,6 +79,22 @@ export class PageTokenInvalidError extends ProductError {
 
 export class PermissionDeniedError extends ProductError {
   readonly code = 'permission_denied';
+}
+
+/** A webhook delivery whose `X-Hub-Signature-256` is missing or does not match its bytes. */
+export class InvalidSignatureError extends ProductError {
+  readonly code = 'invalid_signature';
+  constructor(message = 'The webhook signature (X-Hub-Signature-256) is missing or does not match the body.') {
+    super(message);
+  }
+}
+
+/** A webhook verification request (`hub.mode`, `hub.verify_token`, `hub.challenge`) that is not ours. */
+export class ForbiddenError extends ProductError {
+  readonly code = 'forbidden';
+  constructor(message = 'The webhook verification request is incomplete or its verify token is wrong.') {
+    super(message);
+  }
 }
 
 export class RateLimitedError extends ProductError {

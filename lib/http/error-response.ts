@@ -14,6 +14,8 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   method_not_allowed: 405,
   permission_denied: 403,
+  invalid_signature: 403,
+  forbidden: 403,
   rate_limited: 429,
   page_token_invalid: 502,
   upstream_error: 502,
