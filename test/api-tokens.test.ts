@@ -113,17 +113,14 @@ describe('page tokens from Secrets Manager', () => {
     }
   });
 
-  test('a missing secret is 404 unknown_page, and a failed read is not cached', async () => {
+  test('a missing secret is 404 unknown_page, and an unreachable Secrets Manager is 503 and not cached', async () => {
     const tokens = secretsTokenSource();
     const harness = await startHarness({ tokens });
     try {
       serveSecrets(harness, prefix, { failFirst: true });
       const failed = await harness.call(`/pages/${PAGE}/conversations?limit=1`);
-      expect(failed.status).toBe(500);
-      expect((failed.body as { error: { code: string; message: string } }).error).toEqual({
-        code: 'internal_error',
-        message: 'An internal error occurred.',
-      });
+      expect(failed.status).toBe(503);
+      expect((failed.body as { error: { code: string } }).error.code).toBe('unavailable');
       expect((await harness.call(`/pages/${PAGE}/conversations?limit=1`)).status).toBe(200);
       const unknown = await harness.call('/pages/4242/conversations');
       expect(unknown.status).toBe(404);
@@ -133,13 +130,21 @@ describe('page tokens from Secrets Manager', () => {
     }
   });
 
-  test('the pages to sync are the secrets under the prefix, nothing else', async () => {
-    secretsManager
-      .on(ListSecretsCommand)
-      .resolvesOnce({ SecretList: [{ Name: `${prefix}111` }, { Name: `${prefix}notes` }], NextToken: 'n1' })
-      .resolvesOnce({ SecretList: [{ Name: `${prefix}222` }, { Name: 'other/333' }] });
-    const tokens = secretsTokenSource();
-    expect(await tokens.listPageIds()).toEqual(['111', '222']);
+  test('the pages to sync come from the registry, never from a listing of secrets', async () => {
+    // Prepare
+    secretsManager.on(ListSecretsCommand).resolves({ SecretList: [{ Name: `${prefix}111` }] });
+    const registry = { find: async () => undefined, listPageIds: async () => ['222', '333'] };
+    const withRegistry = new SecretsManagerTokenSource({
+      client: new SecretsManagerClient({ region: 'us-east-1' }),
+      prefix,
+      registry,
+    });
+    // Act
+    const pageIds = await withRegistry.listPageIds();
+    // Assess
+    expect(pageIds).toEqual(['222', '333']);
+    await expect(secretsTokenSource().listPageIds()).rejects.toThrow(/registry/);
+    expect(secretsManager.commandCalls(ListSecretsCommand)).toHaveLength(0);
   });
 });
 

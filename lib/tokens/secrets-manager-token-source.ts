@@ -1,110 +1,133 @@
-import {
-  GetSecretValueCommand,
-  ListSecretsCommand,
-  type ListSecretsCommandOutput,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigurationError, UnknownPageError } from '../domain/errors.js';
-import { type PageCredentials, parseCredentials, type TokenSource } from './token-source.js';
+import {
+  isKnownRejected,
+  type PageRecord,
+  storedTokenRejection,
+  type TokenLocation,
+  type VersionedCredentials,
+} from '../domain/page.js';
+import { parseTokenMap } from './file-token-source.js';
+import { SecretCache, type SecretValue } from './secret-cache.js';
+import { createSecretsManagerClient, isSecretMissing } from './secrets-client.js';
+import {
+  type PageCredentials,
+  type PageDirectory,
+  parseCredentials,
+  type TokenSource,
+} from './token-source.js';
 
 export interface SecretsManagerTokenSourceOptions {
   client: SecretsManagerClient;
-  /** The secret of page P is `<prefix><P>`. */
+  /** The secret of page P is `<prefix><P>`; shared secrets are named under the same prefix. */
   prefix: string;
-  /** How long a token is served from memory; also the longest a rotated token waits unnoticed. */
+  /**
+   * The registry. Without it every page has its own secret and none is ever refused: how tests and
+   * benches that are not about the registry use this source.
+   */
+  registry?: PageDirectory;
+  /** How long a secret is served from memory; also the longest a rotated token waits unnoticed. */
   cacheSeconds?: number;
   now?: () => number;
 }
 
-interface CacheEntry {
-  value: Promise<PageCredentials>;
-  expiresAt: number;
-}
-
 /**
- * Page tokens from Secrets Manager, cached per container. Concurrent requests for one page share one
- * fetch; a failed fetch is evicted rather than cached, so a transient fault is retried on the next
- * request. (middy's secrets-manager middleware fetches a fixed set of secrets per handler; tokens here
- * are chosen by the request's page, so the cache is the same idea keyed by page.)
+ * Page tokens from Secrets Manager. The registry says where a Page's token lives (its own secret, or an
+ * entry of a shared one) and whether Graph rejected it at the secret's current version; such a Page is
+ * refused at once, without a Graph call, until its secret changes. Secrets are cached per secret id, so
+ * all Pages of a shared secret cost one read per cache period.
  */
 export class SecretsManagerTokenSource implements TokenSource {
-  private readonly cache = new Map<string, CacheEntry>();
-  private readonly cacheMs: number;
-  private readonly now: () => number;
+  private readonly secrets: SecretCache;
+  /** Parsed shared secrets, by secret id, kept while their version stays the same. */
+  private readonly parsed = new Map<
+    string,
+    { version: string | undefined; tokens: Map<string, PageCredentials> }
+  >();
 
   constructor(private readonly options: SecretsManagerTokenSourceOptions) {
-    this.cacheMs = (options.cacheSeconds ?? 300) * 1000;
-    this.now = options.now ?? Date.now;
-  }
-
-  get(pageId: string): Promise<PageCredentials> {
-    const cached = this.cache.get(pageId);
-    if (cached !== undefined && cached.expiresAt > this.now()) return cached.value;
-    return this.fetch(pageId);
-  }
-
-  reload(pageId: string): Promise<PageCredentials> {
-    return this.fetch(pageId);
-  }
-
-  async listPageIds(): Promise<string[]> {
-    const pageIds: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page: ListSecretsCommandOutput = await this.options.client.send(
-        new ListSecretsCommand({
-          Filters: [{ Key: 'name', Values: [this.options.prefix] }],
-          MaxResults: 100,
-          NextToken: nextToken,
-        }),
-      );
-      for (const secret of page.SecretList ?? []) {
-        // The name filter matches prefixes of words too: keep exact `<prefix><digits>` names only.
-        const suffix = secret.Name?.startsWith(this.options.prefix)
-          ? secret.Name.slice(this.options.prefix.length)
-          : '';
-        if (/^\d+$/.test(suffix)) pageIds.push(suffix);
-      }
-      nextToken = page.NextToken;
-    } while (nextToken !== undefined);
-    return pageIds.sort();
-  }
-
-  private fetch(pageId: string): Promise<PageCredentials> {
-    const value = this.read(pageId);
-    const entry = { value, expiresAt: this.now() + this.cacheMs };
-    this.cache.set(pageId, entry);
-    value.catch(() => {
-      if (this.cache.get(pageId) === entry) this.cache.delete(pageId);
+    this.secrets = new SecretCache({
+      client: options.client,
+      ...(options.cacheSeconds === undefined ? {} : { cacheSeconds: options.cacheSeconds }),
+      ...(options.now === undefined ? {} : { now: options.now }),
     });
-    return value;
   }
 
-  private async read(pageId: string): Promise<PageCredentials> {
-    let secret: string | undefined;
+  async get(pageId: string): Promise<VersionedCredentials> {
+    const record = await this.locate(pageId);
+    const credentials = await this.read(pageId, record?.token, false);
+    if (isKnownRejected(record, credentials)) throw storedTokenRejection(record?.health.error);
+    return credentials;
+  }
+
+  async reload(pageId: string): Promise<VersionedCredentials> {
+    const record = await this.locate(pageId);
+    return this.read(pageId, record?.token, true);
+  }
+
+  /** The registered Pages: the registry, never a listing of secrets. */
+  async listPageIds(): Promise<string[]> {
+    if (this.options.registry === undefined) {
+      throw new ConfigurationError('The Pages to serve come from the registry; none was given.');
+    }
+    return this.options.registry.listPageIds();
+  }
+
+  private async locate(pageId: string): Promise<PageRecord | undefined> {
+    if (this.options.registry === undefined) return undefined;
+    const record = await this.options.registry.find(pageId);
+    if (record === undefined) throw new UnknownPageError(pageId);
+    return record;
+  }
+
+  private async read(
+    pageId: string,
+    location: TokenLocation | undefined,
+    fresh: boolean,
+  ): Promise<VersionedCredentials> {
+    const secretId =
+      location?.kind === 'shared-secret' ? location.secretId : `${this.options.prefix}${pageId}`;
+    let secret: SecretValue;
     try {
-      const output = await this.options.client.send(
-        new GetSecretValueCommand({ SecretId: `${this.options.prefix}${pageId}` }),
-      );
-      secret = output.SecretString;
+      secret = await (fresh ? this.secrets.reread(secretId) : this.secrets.read(secretId));
     } catch (error: unknown) {
-      if (error instanceof Error && error.name === 'ResourceNotFoundException') {
-        throw new UnknownPageError(pageId, { cause: error });
-      }
+      if (isSecretMissing(error)) throw new UnknownPageError(pageId, { cause: error });
       throw error;
     }
-    const credentials = parseCredentials(secret);
+    const credentials =
+      location?.kind === 'shared-secret'
+        ? this.sharedEntry(secretId, secret).get(location.key)
+        : parseCredentials(secret.value);
     if (credentials === undefined) {
       // Never quote the value: it is meant to be a token.
-      throw new ConfigurationError(
-        `The secret of page ${pageId} holds neither a token nor JSON with "access_token".`,
-      );
+      throw new ConfigurationError(`The secret of page ${pageId} holds no token for it.`);
     }
-    return credentials;
+    return secret.version === undefined ? credentials : { ...credentials, secretVersion: secret.version };
+  }
+
+  private sharedEntry(secretId: string, secret: SecretValue): Map<string, PageCredentials> {
+    const known = this.parsed.get(secretId);
+    if (known !== undefined && known.version === secret.version) return known.tokens;
+    let json: unknown;
+    try {
+      json = JSON.parse(secret.value ?? '');
+    } catch (error: unknown) {
+      throw new ConfigurationError(`The shared secret ${secretId} is not JSON.`, { cause: error });
+    }
+    const tokens = parseTokenMap(json, `The shared secret ${secretId}`);
+    this.parsed.set(secretId, { version: secret.version, tokens });
+    return tokens;
   }
 }
 
-/** Page tokens from the secrets under `TOKEN_SECRET_PREFIX`, with the container's own client. */
-export function createSecretsTokenSource(prefix: string): SecretsManagerTokenSource {
-  return new SecretsManagerTokenSource({ client: new SecretsManagerClient({}), prefix });
+/** Page tokens of the secrets under `TOKEN_SECRET_PREFIX`, located by the registry. */
+export function createSecretsTokenSource(
+  prefix: string,
+  registry?: PageDirectory,
+): SecretsManagerTokenSource {
+  return new SecretsManagerTokenSource({
+    client: createSecretsManagerClient(),
+    prefix,
+    ...(registry === undefined ? {} : { registry }),
+  });
 }

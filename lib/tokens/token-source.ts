@@ -1,4 +1,5 @@
 import type { PageCredentials } from '../domain/conversation.js';
+import type { PageRecord } from '../domain/page.js';
 import { registerSecret } from '../telemetry/redaction.js';
 
 export type { PageCredentials } from '../domain/conversation.js';
@@ -12,6 +13,12 @@ export interface TokenSource {
   /** Reads the token again, past the cache: the secret may have been rotated since. */
   reload(pageId: string): Promise<PageCredentials>;
   /** Every page that has a token: what the scheduled sync covers. */
+  listPageIds(): Promise<string[]>;
+}
+
+/** Which Pages exist and where each one's token lives: the registry, read through its short cache. */
+export interface PageDirectory {
+  find(pageId: string): Promise<PageRecord | undefined>;
   listPageIds(): Promise<string[]>;
 }
 

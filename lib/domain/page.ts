@@ -1,0 +1,147 @@
+import type { PageCredentials } from './conversation.js';
+import { PageTokenInvalidError } from './errors.js';
+import type { RunOutcome } from './sync-state.js';
+
+/**
+ * A Page of the registry: which Pages this deployment serves, where each one's token lives, whether
+ * Graph last accepted it, and a summary of its sync. Shared by the registry store, the token sources,
+ * the registry's use cases and the HTTP edge, so it lives at the bottom.
+ */
+
+export const TOKEN_STATUSES = ['valid', 'invalid', 'unchecked'] as const;
+export type TokenStatus = (typeof TOKEN_STATUSES)[number];
+
+/**
+ * Where a Page's token lives. `page-secret`: its own secret, `<prefix><pageId>` (the default; locally,
+ * its entry in `PAGE_TOKENS_FILE`). `shared-secret`: the entry `key` of a JSON secret holding many Pages.
+ */
+export type TokenLocation =
+  | { kind: 'page-secret' }
+  | { kind: 'shared-secret'; secretId: string; key: string };
+
+/** Why Graph rejected a token, by `error_subcode`, in the contract's words. */
+export const TOKEN_REJECTION_REASONS: Readonly<Record<number, string>> = Object.freeze({
+  458: 'app_not_installed',
+  459: 'checkpointed',
+  460: 'password_changed',
+  463: 'expired',
+  464: 'unconfirmed_user',
+  467: 'invalid',
+  492: 'role_removed',
+});
+
+/** The reason the contract names for a rejected token; `rejected` for any other or no subcode. */
+export function tokenRejectionReason(subcode: number | undefined): string {
+  return (subcode === undefined ? undefined : TOKEN_REJECTION_REASONS[subcode]) ?? 'rejected';
+}
+
+/** `token.error` of an invalid Page: the API's error shape plus `reason`. */
+export interface TokenHealthError {
+  code: 'page_token_invalid';
+  message: string;
+  graph: { code?: number; error_subcode?: number };
+  reason: string;
+}
+
+export interface TokenHealth {
+  status: TokenStatus;
+  /** ISO 8601; undefined until a Graph call or a check used the token. */
+  checkedAt: string | undefined;
+  error: TokenHealthError | undefined;
+  /**
+   * The version of the secret that held the rejected token. While the secret still has this version the
+   * token sources refuse the Page without calling Graph; a new version is tried again.
+   */
+  invalidAtVersion: string | undefined;
+}
+
+export interface SyncSummary {
+  status: 'idle' | 'running' | 'failed';
+  syncedAt: string | undefined;
+  lastOutcome: RunOutcome | undefined;
+}
+
+export interface PageRecord {
+  pageId: string;
+  name: string | undefined;
+  instagramAccountId: string | undefined;
+  token: TokenLocation;
+  health: TokenHealth;
+  sync: SyncSummary | undefined;
+  registeredAt: string;
+  updatedAt: string;
+}
+
+/** One Page in `GET /pages` and `GET /pages/{pageId}`, in the contract's words. */
+export interface PageView {
+  page_id: string;
+  name: string | null;
+  instagram_account_id: string | null;
+  token: { status: TokenStatus; checked_at: string | null; error: TokenHealthError | null };
+  sync: { status: SyncSummary['status']; synced_at: string | null; last_outcome: RunOutcome | null };
+}
+
+/** The contract's view of a registry item. */
+export function pageView(record: PageRecord): PageView {
+  return {
+    page_id: record.pageId,
+    name: record.name ?? null,
+    instagram_account_id: record.instagramAccountId ?? null,
+    token: {
+      status: record.health.status,
+      checked_at: record.health.checkedAt ?? null,
+      error: record.health.error ?? null,
+    },
+    sync: {
+      status: record.sync?.status ?? 'idle',
+      synced_at: record.sync?.syncedAt ?? null,
+      last_outcome: record.sync?.lastOutcome ?? null,
+    },
+  };
+}
+
+/**
+ * Credentials as a token source hands them out, with the version of the secret they came from (Secrets
+ * Manager's `VersionId`; locally a digest of the file's entry), so that a rejection can be pinned to it.
+ */
+export type VersionedCredentials = PageCredentials & { readonly secretVersion?: string };
+
+/** What a rejection is pinned to when the token's source tells no version. */
+export const UNKNOWN_SECRET_VERSION = 'unknown';
+
+/** The secret version credentials came from, or `UNKNOWN_SECRET_VERSION`. */
+export function secretVersionOf(credentials: PageCredentials): string {
+  const version = (credentials as VersionedCredentials).secretVersion;
+  return typeof version === 'string' && version !== '' ? version : UNKNOWN_SECRET_VERSION;
+}
+
+/**
+ * Whether a Page's token must be refused without calling Graph: Graph rejected it, and the secret still
+ * has the version it had then.
+ */
+export function isKnownRejected(record: PageRecord | undefined, credentials: PageCredentials): boolean {
+  return (
+    record?.health.status === 'invalid' && record.health.invalidAtVersion === secretVersionOf(credentials)
+  );
+}
+
+/** How a rejected token is recorded and shown, from the error Graph's rejection became. */
+export function tokenHealthError(error: PageTokenInvalidError): TokenHealthError {
+  const graph: TokenHealthError['graph'] = {};
+  if (error.graph?.code !== undefined) graph.code = error.graph.code;
+  if (error.graph?.error_subcode !== undefined) graph.error_subcode = error.graph.error_subcode;
+  return {
+    code: 'page_token_invalid',
+    message: error.message.slice(0, 1000),
+    graph,
+    reason: tokenRejectionReason(graph.error_subcode),
+  };
+}
+
+/** The error a token source throws, without calling Graph, for a Page recorded invalid at this version. */
+export function storedTokenRejection(error: TokenHealthError | undefined): PageTokenInvalidError {
+  return new PageTokenInvalidError(
+    error?.message ?? 'Graph rejected this page access token; update its secret to try again.',
+    { graph: { ...error?.graph } },
+  );
+}

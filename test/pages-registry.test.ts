@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
+import { pageView, tokenRejectionReason } from '#lib/domain/page.js';
+import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
+import { PageRegistry } from '#lib/store/page-registry.js';
+
+let dynamo: EmbeddedDynamo;
+beforeAll(async () => {
+  dynamo = await startEmbeddedDynamo();
+});
+afterAll(() => dynamo.close());
+
+/** The Page's item, read now; a test that expects one fails here when it is missing. */
+async function required(registry: PageRegistry, pageId: string) {
+  const record = await registry.get(pageId);
+  if (record === undefined) throw new Error(`page ${pageId} is not registered`);
+  return record;
+}
+
+async function freshRegistry(now?: () => Date): Promise<PageRegistry> {
+  const tableName = `pages-${Math.random().toString(36).slice(2)}`;
+  await ensureTable(dynamo.client, tableName);
+  return new PageRegistry({ client: dynamo.client, tableName, ...(now ? { now } : {}) });
+}
+
+const INVALID = {
+  code: 'page_token_invalid' as const,
+  message: 'Graph rejected the page access token.',
+  graph: { code: 190, error_subcode: 463 },
+  reason: 'expired',
+};
+
+describe('the reason of a rejected token', () => {
+  it.each([
+    [458, 'app_not_installed'],
+    [459, 'checkpointed'],
+    [460, 'password_changed'],
+    [463, 'expired'],
+    [464, 'unconfirmed_user'],
+    [467, 'invalid'],
+    [492, 'role_removed'],
+    [33, 'rejected'],
+    [undefined, 'rejected'],
+  ])('subcode %s is %s', (subcode, reason) => {
+    expect(tokenRejectionReason(subcode)).toBe(reason);
+  });
+});
+
+describe('the page registry', () => {
+  test('lists Pages by numeric id, ascending, in pages both ways', async () => {
+    // Prepare: ids whose string order differs from their numeric order.
+    const registry = await freshRegistry();
+    for (const pageId of ['900', '10', '1000000000000002', '25', '3']) {
+      await registry.register({ pageId, token: { kind: 'page-secret' } });
+    }
+    // Act
+    const first = await registry.list({ limit: 2 });
+    const second = await registry.list({ limit: 2, after: '10' });
+    const last = await registry.list({ limit: 2, after: '900' });
+    const back = await registry.list({ limit: 2, before: '900' });
+    // Assess
+    expect(first.records.map((r) => r.pageId)).toEqual(['3', '10']);
+    expect(first.more).toBe(true);
+    expect(second.records.map((r) => r.pageId)).toEqual(['25', '900']);
+    expect(last).toMatchObject({ more: false });
+    expect(last.records.map((r) => r.pageId)).toEqual(['1000000000000002']);
+    expect(back.records.map((r) => r.pageId)).toEqual(['10', '25']);
+    expect(back.more).toBe(true);
+    expect(await registry.listPageIds()).toEqual(['3', '10', '25', '900', '1000000000000002']);
+  });
+
+  test('registering the same Page twice changes nothing the second time', async () => {
+    const registry = await freshRegistry();
+    const registration = {
+      pageId: '123',
+      name: 'Acme Shoes',
+      instagramAccountId: '17841400000000000',
+      token: { kind: 'page-secret' as const },
+    };
+    expect(await registry.register(registration)).toBe('created');
+    const before = await registry.get('123');
+    expect(await registry.register(registration)).toBe('unchanged');
+    expect(await registry.get('123')).toEqual(before);
+    expect(await registry.register({ ...registration, name: 'Acme Boots' })).toBe('updated');
+    expect(await registry.pageIdForInstagramAccount('17841400000000000')).toBe('123');
+  });
+
+  test('a new Instagram account moves the mapping, and removing the Page removes it', async () => {
+    const registry = await freshRegistry();
+    await registry.register({ pageId: '5', instagramAccountId: '178414001', token: { kind: 'page-secret' } });
+    await registry.register({ pageId: '5', instagramAccountId: '178414002', token: { kind: 'page-secret' } });
+    expect(await registry.pageIdForInstagramAccount('178414001')).toBeUndefined();
+    expect(await registry.pageIdForInstagramAccount('178414002')).toBe('5');
+    expect(await registry.remove('5')).toBe(true);
+    expect(await registry.pageIdForInstagramAccount('178414002')).toBeUndefined();
+    expect(await registry.get('5')).toBeUndefined();
+    expect(await registry.remove('5')).toBe(false);
+  });
+
+  test('token health: invalid at a version, valid again, shown in the contract shape', async () => {
+    // Prepare
+    const registry = await freshRegistry(() => new Date('2026-11-25T12:00:00Z'));
+    await registry.register({
+      pageId: '77',
+      name: 'Acme',
+      token: { kind: 'shared-secret', secretId: 's1', key: '77' },
+    });
+    expect(pageView(await required(registry, '77'))).toEqual({
+      page_id: '77',
+      name: 'Acme',
+      instagram_account_id: null,
+      token: { status: 'unchecked', checked_at: null, error: null },
+      sync: { status: 'idle', synced_at: null, last_outcome: null },
+    });
+    // Act
+    await registry.markTokenInvalid('77', INVALID, 'v1');
+    const invalid = await required(registry, '77');
+    await registry.markTokenValid('77');
+    const valid = await registry.get('77');
+    // Assess
+    expect(invalid.health).toEqual({
+      status: 'invalid',
+      checkedAt: '2026-11-25T12:00:00.000Z',
+      error: INVALID,
+      invalidAtVersion: 'v1',
+    });
+    expect(pageView(invalid).token).toEqual({
+      status: 'invalid',
+      checked_at: '2026-11-25T12:00:00.000Z',
+      error: INVALID,
+    });
+    expect(valid?.health).toEqual({
+      status: 'valid',
+      checkedAt: '2026-11-25T12:00:00.000Z',
+      error: undefined,
+      invalidAtVersion: undefined,
+    });
+    expect(valid?.token).toEqual({ kind: 'shared-secret', secretId: 's1', key: '77' });
+  });
+
+  test('health marks and sync summaries never create a Page that is not registered', async () => {
+    const registry = await freshRegistry();
+    await registry.markTokenInvalid('404', INVALID, 'v1');
+    await registry.markTokenValid('404');
+    await registry.updateSyncSummary('404', {
+      status: 'idle',
+      syncedAt: '2026-11-25T12:00:00.000Z',
+      lastOutcome: 'complete',
+    });
+    expect(await registry.get('404')).toBeUndefined();
+    expect(await registry.listPageIds()).toEqual([]);
+  });
+
+  test('a sync summary shows under sync', async () => {
+    const registry = await freshRegistry();
+    await registry.register({ pageId: '8', token: { kind: 'page-secret' } });
+    await registry.updateSyncSummary('8', {
+      status: 'idle',
+      syncedAt: '2026-11-25T12:00:00.000Z',
+      lastOutcome: 'partial',
+    });
+    expect(pageView(await required(registry, '8')).sync).toEqual({
+      status: 'idle',
+      synced_at: '2026-11-25T12:00:00.000Z',
+      last_outcome: 'partial',
+    });
+  });
+});
