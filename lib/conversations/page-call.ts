@@ -1,12 +1,16 @@
 import { PageTokenInvalidError, RateLimitedError } from '../domain/errors.js';
+import { secretVersionOf, tokenHealthError } from '../domain/page.js';
 import type { GraphUsage } from '../graph/usage.js';
 import type { BackoffStore } from '../store/backoff-store.js';
+import type { TokenHealthRecorder } from '../store/page-registry.js';
 import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
 
 export interface PageCallDependencies {
   tokens: TokenSource;
   backoff: BackoffStore;
   now: () => Date;
+  /** The registry's token health, when there is a registry: told of each rejection and success. */
+  health?: TokenHealthRecorder;
 }
 
 /** Refuses to go on for a page Graph throttles, without calling Graph: calling would prolong the block. */
@@ -47,8 +51,12 @@ export async function callAsPage<T extends { usage: GraphUsage }>(
     }
   } catch (error: unknown) {
     if (error instanceof RateLimitedError) await deps.backoff.record(pageId, error.retryAt, deps.now());
+    if (error instanceof PageTokenInvalidError) {
+      await deps.health?.markTokenInvalid(pageId, tokenHealthError(error), secretVersionOf(used));
+    }
     throw error;
   }
+  await deps.health?.markTokenValid(pageId);
   const { maxPercent, regainAccessMinutes } = answer.usage;
   if (maxPercent >= 100 && regainAccessMinutes > 0) {
     // Graph answered, but says the next calls will be refused: stop before it has to.

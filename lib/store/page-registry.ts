@@ -229,11 +229,7 @@ export class PageRegistry implements TokenHealthRecorder {
    * Marks the token rejected at `secretVersion`. Writes only when that changes something: a second
    * container reporting the same rejection costs a conditional write that fails, nothing more.
    */
-  async markTokenInvalid(
-    pageId: string,
-    error: TokenHealthError,
-    secretVersion: string,
-  ): Promise<void> {
+  async markTokenInvalid(pageId: string, error: TokenHealthError, secretVersion: string): Promise<void> {
     const at = this.now().toISOString();
     const version = secretVersion;
     try {
