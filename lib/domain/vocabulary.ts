@@ -60,6 +60,10 @@ export const DEFAULT_FIELDS: Readonly<Record<Platform, readonly ConversationFiel
 /** Fields the conversation index stores, and so all that `updated_since` can serve. */
 export const INDEXED_FIELDS: readonly ConversationField[] = DEFAULT_FIELDS.messenger;
 
+/** Fields the index stores for each platform: the sync and the webhook refresh ask Graph for exactly these. */
+export const indexedFieldsOf = (platform: Platform): ConversationField[] =>
+  INDEXED_FIELDS.filter((field) => PLATFORM_FIELDS[platform].has(field));
+
 export const DEFAULT_LIMIT = 25;
 export const MAX_LIMIT = 100;
 
