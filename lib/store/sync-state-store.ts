@@ -75,6 +75,24 @@ export class SyncStateStore {
     });
   }
 
+  /** Extends the lease of `owner` without touching the partitions: the heartbeat of a run that waits. */
+  async renew(pageId: string, owner: string, now: number, leaseMs: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: this.key(pageId),
+          UpdateExpression: 'SET lease_until = :until',
+          ConditionExpression: 'lease_owner = :owner',
+          ExpressionAttributeValues: { ':owner': s(owner), ':until': n(now + leaseMs) },
+        }),
+      );
+    } catch (error: unknown) {
+      if (isConditionFailure(error)) throw new LeaseLostError(`The sync lease of page ${pageId} was lost.`);
+      throw error;
+    }
+  }
+
   /** Saves the partitions and gives the lease up, in one write. */
   async release(pageId: string, owner: string, partitions: Record<string, PartitionState>): Promise<void> {
     await this.write(

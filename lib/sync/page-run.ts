@@ -3,6 +3,7 @@ import { describeError, isProductError } from '../domain/error-body.js';
 import { PageTokenInvalidError } from '../domain/errors.js';
 import { emptyPartition, partitionName, type RunOutcome, type RunRecord } from '../domain/sync-state.js';
 import { SYNC_RUN_FAILED_MESSAGE } from '../telemetry/log-messages.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { type ScanProgress, syncPartition } from './partition-scan.js';
 import {
   CheckpointFailed,
@@ -51,14 +52,25 @@ export async function syncPage(
   if (state === undefined) {
     return { pageId, outcome: 'busy', graphCalls: 0, conversationsChanged: 0, partitions: {} };
   }
+  const lease = new LeaseKeeper(deps.state, pageId, owner, leaseMs, deps.now);
+  lease.start();
+  try {
+    return await runPartitions(deps, { pageId, owner, lease, partitions: state.partitions, options });
+  } finally {
+    lease.stop();
+  }
+}
+
+async function runPartitions(
+  deps: SyncDependencies,
+  run: Pick<RunContext, 'pageId' | 'owner' | 'lease' | 'partitions' | 'options'>,
+): Promise<PageRunResult> {
+  const { pageId, owner } = run;
   const context: RunContext = {
     deps,
-    pageId,
-    owner,
-    partitions: state.partitions,
+    ...run,
     credentials: undefined,
     calls: 0,
-    options,
   };
   const records: Record<string, RunRecord> = {};
   // Set once a partition stops for a reason that concerns the whole page (a throttle, a bad token):

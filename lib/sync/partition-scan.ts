@@ -127,6 +127,7 @@ function reportSkipped(
 
 async function checkpoint(context: RunContext): Promise<void> {
   const { deps } = context;
+  const startedAt = Date.now();
   try {
     await deps.state.checkpoint(
       context.pageId,
@@ -138,6 +139,16 @@ async function checkpoint(context: RunContext): Promise<void> {
   } catch (error: unknown) {
     throw new CheckpointFailed('The sync could not save its checkpoint.', { cause: error });
   }
+  context.lease.renewed(startedAt);
+}
+
+/** Stops the run before it spends a Graph call it may not be entitled to (see `LeaseKeeper`). */
+function assertLeaseHeld(context: RunContext): void {
+  try {
+    context.lease.assertHeld();
+  } catch (error: unknown) {
+    throw new CheckpointFailed('The sync no longer surely holds its lease.', { cause: error });
+  }
 }
 
 async function fetchPage(
@@ -146,6 +157,7 @@ async function fetchPage(
   cursor: string | null,
 ): Promise<GraphListPage<GraphConversation>> {
   const { deps, pageId } = context;
+  assertLeaseHeld(context);
   await refuseIfThrottled(deps.backoff, pageId, deps.now());
   context.credentials ??= await deps.tokens.get(pageId);
   const account = `${pageId}:${partition.platform}`;

@@ -6,6 +6,7 @@ import type { ConversationIndex } from '../store/conversation-index.js';
 import type { SyncStateStore } from '../store/sync-state-store.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
+import type { LeaseKeeper } from './lease-keeper.js';
 import type { Pacer } from './pacer.js';
 
 /**
@@ -38,14 +39,16 @@ export interface SyncRunOptions {
   safetyMarginMs?: number;
 }
 
-export const DEFAULT_LEASE_MS = 90_000;
+/** Short, so that a crashed run's page is free again soon; a heartbeat keeps a live run's lease. */
+export const DEFAULT_LEASE_MS = 30_000;
 
 /** One page run in progress: shared by the scans of its partitions. */
 export interface RunContext {
   deps: SyncDependencies;
   pageId: string;
-  /** The lease owner this run writes as. */
+  /** The lease owner this run writes as, and what keeps its lease. */
   owner: string;
+  lease: LeaseKeeper;
   partitions: Record<string, PartitionState>;
   credentials: PageCredentials | undefined;
   /** Graph calls made so far by this run, over all partitions. */
