@@ -20,9 +20,10 @@ function collect(stream: NodeJS.ReadableStream) {
 }
 
 describe('npm start', () => {
-  test('serves the demo offline, indexes it on the local schedule, and stops cleanly on SIGTERM', async () => {
-    // Prepare: what `npm start` runs, on a free port, with nothing configured but that.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'lib/local/main.ts'], {
+  test('serves the demo offline, indexes it on the local schedule, and stops when its PID gets SIGTERM', async () => {
+    // Prepare: `npm start` itself, on a free port, with nothing configured but that. The PID a user (or a
+    // process manager) sees is npm's: signalling it must stop the server, not leave it orphaned.
+    const child = spawn('npm', ['start', '--silent'], {
       env: { PATH: process.env.PATH, PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -40,6 +41,10 @@ describe('npm start', () => {
       };
       child.kill('SIGTERM');
       const [code] = (await once(child, 'exit')) as [number | null];
+      const afterStop = await fetch(`${url}/health`).then(
+        (response) => response.status,
+        () => 'refused',
+      );
       // Assess
       expect(first.status).toBe(200);
       expect(body.data).toHaveLength(5);
@@ -51,6 +56,7 @@ describe('npm start', () => {
         'complete',
       ]);
       expect(code).toBe(0);
+      expect(afterStop).toBe('refused');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
