@@ -10,6 +10,8 @@ import { SETTINGS, type Setting } from './settings.js';
 export interface Config {
   readonly port: number;
   readonly graph: { readonly baseUrl: string; readonly version: string };
+  /** The API's public origin and base path for `paging.next`; unset: API Gateway's domain and stage. */
+  readonly publicBaseUrl: string | undefined;
   /** Unset in the local runtime means the embedded DynamoDB. */
   readonly tableName: string | undefined;
   readonly dynamodbEndpoint: string | undefined;
@@ -56,6 +58,7 @@ export function loadConfig(env: Env = process.env): Config {
       baseUrl: graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL,
       version: read(env, SETTINGS.graphApiVersion) ?? DEFAULT_GRAPH_VERSION,
     }),
+    publicBaseUrl: read(env, SETTINGS.publicBaseUrl),
     tableName: read(env, SETTINGS.tableName),
     dynamodbEndpoint: read(env, SETTINGS.dynamodbEndpoint),
     tokenSecretPrefix: read(env, SETTINGS.tokenSecretPrefix),

@@ -161,6 +161,18 @@ export const SETTINGS = Object.freeze({
     default: undefined,
     description: 'The fan-out queue (set by the stack). Unset: syncs run in process.',
   }),
+  publicBaseUrl: setting({
+    runtime: ['lambda', 'local'],
+    env: 'PUBLIC_BASE_URL',
+    rule: url({
+      transport: 'https-or-loopback-http',
+      origin: false,
+      expected: 'an absolute https URL, with its base path if any (http only to a loopback host)',
+    }),
+    default: undefined,
+    description:
+      "The API's public origin and base path, for paging.next (a custom domain). Unset: API Gateway's own domain and stage.",
+  }),
   syncScheduleMinutes: setting({
     runtime: [],
     prop: 'syncSchedule',

@@ -1,9 +1,11 @@
-import { InvalidCursorError, InvalidRequestError } from '../domain/errors.js';
+import { MAX_GRAPH_CURSOR_CHARS } from '../domain/conversation.js';
+import { InvalidCursorError, InvalidRequestError, UpstreamError } from '../domain/errors.js';
 import type { ConversationField, Folder, Platform } from '../domain/vocabulary.js';
 import type { GraphConversation, GraphListPage, ListConversationsParams } from '../graph/graph-client.js';
 import type { BackoffStore } from '../store/backoff-store.js';
 import type { CursorStore, StoredCursors } from '../store/cursor-store.js';
 import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
+import { presentableConversations } from './conversation-fields.js';
 import { continueFrom, cursorPaging, cursorScope } from './cursor-paging.js';
 import { callAsPage, refuseIfThrottled } from './page-call.js';
 
@@ -73,16 +75,32 @@ export async function listConversations(
     folder: query.folder,
     userId: query.userId,
     limit: query.limit,
-    fields: query.fields,
+    // Graph's time is asked for even when the caller did not: an item without a valid one is dropped.
+    fields: query.fields.includes('updated_time') ? query.fields : [...query.fields, 'updated_time'],
     ...continueFrom(cursor),
   };
   const page = await callGraph(deps, query.pageId, credentials, params, cursor !== undefined);
+  refuseOversizedCursors(page.cursors);
   return {
-    data: page.data,
+    data: presentableConversations(page.data, query.fields),
     cursors: await paging.save(page.cursors),
     hasNext: page.hasNext,
     hasPrevious: page.hasPrevious,
   };
+}
+
+/**
+ * Graph's cursors are a few hundred characters. A huge one is a fault, not something to store under a
+ * cursor item (DynamoDB's items stop at 400 KB): the caller gets Graph's failure, not ours.
+ */
+function refuseOversizedCursors(cursors: StoredCursors): void {
+  for (const cursor of [cursors.before, cursors.after]) {
+    if (cursor !== undefined && cursor.length > MAX_GRAPH_CURSOR_CHARS) {
+      throw new UpstreamError(
+        `Graph answered with a paging cursor of ${cursor.length} characters; this API keeps at most ${MAX_GRAPH_CURSOR_CHARS}.`,
+      );
+    }
+  }
 }
 
 async function callGraph(

@@ -4,6 +4,7 @@ import type { ConversationIndex } from '../store/conversation-index.js';
 import type { CursorStore } from '../store/cursor-store.js';
 import type { SyncStateStore } from '../store/sync-state-store.js';
 import type { TokenSource } from '../tokens/token-source.js';
+import { pickFields } from './conversation-fields.js';
 import { continueFrom, cursorPaging, cursorScope } from './cursor-paging.js';
 import type { ConversationsPage } from './list-conversations.js';
 
@@ -61,11 +62,7 @@ export async function listIndexedConversations(
     ...continueFrom(cursor),
   });
   const fields = new Set<string>(query.fields);
-  const data = page.data.map((conversation) => {
-    const picked: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(conversation)) if (fields.has(name)) picked[name] = value;
-    return picked as typeof conversation;
-  });
+  const data = page.data.map((conversation) => pickFields(conversation, fields));
   const inner: { before?: string; after?: string } = {};
   if (page.firstKey !== undefined) inner.before = page.firstKey;
   if (page.lastKey !== undefined) inner.after = page.lastKey;

@@ -3,7 +3,7 @@ import type { Conversation, PageCredentials } from '../domain/conversation.js';
 import { type ProductError, UpstreamError, UpstreamTimeoutError } from '../domain/errors.js';
 import { type Folder, graphPlatform, type Platform } from '../domain/vocabulary.js';
 import { redactSecrets, registerSecret } from '../telemetry/redaction.js';
-import { classifyGraphError, type GraphErrorBody, isRetryable, readGraphError } from './graph-errors.js';
+import { classifyGraphError, isRetryable, readGraphError } from './graph-errors.js';
 import { createHttpPool, type HttpPool } from './http-pool.js';
 import { type GraphUsage, parseUsageHeaders } from './usage.js';
 
@@ -185,25 +185,40 @@ export class GraphClient {
       throw this.transportFailure(error);
     }
     const usage = parseUsageHeaders(response.headers);
+    const status = response.statusCode;
+    if (status >= 300 && status < 400) {
+      // Never followed: the request carries the token, and Graph's API does not redirect. Whatever the
+      // body says (`{"data": []}` included), this is not an answer; asking again gets the same.
+      throw new AttemptFailure(
+        new UpstreamError(`Graph answered HTTP ${status}, a redirect, which this API does not follow.`),
+        false,
+      );
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);
-    } catch (cause: unknown) {
-      const status = response.statusCode;
+    } catch {
+      // The parser's message quotes the body, which is Graph's to fill: it is not kept as a cause.
       throw new AttemptFailure(
-        new UpstreamError(`Graph answered HTTP ${status} with a body that is not JSON.`, { cause }),
+        new UpstreamError(`Graph answered HTTP ${status} with a body that is not JSON.`),
         true,
       );
     }
-    const graphError = readGraphError(json);
-    if (graphError !== undefined || response.statusCode >= 400) {
-      const error: GraphErrorBody = graphError ?? {};
-      // Graph has echoed tokens in error messages; the page's own are registered for scrubbing even
-      // when they did not come through a token source (tests, the CLI).
-      registerSecret(credentials.accessToken);
-      registerSecret(credentials.appSecret);
-      const classified = classifyGraphError(error, usage, this.now(), redactSecrets);
-      throw new AttemptFailure(classified, isRetryable(error, response.statusCode));
+    // Graph has echoed tokens in error messages; the page's own are registered for scrubbing even
+    // when they did not come through a token source (tests, the CLI).
+    registerSecret(credentials.accessToken);
+    registerSecret(credentials.appSecret);
+    const graphError = readGraphError(json, redactSecrets);
+    if (graphError !== undefined) {
+      const classified = classifyGraphError(graphError, usage, this.now(), redactSecrets);
+      throw new AttemptFailure(classified, isRetryable(graphError, status));
+    }
+    if (status < 200 || status >= 300) {
+      // Not Graph's error envelope: a proxy or a fault between us and Graph, never data.
+      throw new AttemptFailure(
+        new UpstreamError(`Graph answered HTTP ${status} without its error envelope.`),
+        isRetryable({}, status),
+      );
     }
     return { json, usage };
   }

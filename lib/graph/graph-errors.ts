@@ -7,7 +7,7 @@ import {
   RateLimitedError,
   UpstreamError,
 } from '../domain/errors.js';
-import type { GraphUsage } from './usage.js';
+import { type GraphUsage, MAX_REGAIN_ACCESS_MINUTES } from './usage.js';
 
 /** Graph's error envelope: `{"error": {message, type, code, error_subcode, is_transient, fbtrace_id}}`. */
 export interface GraphErrorBody {
@@ -30,20 +30,53 @@ const TRANSIENT_CODES = new Set([1, 2]);
 /** When Graph throttles without saying for how long, wait this long before calling that page again. */
 export const DEFAULT_THROTTLE_SECONDS = 60;
 
-/** Reads the error envelope out of a parsed body; undefined when the body is not one. */
-export function readGraphError(body: unknown): GraphErrorBody | undefined {
+/** The longest string from Graph passed on to a caller, the state or a log. */
+export const MAX_GRAPH_TEXT_CHARS = 1_000;
+// Graph's trace ids are a few dozen base64url-like characters; anything else is not one.
+const FBTRACE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * A string from Graph made fit to pass on: every secret this process knows scrubbed (Graph has echoed
+ * tokens back), then cut to `MAX_GRAPH_TEXT_CHARS`. Scrubbed first, so a cut never leaves part of one.
+ */
+export function graphText(text: string, redact: (text: string) => string): string {
+  const scrubbed = redact(text);
+  return scrubbed.length > MAX_GRAPH_TEXT_CHARS
+    ? `${scrubbed.slice(0, MAX_GRAPH_TEXT_CHARS - 1)}…`
+    : scrubbed;
+}
+
+/** A trace id only if it looks like one and holds no secret; otherwise it is dropped, not shown. */
+function traceId(value: unknown, redact: (text: string) => string): string | undefined {
+  if (typeof value !== 'string' || !FBTRACE_ID.test(value)) return undefined;
+  return redact(value) === value ? value : undefined;
+}
+
+/** Graph's codes are small whole numbers; `1e300` or `"190"` is not one. */
+function graphCode(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+}
+
+/**
+ * Reads the error envelope out of a parsed body; undefined when the body is not one. Every string is
+ * scrubbed with `redact` and cut to size here, at the edge, so that nothing downstream (an answer, the
+ * sync state, a log line) can carry a raw one.
+ */
+export function readGraphError(
+  body: unknown,
+  redact: (text: string) => string = (text) => text,
+): GraphErrorBody | undefined {
   if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
   const error = (body as { error: unknown }).error;
-  if (typeof error !== 'object' || error === null) return undefined;
+  if (typeof error !== 'object' || error === null || Array.isArray(error)) return undefined;
   const record = error as Record<string, unknown>;
-  const number = (value: unknown) => (typeof value === 'number' ? value : undefined);
   return {
-    message: typeof record.message === 'string' ? record.message : undefined,
-    type: typeof record.type === 'string' ? record.type : undefined,
-    code: number(record.code),
-    error_subcode: number(record.error_subcode),
+    message: typeof record.message === 'string' ? graphText(record.message, redact) : undefined,
+    type: typeof record.type === 'string' ? graphText(record.type, redact) : undefined,
+    code: graphCode(record.code),
+    error_subcode: graphCode(record.error_subcode),
     is_transient: record.is_transient === true,
-    fbtrace_id: typeof record.fbtrace_id === 'string' ? record.fbtrace_id : undefined,
+    fbtrace_id: traceId(record.fbtrace_id, redact),
   };
 }
 
@@ -90,10 +123,11 @@ export function classifyGraphError(
 ): ProductError {
   const graph = graphDetails(error);
   const code = error.code;
-  const message = redact(error.message ?? 'Graph answered with an error.');
+  const message = graphText(error.message ?? 'Graph answered with an error.', redact);
   if (code !== undefined && RATE_LIMIT_CODES.has(code)) {
-    const seconds =
-      usage.regainAccessMinutes > 0 ? Math.ceil(usage.regainAccessMinutes * 60) : DEFAULT_THROTTLE_SECONDS;
+    // usage.ts caps Graph's figure at 24 hours; capped again here, since this is where a date is made.
+    const minutes = Math.min(usage.regainAccessMinutes, MAX_REGAIN_ACCESS_MINUTES);
+    const seconds = minutes > 0 ? Math.ceil(minutes * 60) : DEFAULT_THROTTLE_SECONDS;
     return new RateLimitedError(
       `Graph is throttling this page: ${message}`,
       new Date(now.getTime() + seconds * 1000),

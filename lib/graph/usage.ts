@@ -25,8 +25,16 @@ function parseJson(value: HeaderValue): unknown {
   }
 }
 
-function asNumber(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+/**
+ * The longest wait Graph may impose through a header: 24 hours. Graph's figures are input like any
+ * other: `1e9` minutes would block a page until the year 3928, `1e300` makes an invalid date.
+ */
+export const MAX_REGAIN_ACCESS_MINUTES = 24 * 60;
+/** Percents past this say nothing more than 100% does; the cap keeps arithmetic on them finite. */
+const MAX_PERCENT = 1_000;
+
+function asNumber(value: unknown, max: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.min(value, max) : 0;
 }
 
 function fold(usage: GraphUsage, figures: unknown): GraphUsage {
@@ -35,13 +43,13 @@ function fold(usage: GraphUsage, figures: unknown): GraphUsage {
   return {
     maxPercent: Math.max(
       usage.maxPercent,
-      asNumber(record.call_count),
-      asNumber(record.total_cputime),
-      asNumber(record.total_time),
+      asNumber(record.call_count, MAX_PERCENT),
+      asNumber(record.total_cputime, MAX_PERCENT),
+      asNumber(record.total_time, MAX_PERCENT),
     ),
     regainAccessMinutes: Math.max(
       usage.regainAccessMinutes,
-      asNumber(record.estimated_time_to_regain_access),
+      asNumber(record.estimated_time_to_regain_access, MAX_REGAIN_ACCESS_MINUTES),
     ),
   };
 }

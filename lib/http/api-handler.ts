@@ -20,6 +20,8 @@ export interface ApiDependencies {
   control: SyncControlDependencies;
   logger: Logger;
   now: () => Date;
+  /** `PUBLIC_BASE_URL`: the API's public origin and base path, for `paging.next`. */
+  publicBaseUrl?: string | undefined;
 }
 
 type RouteHandler = (event: APIGatewayProxyEventV2) => Promise<HttpResponse>;
@@ -27,11 +29,23 @@ type RouteHandler = (event: APIGatewayProxyEventV2) => Promise<HttpResponse>;
 const INDEXED = new Set(INDEXED_FIELDS);
 const NO_PARAMS: ReadonlySet<string> = new Set();
 
-/** This API's own origin and stage, as the caller reached it: the base of `paging.next`. */
-function selfBaseUrl(event: APIGatewayProxyEventV2): string {
-  const protocol = event.headers?.['x-forwarded-proto'] ?? 'https';
-  const stage = event.requestContext.stage;
-  return `${protocol}://${event.requestContext.domainName}${stage && stage !== '$default' ? `/${stage}` : ''}`;
+// A host as API Gateway names its own domain (a name or an address, and a port locally).
+const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/;
+
+/**
+ * The base of `paging.next`: `PUBLIC_BASE_URL` when set (a custom domain, perhaps with a base path),
+ * else API Gateway's own domain and stage. Never the `Host` or `x-forwarded-proto` headers, which a
+ * caller writes: a link built from them could point anywhere. API Gateway serves https only; a
+ * loopback domain is the local runtime, which serves http.
+ */
+function selfBaseUrl(event: APIGatewayProxyEventV2, publicBaseUrl: string | undefined): string {
+  if (publicBaseUrl !== undefined) return publicBaseUrl.replace(/\/+$/, '');
+  const { domainName, stage } = event.requestContext;
+  // Not a host name: no origin at all rather than one that may be wrong; the path still works.
+  if (!HOST.test(domainName)) return '';
+  const scheme = LOOPBACK.test(domainName) ? 'http' : 'https';
+  return `${scheme}://${domainName}${stage && stage !== '$default' ? `/${encodeURIComponent(stage)}` : ''}`;
 }
 
 /** The page id of a route that takes no query parameters, which it refuses like any unknown one. */
@@ -57,10 +71,13 @@ function routes(deps: ApiDependencies): Array<{ method: Method; path: string; ha
         const request = parseConversationsRequest(event.pathParameters, event.rawQueryString, INDEXED);
         if (request.source === 'graph') {
           const page = await listConversations(deps.conversations, request);
-          return jsonResponse(200, conversationsBody(request, page, selfBaseUrl(event)));
+          return jsonResponse(200, conversationsBody(request, page, selfBaseUrl(event, deps.publicBaseUrl)));
         }
         const page = await listIndexedConversations(deps.indexed, request);
-        return jsonResponse(200, conversationsBody(request, page, selfBaseUrl(event), page.syncedAt));
+        return jsonResponse(
+          200,
+          conversationsBody(request, page, selfBaseUrl(event, deps.publicBaseUrl), page.syncedAt),
+        );
       },
     },
     {

@@ -22,7 +22,7 @@ function linkQuery(request: ConversationsRequest): URLSearchParams {
   return query;
 }
 
-/** Builds the body; `selfBaseUrl` is this API's origin and stage as the caller reached it. */
+/** Builds the body; `selfBaseUrl` is this API's public origin and base path (see api-handler.ts). */
 export function conversationsBody(
   request: ConversationsRequest,
   page: ConversationsPage,

@@ -82,7 +82,7 @@ export function createServices(infrastructure: Infrastructure): Services {
   };
   const indexed: IndexedDependencies = { index, cursors, state, tokens, now };
   return {
-    api: { conversations, indexed, control, logger, now },
+    api: { conversations, indexed, control, logger, now, publicBaseUrl: config.publicBaseUrl },
     graph,
     conversations,
     sync,
