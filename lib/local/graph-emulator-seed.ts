@@ -31,6 +31,8 @@ export interface EmulatedPage {
   name: string;
   accessToken: string;
   appSecret?: string;
+  /** The linked Instagram professional account, as `instagram_business_account.id`. */
+  instagramAccountId?: string;
   conversations: EmulatedConversation[];
 }
 

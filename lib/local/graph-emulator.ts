@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Folder, Platform } from '../domain/vocabulary.js';
+import { AccountsEmulator, type EmulatedUser, type EmulatedUserSpec } from './graph-emulator-accounts.js';
 import {
   checkProof,
   checkRoute,
@@ -44,6 +45,8 @@ import {
   truncateToSecond,
 } from './graph-emulator-seed.js';
 
+export type { EmulatedUser, EmulatedUserSpec, ManagedPageSpec } from './graph-emulator-accounts.js';
+export { EMULATOR_APP, INSTAGRAM_SCOPES, MESSAGING_SCOPES } from './graph-emulator-accounts.js';
 export type { Fault, GraphErrorFields } from './graph-emulator-rules.js';
 export type { EmulatedConversation, EmulatedPage } from './graph-emulator-seed.js';
 export { DEMO_PAGE_IDS, emulatorToken, seedDemoPages, seedPage } from './graph-emulator-seed.js';
@@ -90,6 +93,10 @@ export interface GraphEmulator {
   deleteConversation(pageId: string, id: string): void;
   moveConversation(pageId: string, id: string, folder: Folder): void;
   resetCalls(): void;
+  /** A user who manages `spec.pages` Pages (created as needed), and their short-lived token. */
+  createUser(spec: EmulatedUserSpec): EmulatedUser;
+  /** The fields a Page subscribed the app to with `POST /{page-id}/subscribed_apps`. */
+  subscribedFields(pageId: string): string[] | undefined;
   close(): Promise<void>;
 }
 
@@ -129,10 +136,12 @@ class Emulator implements GraphEmulator {
   private readonly random = mulberry32(0x5eed);
   private readonly now: () => Date;
   private closing: Promise<void> | undefined;
+  private readonly accounts: AccountsEmulator;
 
   constructor(private readonly options: GraphEmulatorOptions) {
     const pages = options.pages ?? (options.pageFactory === undefined ? seedDemoPages() : []);
     this.pages = new Map(pages.map((page) => [page.id, page]));
+    this.accounts = new AccountsEmulator(this.pages, () => this.url);
     this.now = options.now ?? (() => new Date());
     this.meter = options.rateLimit === undefined ? undefined : new RateMeter(options.rateLimit);
     this.server = createServer({ keepAlive: true }, (req, res) => this.handle(req, res));
@@ -201,6 +210,14 @@ class Emulator implements GraphEmulator {
     this.calls.length = 0;
   }
 
+  createUser(spec: EmulatedUserSpec): EmulatedUser {
+    return this.accounts.createUser(spec);
+  }
+
+  subscribedFields(pageId: string): string[] | undefined {
+    return this.accounts.subscribedFields(pageId);
+  }
+
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -236,8 +253,16 @@ class Emulator implements GraphEmulator {
     const at = this.now();
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
     const route = parseRoute(url.pathname);
+    const segments =
+      route.version === undefined
+        ? []
+        : url.pathname
+            .split('/')
+            .filter((s) => s !== '')
+            .slice(1);
+    const onboarding = this.accounts.handles(segments);
     const call: EmulatedCall = {
-      pageId: route.pageId,
+      pageId: onboarding ? (/^\d+$/.test(segments[0] ?? '') ? segments[0] : undefined) : route.pageId,
       path: url.pathname,
       params: recordedParams(url.searchParams),
       status: 0,
@@ -246,13 +271,21 @@ class Emulator implements GraphEmulator {
     this.calls.push(call);
     const trace = traceId();
     const headers = graphHeaders(route.version ?? DEFAULT_VERSION, trace);
-    const fault = this.faults.take(route.pageId);
+    const fault = this.faults.take(call.pageId);
     if (fault !== undefined) {
       this.applyFault(fault, req, res, call, headers, trace);
       return;
     }
     try {
-      const body = this.answer(req, url, route, headers, at);
+      const body = onboarding
+        ? this.accounts.answer(
+            req,
+            segments,
+            url.searchParams,
+            route.version ?? DEFAULT_VERSION,
+            optionalToken(req, url),
+          )
+        : this.answer(req, url, route, headers, at);
       call.status = 200;
       writeAnswer(res, 200, JSON.stringify(body), headers);
     } catch (error: unknown) {
@@ -369,6 +402,15 @@ class Emulator implements GraphEmulator {
     if (end < entries.length) paging.next = link('after', after);
     if (start > 0) paging.previous = link('before', before);
     return { data: window.map((entry) => project(entry.conversation, query.fields)), paging };
+  }
+}
+
+/** The request's token, if it has one: the onboarding edges answer its absence themselves. */
+function optionalToken(req: IncomingMessage, url: URL): string | undefined {
+  try {
+    return readToken(req, url.searchParams);
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,0 +1,80 @@
+import { InvalidRequestError, UnknownPageError } from '../domain/errors.js';
+import { isPageId } from '../domain/vocabulary.js';
+import type { PageRegistry, RegistrationOutcome } from '../store/page-registry.js';
+import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
+import type { OnboardingDependencies } from './connect.js';
+import { type CheckRow, checkPages } from './page-health.js';
+
+function requirePageId(pageId: string): void {
+  if (!isPageId(pageId)) throw new InvalidRequestError('pageId', `"${pageId}" is not a Page id (digits).`);
+}
+
+/**
+ * `add <pageId>`: one Page from its Page token. The token is tried first (`GET /{page-id}`), so a wrong
+ * token or Page id stores and registers nothing.
+ */
+export async function addPage(
+  deps: OnboardingDependencies,
+  pageId: string,
+  credentials: PageCredentials,
+  options: { shared?: boolean } = {},
+): Promise<RegistrationOutcome> {
+  requirePageId(pageId);
+  const profile = await deps.graph.pageProfile(pageId, credentials.accessToken);
+  const stored = (
+    await deps.vault.store(new Map([[pageId, credentials]]), { shared: options.shared === true })
+  ).get(pageId);
+  if (stored === undefined) throw new Error(`The token of page ${pageId} was not stored.`);
+  const outcome = await deps.registry.register({
+    pageId,
+    ...profile,
+    token: stored.location,
+    tokenChanged: stored.outcome === 'updated',
+  });
+  await deps.registry.markTokenValid(pageId);
+  if (outcome === 'created') await deps.startSync?.(pageId);
+  return stored.outcome !== 'unchanged' && outcome === 'unchanged' ? 'updated' : outcome;
+}
+
+/** `remove <pageId>`: unregisters the Page and deletes its token (a shared secret keeps the others'). */
+export async function removePage(
+  deps: Pick<OnboardingDependencies, 'registry' | 'vault'>,
+  pageId: string,
+): Promise<void> {
+  requirePageId(pageId);
+  const record = await deps.registry.get(pageId);
+  if (record === undefined) throw new UnknownPageError(pageId);
+  await deps.vault.remove(pageId, record.token);
+  await deps.registry.remove(pageId);
+}
+
+/**
+ * `import`: registers the Pages whose tokens already exist (secrets under the prefix, shared secrets, or
+ * the local file), then checks each new one, which fills in its name and Instagram account. The one
+ * place that lists secrets, run with the operator's credentials.
+ */
+export async function importPages(
+  deps: Pick<OnboardingDependencies, 'registry' | 'vault' | 'graph' | 'progress'> & { tokens: TokenSource },
+): Promise<{ imported: CheckRow[]; alreadyRegistered: number }> {
+  const stored = await deps.vault.storedPageIds();
+  const imported: string[] = [];
+  for (const { pageId, location } of stored) {
+    if ((await deps.registry.get(pageId)) !== undefined) continue;
+    await deps.registry.register({ pageId, token: location });
+    imported.push(pageId);
+  }
+  const rows = await checkPages(deps, imported, (done, total) => deps.progress?.(done, total, 'checking'));
+  return { imported: rows, alreadyRegistered: stored.length - imported.length };
+}
+
+/**
+ * The local runtime's start: every Page of `PAGE_TOKENS_FILE` (or the demo's) is registered, with one
+ * Graph call each for its name and Instagram account; a Page already registered is only checked again.
+ */
+export async function registerLocalPages(
+  deps: { registry: PageRegistry; tokens: TokenSource; graph: OnboardingDependencies['graph'] },
+  pageIds: readonly string[],
+): Promise<CheckRow[]> {
+  for (const pageId of pageIds) await deps.registry.register({ pageId, token: { kind: 'page-secret' } });
+  return checkPages(deps, pageIds);
+}

@@ -1,0 +1,76 @@
+import { PageTokenInvalidError } from '../domain/errors.js';
+import { secretVersionOf, tokenHealthError } from '../domain/page.js';
+import type { PageRegistry } from '../store/page-registry.js';
+import type { TokenSource } from '../tokens/token-source.js';
+import type { OnboardingGraph } from './onboarding-graph.js';
+import { inBatches } from './token-vault.js';
+
+export interface CheckDependencies {
+  registry: PageRegistry;
+  /** Registry-aware: reads each Page's token where the registry says it lives. */
+  tokens: TokenSource;
+  graph: OnboardingGraph;
+}
+
+export interface CheckRow {
+  pageId: string;
+  name: string | undefined;
+  instagramAccountId: string | undefined;
+  status: 'valid' | 'invalid' | 'unreachable';
+  /** The reason, for an invalid token; what failed, for one that could not be checked. */
+  detail: string | undefined;
+}
+
+/**
+ * Each token's health now, with one Graph call per Page (`GET /{page-id}?fields=name,
+ * instagram_business_account`), which also refreshes the Page's name and Instagram account. The token is
+ * read past every cache and past a recorded rejection: checking is how an operator confirms a fix.
+ */
+export async function checkPages(
+  deps: CheckDependencies,
+  pageIds: readonly string[],
+  progress?: (done: number, total: number) => void,
+): Promise<CheckRow[]> {
+  const rows = new Map<string, CheckRow>();
+  let done = 0;
+  await inBatches(pageIds, 8, async (pageId) => {
+    rows.set(pageId, await checkPage(deps, pageId));
+    progress?.(++done, pageIds.length);
+  });
+  return pageIds.flatMap((pageId) => rows.get(pageId) ?? []);
+}
+
+async function checkPage(deps: CheckDependencies, pageId: string): Promise<CheckRow> {
+  const record = await deps.registry.get(pageId);
+  const row: CheckRow = {
+    pageId,
+    name: record?.name,
+    instagramAccountId: record?.instagramAccountId,
+    status: 'unreachable',
+    detail: undefined,
+  };
+  if (record === undefined) return { ...row, detail: 'not registered' };
+  let credentials: Awaited<ReturnType<TokenSource['reload']>>;
+  try {
+    credentials = await deps.tokens.reload(pageId);
+  } catch (error: unknown) {
+    return { ...row, detail: error instanceof Error ? error.message : 'its token cannot be read' };
+  }
+  try {
+    const profile = await deps.graph.pageProfile(pageId, credentials.accessToken);
+    await deps.registry.register({ pageId, ...profile, token: record.token });
+    await deps.registry.markTokenValid(pageId);
+    return { ...row, ...profile, status: 'valid' };
+  } catch (error: unknown) {
+    if (!(error instanceof PageTokenInvalidError)) {
+      return { ...row, detail: error instanceof Error ? error.message : 'Graph failed' };
+    }
+    const health = tokenHealthError(error);
+    await deps.registry.markTokenInvalid(pageId, health, secretVersionOf(credentials));
+    return {
+      ...row,
+      status: 'invalid',
+      detail: `${health.reason} (Graph ${health.graph.code}/${health.graph.error_subcode ?? '-'})`,
+    };
+  }
+}

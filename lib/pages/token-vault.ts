@@ -1,0 +1,173 @@
+import type { TokenLocation } from '../domain/page.js';
+import type { SecretLock } from '../store/secret-lock.js';
+import { parseTokenMap } from '../tokens/file-token-source.js';
+import type { SecretWriter } from '../tokens/secret-writer.js';
+import {
+  fitsSharedSecret,
+  isSharedSecretName,
+  sameCredentials,
+  serializeSharedSecret,
+  sharedSecretName,
+} from '../tokens/shared-secret.js';
+import { type PageCredentials, parseCredentials } from '../tokens/token-source.js';
+
+export type StoreOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface StoredToken {
+  location: TokenLocation;
+  outcome: StoreOutcome;
+}
+
+/** Where the operator's commands put Page tokens: Secrets Manager in AWS, `PAGE_TOKENS_FILE` locally. */
+export interface TokenVault {
+  readonly description: string;
+  /** Stores each Page's token; with `shared`, new Pages go into shared secrets. Unchanged tokens write nothing. */
+  store(
+    tokens: ReadonlyMap<string, PageCredentials>,
+    options: { shared: boolean },
+  ): Promise<Map<string, StoredToken>>;
+  remove(pageId: string, location: TokenLocation): Promise<void>;
+  /** Pages that have a token stored, whether registered or not: what `import` registers. */
+  storedPageIds(): Promise<Array<{ pageId: string; location: TokenLocation }>>;
+}
+
+const secretValue = (credentials: PageCredentials): string =>
+  JSON.stringify(
+    credentials.appSecret === undefined
+      ? { access_token: credentials.accessToken }
+      : { access_token: credentials.accessToken, app_secret: credentials.appSecret },
+  );
+
+/** Runs `work` over `items`, at most `width` at a time: Secrets Manager allows a few dozen calls a second. */
+export async function inBatches<T>(
+  items: readonly T[],
+  width: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(width, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+/**
+ * Secrets Manager with the operator's credentials. A Page's own secret is `<prefix><pageId>`. Shared
+ * secrets are `<prefix>shared-NNNN`, filled in order up to `SHARED_SECRET_FILL_BYTES`; each write of one
+ * is read-merge-write under a DynamoDB lock, so two operators connecting at once lose no token.
+ */
+export class SecretsManagerVault implements TokenVault {
+  readonly description: string;
+
+  constructor(
+    private readonly secrets: SecretWriter,
+    private readonly prefix: string,
+    private readonly lock: SecretLock,
+  ) {
+    this.description = `Secrets Manager, prefix ${prefix}`;
+  }
+
+  async store(tokens: ReadonlyMap<string, PageCredentials>, options: { shared: boolean }) {
+    const results = new Map<string, StoredToken>();
+    const shared = await this.sharedContents();
+    const sharedHome = new Map<string, string>();
+    for (const [name, content] of shared) for (const pageId of content.keys()) sharedHome.set(pageId, name);
+    const own = [...tokens.keys()].filter((pageId) => !options.shared && !sharedHome.has(pageId));
+    await inBatches(own, 8, async (pageId) => {
+      results.set(pageId, {
+        location: { kind: 'page-secret' },
+        outcome: await this.storeOwn(pageId, tokens.get(pageId) as PageCredentials),
+      });
+    });
+    let queue = [...tokens.keys()].filter((pageId) => !own.includes(pageId));
+    for (let number = 1; queue.length > 0; number++) {
+      const name = sharedSecretName(this.prefix, number);
+      const here = queue.filter((pageId) => sharedHome.get(pageId) === name || !sharedHome.has(pageId));
+      if (here.length === 0) continue;
+      const placed = await this.lock.withLock(name, () => this.mergeShared(name, here, tokens));
+      for (const [pageId, outcome] of placed) {
+        results.set(pageId, { location: { kind: 'shared-secret', secretId: name, key: pageId }, outcome });
+      }
+      queue = queue.filter((pageId) => !placed.has(pageId));
+    }
+    return results;
+  }
+
+  async remove(pageId: string, location: TokenLocation): Promise<void> {
+    if (location.kind === 'page-secret') return this.secrets.delete(`${this.prefix}${pageId}`);
+    await this.lock.withLock(location.secretId, async () => {
+      const current = await this.secrets.read(location.secretId);
+      if (current === undefined) return;
+      const content = parseTokenMap(JSON.parse(current.value), location.secretId);
+      if (!content.delete(location.key)) return;
+      await this.secrets.write(location.secretId, serializeSharedSecret(content), { exists: true });
+    });
+  }
+
+  async storedPageIds(): Promise<Array<{ pageId: string; location: TokenLocation }>> {
+    const found: Array<{ pageId: string; location: TokenLocation }> = [];
+    for (const name of await this.secrets.listNames(this.prefix)) {
+      const suffix = name.slice(this.prefix.length);
+      if (/^\d+$/.test(suffix)) found.push({ pageId: suffix, location: { kind: 'page-secret' } });
+    }
+    for (const [name, content] of await this.sharedContents()) {
+      for (const pageId of content.keys())
+        found.push({ pageId, location: { kind: 'shared-secret', secretId: name, key: pageId } });
+    }
+    return found;
+  }
+
+  private async storeOwn(pageId: string, credentials: PageCredentials): Promise<StoreOutcome> {
+    const secretId = `${this.prefix}${pageId}`;
+    const current = await this.secrets.read(secretId);
+    if (current !== undefined && sameCredentials(parseCredentials(current.value), credentials))
+      return 'unchanged';
+    await this.secrets.write(secretId, secretValue(credentials), { exists: current !== undefined });
+    return current === undefined ? 'created' : 'updated';
+  }
+
+  /** Under the lock: the secret as it is now, plus as many of `pageIds` as fit. */
+  private async mergeShared(name: string, pageIds: string[], tokens: ReadonlyMap<string, PageCredentials>) {
+    const current = await this.secrets.read(name);
+    const content =
+      current === undefined
+        ? new Map<string, PageCredentials>()
+        : parseTokenMap(JSON.parse(current.value), name);
+    const placed = new Map<string, StoreOutcome>();
+    let changed = false;
+    for (const pageId of pageIds) {
+      const credentials = tokens.get(pageId) as PageCredentials;
+      const before = content.get(pageId);
+      if (sameCredentials(before, credentials)) {
+        placed.set(pageId, 'unchanged');
+        continue;
+      }
+      content.set(pageId, credentials);
+      if (!fitsSharedSecret(serializeSharedSecret(content))) {
+        if (before === undefined) content.delete(pageId);
+        else content.set(pageId, before);
+        continue;
+      }
+      placed.set(pageId, before === undefined ? 'created' : 'updated');
+      changed = true;
+    }
+    if (changed)
+      await this.secrets.write(name, serializeSharedSecret(content), { exists: current !== undefined });
+    return placed;
+  }
+
+  /** Every shared secret, in order: they are numbered without gaps, so reading stops at the first missing. */
+  private async sharedContents(): Promise<Map<string, Map<string, PageCredentials>>> {
+    const contents = new Map<string, Map<string, PageCredentials>>();
+    for (let number = 1; ; number++) {
+      const name = sharedSecretName(this.prefix, number);
+      const current = await this.secrets.read(name);
+      if (current === undefined) return contents;
+      if (isSharedSecretName(this.prefix, name))
+        contents.set(name, parseTokenMap(JSON.parse(current.value), name));
+    }
+  }
+}
