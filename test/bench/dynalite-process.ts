@@ -9,6 +9,8 @@ import type { EmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
 import { createDynamoClient } from '#lib/store/dynamo-client.js';
 import { ROOT } from './bundles.js';
 
+const PATIENT_TIMEOUTS = Object.freeze({ connectionTimeout: 30_000, requestTimeout: 60_000, maxAttempts: 2 });
+
 const SERVER = `import dynalite from 'dynalite';
 const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
@@ -28,7 +30,10 @@ export async function startDynaliteProcess(): Promise<EmbeddedDynamo> {
     child.once('exit', (code) => reject(new Error(`dynalite exited (${code}) before listening`)));
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = createDynamoClient({ endpoint });
+  // Tens of thousands of calls at a concurrency of hundreds, on a shared 2-core machine: a connect can
+  // wait seconds for the other process's event loop. That is load, not an outage, and a call the
+  // product gave up on would count its retry twice.
+  const client = createDynamoClient({ endpoint, timeouts: PATIENT_TIMEOUTS });
   return {
     endpoint,
     client,

@@ -2,11 +2,13 @@
  * Counts what the product asks of DynamoDB, through a middleware on the client's own stack: reads and
  * writes by command, and the write units DynamoDB would bill. Units are computed as DynamoDB bills
  * them: ceil(KB) of the larger of the item before and after, failed conditional writes included; plus,
- * for the secondary index (projection ALL), a put, an update, or a delete and a put when its key moves.
+ * for each global secondary index (projection ALL), a put, an update, or a delete and a put when its
+ * key moves.
  * dynalite's own ConsumedCapacity (table only, successful writes only) is collected to cross-check.
  */
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { TABLE_KEYS } from '#lib/store/table-schema.js';
+import { GLOBAL_INDEXES, TABLE_KEYS } from '#lib/store/table-schema.js';
+import { applyUpdate } from './update-expression.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -62,57 +64,28 @@ function valueSize(value: AttributeValue): number {
 
 const units = (item: Item | undefined) => (item === undefined ? 0 : Math.ceil(itemSize(item) / 1024));
 
-/**
- * Applies `SET a = :v, #b = :w REMOVE c, d` (top-level attributes, plain values): the only forms this
- * product writes. Returns undefined for anything else.
- */
-export function applyUpdate(
-  base: Item,
-  expression: string,
-  names: Record<string, string> = {},
-  values: Item = {},
-): Item | undefined {
-  const item: Item = { ...base };
-  const resolve = (token: string) => (token.startsWith('#') ? names[token] : token);
-  const clauses = expression.trim().split(/\s+(?=(?:SET|REMOVE)\s)/);
-  for (const clause of clauses) {
-    const [, verb, body] = /^(SET|REMOVE)\s+(.*)$/s.exec(clause.trim()) ?? [];
-    if (verb === undefined || body === undefined) return undefined;
-    for (const part of body.split(',').map((text) => text.trim())) {
-      if (verb === 'REMOVE') {
-        const name = resolve(part);
-        if (name === undefined || !/^[#\w]+$/.test(part)) return undefined;
-        delete item[name];
-        continue;
-      }
-      const [, path, value] = /^([#\w]+)\s*=\s*(:\w+)$/.exec(part) ?? [];
-      const name = path === undefined ? undefined : resolve(path);
-      const attribute = value === undefined ? undefined : values[value];
-      if (name === undefined || attribute === undefined) return undefined;
-      item[name] = attribute;
-    }
-  }
-  return item;
-}
-
-const { partitionKey, sortKey, byUpdatedTime } = TABLE_KEYS;
+const { partitionKey, sortKey } = TABLE_KEYS;
 const keyOf = (item: Item) => `${item[partitionKey]?.S}\u0000${item[sortKey]?.S}`;
 const kindOf = (item: Item) => /^[A-Z]+/.exec(item[partitionKey]?.S ?? '')?.[0] ?? 'other';
-const indexKey = (item: Item | undefined) => {
-  const hash = item?.[byUpdatedTime.partitionKey]?.S;
-  const range = item?.[byUpdatedTime.sortKey]?.S;
-  return hash === undefined || range === undefined ? undefined : `${hash}\u0000${range}`;
-};
 
-/** Write units in the index (projection ALL: an entry is the whole item). */
+/** Write units in every global index (projection ALL: an entry is the whole item; sparse when keyless). */
 function indexUnits(before: Item | undefined, after: Item | undefined): number {
-  const was = indexKey(before);
-  const is = indexKey(after);
-  if (was === undefined && is === undefined) return 0;
-  if (was === undefined) return units(after);
-  if (is === undefined) return units(before);
-  if (was !== is) return units(before) + units(after);
-  return JSON.stringify(before) === JSON.stringify(after) ? 0 : units(after);
+  let total = 0;
+  for (const index of GLOBAL_INDEXES) {
+    const indexKey = (item: Item | undefined) => {
+      const hash = item?.[index.partitionKey]?.S;
+      const range = item?.[index.sortKey]?.S;
+      return hash === undefined || range === undefined ? undefined : `${hash}\u0000${range}`;
+    };
+    const was = indexKey(before);
+    const is = indexKey(after);
+    if (was === undefined && is === undefined) continue;
+    if (was === undefined) total += units(after);
+    else if (is === undefined) total += units(before);
+    else if (was !== is) total += units(before) + units(after);
+    else if (JSON.stringify(before) !== JSON.stringify(after)) total += units(after);
+  }
+  return total;
 }
 
 export class DynamoMeter {
