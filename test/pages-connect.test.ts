@@ -1,0 +1,146 @@
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
+import { EMULATOR_APP, type GraphEmulator, startGraphEmulator } from '#lib/local/graph-emulator.js';
+import { connectPages } from '#lib/pages/connect.js';
+import { OnboardingGraph } from '#lib/pages/onboarding-graph.js';
+import { listPages } from '#lib/pages/page-listing.js';
+import { SecretsManagerVault } from '#lib/pages/token-vault.js';
+import { CursorStore } from '#lib/store/cursor-store.js';
+import { PageRegistry } from '#lib/store/page-registry.js';
+import { SecretLock } from '#lib/store/secret-lock.js';
+import { SecretWriter } from '#lib/tokens/secret-writer.js';
+import { SecretsManagerTokenSource } from '#lib/tokens/secrets-manager-token-source.js';
+import { fakeSecretsManager } from './support/fake-secrets-manager.js';
+
+const PREFIX = 'page-conversations/page-';
+let dynamo: EmbeddedDynamo;
+let emulator: GraphEmulator;
+beforeAll(async () => {
+  dynamo = await startEmbeddedDynamo();
+  emulator = await startGraphEmulator({ pages: [] });
+});
+afterAll(async () => {
+  await emulator.close();
+  await dynamo.close();
+});
+let secrets: ReturnType<typeof fakeSecretsManager>;
+afterEach(() => secrets.mock.reset());
+
+async function onboarding() {
+  secrets = fakeSecretsManager();
+  const tableName = `connect-${Math.random().toString(36).slice(2)}`;
+  await ensureTable(dynamo.client, tableName);
+  const registry = new PageRegistry({ client: dynamo.client, tableName });
+  const vault = new SecretsManagerVault(
+    new SecretWriter(secrets.client),
+    PREFIX,
+    new SecretLock({ client: dynamo.client, tableName, retryMs: 5 }),
+  );
+  const graph = new OnboardingGraph({ baseUrl: emulator.url, version: 'v24.0' });
+  const started: string[] = [];
+  const deps = {
+    registry,
+    vault,
+    graph,
+    startSync: async (pageId: string) => {
+      started.push(pageId);
+    },
+  };
+  return { deps, registry, started, tableName };
+}
+
+/** 250 Pages: every 10th lacks pages_messaging, every 10th (offset) has no messaging task, every 4th has Instagram. */
+function agencyUser() {
+  return emulator.createUser({
+    pages: 250,
+    page: (i) => ({
+      ...(i % 10 === 3 ? { withoutScopes: ['pages_messaging'] } : {}),
+      ...(i % 10 === 7 ? { tasks: ['ANALYZE', 'ADVERTISE'] } : {}),
+      ...(i % 20 === 8 ? { withoutScopes: ['instagram_manage_messages'] } : {}),
+      instagram: i % 4 === 0,
+    }),
+  });
+}
+
+describe('npm run pages -- connect', () => {
+  test('registers every eligible Page of a 250-Page user, names the others with the reason, and a second run changes nothing', async () => {
+    // Prepare
+    const { deps, registry, started, tableName } = await onboarding();
+    const user = agencyUser();
+    // Act
+    const first = await connectPages(deps, { userToken: user.token, app: { ...EMULATOR_APP } });
+    const writesAfterFirst = secrets.calls(CreateSecretCommand) + secrets.calls(PutSecretValueCommand);
+    const second = await connectPages(deps, { userToken: user.token, app: { ...EMULATOR_APP } });
+    // Assess
+    const registered = first.rows.filter((row) => row.action === 'registered');
+    const skipped = first.rows.filter((row) => row.action === 'skipped');
+    expect(first.rows).toHaveLength(250);
+    expect(registered).toHaveLength(200);
+    expect(skipped).toHaveLength(50);
+    for (const row of skipped) {
+      const index = user.pageIds.indexOf(row.pageId);
+      expect(row.missing.join('; ')).toMatch(
+        index % 10 === 3 ? /permission pages_messaging/ : /task MESSAGING or MODERATE/,
+      );
+    }
+    const instagramMissing = first.rows.filter((row) => user.pageIds.indexOf(row.pageId) % 20 === 8);
+    for (const row of instagramMissing) {
+      expect(row.action).toBe('registered');
+      expect(row.missing).toEqual(['permission instagram_manage_messages (for its Instagram account)']);
+    }
+    expect(await registry.listPageIds()).toEqual(registered.map((row) => row.pageId).sort());
+    expect(started.sort()).toEqual(registered.map((row) => row.pageId).sort());
+    const withInstagram = registered.find((row) => row.instagramAccountId !== undefined);
+    expect(await registry.pageIdForInstagramAccount(withInstagram?.instagramAccountId ?? '-')).toBe(
+      withInstagram?.pageId,
+    );
+    expect(writesAfterFirst).toBe(200);
+    expect(second.rows.filter((row) => row.action === 'unchanged')).toHaveLength(200);
+    expect(second.rows.filter((row) => row.action === 'skipped')).toHaveLength(50);
+    expect(secrets.calls(CreateSecretCommand) + secrets.calls(PutSecretValueCommand)).toBe(writesAfterFirst);
+    expect(started).toHaveLength(200);
+    // Served: the API's token source finds each registered Page's token, and GET /pages lists them.
+    const tokens = new SecretsManagerTokenSource({ client: secrets.client, prefix: PREFIX, registry });
+    const sample = registered[17]?.pageId ?? '';
+    expect((await tokens.get(sample)).accessToken).toBe(emulator.pages.get(sample)?.accessToken);
+    const cursors = new CursorStore({ client: dynamo.client, tableName });
+    const listing = await listPages({ registry, cursors, now: () => new Date() }, { limit: 100 });
+    expect(listing.data).toHaveLength(100);
+    expect(listing.hasNext).toBe(true);
+    const next = await listPages(
+      { registry, cursors, now: () => new Date() },
+      { limit: 100, after: listing.cursors.after },
+    );
+    const last = await listPages(
+      { registry, cursors, now: () => new Date() },
+      { limit: 100, after: next.cursors.after },
+    );
+    expect([...listing.data, ...next.data, ...last.data].map((page) => page.page_id)).toEqual(
+      registered.map((row) => row.pageId).sort((a, b) => a.length - b.length || a.localeCompare(b)),
+    );
+    expect(last.hasNext).toBe(false);
+  });
+
+  test('a dry run says what it would do and writes nothing', async () => {
+    const { deps, registry } = await onboarding();
+    const user = emulator.createUser({ pages: 3, page: (i) => (i === 1 ? { tasks: ['ANALYZE'] } : {}) });
+    const report = await connectPages(deps, { userToken: user.token, dryRun: true });
+    expect(report.rows.map((row) => row.action)).toEqual(['would register', 'skipped', 'would register']);
+    expect(await registry.listPageIds()).toEqual([]);
+    expect(secrets.calls(CreateSecretCommand) + secrets.calls(PutSecretValueCommand)).toBe(0);
+  });
+
+  test('a user token Graph does not know is refused before anything is stored', async () => {
+    const { deps, registry } = await onboarding();
+    await expect(connectPages(deps, { userToken: 'EMULATOR-USER-TOKEN-unknown' })).rejects.toMatchObject({
+      code: 'page_token_invalid',
+    });
+    expect(await registry.listPageIds()).toEqual([]);
+    expect(secrets.calls(GetSecretValueCommand)).toBe(0);
+  });
+});
