@@ -1,0 +1,117 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ConfigurationError, UnavailableError } from '../domain/errors.js';
+import { registerSecret } from '../telemetry/redaction.js';
+
+/** What the webhook routes check Meta with: one per app, not per Page. */
+export interface WebhookSecrets {
+  /** Keys the HMAC of `X-Hub-Signature-256`. */
+  readonly appSecret: string;
+  /** What `hub.verify_token` must equal in the subscription handshake. */
+  readonly verifyToken: string;
+}
+
+export interface WebhookSecretSource {
+  get(): Promise<WebhookSecrets>;
+}
+
+/** Obviously not real: the local demo prints them so that a developer can sign a test delivery. */
+export const DEMO_WEBHOOK_SECRETS: WebhookSecrets = Object.freeze({
+  appSecret: 'local-demo-app-secret',
+  verifyToken: 'local-demo-verify-token',
+});
+
+/** Fixed values: `META_APP_SECRET` and `WEBHOOK_VERIFY_TOKEN` locally, or the demo's. */
+export class StaticWebhookSecrets implements WebhookSecretSource {
+  private readonly secrets: Promise<WebhookSecrets>;
+
+  constructor(secrets: WebhookSecrets) {
+    registerSecret(secrets.appSecret);
+    registerSecret(secrets.verifyToken);
+    this.secrets = Promise.resolve(Object.freeze({ ...secrets }));
+  }
+
+  get(): Promise<WebhookSecrets> {
+    return this.secrets;
+  }
+}
+
+/** Reads the secret's JSON; says what is wrong without quoting it. */
+export function parseWebhookSecret(value: string | undefined): WebhookSecrets {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value ?? '');
+  } catch {
+    throw new ConfigurationError(
+      'The webhook secret must be JSON: {"app_secret": "...", "verify_token": "..."}.',
+    );
+  }
+  const record = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const { app_secret: appSecret, verify_token: verifyToken } = record;
+  if (
+    typeof appSecret !== 'string' ||
+    appSecret === '' ||
+    typeof verifyToken !== 'string' ||
+    verifyToken === ''
+  ) {
+    throw new ConfigurationError(
+      'The webhook secret needs non-empty "app_secret" and "verify_token" strings.',
+    );
+  }
+  return { appSecret, verifyToken };
+}
+
+export interface SecretsManagerWebhookSecretsOptions {
+  secretId: string;
+  client?: Pick<SecretsManagerClient, 'send'>;
+  /** How long a read is served from memory, and so how long a rotated secret goes unnoticed. */
+  cacheSeconds?: number;
+  now?: () => number;
+}
+
+/**
+ * `WEBHOOK_SECRET_ID` in AWS: one read per container per cache period, shared by concurrent callers; a
+ * failed read is evicted, not cached, so the next delivery tries again. Both values are registered
+ * for redaction as soon as they are read.
+ */
+export class SecretsManagerWebhookSecrets implements WebhookSecretSource {
+  private cached: { value: Promise<WebhookSecrets>; expiresAt: number } | undefined;
+  private readonly client: Pick<SecretsManagerClient, 'send'>;
+  private readonly cacheMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: SecretsManagerWebhookSecretsOptions) {
+    this.client =
+      options.client ??
+      new SecretsManagerClient({
+        maxAttempts: 2,
+        requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
+      });
+    this.cacheMs = (options.cacheSeconds ?? 300) * 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  get(): Promise<WebhookSecrets> {
+    if (this.cached !== undefined && this.cached.expiresAt > this.now()) return this.cached.value;
+    const value = this.read();
+    const entry = { value, expiresAt: this.now() + this.cacheMs };
+    this.cached = entry;
+    value.catch(() => {
+      if (this.cached === entry) this.cached = undefined;
+    });
+    return value;
+  }
+
+  private async read(): Promise<WebhookSecrets> {
+    let secretString: string | undefined;
+    try {
+      const output = await this.client.send(new GetSecretValueCommand({ SecretId: this.options.secretId }));
+      secretString = output.SecretString;
+    } catch (error: unknown) {
+      throw new UnavailableError(undefined, { cause: error });
+    }
+    const secrets = parseWebhookSecret(secretString);
+    registerSecret(secrets.appSecret);
+    registerSecret(secrets.verifyToken);
+    return secrets;
+  }
+}
