@@ -6,7 +6,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { FUNCTION_BUNDLING } from './bundling-options.js';
 import { NAG_REASONS } from './nag-suppressions.js';
 
@@ -47,29 +47,29 @@ export interface ProductFunctionProps {
  * The one way this project builds a Lambda function: Node.js 22 on arm64, a minified ESM bundle with
  * source maps and the AWS SDK inside, its own log group with a retention, and its own role that may
  * write to that log group and to nothing else until a grant says so (no AWS managed policy).
+ *
+ * It is a `NodejsFunction`, so `fn.metricErrors()` and `fn.addEventSource()` read as they do on any
+ * function. Its role and log group must exist before the function does, so they are created beside
+ * it, named after it (`<id>Role`, `<id>LogGroup`).
  */
-export class ProductFunction extends Construct {
-  readonly fn: NodejsFunction;
-  readonly logGroup: LogGroup;
-  readonly role: Role;
+export class ProductFunction extends NodejsFunction {
+  /** Always the explicit role made here (the base class types it as optional). */
+  declare readonly role: Role;
 
   constructor(scope: Construct, id: string, props: ProductFunctionProps) {
-    super(scope, id);
-
-    this.logGroup = new LogGroup(this, 'LogGroup', {
+    const logGroup = new LogGroup(scope, `${id}LogGroup`, {
       retention: props.logRetention,
       removalPolicy: props.logRemovalPolicy,
     });
-
     // An explicit role keeps AWSLambdaBasicExecutionRole (log writes to any log group) out: the
     // function may write to its own log group only. Creating the group itself is never needed.
-    this.role = new Role(this, 'Role', {
+    const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${props.description}`,
     });
-    this.logGroup.grantWrite(this.role);
+    logGroup.grantWrite(role);
 
-    this.fn = new NodejsFunction(this, 'Function', {
+    super(scope, id, {
       entry: join(PROJECT_ROOT, props.entry),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
@@ -79,8 +79,8 @@ export class ProductFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
-      role: this.role,
-      logGroup: this.logGroup,
+      role,
+      logGroup,
       environment: {
         // Stack traces point at the TypeScript source instead of the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
@@ -90,13 +90,7 @@ export class ProductFunction extends Construct {
       bundling: FUNCTION_BUNDLING,
     });
 
-    Validations.of(this.fn).acknowledge({ id: 'AwsSolutions-L1', reason: NAG_REASONS.nodejs22Runtime });
-  }
-
-  /** Sets an environment variable of the function. */
-  addEnvironment(name: string, value: string): this {
-    this.fn.addEnvironment(name, value);
-    return this;
+    Validations.of(this).acknowledge({ id: 'AwsSolutions-L1', reason: NAG_REASONS.nodejs22Runtime });
   }
 
   /**
@@ -111,7 +105,8 @@ export class ProductFunction extends Construct {
         resources: [table.tableArn, ...indexNames.map((indexName) => `${table.tableArn}/index/${indexName}`)],
       }),
     );
-    return this.addEnvironment('TABLE_NAME', table.tableName);
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    return this;
   }
 
   /** Adds one statement to the function's own policy. */

@@ -28,6 +28,9 @@ function runApp(context: Record<string, string>): { status: number | null; stder
   return { status: result.status, stderr: result.stderr, outdir };
 }
 
+/** Each run starts tsx and synthesizes the whole stack in a child process: slow on a busy 2-core machine. */
+const APP_RUN_TIMEOUT = 120_000;
+
 afterAll(() => {
   for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
 });
@@ -37,7 +40,7 @@ describe('cdk/app.ts', () => {
     expect(CDK_JSON.app).toBe('npx tsx cdk/app.ts');
   });
 
-  it('builds the stack from context values given on the command line', () => {
+  it('builds the stack from context values given on the command line', { timeout: APP_RUN_TIMEOUT }, () => {
     // Act
     const { status, stderr, outdir } = runApp({
       stackName: 'CustomerPages',
@@ -75,10 +78,13 @@ describe('cdk/app.ts', () => {
       'acme/fb-page-',
       'acme/fb-page-',
     ]);
-    expect(environments[0]).toMatchObject({ SYNC_PLATFORMS: 'instagram', SYNC_FOLDERS: 'inbox,spam' });
+    const api = environments.find(
+      (variables) => variables.POWERTOOLS_SERVICE_NAME === 'page-conversations-api',
+    );
+    expect(api).toMatchObject({ SYNC_PLATFORMS: 'instagram', SYNC_FOLDERS: 'inbox,spam' });
   });
 
-  it('stops with the context key to fix when a value cannot work', () => {
+  it('stops with the context key to fix when a value cannot work', { timeout: APP_RUN_TIMEOUT }, () => {
     // Act
     const { status, stderr } = runApp({ authorization: 'jwt', jwtAudience: 'api' });
 

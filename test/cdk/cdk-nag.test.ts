@@ -64,12 +64,12 @@ describe('cdk-nag AwsSolutions checks', () => {
     // Assess
     expect(hidden).toEqual(
       [
-        `AwsSolutions-IAM5[Resource::*] at ${product}/SyncScheduleFunction/Role/DefaultPolicy/Resource`,
-        `${secretFinding} at ${product}/ApiFunction/Role/DefaultPolicy/Resource`,
-        `${secretFinding} at ${product}/SyncWorkerFunction/Role/DefaultPolicy/Resource`,
-        `AwsSolutions-L1 at ${product}/ApiFunction/Function/Resource`,
-        `AwsSolutions-L1 at ${product}/SyncScheduleFunction/Function/Resource`,
-        `AwsSolutions-L1 at ${product}/SyncWorkerFunction/Function/Resource`,
+        `AwsSolutions-IAM5[Resource::*] at ${product}/SyncFanOut/ScheduleFunctionRole/DefaultPolicy/Resource`,
+        `${secretFinding} at ${product}/Api/FunctionRole/DefaultPolicy/Resource`,
+        `${secretFinding} at ${product}/SyncFanOut/WorkerFunctionRole/DefaultPolicy/Resource`,
+        `AwsSolutions-L1 at ${product}/Api/Function/Resource`,
+        `AwsSolutions-L1 at ${product}/SyncFanOut/ScheduleFunction/Resource`,
+        `AwsSolutions-L1 at ${product}/SyncFanOut/WorkerFunction/Resource`,
       ].sort(),
     );
   });

@@ -1,0 +1,31 @@
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { iam5ResourceFinding, NAG_REASONS } from './nag-suppressions.js';
+import type { ResolvedProps } from './page-conversations-props.js';
+import type { ProductFunction } from './product-function.js';
+
+/**
+ * What a function that calls Graph as a Page needs, in one call: `GetSecretValue` on the Page token
+ * secrets (and nothing else of Secrets Manager), and the Graph and sync settings it reads.
+ */
+export function grantGraphAccess(fn: ProductFunction, config: ResolvedProps): void {
+  const secretArn = Stack.of(fn).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${config.tokenSecretPrefix}*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  fn.allow(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
+  Validations.of(fn.role).acknowledge({
+    id: iam5ResourceFinding(fn, secretArn),
+    reason: NAG_REASONS.secretPrefix,
+  });
+  const environment: Record<string, string> = {
+    TOKEN_SECRET_PREFIX: config.tokenSecretPrefix,
+    GRAPH_API_VERSION: config.graphApiVersion,
+    ...(config.graphApiBaseUrl === undefined ? {} : { GRAPH_API_BASE_URL: config.graphApiBaseUrl }),
+    SYNC_PLATFORMS: config.platforms.join(','),
+    SYNC_FOLDERS: config.folders.join(','),
+  };
+  for (const [name, value] of Object.entries(environment)) fn.addEnvironment(name, value);
+}

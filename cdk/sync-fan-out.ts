@@ -1,0 +1,109 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ConversationsTable } from './conversations-table.js';
+import { grantGraphAccess } from './graph-access.js';
+import { NAG_REASONS } from './nag-suppressions.js';
+import type { ResolvedProps } from './page-conversations-props.js';
+import { ProductFunction, type TableAction } from './product-function.js';
+
+/** Listing the secrets and sending one message per Page. */
+const SCHEDULE_TIMEOUT = Duration.seconds(60);
+/** One Page's sync; a longer one checkpoints and resumes on the next run. */
+const WORKER_TIMEOUT = Duration.minutes(5);
+/** One Page per invocation, so each Page gets the whole time budget and fails alone. */
+const WORKER_BATCH_SIZE = 1;
+/** Deliveries of a sync message before it goes to the dead-letter queue. */
+export const MAX_RECEIVE_COUNT = 3;
+
+/**
+ * Exactly the calls `lib/` makes from the worker (a test reads them off the synthesized policy): it
+ * reads and writes back-off marks and sync state, updates index entries in place (UpdateItem) and
+ * counts the index (Query). It never deletes: expiry is DynamoDB's TTL.
+ */
+const WORKER_TABLE_ACTIONS: readonly TableAction[] = ['GetItem', 'PutItem', 'UpdateItem', 'Query'];
+
+export interface SyncFanOutProps {
+  readonly config: ResolvedProps;
+  readonly table: ConversationsTable;
+}
+
+/**
+ * The scheduled sync: an EventBridge rule invokes the schedule function, which lists the Page
+ * secrets and puts one message per Page on the sync queue; the worker function syncs one Page per
+ * message, and a message that fails `MAX_RECEIVE_COUNT` times waits in the dead-letter queue.
+ */
+export class SyncFanOut extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly scheduleFunction: ProductFunction;
+  readonly workerFunction: ProductFunction;
+  readonly rule: Rule;
+
+  constructor(scope: Construct, id: string, props: SyncFanOutProps) {
+    super(scope, id);
+    const { config } = props;
+    const common = {
+      memorySize: config.memorySize,
+      logRetention: config.logRetention,
+      logRemovalPolicy: config.removalPolicy,
+    };
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new Queue(this, 'Queue', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      // AWS's rule for Lambda consumers: six times the function timeout, so retries of a slow batch
+      // are not handed to a second worker while the first still runs.
+      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+
+    this.scheduleFunction = new ProductFunction(this, 'ScheduleFunction', {
+      ...common,
+      entry: 'functions/sync-schedule.ts',
+      description: 'Page conversations: lists the Pages and queues one sync per Page',
+      serviceName: 'page-conversations-sync-schedule',
+      timeout: SCHEDULE_TIMEOUT,
+      environment: { TOKEN_SECRET_PREFIX: config.tokenSecretPrefix, SYNC_QUEUE_URL: this.queue.queueUrl },
+    })
+      .allow(new PolicyStatement({ actions: ['secretsmanager:ListSecrets'], resources: ['*'] }))
+      .allow(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
+    Validations.of(this.scheduleFunction.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: NAG_REASONS.listSecrets,
+    });
+
+    this.workerFunction = new ProductFunction(this, 'WorkerFunction', {
+      ...common,
+      entry: 'functions/sync-worker.ts',
+      description: 'Page conversations: syncs one Page into the conversation index',
+      serviceName: 'page-conversations-sync-worker',
+      timeout: WORKER_TIMEOUT,
+      environment:
+        config.maxGraphCalls === undefined ? {} : { SYNC_MAX_GRAPH_CALLS: String(config.maxGraphCalls) },
+    }).bindTable(props.table, WORKER_TABLE_ACTIONS, props.table.indexNames);
+    grantGraphAccess(this.workerFunction, config);
+    this.workerFunction.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: WORKER_BATCH_SIZE,
+        reportBatchItemFailures: true,
+        maxConcurrency: config.concurrency,
+      }),
+    );
+
+    this.rule = new Rule(this, 'Schedule', {
+      description: 'Page conversations: starts the scheduled sync of every Page',
+      schedule: config.schedule,
+      targets: [new LambdaFunction(this.scheduleFunction)],
+    });
+  }
+}

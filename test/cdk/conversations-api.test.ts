@@ -1,0 +1,166 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES, type PageConversations } from '../../cdk/page-conversations.js';
+import {
+  arnOf,
+  type Json,
+  logicalId,
+  normalize,
+  PREFIX,
+  resource,
+  secretArn,
+  statementsOf,
+  synth,
+} from './synth.js';
+
+describe('ConversationsApi with default props', () => {
+  let product: PageConversations;
+  let template: Template;
+  beforeAll(() => {
+    ({ product, template } = synth());
+  });
+  it('has exactly the routes of the contract, each requiring IAM (SigV4)', () => {
+    // Prepare
+    const expected = API_ROUTES.map((route) => `${route.method} ${route.path}`);
+
+    // Act
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[];
+
+    // Assess
+    expect(expected).toEqual([
+      'GET /health',
+      'GET /openapi.json',
+      'GET /pages/{pageId}/conversations',
+      'GET /pages/{pageId}/sync',
+      'POST /pages/{pageId}/sync',
+    ]);
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([...expected].sort());
+    for (const route of routes) expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+  });
+
+  it('sends every route to the API function with payload format 2.0', () => {
+    // Prepare
+    const functionId = logicalId(product.apiFunction);
+
+    // Act
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[];
+
+    // Assess
+    const [integrationId, ...others] = Object.keys(integrations);
+    expect(others).toEqual([]);
+    expect((integrations[integrationId ?? ''] as Json).Properties).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: arnOf(functionId),
+      PayloadFormatVersion: '2.0',
+    });
+    for (const route of routes) {
+      expect(route.Properties.Target).toEqual({
+        'Fn::Join': ['', ['integrations/', { Ref: integrationId }]],
+      });
+    }
+  });
+
+  it('logs every request as minimal JSON to a log group with retention, and throttles the stage', () => {
+    // Prepare
+    const accessLogsId = logicalId(product.api.accessLogs);
+
+    // Act
+    const stage = resource(template, logicalId(product.api.stage));
+
+    // Assess
+    expect(stage.Properties.StageName).toBe('$default');
+    expect(stage.Properties.AutoDeploy).toBe(true);
+    expect(stage.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingBurstLimit: 100,
+      ThrottlingRateLimit: 50,
+    });
+    expect(stage.Properties.AccessLogSettings.DestinationArn).toEqual(arnOf(accessLogsId));
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format as string) as Record<string, string>;
+    expect(format).toEqual({
+      requestId: '$context.requestId',
+      requestTime: '$context.requestTime',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      responseLatency: '$context.responseLatency',
+      integrationError: '$context.integrationErrorMessage',
+    });
+    expect(resource(template, accessLogsId).Properties.RetentionInDays).toBe(30);
+  });
+
+  it('gives the API function exactly its environment', () => {
+    // Act
+    const variables = resource(template, logicalId(product.apiFunction)).Properties.Environment.Variables;
+
+    // Assess
+    expect(variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'page-conversations-api',
+      TABLE_NAME: { Ref: logicalId(product.table) },
+      TOKEN_SECRET_PREFIX: PREFIX,
+      GRAPH_API_VERSION: 'v24.0',
+      SYNC_PLATFORMS: 'messenger,instagram',
+      SYNC_FOLDERS: 'inbox,other',
+      SYNC_QUEUE_URL: { Ref: logicalId(product.syncQueue) },
+    });
+  });
+
+  it('grants the API function exactly its table, secret, queue and log actions', () => {
+    // Prepare
+    const tableId = logicalId(product.table);
+
+    // Act
+    const statements = statementsOf(template, logicalId(product.apiFunction.role));
+
+    // Assess
+    expect(statements).toEqual(
+      normalize([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: arnOf(logicalId(product.apiFunction.logGroup)),
+        },
+        {
+          Effect: 'Allow',
+          Action: ['GetItem', 'PutItem', 'Query'].map((a) => `dynamodb:${a}`),
+          Resource: [
+            arnOf(tableId),
+            { 'Fn::Join': ['', [arnOf(tableId), '/index/gsi1']] },
+            { 'Fn::Join': ['', [arnOf(tableId), '/index/gsi2']] },
+          ],
+        },
+        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
+        { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(logicalId(product.syncQueue)) },
+      ]),
+    );
+  });
+});
+
+describe('ConversationsApi with other props', () => {
+  it('puts every route behind a JWT authorizer with the given issuer and audience', () => {
+    // Prepare
+    const issuer = 'https://auth.example.com/';
+
+    // Act
+    const { template } = synth({ authorization: { type: 'jwt', issuer, audience: ['api-client', 'cli'] } });
+
+    // Assess
+    const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer');
+    const [authorizerId, ...others] = Object.keys(authorizers);
+    expect(others).toEqual([]);
+    expect((authorizers[authorizerId ?? ''] as Json).Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: issuer, Audience: ['api-client', 'cli'] },
+    });
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[];
+    expect(routes).toHaveLength(API_ROUTES.length);
+    for (const route of routes) {
+      expect(route.Properties).toMatchObject({
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: authorizerId },
+      });
+    }
+  });
+});

@@ -1,0 +1,187 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Schedule } from 'aws-cdk-lib/aws-events';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PageConversations } from '../../cdk/page-conversations.js';
+import {
+  arnOf,
+  type Json,
+  logicalId,
+  normalize,
+  PREFIX,
+  resource,
+  secretArn,
+  statementsOf,
+  synth,
+} from './synth.js';
+
+describe('SyncFanOut with default props', () => {
+  let product: PageConversations;
+  let template: Template;
+  beforeAll(() => {
+    ({ product, template } = synth());
+  });
+  it('gives the sync schedule function exactly its environment', () => {
+    // Act
+    const variables = resource(template, logicalId(product.syncScheduleFunction)).Properties.Environment
+      .Variables;
+
+    // Assess
+    expect(variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'page-conversations-sync-schedule',
+      TOKEN_SECRET_PREFIX: PREFIX,
+      SYNC_QUEUE_URL: { Ref: logicalId(product.syncQueue) },
+    });
+  });
+
+  it('gives the sync worker function exactly its environment', () => {
+    // Act
+    const variables = resource(template, logicalId(product.syncWorkerFunction)).Properties.Environment
+      .Variables;
+
+    // Assess
+    expect(variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'page-conversations-sync-worker',
+      TABLE_NAME: { Ref: logicalId(product.table) },
+      TOKEN_SECRET_PREFIX: PREFIX,
+      GRAPH_API_VERSION: 'v24.0',
+      SYNC_PLATFORMS: 'messenger,instagram',
+      SYNC_FOLDERS: 'inbox,other',
+    });
+  });
+
+  it('grants the sync schedule function ListSecrets (which takes no resource) and SendMessage only', () => {
+    // Act
+    const statements = statementsOf(template, logicalId(product.syncScheduleFunction.role));
+
+    // Assess
+    expect(statements).toEqual(
+      normalize([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: arnOf(logicalId(product.syncScheduleFunction.logGroup)),
+        },
+        { Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' },
+        { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(logicalId(product.syncQueue)) },
+      ]),
+    );
+  });
+
+  it('grants the sync worker exactly its table, secret, queue-consume and log actions', () => {
+    // Prepare
+    const tableId = logicalId(product.table);
+    const queueArn = arnOf(logicalId(product.syncQueue));
+
+    // Act
+    const statements = statementsOf(template, logicalId(product.syncWorkerFunction.role));
+
+    // Assess
+    expect(statements).toEqual(
+      normalize([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: arnOf(logicalId(product.syncWorkerFunction.logGroup)),
+        },
+        {
+          Effect: 'Allow',
+          Action: ['GetItem', 'PutItem', 'UpdateItem', 'Query'].map((a) => `dynamodb:${a}`),
+          Resource: [
+            arnOf(tableId),
+            { 'Fn::Join': ['', [arnOf(tableId), '/index/gsi1']] },
+            { 'Fn::Join': ['', [arnOf(tableId), '/index/gsi2']] },
+          ],
+        },
+        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
+        {
+          Effect: 'Allow',
+          Action: [
+            'sqs:ChangeMessageVisibility',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+            'sqs:GetQueueUrl',
+            'sqs:ReceiveMessage',
+          ],
+          Resource: queueArn,
+        },
+      ]),
+    );
+  });
+
+  it('invokes the sync schedule function every 15 minutes', () => {
+    // Prepare
+    const functionArn = arnOf(logicalId(product.syncScheduleFunction));
+
+    // Act
+    const rule = resource(template, logicalId(product.syncRule));
+
+    // Assess
+    expect(rule.Properties.ScheduleExpression).toBe('rate(15 minutes)');
+    expect(rule.Properties.Targets).toEqual([{ Arn: functionArn, Id: 'Target0' }]);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: functionArn,
+      Principal: 'events.amazonaws.com',
+      SourceArn: arnOf(logicalId(product.syncRule)),
+    });
+  });
+
+  it('feeds the worker one message at a time, reporting item failures, at most 5 at once', () => {
+    // Act
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Json[];
+
+    // Assess
+    expect(mappings.map((mapping) => mapping.Properties)).toEqual([
+      {
+        BatchSize: 1,
+        EventSourceArn: arnOf(logicalId(product.syncQueue)),
+        FunctionName: { Ref: logicalId(product.syncWorkerFunction) },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: 10 },
+      },
+    ]);
+  });
+
+  it('redrives a message to the dead-letter queue after 3 receives; both queues are encrypted and TLS-only', () => {
+    // Prepare
+    const queueId = logicalId(product.syncQueue);
+    const dlqId = logicalId(product.syncDeadLetterQueue);
+
+    // Act
+    const queue = resource(template, queueId).Properties;
+    const dlq = resource(template, dlqId).Properties;
+
+    // Assess
+    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(dlqId), maxReceiveCount: 3 });
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * 300);
+    expect(queue.SqsManagedSseEnabled).toBe(true);
+    expect(dlq.SqsManagedSseEnabled).toBe(true);
+    expect(dlq.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    for (const id of [queueId, dlqId]) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ],
+        },
+      });
+    }
+  });
+});
+
+describe('SyncFanOut with other props', () => {
+  it('takes an EventBridge schedule as it is', () => {
+    // Act
+    const { template } = synth({ syncSchedule: Schedule.cron({ minute: '*/10', hour: '6-22' }) });
+
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(*/10 6-22 * * ? *)' });
+  });
+});

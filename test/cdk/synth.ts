@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import type { PageConversations, PageConversationsProps } from '../../cdk/page-conversations.js';
+import { PageConversationsStack } from '../../cdk/page-conversations-stack.js';
+
+/** Shared by the template tests of each part: synthesis without esbuild and readers of the template. */
+
+export type Json = ReturnType<Template['toJSON']>;
+
+/** The feature flags `cdk deploy` runs with, so the template under test is the one deployed. */
+export const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as Json
+).context as Record<string, unknown>;
+
+export const PREFIX = 'page-conversations/page-';
+
+export interface Synthesized {
+  readonly stack: Stack;
+  readonly product: PageConversations;
+  readonly template: Template;
+}
+
+/** Synthesizes the stack without running esbuild (`aws:cdk:bundling-stacks: []`): seconds, not tens. */
+export function synth(props: Partial<PageConversationsProps> = {}): Synthesized {
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new PageConversationsStack(app, 'Test', {
+    pageConversations: { tokenSecretPrefix: PREFIX, ...props },
+  });
+  return { stack, product: stack.pageConversations, template: Template.fromStack(stack) };
+}
+
+export function logicalId(construct: IConstruct): string {
+  const resource = construct.node.defaultChild ?? construct;
+  if (!CfnResource.isCfnResource(resource))
+    throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  return Stack.of(construct).getLogicalId(resource);
+}
+
+export function resource(template: Template, id: string): Json {
+  const found = (template.toJSON().Resources as Record<string, Json>)[id];
+  if (found === undefined) throw new Error(`no resource ${id} in the template`);
+  return found;
+}
+
+export interface Statement {
+  readonly Effect: string;
+  readonly Action: string[];
+  readonly Resource: unknown[];
+}
+
+/** Every statement granted to a role, actions sorted, so that equality is about content, not order. */
+export function statementsOf(template: Template, roleId: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+  const statements = Object.values(policies).flatMap(
+    (policy) => (policy as Json).Properties.PolicyDocument.Statement as Json[],
+  );
+  return normalize(statements);
+}
+
+export function normalize(statements: readonly Json[]): Statement[] {
+  return statements
+    .map((statement) => ({
+      Effect: statement.Effect as string,
+      Action: ([] as string[]).concat(statement.Action).sort(),
+      Resource: ([] as unknown[]).concat(statement.Resource),
+    }))
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
+export const secretArn = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':secretsmanager:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:secret:${PREFIX}*`,
+    ],
+  ],
+};
+export const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
