@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { describe, expect, test } from 'vitest';
 
 /** Collects a stream's text; `waitFor` resolves once everything so far matches, or fails after `ms`. */
@@ -28,6 +30,7 @@ describe('npm start', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const waitFor = collect(child.stdout);
+    const waitForLog = collect(child.stderr);
     try {
       const [, url] = await waitFor(/listening on (http:\/\/localhost:\d+)/, 20_000);
       const [, page] = await waitFor(/curl '[^']+\/pages\/(\d+)\/conversations\?limit=5'/, 5_000);
@@ -35,7 +38,7 @@ describe('npm start', () => {
       const first = await fetch(`${url}/pages/${page}/conversations?limit=5`);
       const body = (await first.json()) as { data: unknown[]; paging: { next: string } };
       const next = await fetch(body.paging.next);
-      await waitFor(/"message":"sync round"/, 20_000);
+      await waitForLog(/ sync round pages=\d+ outcomes=/, 20_000);
       const sync = (await (await fetch(`${url}/pages/${page}/sync`)).json()) as {
         partitions: Array<{ last_run: { outcome: string } | null }>;
       };
@@ -60,5 +63,55 @@ describe('npm start', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  });
+});
+
+describe('npm start refuses a setup that cannot work, saying what to set', () => {
+  /** Runs the start script to its exit and returns its code and what it printed on stderr. */
+  async function startWith(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'lib/local/main.ts'], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    try {
+      const [code] = (await once(child, 'exit')) as [number | null];
+      return { code, stderr };
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }
+
+  test('a busy port: exit 1 at once, naming PORT, and no stack trace', async () => {
+    // Prepare: something already listens on the port.
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      // Act
+      const { code, stderr } = await startWith({ PORT: String(port) });
+      // Assess
+      expect(code).toBe(1);
+      expect(stderr).toContain(`port ${port} is in use`);
+      expect(stderr).toContain('PORT=');
+      expect(stderr).not.toContain('EADDRINUSE');
+    } finally {
+      busy.close();
+    }
+  });
+
+  test('only GRAPH_API_BASE_URL set: names PAGE_TOKENS_FILE instead of syncing demo Pages against it', async () => {
+    const { code, stderr } = await startWith({ PORT: '0', GRAPH_API_BASE_URL: 'https://graph.example.com' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('PAGE_TOKENS_FILE');
+  });
+
+  test('a LOG_LEVEL it does not know: names the values it takes', async () => {
+    const { code, stderr } = await startWith({ PORT: '0', LOG_LEVEL: 'loud' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('LOG_LEVEL takes debug, info, warn, error, silent');
   });
 });

@@ -19,6 +19,8 @@ export interface LocalRuntime {
   /** Present in demo mode. */
   emulator: GraphEmulator | undefined;
   schedule: LocalSchedule | undefined;
+  /** The Pages this runtime serves, ascending. */
+  pageIds(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -77,12 +79,23 @@ export async function startLocalRuntime(
     if (schedule) closers.push(() => schedule.stop());
     const api = await startLocalApi(createApiHandler(services.api), { port: config.port });
     closers.push(() => api.close());
-    return { url: api.url, config: effective, services, emulator, schedule, close: () => closeAll(closers) };
+    return {
+      url: api.url,
+      config: effective,
+      services,
+      emulator,
+      schedule,
+      pageIds: async () => (await tokens.listPageIds()).sort(byNumericId),
+      close: () => closeAll(closers),
+    };
   } catch (error: unknown) {
     await closeAll(closers);
     throw error;
   }
 }
+
+/** Page ids are digits: shorter is smaller, then as text. */
+const byNumericId = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
 async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {
   for (const close of closers.reverse()) await close().catch(() => undefined);

@@ -8,6 +8,8 @@ export interface LocalSchedule {
   stop(): Promise<void>;
 }
 
+const PROGRESS_EVERY_MS = 5_000;
+
 /** The fan-out's concurrency cap, the same default as the deployed queue's. */
 export const LOCAL_SYNC_CONCURRENCY = 10;
 
@@ -25,10 +27,24 @@ export function startLocalSchedule(
   const runOnce = () => {
     round ??= (async () => {
       const pageIds = await tokens.listPageIds();
-      const results = await runner.syncAll(pageIds, LOCAL_SYNC_CONCURRENCY);
+      const started = Date.now();
+      let done = 0;
+      let reported = started;
+      const results = await runner.syncAll(pageIds, LOCAL_SYNC_CONCURRENCY, () => {
+        done += 1;
+        // A long local round (hundreds of pages, or a first backfill) says how far it is.
+        if (Date.now() - reported >= PROGRESS_EVERY_MS && done < pageIds.length) {
+          reported = Date.now();
+          logger.info('sync round progress', { pages_done: `${done}/${pageIds.length}` });
+        }
+      });
       const outcomes: Record<string, number> = {};
       for (const result of results) outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
-      logger.info('sync round', { pages: pageIds.length, outcomes });
+      logger.info('sync round', {
+        pages: pageIds.length,
+        outcomes,
+        seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
+      });
     })()
       .catch((error: unknown) => {
         logger.error('sync round failed', { error });

@@ -1,14 +1,53 @@
-import { loadConfig } from '../config/config.js';
+import { createServer } from 'node:net';
+import { type Config, loadConfig } from '../config/config.js';
+import { createConsoleLogger, readLogLevel } from './console-logger.js';
 import { startLocalRuntime } from './local-runtime.js';
 
 /** `npm start`: the local runtime until SIGINT or SIGTERM. */
 
+/** Stops before anything starts, with what to set, rather than with a stack trace later. */
+function fail(message: string): never {
+  process.stderr.write(`npm start: ${message}\n`);
+  process.exit(1);
+}
+
+/** Whether the port is free, found out before dynalite, the emulator and a sync round start. */
+async function portIsFree(port: number): Promise<boolean> {
+  if (port === 0) return true;
+  const probe = createServer();
+  return new Promise((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.listen(port, () => probe.close(() => resolve(true)));
+  });
+}
+
+function checkSetup(config: Config): void {
+  if (!config.demo && config.pageTokensFile === undefined) {
+    fail(
+      'GRAPH_API_BASE_URL is set, so this is not the demo, but PAGE_TOKENS_FILE is not: set it to a JSON file of ' +
+        'your Pages\' tokens, {"<pageId>": "<page access token>"}, or unset GRAPH_API_BASE_URL for the demo.',
+    );
+  }
+}
+
 // The lock file pins SDK releases that support Node 20; the SDK's notice about later releases is noise
 // on every start.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const config = loadConfig();
-const runtime = await startLocalRuntime(config);
-const firstPage = runtime.emulator?.pages.keys().next().value ?? '<pageId>';
+let config: Config;
+let logger: ReturnType<typeof createConsoleLogger>;
+try {
+  config = loadConfig();
+  logger = createConsoleLogger(readLogLevel(process.env.LOG_LEVEL));
+} catch (error: unknown) {
+  fail((error as Error).message);
+}
+checkSetup(config);
+if (!(await portIsFree(config.port))) {
+  fail(`port ${config.port} is in use. Set PORT to a free one, e.g. PORT=${config.port + 1} npm start.`);
+}
+const runtime = await startLocalRuntime(config, { logger });
+const firstPage = (await runtime.pageIds())[0];
+if (firstPage === undefined) fail(`${config.pageTokensFile} lists no Page.`);
 process.stdout.write(
   [
     '',

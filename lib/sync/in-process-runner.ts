@@ -35,12 +35,17 @@ export class InProcessSyncRunner implements SyncStarter {
     this.launch(pageId);
   }
 
-  /** Syncs every page, `concurrency` at a time, and returns each page's result. */
-  async syncAll(pageIds: readonly string[], concurrency: number): Promise<PageRunResult[]> {
+  /** Syncs every page, `concurrency` at a time, and returns each page's result; `onRun` sees each as it ends. */
+  async syncAll(
+    pageIds: readonly string[],
+    concurrency: number,
+    onRun: (result: PageRunResult | undefined) => void = () => undefined,
+  ): Promise<PageRunResult[]> {
     const results: PageRunResult[] = [];
     await forEachLimited(pageIds, concurrency, async (pageId) => {
       const result = await this.launch(pageId);
       if (result !== undefined) results.push(result);
+      onRun(result);
     });
     return results;
   }

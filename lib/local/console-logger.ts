@@ -1,0 +1,44 @@
+import type { LogExtra, Logger } from '../telemetry/logger.js';
+import { redactDeep, redactSecrets } from '../telemetry/redaction.js';
+
+/** How much `npm start` prints, from `LOG_LEVEL`: `debug` and `info` print every line, `silent` none. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
+
+/** Reads `LOG_LEVEL`; anything else is refused with the values it takes. */
+export function readLogLevel(raw: string | undefined): LogLevel {
+  const value = (raw ?? 'info').trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new Error(`LOG_LEVEL takes ${LOG_LEVELS.join(', ')}; got "${raw}".`);
+  }
+  return value as LogLevel;
+}
+
+/**
+ * The local runtime's logger: one short human-readable line per event on stderr (`12:00:01 sync
+ * round pages=3 outcomes={"complete":3}`), scrubbed like the Lambda logger, so that the start-up
+ * "Try:" block on stdout stays readable. Lambda keeps Powertools' JSON lines.
+ */
+export function createConsoleLogger(
+  level: LogLevel,
+  write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Logger {
+  const line = (lineLevel: LogLevel, message: string, extra: LogExtra | Error = {}) => {
+    if (RANK[lineLevel] < RANK[level]) return;
+    const fields = redactDeep(extra instanceof Error ? { error: extra } : extra) as LogExtra;
+    const time = new Date().toISOString().slice(11, 19);
+    const tag = lineLevel === 'info' ? '' : ` ${lineLevel.toUpperCase()}`;
+    const details = Object.entries(fields)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+      .join(' ');
+    write(`${time}${tag} ${redactSecrets(message)}${details === '' ? '' : ` ${details}`}`);
+  };
+  return {
+    info: (message, extra) => line('info', message, extra),
+    warn: (message, extra) => line('warn', message, extra),
+    error: (message, extra) => line('error', message, extra),
+  };
+}
