@@ -8,6 +8,9 @@
  * | back-off of a page  | `PAGE#<pageId>`            | `BACKOFF`           |                                          |
  * | sync state and lease| `PAGE#<pageId>`            | `SYNC`              |                                          |
  * | indexed conversation| `CONV#<pageId>#<platform>` | `<conversation id>` | `IDX#<pageId>#<platform>#<folder>` / `<updated_time>#<id>` |
+ * | registered Page     | `PAGES`                    | Page id, zero-padded to 32 digits (numeric order) |          |
+ * | Instagram -> Page   | `IGACCOUNT#<igAccountId>`  | `PAGE`              |                                          |
+ * | shared-secret lock  | `SECRETLOCK#<secretId>`    | `LOCK`              |                                          |
  *
  * `gsi2pk` / `gsi2sk` (the sparse `pendingEvents` index) are set on an indexed conversation whose change
  * event is not yet delivered: `EVENTS#<pageId>` / `<updated_time>#<id>`.
