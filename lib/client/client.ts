@@ -1,0 +1,172 @@
+import type { components, operations } from './api-types.js';
+import { type ClientAuth, ClientConfigurationError, createAuthorize } from './auth.js';
+import {
+  ApiError,
+  type ApiErrorBody,
+  type ApiRequestSummary,
+  ApiResponseError,
+  ApiUnreachableError,
+} from './errors.js';
+
+export type Conversation = components['schemas']['Conversation'];
+export type ConversationsPage = components['schemas']['ConversationsPage'];
+export type SyncState = components['schemas']['SyncState'];
+export type ConversationsQuery = NonNullable<operations['listConversations']['parameters']['query']>;
+export type StartSyncAnswer = operations['startSync']['responses'][202]['content']['application/json'];
+export type HealthAnswer = operations['health']['responses'][200]['content']['application/json'];
+
+export interface PageConversationsClientOptions {
+  /** The API's base URL: the stack's `ApiUrl` output (with its stage path, if any), or the local runtime's. */
+  baseUrl: string | URL;
+  /** How to authorize: `{ type: 'sigv4' }` for an IAM deployment, `jwt`, or `none` locally. */
+  auth: ClientAuth;
+  /** Per request, headers and body included. @default 30000 */
+  timeoutMs?: number;
+  /** Another fetch (a proxy's, a test's). @default the global fetch, which keeps connections alive */
+  fetch?: typeof fetch;
+}
+
+export interface PageConversationsClient {
+  readonly baseUrl: URL;
+  /** `GET /health`: `{ status: 'ok' }` when the API's function answers; touches no dependency. */
+  health(): Promise<HealthAnswer>;
+  /** `GET /openapi.json`: the API's OpenAPI 3.1 document. */
+  openApi(): Promise<Record<string, unknown>>;
+  /**
+   * `GET /pages/{pageId}/conversations`: one page of conversations, live from Graph, or from the index
+   * with `updated_since` (then `synced_at` says how fresh the index is).
+   */
+  listConversations(pageId: string, query?: ConversationsQuery): Promise<ConversationsPage>;
+  /**
+   * Every conversation matching `query`, newest first, following `after` cursors until the last page.
+   * `query.after` starts from a cursor; `query.before` cannot be combined with walking forward.
+   */
+  conversations(pageId: string, query?: Omit<ConversationsQuery, 'before'>): AsyncIterable<Conversation>;
+  /** `GET /pages/{pageId}/sync`: the state of the page's sync, per platform and folder. */
+  getSync(pageId: string): Promise<SyncState>;
+  /** `POST /pages/{pageId}/sync`: starts a sync now; `already_running` when one is under way. */
+  startSync(pageId: string): Promise<StartSyncAnswer>;
+  /**
+   * Any route, for routes newer than this client's types. Answers the parsed JSON body; throws the same
+   * errors as the typed methods.
+   */
+  request<T = unknown>(method: 'GET' | 'POST', path: string, query?: QueryValues): Promise<T>;
+}
+
+type QueryValues = Record<string, string | number | undefined>;
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Path segments come from callers: a page id with `/` or `?` must not reach another route. */
+const segment = (value: string): string => encodeURIComponent(value);
+
+function parseBaseUrl(baseUrl: string | URL): URL {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch (error) {
+    throw new ClientConfigurationError(`The base URL is not a URL: ${String(baseUrl)}`, { cause: error });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ClientConfigurationError(`The base URL must be http(s), not ${url.protocol}`);
+  if (url.search !== '' || url.hash !== '')
+    throw new ClientConfigurationError('The base URL must not carry a query or a fragment.');
+  // The base path (an API Gateway stage, a custom domain's mapping) is kept; routes are appended to it.
+  if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
+  return url;
+}
+
+/** Whole seconds from a `Retry-After` header (API Gateway and this API send seconds, never a date). */
+function retryAfterOf(headers: Headers): number | undefined {
+  const value = headers.get('retry-after');
+  if (value === null || !/^\d+$/.test(value.trim())) return undefined;
+  return Number(value.trim());
+}
+
+function errorBodyOf(parsed: unknown): ApiErrorBody | undefined {
+  if (typeof parsed !== 'object' || parsed === null || !('error' in parsed)) return undefined;
+  const error = (parsed as { error: unknown }).error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return typeof code === 'string' && typeof message === 'string' ? (error as ApiErrorBody) : undefined;
+}
+
+// API Gateway's own answers (`{"message":"Forbidden"}`) and anything else without the contract's body.
+function gatewayMessageOf(parsed: unknown, text: string): string | undefined {
+  if (typeof parsed === 'object' && parsed !== null && 'message' in parsed) {
+    const { message } = parsed as { message: unknown };
+    if (typeof message === 'string') return message.slice(0, 200);
+  }
+  const trimmed = text.trim();
+  return trimmed === '' ? undefined : trimmed.slice(0, 200);
+}
+
+/**
+ * A typed client of the Page conversations API. One client per base URL; it holds no state between
+ * requests beyond the credential provider's cache and fetch's pool of kept-alive connections.
+ */
+export function createPageConversationsClient(
+  options: PageConversationsClientOptions,
+): PageConversationsClient {
+  const baseUrl = parseBaseUrl(options.baseUrl);
+  const authorize = createAuthorize(options.auth, baseUrl);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+
+  async function call<T>(method: 'GET' | 'POST', path: string, query: QueryValues = {}): Promise<T> {
+    const url = new URL(path.replace(/^\/+/, ''), baseUrl);
+    for (const [name, value] of Object.entries(query))
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    const summary: ApiRequestSummary = { method, path: `/${path.replace(/^\/+/, '')}` };
+    const headers = await authorize({ method, url, headers: { accept: 'application/json' } });
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetchImpl(url, { method, headers, signal: AbortSignal.timeout(timeoutMs) });
+      text = await response.text();
+    } catch (error) {
+      throw new ApiUnreachableError(baseUrl.origin, summary, { cause: error });
+    }
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) {
+      const body = errorBodyOf(parsed);
+      throw new ApiError({
+        status: response.status,
+        body,
+        retryAfterSeconds: retryAfterOf(response.headers),
+        gatewayMessage: body === undefined ? gatewayMessageOf(parsed, text) : undefined,
+        request: summary,
+      });
+    }
+    if (parsed === undefined) throw new ApiResponseError(response.status, summary, 'the body is not JSON');
+    return parsed as T;
+  }
+
+  const conversationsPath = (pageId: string) => `pages/${segment(pageId)}/conversations`;
+
+  return {
+    baseUrl,
+    health: () => call<HealthAnswer>('GET', 'health'),
+    openApi: () => call<Record<string, unknown>>('GET', 'openapi.json'),
+    listConversations: (pageId, query = {}) =>
+      call<ConversationsPage>('GET', conversationsPath(pageId), query),
+    async *conversations(pageId, query = {}) {
+      let after = query.after;
+      for (;;) {
+        const page = await call<ConversationsPage>('GET', conversationsPath(pageId), { ...query, after });
+        yield* page.data;
+        // `next` is absent on the last page; the cursor alone may be present there too.
+        after = page.paging?.next === undefined ? undefined : page.paging.cursors.after;
+        if (after === undefined) return;
+      }
+    },
+    getSync: (pageId) => call<SyncState>('GET', `pages/${segment(pageId)}/sync`),
+    startSync: (pageId) => call<StartSyncAnswer>('POST', `pages/${segment(pageId)}/sync`),
+    request: (method, path, query) => call(method, path, query),
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * The typed client of the Page conversations API, for Node 18 and later:
+ *
+ *   const client = createPageConversationsClient({ baseUrl: ApiUrl, auth: { type: 'sigv4' } });
+ *   for await (const conversation of client.conversations(pageId, { platform: 'instagram' })) ...
+ */
+export type { components, operations, paths } from './api-types.js';
+export { type AwsCredentials, type ClientAuth, ClientConfigurationError, regionOfUrl } from './auth.js';
+export {
+  type Conversation,
+  type ConversationsPage,
+  type ConversationsQuery,
+  createPageConversationsClient,
+  type HealthAnswer,
+  type PageConversationsClient,
+  type PageConversationsClientOptions,
+  type StartSyncAnswer,
+  type SyncState,
+} from './client.js';
+export {
+  ApiError,
+  type ApiErrorBody,
+  type ApiErrorCode,
+  type ApiRequestSummary,
+  ApiResponseError,
+  ApiUnreachableError,
+  isApiError,
+} from './errors.js';
