@@ -1,5 +1,4 @@
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { GraphUsage } from '../graph/usage.js';
 import { epochSeconds, isConditionFailure, n, readNumber, s } from './attributes.js';
 import { TABLE_KEYS } from './table-schema.js';
 
@@ -84,11 +83,11 @@ export class CallPacingStore {
   }
 
   /**
-   * Learns from an answer's usage headers, for every container's next calls. Writes only when the
+   * Learns from an answer's usage headers (`GraphUsage.maxPercent`), for every container's next calls. Writes only when the
    * slowdown changes, and never rejects: the slowdown is advice, and a caller that does not await it
    * (the sync's `Pacer` interface returns nothing) must not see an unhandled rejection.
    */
-  async observe(account: string, usage: GraphUsage): Promise<void> {
+  async observe(account: string, usage: { readonly maxPercent: number }): Promise<void> {
     const excess = Math.min(1, Math.max(0, (usage.maxPercent - 50) / 50));
     const slowdown = 1 + 9 * excess * excess;
     if ((this.slowdowns.get(account) ?? 1) === slowdown) return;

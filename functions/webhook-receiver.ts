@@ -1,0 +1,21 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { ConfigurationError } from '#lib/domain/errors.js';
+import { createWebhookHandler } from '#lib/http/webhook-handler.js';
+import { createLogger } from '#lib/telemetry/logger.js';
+import { SqsRefreshQueue } from '#lib/webhooks/sqs-refresh-queue.js';
+import { createWebhookSecretSource, loadWebhookSettings } from '#lib/webhooks/webhook-settings.js';
+
+// Built once per container. This function reads the webhook secret and enqueues; nothing else, so its
+// role can do nothing else and its bundle holds no Graph client and no DynamoDB client.
+const settings = loadWebhookSettings();
+if (settings.queueUrl === undefined) throw new ConfigurationError('WEBHOOK_QUEUE_URL must be set in Lambda.');
+const secrets = createWebhookSecretSource(settings, { allowDemo: false });
+// Prefetched at cold start, so that the first delivery does not wait for Secrets Manager.
+secrets.get().catch(() => undefined);
+
+export const handler = createWebhookHandler({
+  secrets,
+  queue: new SqsRefreshQueue(new SQSClient({}), settings.queueUrl),
+  logger: createLogger(),
+  now: () => new Date(),
+});

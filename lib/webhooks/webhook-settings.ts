@@ -1,0 +1,65 @@
+import { ConfigurationError } from '../domain/errors.js';
+import {
+  DEMO_WEBHOOK_SECRETS,
+  SecretsManagerWebhookSecrets,
+  StaticWebhookSecrets,
+  type WebhookSecretSource,
+} from './webhook-secrets.js';
+
+/**
+ * The contract's webhook and event settings, read once. (Kept here until `lib/config/settings.ts`
+ * declares them beside the others; the names and meanings are the contract's.)
+ */
+export interface WebhookSettings {
+  /** `WEBHOOK_SECRET_ID`: AWS, a secret holding `{"app_secret", "verify_token"}`. */
+  readonly secretId: string | undefined;
+  /** `META_APP_SECRET`, `WEBHOOK_VERIFY_TOKEN`: local values. */
+  readonly appSecret: string | undefined;
+  readonly verifyToken: string | undefined;
+  /** `WEBHOOK_QUEUE_URL`: AWS, the refresh queue (set by the stack); unset, refreshes run in process. */
+  readonly queueUrl: string | undefined;
+  /** `EVENT_BUS_NAME`, `EVENTS_FILE`: where change events go. */
+  readonly eventBusName: string | undefined;
+  readonly eventsFile: string | undefined;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const optional = (env: Env, name: string) => {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+};
+
+export function loadWebhookSettings(env: Env = process.env): WebhookSettings {
+  const settings = Object.freeze({
+    secretId: optional(env, 'WEBHOOK_SECRET_ID'),
+    appSecret: optional(env, 'META_APP_SECRET'),
+    verifyToken: optional(env, 'WEBHOOK_VERIFY_TOKEN'),
+    queueUrl: optional(env, 'WEBHOOK_QUEUE_URL'),
+    eventBusName: optional(env, 'EVENT_BUS_NAME'),
+    eventsFile: optional(env, 'EVENTS_FILE'),
+  });
+  if ((settings.appSecret === undefined) !== (settings.verifyToken === undefined)) {
+    throw new ConfigurationError('META_APP_SECRET and WEBHOOK_VERIFY_TOKEN are set together or not at all.');
+  }
+  return settings;
+}
+
+/**
+ * Where the receiver reads its secrets: the secret `WEBHOOK_SECRET_ID` in AWS; locally
+ * `META_APP_SECRET`/`WEBHOOK_VERIFY_TOKEN`, or the demo's printed values when `allowDemo` (npm start).
+ */
+export function createWebhookSecretSource(
+  settings: WebhookSettings,
+  options: { allowDemo: boolean },
+): WebhookSecretSource {
+  if (settings.secretId !== undefined)
+    return new SecretsManagerWebhookSecrets({ secretId: settings.secretId });
+  if (settings.appSecret !== undefined && settings.verifyToken !== undefined) {
+    return new StaticWebhookSecrets({ appSecret: settings.appSecret, verifyToken: settings.verifyToken });
+  }
+  if (options.allowDemo) return new StaticWebhookSecrets(DEMO_WEBHOOK_SECRETS);
+  throw new ConfigurationError(
+    'WEBHOOK_SECRET_ID must be set in Lambda (or META_APP_SECRET and WEBHOOK_VERIFY_TOKEN).',
+  );
+}
