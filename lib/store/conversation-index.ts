@@ -18,7 +18,7 @@ import {
   type PendingChange,
   pendingEventsPartition,
 } from './change-outbox.js';
-import { type FolderDeltas, IndexCounters } from './index-counters.js';
+import { folderDeltas, IndexCounters } from './index-counters.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 export interface IndexPartition {
@@ -319,16 +319,4 @@ export class ConversationIndex {
     await this.counters.set(partition.pageId, partition.platform, partition.folder, total);
     return total;
   }
-}
-
-/** How a batch of writes into one folder moves the counters: +1 here for each arrival, -1 where it left. */
-function folderDeltas(folder: Folder, changes: readonly IndexChange[]): FolderDeltas {
-  const deltas: FolderDeltas = new Map();
-  const bump = (name: Folder, by: number) => deltas.set(name, (deltas.get(name) ?? 0) + by);
-  for (const { previousFolder } of changes) {
-    if (previousFolder === folder) continue;
-    bump(folder, 1);
-    if (previousFolder !== undefined) bump(previousFolder, -1);
-  }
-  return deltas;
 }

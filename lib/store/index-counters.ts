@@ -66,3 +66,18 @@ const counterKey = (pageId: string, platform: Platform, folder: Folder) => ({
   [TABLE_KEYS.partitionKey]: s(`PAGE#${pageId}`),
   [TABLE_KEYS.sortKey]: s(`COUNT#${platform}#${folder}`),
 });
+
+/** How a batch of writes into one folder moves the counters: +1 here for each arrival, -1 where it left. */
+export function folderDeltas(
+  folder: Folder,
+  changes: ReadonlyArray<{ previousFolder: Folder | undefined }>,
+): FolderDeltas {
+  const deltas: FolderDeltas = new Map();
+  const bump = (name: Folder, by: number) => deltas.set(name, (deltas.get(name) ?? 0) + by);
+  for (const { previousFolder } of changes) {
+    if (previousFolder === folder) continue;
+    bump(folder, 1);
+    if (previousFolder !== undefined) bump(previousFolder, -1);
+  }
+  return deltas;
+}
