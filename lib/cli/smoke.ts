@@ -1,0 +1,378 @@
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  ApiError,
+  type ApiErrorCode,
+  ApiResponseError,
+  ApiUnreachableError,
+  type ClientAuth,
+  ClientConfigurationError,
+  createPageConversationsClient,
+  type PageConversationsClient,
+} from '../client/index.js';
+
+/**
+ * `npm run smoke -- --url <ApiUrl>`: after a deployment, calls the API the way a user does, with the
+ * operator's own credentials, and prints one line per check with what to fix when it fails. Exits 1
+ * when any check fails, 2 when the command line is wrong.
+ */
+
+const USAGE = `Usage: npm run smoke -- --url <ApiUrl> [--page <pageId>] [--jwt <file> | --no-auth] [--region <region>]
+  --url       the API's base URL: the stack's ApiUrl output, or http://localhost:3000 for npm start
+  --page      the Page to check; default: the first Page of GET /pages, where the API has that route
+  --jwt       a file holding the JWT to send (JWT deployments); default: SigV4 with your AWS credentials
+  --no-auth   send no authorization (the local runtime)
+  --region    the region to sign for, when the URL is a custom domain; default: from the URL, else AWS_REGION`;
+
+export interface SmokeOptions {
+  baseUrl: string;
+  auth: ClientAuth;
+  pageId?: string | undefined;
+  /** Per request. @default 15000 */
+  timeoutMs?: number;
+}
+
+export interface CheckResult {
+  name: string;
+  status: 'PASS' | 'FAIL' | 'SKIP';
+  detail: string;
+  /** What to do about a failure. */
+  fix?: string;
+}
+
+/** A command line that cannot run: printed with the usage, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Reads the command line into options; the JWT comes from a file, never from the command line. */
+export function parseSmokeArgs(
+  argv: string[],
+  readText = (path: string) => readFileSync(path, 'utf8'),
+): SmokeOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        url: { type: 'string' },
+        stack: { type: 'string' },
+        page: { type: 'string' },
+        jwt: { type: 'string' },
+        'no-auth': { type: 'boolean' },
+        region: { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.stack !== undefined)
+    throw new UsageError(
+      '--stack needs @aws-sdk/client-cloudformation, which this repository does not install. Pass --url with the ' +
+        `stack's ApiUrl output: aws cloudformation describe-stacks --stack-name ${values.stack} ` +
+        `--query "Stacks[0].Outputs[?OutputKey=='ApiUrl'].OutputValue" --output text`,
+    );
+  const url = values.url;
+  if (typeof url !== 'string' || url === '') throw new UsageError('--url is required.');
+  if (values.jwt !== undefined && values['no-auth'] === true)
+    throw new UsageError('--jwt and --no-auth exclude each other.');
+  const pageId = typeof values.page === 'string' ? values.page : undefined;
+  if (pageId !== undefined && !/^\d{1,32}$/.test(pageId))
+    throw new UsageError('--page takes a Page id (digits).');
+  return { baseUrl: url, auth: authOf(values, readText), pageId };
+}
+
+function authOf(
+  values: Record<string, string | boolean | undefined>,
+  readText: (path: string) => string,
+): ClientAuth {
+  if (values['no-auth'] === true) return { type: 'none' };
+  if (typeof values.jwt === 'string') {
+    let token: string;
+    try {
+      token = readText(values.jwt).trim();
+    } catch (error) {
+      throw new UsageError(
+        `--jwt: cannot read ${values.jwt} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+      );
+    }
+    if (token === '') throw new UsageError(`--jwt: ${values.jwt} is empty.`);
+    return { type: 'jwt', token };
+  }
+  return { type: 'sigv4', ...(typeof values.region === 'string' ? { region: values.region } : {}) };
+}
+
+/** What to do about an error, in the operator's terms. */
+export function fixFor(error: unknown, auth: ClientAuth, pageId: string | undefined): string {
+  if (error instanceof ApiUnreachableError)
+    return `wrong URL or no network: check --url (the stack's ApiUrl output) and that ${error.origin} is reachable from here`;
+  if (error instanceof ClientConfigurationError)
+    return auth.type === 'sigv4' && /region/i.test(error.message)
+      ? 'pass --region <region> (or set AWS_REGION); for the local runtime (npm start), pass --no-auth instead'
+      : 'check --url';
+  if (error instanceof ApiResponseError)
+    return 'the answer is not this API: check --url (the stack ApiUrl output)';
+  if (error instanceof Error && error.name === 'CredentialsProviderError')
+    return 'no AWS credentials found: set AWS_PROFILE (or run aws sso login), or use --jwt <file> / --no-auth';
+  if (!(error instanceof ApiError)) return 'unexpected: run again; if it persists, report it with this line';
+  if (error.code === undefined) return gatewayFix(error, auth);
+  return fixForCode(error.code, {
+    pageId,
+    retryAfterSeconds: error.retryAfterSeconds,
+    graphCode: error.graph?.code,
+    parameter: error.parameter,
+  });
+}
+
+/** What to do about one of the contract's error codes, from an answer or from a failed sync run. */
+function fixForCode(
+  code: ApiErrorCode,
+  details: {
+    pageId?: string | undefined;
+    retryAfterSeconds?: number | undefined;
+    graphCode?: number | undefined;
+    parameter?: string | undefined;
+  },
+): string {
+  const retry =
+    details.retryAfterSeconds === undefined ? '' : ` (retry after ${details.retryAfterSeconds} s)`;
+  switch (code) {
+    case 'unknown_page':
+      return `Page ${details.pageId ?? ''} is not registered here: register it (npm run pages -- add <pageId>) or pass another --page`;
+    case 'unavailable':
+      return `the API cannot reach DynamoDB or Secrets Manager in time${retry}: check the table (TableName output), the secrets and the functions' role in CloudWatch logs`;
+    case 'page_token_invalid':
+      return "Graph rejects the Page's token: store a new one (npm run pages -- add <pageId>, or put-secret-value)";
+    case 'permission_denied':
+      return `Graph refuses this Page's token (Graph code ${details.graphCode ?? '?'}): the token needs the Page's messaging permissions`;
+    case 'rate_limited':
+      return `Graph throttles this Page${retry}: wait, then run again`;
+    case 'upstream_error':
+    case 'upstream_timeout':
+      return 'Graph failed or was too slow: run again; if it persists, check graphApiBaseUrl and the API function logs';
+    case 'internal_error':
+      return "the API failed unexpectedly: see the API function's CloudWatch logs";
+    default:
+      return `the API refused the request (${code}${details.parameter ? `, ${details.parameter}` : ''}): is it this version?`;
+  }
+}
+
+// Answers without the contract's body come from API Gateway itself (or whatever is at that URL).
+function gatewayFix(error: ApiError, auth: ClientAuth): string {
+  const refused = error.status === 401 || error.status === 403;
+  if (refused && auth.type === 'sigv4')
+    return 'API Gateway refused the signature: give your identity execute-api:Invoke on this API (IAM policy, see the README), check aws sts get-caller-identity, and --region if the URL is a custom domain';
+  if (refused && auth.type === 'jwt')
+    return "API Gateway refused the JWT: it must be current, from the stack's jwtIssuer, for one of its jwtAudience";
+  if (refused) return 'the API requires authorization: drop --no-auth (SigV4) or pass --jwt <file>';
+  if (error.status === 404)
+    return 'no such route: --url must be the API base URL (the ApiUrl output, with its stage path if any)';
+  return `not an answer of this API (${error.status} ${error.gatewayMessage ?? ''}): check --url`.replace(
+    ' )',
+    ')',
+  );
+}
+
+type Check = (client: PageConversationsClient) => Promise<string>;
+
+async function runCheck(
+  name: string,
+  check: Check,
+  client: PageConversationsClient,
+  fix: (error: unknown) => string,
+): Promise<CheckResult> {
+  const started = performance.now();
+  try {
+    const detail = await check(client);
+    return { name, status: 'PASS', detail: `${detail} (${Math.round(performance.now() - started)} ms)` };
+  } catch (error) {
+    return {
+      name,
+      status: 'FAIL',
+      detail: error instanceof Error ? error.message : String(error),
+      fix: fix(error),
+    };
+  }
+}
+
+/** The first registered Page, where the API lists them; the document says whether it does. */
+async function firstPage(
+  client: PageConversationsClient,
+  document: Record<string, unknown>,
+): Promise<string> {
+  const paths = (document.paths ?? {}) as Record<string, unknown>;
+  if (!('/pages' in paths)) throw new SmokeFailure('this API has no GET /pages', 'pass --page <pageId>');
+  let answer: { data?: Array<{ page_id?: string }> };
+  try {
+    answer = await client.request('GET', 'pages', { limit: 1 });
+  } catch (error) {
+    // The document of a newer version than the deployment's function: the route is not served (yet).
+    if (error instanceof ApiError && error.code === 'not_found')
+      throw new SmokeFailure('this API does not serve GET /pages', 'pass --page <pageId>');
+    throw error;
+  }
+  const pageId = answer.data?.[0]?.page_id;
+  if (pageId === undefined)
+    throw new SmokeFailure(
+      'no Page is registered',
+      'register one: npm run pages -- connect, or add <pageId>',
+    );
+  return pageId;
+}
+
+/** A check that failed on what it found, not on an error of the API: carries its own fix. */
+class SmokeFailure extends Error {
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs the checks in order, reporting each as it finishes. A check that cannot run because an earlier
+ * one failed is skipped, so that one cause prints one FAIL.
+ */
+export async function runSmoke(
+  options: SmokeOptions,
+  report: (result: CheckResult) => void,
+): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const record = (result: CheckResult) => {
+    results.push(result);
+    report(result);
+    return result;
+  };
+  let pageId = options.pageId;
+  const fix = (error: unknown) =>
+    error instanceof SmokeFailure ? error.fix : fixFor(error, options.auth, pageId);
+  let client: PageConversationsClient;
+  try {
+    client = createPageConversationsClient({
+      baseUrl: options.baseUrl,
+      auth: options.auth,
+      timeoutMs: options.timeoutMs ?? 15_000,
+    });
+  } catch (error) {
+    record({ name: 'client', status: 'FAIL', detail: (error as Error).message, fix: fix(error) });
+    return results;
+  }
+  const skip = (name: string, why: string) => record({ name, status: 'SKIP', detail: why });
+
+  const health = await runCheck(
+    'health',
+    async (c) => `GET /health: ${JSON.stringify(await c.health())}`,
+    client,
+    fix,
+  );
+  record(health);
+  if (health.status !== 'PASS') {
+    for (const name of ['openapi', 'page', 'conversations', 'sync']) skip(name, 'health failed');
+    return results;
+  }
+
+  let document: Record<string, unknown> = {};
+  record(
+    await runCheck(
+      'openapi',
+      async (c) => {
+        document = await c.openApi();
+        const info = (document.info ?? {}) as { version?: unknown };
+        const paths = Object.keys((document.paths ?? {}) as object);
+        if (typeof document.openapi !== 'string' || !document.openapi.startsWith('3.1'))
+          throw new SmokeFailure('GET /openapi.json is not an OpenAPI 3.1 document', 'check --url');
+        return `OpenAPI ${document.openapi}, API version ${String(info.version)}, ${paths.length} paths`;
+      },
+      client,
+      fix,
+    ),
+  );
+
+  if (pageId === undefined) {
+    const found = await runCheck(
+      'page',
+      async (c) => {
+        pageId = await firstPage(c, document);
+        return `Page ${pageId}, the first of GET /pages`;
+      },
+      client,
+      fix,
+    );
+    record(found);
+  } else {
+    record({ name: 'page', status: 'PASS', detail: `Page ${pageId}, from --page` });
+  }
+  const page = pageId;
+  if (page === undefined) {
+    for (const name of ['conversations', 'sync']) skip(name, 'no Page to check');
+    return results;
+  }
+
+  record(
+    await runCheck(
+      'conversations',
+      async (c) => {
+        const answer = await c.listConversations(page, { limit: 5 });
+        const more = answer.paging?.next === undefined ? 'no more' : 'more to follow';
+        return `GET /pages/${page}/conversations?limit=5: ${answer.data.length} conversations from Graph, ${more}`;
+      },
+      client,
+      fix,
+    ),
+  );
+  record(await runCheck('sync', (c) => describeSync(c, page), client, fix));
+  return results;
+}
+
+async function describeSync(client: PageConversationsClient, pageId: string): Promise<string> {
+  const state = await client.getSync(pageId);
+  const failed = state.partitions.find((p) => p.status === 'failed' || p.last_run?.outcome === 'failed');
+  if (failed) {
+    const error = failed.last_run?.error;
+    throw new SmokeFailure(
+      `the last sync of ${failed.platform}/${failed.folder} failed (${error?.code ?? 'no error recorded'})`,
+      error
+        ? fixForCode(error.code, {
+            pageId,
+            graphCode: error.graph?.code,
+            retryAfterSeconds: error.retry_after_seconds,
+          })
+        : "see the sync worker function's CloudWatch logs",
+    );
+  }
+  const runs = state.partitions.map((p) => p.last_run?.outcome ?? 'never run');
+  const counts = [...new Set(runs)].map(
+    (outcome) => `${runs.filter((r) => r === outcome).length} ${outcome}`,
+  );
+  const indexed = state.partitions.reduce((sum, p) => sum + p.indexed_conversations, 0);
+  return `${state.partitions.length} partitions (${counts.join(', ')}), ${indexed} conversations indexed`;
+}
+
+/** One line per check: `PASS  name  detail`, and for a failure `  -> fix`. */
+export function formatResult(result: CheckResult): string {
+  const line = `${result.status}  ${result.name.padEnd(13)} ${result.detail}`;
+  return result.fix === undefined ? line : `${line}\n      -> ${result.fix}`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let options: SmokeOptions;
+  try {
+    options = parseSmokeArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const results = await runSmoke(options, (result) => process.stdout.write(`${formatResult(result)}\n`));
+  const failed = results.filter((r) => r.status === 'FAIL').length;
+  const passed = results.filter((r) => r.status === 'PASS').length;
+  process.stdout.write(`smoke: ${passed} passed, ${failed} failed against ${options.baseUrl}\n`);
+  return failed === 0 ? 0 : 1;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

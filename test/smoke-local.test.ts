@@ -1,0 +1,206 @@
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type CheckResult, formatResult, parseSmokeArgs, runSmoke, UsageError } from '#lib/cli/smoke.js';
+import { DEMO_PAGE_IDS } from '#lib/local/graph-emulator-seed.js';
+import { type Harness, startHarness } from './support/harness.js';
+
+const run = promisify(execFile);
+const SMOKE = new URL('../lib/cli/smoke.ts', import.meta.url).pathname;
+const PAGE = DEMO_PAGE_IDS[0];
+
+/** The smoke command in its own process, as an operator runs it; its exit code instead of a throw. */
+async function smoke(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', SMOKE, ...args], {
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+async function closedPortUrl(): Promise<string> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
+const statuses = (results: CheckResult[]) => results.map((r) => `${r.name}:${r.status}`);
+
+describe('npm run smoke against the local runtime', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness.close());
+
+  test('every check passes, one line each, and the command exits 0', async () => {
+    // Act
+    const { code, stdout } = await smoke(['--url', harness.api.url, '--no-auth', '--page', PAGE]);
+    // Assess
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines.slice(0, 5).map((line) => line.split(/\s+/).slice(0, 2).join(' '))).toEqual([
+      'PASS health',
+      'PASS openapi',
+      'PASS page',
+      'PASS conversations',
+      'PASS sync',
+    ]);
+    expect(lines.at(-1)).toBe(`smoke: 5 passed, 0 failed against ${harness.api.url}`);
+  });
+
+  test('an unknown Page fails the conversations and sync checks, saying how to register it', async () => {
+    // Act
+    const lines: string[] = [];
+    const results = await runSmoke(
+      { baseUrl: harness.api.url, auth: { type: 'none' }, pageId: '999999999999999' },
+      (result) => lines.push(formatResult(result)),
+    );
+    // Assess
+    expect(statuses(results)).toEqual([
+      'health:PASS',
+      'openapi:PASS',
+      'page:PASS',
+      'conversations:FAIL',
+      'sync:FAIL',
+    ]);
+    expect(results[3]?.fix).toContain('npm run pages -- add');
+    expect(lines.join('\n')).toContain('unknown_page');
+  });
+
+  test('a failed sync run fails the sync check with the fix for its error', async () => {
+    // Prepare: Graph rejects the Page's token for the whole run.
+    const page = DEMO_PAGE_IDS[1];
+    harness.emulator.inject({
+      kind: 'graph-error',
+      pageId: page,
+      status: 400,
+      error: { message: 'Error validating access token', type: 'OAuthException', code: 190 },
+    });
+    await harness.call(`/pages/${page}/sync`, { method: 'POST' });
+    await harness.services.runner?.idle();
+    // Act
+    const results = await runSmoke(
+      { baseUrl: harness.api.url, auth: { type: 'none' }, pageId: page },
+      () => {},
+    );
+    // Assess
+    const sync = results.find((r) => r.name === 'sync');
+    expect(sync?.status).toBe('FAIL');
+    expect(sync?.detail).toContain('page_token_invalid');
+    expect(sync?.fix).toContain('store a new one');
+  });
+});
+
+describe('npm run smoke against what is not a working API', () => {
+  test('a closed port fails health as a wrong URL, skips the rest, and exits 1', async () => {
+    // Prepare
+    const url = await closedPortUrl();
+    // Act
+    const { code, stdout } = await smoke(['--url', url, '--no-auth', '--page', PAGE]);
+    // Assess
+    expect(code).toBe(1);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^FAIL {2}health .*ECONNREFUSED/);
+    expect(lines[1]).toContain('-> wrong URL or no network: check --url');
+    expect(lines.filter((line) => line.startsWith('SKIP'))).toHaveLength(4);
+    expect(lines.at(-1)).toBe(`smoke: 0 passed, 1 failed against ${url}`);
+  });
+
+  test.each([
+    [
+      'sigv4',
+      {
+        type: 'sigv4',
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example' },
+      },
+      'execute-api:Invoke',
+    ],
+    ['jwt', { type: 'jwt', token: 'header.payload.signature' }, 'jwtIssuer'],
+    ['no auth', { type: 'none' }, 'drop --no-auth'],
+  ] as const)(
+    "API Gateway's 403 with %s says what to fix about authorization",
+    async (_label, auth, advice) => {
+      // Prepare: what API Gateway answers when IAM or the JWT authorizer refuses, before any function runs.
+      const gateway = createServer((_request, response) => {
+        response.writeHead(403, { 'content-type': 'application/json' }).end('{"message":"Forbidden"}');
+      });
+      await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+      const baseUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/`;
+      try {
+        // Act
+        const results = await runSmoke({ baseUrl, auth, pageId: PAGE }, () => {});
+        // Assess
+        expect(results[0]).toMatchObject({ name: 'health', status: 'FAIL' });
+        expect(results[0]?.fix).toContain(advice);
+      } finally {
+        await new Promise((resolve) => gateway.close(resolve));
+      }
+    },
+  );
+
+  test('a DynamoDB that went away fails the Page checks as 503, pointing at DynamoDB and Secrets', async () => {
+    // Prepare
+    const harness = await startHarness();
+    try {
+      await harness.dynamo.close();
+      // Act
+      const results = await runSmoke(
+        { baseUrl: harness.api.url, auth: { type: 'none' }, pageId: PAGE },
+        () => {},
+      );
+      // Assess
+      expect(statuses(results)).toEqual([
+        'health:PASS',
+        'openapi:PASS',
+        'page:PASS',
+        'conversations:FAIL',
+        'sync:FAIL',
+      ]);
+      expect(results[4]?.detail).toContain('503');
+      expect(results[4]?.fix).toContain('DynamoDB or Secrets Manager');
+    } finally {
+      await harness.api.close();
+      await harness.services.graph.close();
+      await harness.emulator.close();
+    }
+  });
+});
+
+describe('the smoke command line', () => {
+  test.each([
+    [[], '--url is required'],
+    [['--stack', 'PageConversations'], 'client-cloudformation'],
+    [['--url', 'http://x', '--jwt', 'token.txt', '--no-auth'], 'exclude each other'],
+    [['--url', 'http://x', '--page', '12a'], 'digits'],
+    [['--url', 'http://x', '--token', 'abc'], "Unknown option '--token'"],
+  ])('%j is refused: %s', (argv, complaint) => {
+    expect(() => parseSmokeArgs(argv, () => 'jwt')).toThrow(UsageError);
+    expect(() => parseSmokeArgs(argv, () => 'jwt')).toThrow(complaint);
+  });
+
+  test.each([
+    [['--url', 'https://a.execute-api.eu-west-1.amazonaws.com/'], { type: 'sigv4' }],
+    [['--url', 'https://api.example.com/', '--region', 'eu-west-1'], { type: 'sigv4', region: 'eu-west-1' }],
+    [['--url', 'https://api.example.com/', '--jwt', 'token.txt'], { type: 'jwt', token: 'jwt-from-file' }],
+    [['--url', 'http://localhost:3000', '--no-auth'], { type: 'none' }],
+  ])('%j authorizes with %j', (argv, auth) => {
+    expect(parseSmokeArgs(argv, () => 'jwt-from-file\n').auth).toEqual(auth);
+  });
+
+  test('a wrong command line exits 2 with the usage, and calls nothing', async () => {
+    const { code, stderr, stdout } = await smoke(['--stack', 'PageConversations']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('Usage: npm run smoke');
+    expect(stdout).toBe('');
+  });
+});
