@@ -7,6 +7,8 @@
  * zone; nothing before Facebook existed (2004) is one of its conversations.
  */
 const GRAPH_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,3})?(Z|[+-]\d{2}:?\d{2})$/;
+/** The same format as a JSON Schema `pattern`, so that the OpenAPI document states what is checked here. */
+export const GRAPH_TIME_PATTERN = GRAPH_TIME.source;
 const EARLIEST_SECONDS = Date.UTC(2004, 0, 1) / 1000;
 const LATEST_SECONDS = Date.UTC(10_000, 0, 1) / 1000;
 

@@ -26,7 +26,14 @@ export type ParameterRule =
   | { kind: 'digits'; pattern: string; description: string }
   | { kind: 'field-list'; description: string }
   | { kind: 'cursor'; description: string }
-  | { kind: 'instant'; description: string };
+  | { kind: 'instant'; pattern: string; description: string };
+
+/**
+ * ISO 8601 with a zone: `Z`, `+00:00` or Graph's own `+0000`; seconds and their fractions optional.
+ * Wider than RFC 3339 (the OpenAPI `date-time` format), so the document states this pattern instead.
+ */
+const INSTANT_PATTERN = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})$/
+  .source;
 
 const CURSOR_DESCRIPTION =
   'An opaque cursor this API returned for the same page and query; never a Graph cursor.';
@@ -44,20 +51,27 @@ export const CONVERSATIONS_QUERY = {
     values: PLATFORMS,
     schemaName: 'Platform',
     default: 'messenger',
-    description: 'Any case.',
+    description: 'messenger or instagram, in any case: the API lowercases it, so MESSENGER is messenger.',
   },
   folder: {
     kind: 'enum',
     values: FOLDERS,
     schemaName: 'Folder',
-    description: "Graph's default folder when absent; with updated_since, inbox.",
+    description:
+      "inbox, other, page_done or spam, in any case (the API lowercases it). Graph's default folder when absent; with updated_since, inbox.",
   },
   user_id: {
     kind: 'digits',
     pattern: SCOPED_USER_ID_PATTERN,
     description: 'A page- or Instagram-scoped user id; not with updated_since.',
   },
-  limit: { kind: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: '' },
+  limit: {
+    kind: 'integer',
+    minimum: 1,
+    maximum: MAX_LIMIT,
+    default: DEFAULT_LIMIT,
+    description: 'The most items one answer holds.',
+  },
   fields: {
     kind: 'field-list',
     description: `Comma list of ${CONVERSATION_FIELDS.join(', ')}; Instagram and the index offer fewer.`,
@@ -66,7 +80,9 @@ export const CONVERSATIONS_QUERY = {
   before: { kind: 'cursor', description: CURSOR_DESCRIPTION },
   updated_since: {
     kind: 'instant',
-    description: 'ISO 8601 instant: only conversations updated later, from the index the sync keeps.',
+    pattern: INSTANT_PATTERN,
+    description:
+      'An ISO 8601 instant with a zone (Z, +00:00 or +0000; seconds optional), e.g. 2026-11-20T10:00:00Z: only conversations updated later, from the index the sync keeps. The body then adds synced_at.',
   },
 } as const satisfies Record<string, ParameterRule>;
 
@@ -76,8 +92,13 @@ export type ConversationsParameter = keyof typeof CONVERSATIONS_QUERY;
 export function parameterSchema(rule: ParameterRule): Record<string, unknown> {
   switch (rule.kind) {
     case 'enum':
+      // The parser lowercases the value first: the named schema gives the canonical values, the pattern
+      // admits them in any other case, so that a validating proxy accepts what the API accepts.
       return {
-        $ref: `#/components/schemas/${rule.schemaName}`,
+        anyOf: [
+          { $ref: `#/components/schemas/${rule.schemaName}` },
+          { type: 'string', pattern: anyCasePattern(rule.values) },
+        ],
         ...(rule.default === undefined ? {} : { default: rule.default }),
       };
     case 'integer':
@@ -85,11 +106,20 @@ export function parameterSchema(rule: ParameterRule): Record<string, unknown> {
     case 'digits':
       return { type: 'string', pattern: rule.pattern };
     case 'instant':
-      return { type: 'string', format: 'date-time' };
+      return { type: 'string', pattern: rule.pattern, examples: ['2026-11-20T10:00:00Z'] };
     case 'field-list':
     case 'cursor':
       return { type: 'string' };
   }
+}
+
+/** A pattern matching exactly the given words in any case (JSON Schema patterns have no `i` flag). */
+export function anyCasePattern(words: readonly string[]): string {
+  const anyCase = (word: string) =>
+    [...word]
+      .map((c) => (c.toLowerCase() === c.toUpperCase() ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`))
+      .join('');
+  return `^(?:${words.map(anyCase).join('|')})$`;
 }
 
 /** One OpenAPI parameter object. */

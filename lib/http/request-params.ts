@@ -16,8 +16,8 @@ export type ConversationsRequest =
   | ({ source: 'index'; updatedSince: Date } & Omit<ConversationsQuery, 'userId'>);
 
 const CONVERSATION_PARAMS: ReadonlySet<string> = new Set(Object.keys(CONVERSATIONS_QUERY));
-// ISO 8601 with a zone: `Z`, `+00:00` or Graph's own `+0000`; fractions of a second allowed.
-const INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})$/;
+// ISO 8601 with a zone; declared with the parameter, so that the OpenAPI document states this pattern.
+const INSTANT = new RegExp(CONVERSATIONS_QUERY.updated_since.pattern);
 
 /**
  * Parses the raw query string rather than API Gateway's `queryStringParameters`, which joins a
