@@ -2,22 +2,31 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { loadConfig } from '#lib/config/config.js';
 import { ConfigurationError } from '#lib/domain/errors.js';
+import { createDynamoClient } from '#lib/store/dynamo-client.js';
+import { PageRegistry } from '#lib/store/page-registry.js';
 import { enqueuePages } from '#lib/sync/sync-queue.js';
 import { createLogger } from '#lib/telemetry/logger.js';
-import { createSecretsTokenSource } from '#lib/tokens/secrets-manager-token-source.js';
 
 const config = loadConfig();
-if (config.tokenSecretPrefix === undefined || config.sync.queueUrl === undefined) {
-  throw new ConfigurationError('TOKEN_SECRET_PREFIX and SYNC_QUEUE_URL must be set for the sync schedule.');
+if (config.tableName === undefined || config.sync.queueUrl === undefined) {
+  throw new ConfigurationError('TABLE_NAME and SYNC_QUEUE_URL must be set for the sync schedule.');
 }
 const queueUrl = config.sync.queueUrl;
-const tokens = createSecretsTokenSource(config.tokenSecretPrefix);
+// Which Pages exist is read from the registry, never by listing secrets: this role reads only the table.
+const registry = new PageRegistry({
+  client: createDynamoClient({ endpoint: config.dynamodbEndpoint }),
+  tableName: config.tableName,
+});
 const sqs = new SQSClient({});
 const logger = createLogger();
 
-/** EventBridge's schedule: one work item per page that has a token; the workers do the rest. */
+/**
+ * EventBridge's schedule: one work item per registered page; the workers do the rest. A Page whose
+ * token Graph rejected is enqueued too: its worker refuses it without a Graph call (its registry item
+ * and secret version say so) until the secret changes, which only the worker can see.
+ */
 export const handler = async (_event: ScheduledEvent): Promise<{ pages: number }> => {
-  const pages = await enqueuePages(sqs, queueUrl, await tokens.listPageIds());
+  const pages = await enqueuePages(sqs, queueUrl, await registry.listPageIds());
   logger.info('sync scheduled', { pages });
   return { pages };
 };

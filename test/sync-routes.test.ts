@@ -169,5 +169,6 @@ describe('the fan-out', () => {
     } finally {
       await harness.close();
     }
-  });
+    // Four hundred partition scans against real local servers: minutes on a loaded shared machine.
+  }, 180_000);
 });

@@ -2,12 +2,11 @@ import { MAX_GRAPH_CURSOR_CHARS } from '../domain/conversation.js';
 import { InvalidCursorError, InvalidRequestError, UpstreamError } from '../domain/errors.js';
 import type { ConversationField, Folder, Platform } from '../domain/vocabulary.js';
 import type { GraphConversation, GraphListPage, ListConversationsParams } from '../graph/graph-client.js';
-import type { BackoffStore } from '../store/backoff-store.js';
 import type { CursorStore, StoredCursors } from '../store/cursor-store.js';
-import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
+import type { PageCredentials } from '../tokens/token-source.js';
 import { presentableConversations } from './conversation-fields.js';
 import { continueFrom, cursorPaging, cursorScope } from './cursor-paging.js';
-import { callAsPage, refuseIfThrottled } from './page-call.js';
+import { callAsPage, type PageCallDependencies, refuseIfThrottled } from './page-call.js';
 
 /** A validated request for one page of a page's conversations, cursors still in the API's form. */
 export interface ConversationsQuery {
@@ -37,12 +36,9 @@ export interface ConversationsGraph {
   ): Promise<GraphListPage<GraphConversation>>;
 }
 
-export interface ConversationsDependencies {
+export interface ConversationsDependencies extends PageCallDependencies {
   graph: ConversationsGraph;
-  tokens: TokenSource;
   cursors: CursorStore;
-  backoff: BackoffStore;
-  now: () => Date;
 }
 
 function liveScope(query: ConversationsQuery): string {

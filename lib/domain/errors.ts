@@ -77,6 +77,12 @@ export class PageTokenInvalidError extends ProductError {
   readonly code = 'page_token_invalid';
 }
 
+/**
+ * A token Graph rejected before, whose secret has not changed since: refused without calling Graph.
+ * The sync records its runs as `skipped` (nothing was tried), the API answers it like any rejection.
+ */
+export class KnownInvalidTokenError extends PageTokenInvalidError {}
+
 export class PermissionDeniedError extends ProductError {
   readonly code = 'permission_denied';
 }
@@ -84,7 +90,9 @@ export class PermissionDeniedError extends ProductError {
 /** A webhook delivery whose `X-Hub-Signature-256` is missing or does not match its bytes. */
 export class InvalidSignatureError extends ProductError {
   readonly code = 'invalid_signature';
-  constructor(message = 'The webhook signature (X-Hub-Signature-256) is missing or does not match the body.') {
+  constructor(
+    message = 'The webhook signature (X-Hub-Signature-256) is missing or does not match the body.',
+  ) {
     super(message);
   }
 }

@@ -1,5 +1,5 @@
 import type { PageCredentials } from './conversation.js';
-import { PageTokenInvalidError } from './errors.js';
+import { KnownInvalidTokenError, type PageTokenInvalidError } from './errors.js';
 import type { RunOutcome } from './sync-state.js';
 
 /**
@@ -140,7 +140,7 @@ export function tokenHealthError(error: PageTokenInvalidError): TokenHealthError
 
 /** The error a token source throws, without calling Graph, for a Page recorded invalid at this version. */
 export function storedTokenRejection(error: TokenHealthError | undefined): PageTokenInvalidError {
-  return new PageTokenInvalidError(
+  return new KnownInvalidTokenError(
     error?.message ?? 'Graph rejected this page access token; update its secret to try again.',
     { graph: { ...error?.graph } },
   );

@@ -21,6 +21,16 @@ export interface ListConversationsParams {
   before?: string | undefined;
 }
 
+/** A Page as the registry shows it, from `pageProfile`. */
+export interface PageProfile {
+  name: string | undefined;
+  instagramAccountId: string | undefined;
+  usage: GraphUsage;
+}
+
+/** Page names are short; a longer one is cut, like every string taken from Graph. */
+const MAX_NAME_CHARS = 1_000;
+
 /** One page of a Graph list, reduced to what the product uses: `paging.next` itself is never kept. */
 export interface GraphListPage<T> {
   data: T[];
@@ -119,6 +129,27 @@ export class GraphClient {
     if (params.before !== undefined) query.set('before', params.before);
     const body = await this.get(credentials, `/${encodeURIComponent(params.pageId)}/conversations`, query);
     return readListPage<GraphConversation>(body.json, body.usage);
+  }
+
+  /**
+   * `GET /{page-id}?fields=name,instagram_business_account`: the Page's name and linked Instagram
+   * professional account, as the registry shows them. Strings are cut and ids checked: Graph's answers
+   * are input like any other.
+   */
+  async pageProfile(credentials: PageCredentials, pageId: string): Promise<PageProfile> {
+    const query = new URLSearchParams({ fields: 'name,instagram_business_account' });
+    const { json, usage } = await this.get(credentials, `/${encodeURIComponent(pageId)}`, query);
+    const body = (typeof json === 'object' && json !== null ? json : {}) as {
+      name?: unknown;
+      instagram_business_account?: { id?: unknown };
+    };
+    const instagramId = body.instagram_business_account?.id;
+    return {
+      name: typeof body.name === 'string' ? redactSecrets(body.name).slice(0, MAX_NAME_CHARS) : undefined,
+      instagramAccountId:
+        typeof instagramId === 'string' && /^\d{1,32}$/.test(instagramId) ? instagramId : undefined,
+      usage,
+    };
   }
 
   close(): Promise<void> {

@@ -6,18 +6,21 @@ import { type IndexedDependencies, listIndexedConversations } from '../conversat
 import { isProductError } from '../domain/error-body.js';
 import { MethodNotAllowedError, RouteNotFoundError, UpstreamTimeoutError } from '../domain/errors.js';
 import { INDEXED_FIELDS } from '../domain/vocabulary.js';
+import { getPage, listPages, type PageListingDependencies } from '../pages/page-listing.js';
 import { readSyncStatus, requestSync, type SyncControlDependencies } from '../sync/sync-control.js';
 import type { Logger } from '../telemetry/logger.js';
 import { conversationsBody } from './conversations-body.js';
 import { errorResponse } from './error-response.js';
 import { openApiDocument } from './openapi.js';
-import { parseConversationsRequest, readPageId, readQuery } from './request-params.js';
+import { pagesBody } from './pages-body.js';
+import { parseConversationsRequest, parsePagesRequest, readPageId, readQuery } from './request-params.js';
 import { type HttpResponse, jsonResponse } from './responses.js';
 
 export interface ApiDependencies {
   conversations: ConversationsDependencies;
   indexed: IndexedDependencies;
   control: SyncControlDependencies;
+  pages: PageListingDependencies;
   logger: Logger;
   now: () => Date;
   /** `PUBLIC_BASE_URL`: the API's public origin and base path, for `paging.next`. */
@@ -63,6 +66,20 @@ function routes(deps: ApiDependencies): Array<{ method: Method; path: string; ha
       method: 'GET',
       path: '/openapi.json',
       handler: async () => ({ ...jsonResponse(200, null), body: openApi }),
+    },
+    {
+      method: 'GET',
+      path: '/pages',
+      handler: async (event) => {
+        const request = parsePagesRequest(event.rawQueryString);
+        const page = await listPages(deps.pages, request);
+        return jsonResponse(200, pagesBody(page, request.limit, selfBaseUrl(event, deps.publicBaseUrl)));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/pages/{pageId}',
+      handler: async (event) => jsonResponse(200, await getPage(deps.pages, pageOnly(event))),
     },
     {
       method: 'GET',

@@ -88,6 +88,13 @@ export const CONVERSATIONS_QUERY = {
 
 export type ConversationsParameter = keyof typeof CONVERSATIONS_QUERY;
 
+/** `GET /pages`: the registered Pages by id, ascending; any other parameter is a 400. */
+export const PAGES_QUERY = {
+  limit: CONVERSATIONS_QUERY.limit,
+  after: { kind: 'cursor', description: 'An opaque cursor this API returned for the same limit.' },
+  before: { kind: 'cursor', description: 'An opaque cursor this API returned for the same limit.' },
+} as const satisfies Record<string, ParameterRule>;
+
 /** The JSON Schema of one parameter's value, as the OpenAPI document states it. */
 export function parameterSchema(rule: ParameterRule): Record<string, unknown> {
   switch (rule.kind) {

@@ -8,7 +8,13 @@ import {
   PLATFORM_FIELDS,
   type Platform,
 } from '../domain/vocabulary.js';
-import { CONVERSATIONS_QUERY, PAGE_ID_PARAMETER, type ParameterRule } from './query-parameters.js';
+import type { PageListRequest } from '../pages/page-listing.js';
+import {
+  CONVERSATIONS_QUERY,
+  PAGE_ID_PARAMETER,
+  PAGES_QUERY,
+  type ParameterRule,
+} from './query-parameters.js';
 
 /** A validated `GET /pages/{pageId}/conversations`: live from Graph, or from the index. */
 export type ConversationsRequest =
@@ -129,6 +135,30 @@ function normalizeZone(zone: string): string {
   return zone === 'Z' || zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
 }
 
+/** `after` or `before`, not both, never empty. */
+function readCursors(params: Map<string, string>): { after?: string; before?: string } {
+  const after = params.get('after');
+  const before = params.get('before');
+  if (after !== undefined && before !== undefined) {
+    throw new InvalidRequestError('before', 'Give "after" or "before", not both.');
+  }
+  for (const [name, value] of [
+    ['after', after],
+    ['before', before],
+  ] as const) {
+    if (value === '') throw new InvalidRequestError(name, `"${name}" must be a cursor this API returned.`);
+  }
+  return { ...(after === undefined ? {} : { after }), ...(before === undefined ? {} : { before }) };
+}
+
+const PAGES_PARAMS: ReadonlySet<string> = new Set(Object.keys(PAGES_QUERY));
+
+/** Validates `GET /pages`: `limit`, and one of `after` or `before`. */
+export function parsePagesRequest(rawQueryString: string | undefined): PageListRequest {
+  const params = readQuery(rawQueryString, PAGES_PARAMS);
+  return { limit: readInteger(params, 'limit', PAGES_QUERY.limit), ...readCursors(params) };
+}
+
 /** Validates every parameter of the conversations route; the first fault is a 400 naming it. */
 export function parseConversationsRequest(
   pathParameters: Record<string, string | undefined> | undefined,
@@ -147,17 +177,7 @@ export function parseConversationsRequest(
     CONVERSATIONS_QUERY.user_id,
     '"user_id" must be a page- or Instagram-scoped user id (digits).',
   );
-  const after = params.get('after');
-  const before = params.get('before');
-  if (after !== undefined && before !== undefined) {
-    throw new InvalidRequestError('before', 'Give "after" or "before", not both.');
-  }
-  for (const [name, value] of [
-    ['after', after],
-    ['before', before],
-  ] as const) {
-    if (value === '') throw new InvalidRequestError(name, `"${name}" must be a cursor this API returned.`);
-  }
+  const { after, before } = readCursors(params);
   const limit = readInteger(params, 'limit', CONVERSATIONS_QUERY.limit);
   const updatedSince = readInstant(params, 'updated_since');
   if (updatedSince === undefined) {

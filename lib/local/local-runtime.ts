@@ -1,16 +1,23 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { createApiHandler } from '../http/api-handler.js';
+import { removeLocalEndpoints, writeLocalEndpoints } from '../pages/local-endpoints.js';
+import { registerLocalPages } from '../pages/manage-pages.js';
+import { OnboardingGraph } from '../pages/onboarding-graph.js';
 import { createServices, type Services } from '../runtime/services.js';
 import { createDynamoClient } from '../store/dynamo-client.js';
+import { PageRegistry } from '../store/page-registry.js';
 import type { Logger } from '../telemetry/logger.js';
 import { FileTokenSource } from '../tokens/file-token-source.js';
-import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
 import { startLocalApi } from './api-gateway-adapter.js';
 import { ensureTable, startEmbeddedDynamo } from './embedded-dynamodb.js';
-import { emulatorToken, type GraphEmulator, seedDemoPages, startGraphEmulator } from './graph-emulator.js';
+import { type GraphEmulator, startGraphEmulator } from './graph-emulator.js';
 import { type LocalSchedule, startLocalSchedule } from './local-schedule.js';
 
 export const LOCAL_TABLE_NAME = 'page-conversations-local';
+/** In the demo, the emulator's Page tokens are written here, as PAGE_TOKENS_FILE would hold them. */
+export const DEMO_TOKENS_FILE = join('.local', 'demo-page-tokens.json');
 
 export interface LocalRuntime {
   url: string;
@@ -24,20 +31,27 @@ export interface LocalRuntime {
   close(): Promise<void>;
 }
 
-/** The demo pages' tokens: the local stand-in of the secrets a customer would create. */
-function demoTokens(emulator: GraphEmulator | undefined): TokenSource {
-  const pages = emulator ? [...emulator.pages.values()] : seedDemoPages();
-  const tokens = new Map<string, PageCredentials>();
-  for (const page of pages) {
-    const accessToken = emulator ? page.accessToken : emulatorToken(page.id);
-    tokens.set(page.id, page.appSecret ? { accessToken, appSecret: page.appSecret } : { accessToken });
+/**
+ * The demo Pages' tokens, written where `npm run pages` can add to them: the local stand-in of the
+ * secrets a customer would create. Emulator tokens, not real ones; `.local/` is ignored by git.
+ */
+async function writeDemoTokens(emulator: GraphEmulator): Promise<string> {
+  const tokens: Record<string, { access_token: string; app_secret?: string }> = {};
+  for (const page of emulator.pages.values()) {
+    tokens[page.id] = page.appSecret
+      ? { access_token: page.accessToken, app_secret: page.appSecret }
+      : { access_token: page.accessToken };
   }
-  return FileTokenSource.fromMap(tokens);
+  await mkdir(dirname(DEMO_TOKENS_FILE), { recursive: true });
+  await writeFile(DEMO_TOKENS_FILE, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+  return DEMO_TOKENS_FILE;
 }
 
 /**
  * Everything `npm start` runs, in one process: the API behind an API Gateway adapter, DynamoDB
- * (embedded unless `DYNAMODB_ENDPOINT` names one) and, in demo mode, the Graph emulator.
+ * (embedded unless `DYNAMODB_ENDPOINT` names one), in demo mode the Graph emulator, and the Page
+ * registry, where every Page of the token file is registered at start with its name and Instagram
+ * account. `.local/runtime.json` tells `npm run pages` where all of it listens.
  */
 export async function startLocalRuntime(
   config: Config,
@@ -54,38 +68,55 @@ export async function startLocalRuntime(
     let dynamo = config.dynamodbEndpoint
       ? createDynamoClient({ endpoint: config.dynamodbEndpoint })
       : undefined;
+    let dynamodbEndpoint = config.dynamodbEndpoint;
     if (dynamo === undefined) {
       const embedded = await startEmbeddedDynamo();
       closers.push(() => embedded.close());
       dynamo = embedded.client;
+      dynamodbEndpoint = embedded.endpoint;
     }
     const tableName = config.tableName ?? LOCAL_TABLE_NAME;
     await ensureTable(dynamo, tableName);
 
-    const tokens = config.pageTokensFile
-      ? await FileTokenSource.fromFile(config.pageTokensFile)
-      : demoTokens(emulator);
+    const registry = new PageRegistry({ client: dynamo, tableName });
+    const pageTokensFile = config.pageTokensFile ?? (emulator ? await writeDemoTokens(emulator) : undefined);
+    if (pageTokensFile === undefined) throw new Error('PAGE_TOKENS_FILE must be set outside the demo.');
+    const tokens = await FileTokenSource.fromFile(pageTokensFile, { registry, watch: true });
+    closers.push(async () => tokens.close());
+    const graph = new OnboardingGraph({ baseUrl: effective.graph.baseUrl, version: effective.graph.version });
+    await registerLocalPages({ registry, tokens, graph }, [...tokens.entries().keys()]);
     const services = createServices({
       config: effective,
       dynamo,
       tableName,
       tokens,
+      registry,
       ...(options.logger ? { logger: options.logger } : {}),
     });
     closers.push(() => services.graph.close());
     const schedule = services.runner
-      ? startLocalSchedule(services.runner, tokens, config.sync.intervalSeconds, services.logger)
+      ? startLocalSchedule(services.runner, registry, config.sync.intervalSeconds, services.logger)
       : undefined;
     if (schedule) closers.push(() => schedule.stop());
     const api = await startLocalApi(createApiHandler(services.api), { port: config.port });
     closers.push(() => api.close());
+    await writeLocalEndpoints({
+      apiUrl: api.url,
+      dynamodbEndpoint: dynamodbEndpoint ?? '',
+      tableName,
+      graphBaseUrl: effective.graph.baseUrl,
+      graphVersion: effective.graph.version,
+      pageTokensFile,
+      pid: process.pid,
+    });
+    closers.push(() => removeLocalEndpoints());
     return {
       url: api.url,
       config: effective,
       services,
       emulator,
       schedule,
-      pageIds: async () => (await tokens.listPageIds()).sort(byNumericId),
+      pageIds: () => registry.listPageIds(),
       close: () => closeAll(closers),
     };
   } catch (error: unknown) {
@@ -93,9 +124,6 @@ export async function startLocalRuntime(
     throw error;
   }
 }
-
-/** Page ids are digits: shorter is smaller, then as text. */
-const byNumericId = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
 async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {
   for (const close of closers.reverse()) await close().catch(() => undefined);

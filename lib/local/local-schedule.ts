@@ -1,9 +1,8 @@
 import type { InProcessSyncRunner } from '../sync/in-process-runner.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { TokenSource } from '../tokens/token-source.js';
 
 export interface LocalSchedule {
-  /** One scheduled round now, as EventBridge would start it: every page with a token. */
+  /** One scheduled round now, as EventBridge would start it: every registered page. */
   runOnce(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -19,14 +18,14 @@ export const LOCAL_SYNC_CONCURRENCY = 10;
  */
 export function startLocalSchedule(
   runner: InProcessSyncRunner,
-  tokens: TokenSource,
+  pages: { listPageIds(): Promise<string[]> },
   intervalSeconds: number,
   logger: Logger,
 ): LocalSchedule {
   let round: Promise<void> | undefined;
   const runOnce = () => {
     round ??= (async () => {
-      const pageIds = await tokens.listPageIds();
+      const pageIds = await pages.listPageIds();
       const started = Date.now();
       let done = 0;
       let reported = started;

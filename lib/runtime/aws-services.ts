@@ -1,5 +1,6 @@
 import { type Config, requireLambdaSettings } from '../config/config.js';
 import { createDynamoClient } from '../store/dynamo-client.js';
+import { PageRegistry } from '../store/page-registry.js';
 import type { SyncStarter } from '../sync/sync-control.js';
 import { createSecretsTokenSource } from '../tokens/secrets-manager-token-source.js';
 import { createServices, type Services } from './services.js';
@@ -10,11 +11,14 @@ import { createServices, type Services } from './services.js';
  */
 export function createAwsServices(config: Config, starter?: SyncStarter): Services {
   const { tableName, tokenSecretPrefix } = requireLambdaSettings(config);
+  const dynamo = createDynamoClient({ endpoint: config.dynamodbEndpoint });
+  const registry = new PageRegistry({ client: dynamo, tableName });
   return createServices({
     config,
-    dynamo: createDynamoClient({ endpoint: config.dynamodbEndpoint }),
+    dynamo,
     tableName,
-    tokens: createSecretsTokenSource(tokenSecretPrefix),
+    registry,
+    tokens: createSecretsTokenSource(tokenSecretPrefix, registry),
     ...(starter === undefined ? {} : { starter }),
   });
 }

@@ -7,6 +7,7 @@ import type { ApiDependencies } from '../http/api-handler.js';
 import { BackoffStore } from '../store/backoff-store.js';
 import { ConversationIndex } from '../store/conversation-index.js';
 import { CursorStore } from '../store/cursor-store.js';
+import { PageRegistry } from '../store/page-registry.js';
 import { SyncStateStore } from '../store/sync-state-store.js';
 import { InProcessSyncRunner } from '../sync/in-process-runner.js';
 import { Pacer, type PacerOptions } from '../sync/pacer.js';
@@ -21,6 +22,8 @@ export interface Infrastructure {
   dynamo: DynamoDBClient;
   tableName: string;
   tokens: TokenSource;
+  /** The Page registry the token source reads; built here on the same table unless given. */
+  registry?: PageRegistry;
   logger?: Logger;
   /** Overrides of the Graph client's timeouts and retries (tests make them short). */
   graph?: Partial<GraphClientOptions>;
@@ -35,6 +38,7 @@ export interface Services {
   graph: GraphClient;
   conversations: ConversationsDependencies;
   sync: SyncDependencies;
+  registry: PageRegistry;
   /** Present when runs happen in this process (local runtime, tests). */
   runner: InProcessSyncRunner | undefined;
   logger: Logger;
@@ -55,13 +59,17 @@ export function createServices(infrastructure: Infrastructure): Services {
   const backoff = new BackoffStore({ client: dynamo, tableName });
   const state = new SyncStateStore(dynamo, tableName);
   const index = new ConversationIndex(dynamo, tableName);
-  const conversations: ConversationsDependencies = { graph, tokens, cursors, backoff, now };
+  const registry = infrastructure.registry ?? new PageRegistry({ client: dynamo, tableName, now });
+  const conversations: ConversationsDependencies = { graph, tokens, cursors, backoff, now, health: registry };
   const sync: SyncDependencies = {
     graph,
     tokens,
     backoff,
     state,
     index,
+    health: registry,
+    registry,
+    profiles: graph,
     pacer: new Pacer(infrastructure.pacer),
     logger,
     now,
@@ -82,8 +90,17 @@ export function createServices(infrastructure: Infrastructure): Services {
   };
   const indexed: IndexedDependencies = { index, cursors, state, tokens, now };
   return {
-    api: { conversations, indexed, control, logger, now, publicBaseUrl: config.publicBaseUrl },
+    api: {
+      conversations,
+      indexed,
+      control,
+      pages: { registry, cursors, now },
+      logger,
+      now,
+      publicBaseUrl: config.publicBaseUrl,
+    },
     graph,
+    registry,
     conversations,
     sync,
     runner,

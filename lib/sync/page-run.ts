@@ -4,6 +4,7 @@ import { PageTokenInvalidError } from '../domain/errors.js';
 import { emptyPartition, partitionName, type RunOutcome, type RunRecord } from '../domain/sync-state.js';
 import { SYNC_RUN_FAILED_MESSAGE } from '../telemetry/log-messages.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { recordSyncSummary, refreshPageProfile, syncSummary } from './page-record.js';
 import { type ScanProgress, syncPartition } from './partition-scan.js';
 import {
   CheckpointFailed,
@@ -121,10 +122,15 @@ async function runPartitions(
       records[name] = record;
     }
   }
+  // A throttled page or a dead token is not called again for its profile either.
+  if (pageStop === undefined) await refreshPageProfile(context);
   await deps.state.release(pageId, owner, context.partitions);
+  const outcome = worstOutcome(Object.values(records));
+  const configured = Object.keys(records).flatMap((name) => context.partitions[name] ?? []);
+  await recordSyncSummary(context, syncSummary(outcome, configured));
   const result: PageRunResult = {
     pageId,
-    outcome: worstOutcome(Object.values(records)),
+    outcome,
     graphCalls: context.calls,
     conversationsChanged: Object.values(records).reduce(
       (sum, record) => sum + record.conversations_changed,

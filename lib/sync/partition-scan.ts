@@ -1,6 +1,11 @@
 import { callAsPage, refuseIfThrottled } from '../conversations/page-call.js';
 import { MAX_GRAPH_CURSOR_CHARS } from '../domain/conversation.js';
-import { InvalidRequestError, RateLimitedError, UpstreamError } from '../domain/errors.js';
+import {
+  InvalidRequestError,
+  KnownInvalidTokenError,
+  RateLimitedError,
+  UpstreamError,
+} from '../domain/errors.js';
 import { type PartitionState, partitionName, type ScanCheckpoint } from '../domain/sync-state.js';
 import { INDEXED_FIELDS, MAX_LIMIT, PLATFORM_FIELDS, type Platform } from '../domain/vocabulary.js';
 import type { GraphConversation, GraphListPage } from '../graph/graph-client.js';
@@ -66,7 +71,9 @@ export async function syncPartition(
         partition.scan = { ...scan, cursor: null, topTime: null, topIds: [] };
         continue;
       }
-      throw new ScanStopped(error instanceof RateLimitedError ? 'skipped' : 'failed', error);
+      // A throttled page, or a token known to be dead, is not tried at all: the run is skipped.
+      const untried = error instanceof RateLimitedError || error instanceof KnownInvalidTokenError;
+      throw new ScanStopped(untried ? 'skipped' : 'failed', error);
     }
     const { valid, skipped } = screenItems(page.data);
     reportSkipped(context, partition, skipped);

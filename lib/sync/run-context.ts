@@ -1,11 +1,13 @@
 import type { ConversationsGraph } from '../conversations/list-conversations.js';
+import type { PageCallDependencies } from '../conversations/page-call.js';
+import type { PageCredentials } from '../domain/conversation.js';
 import type { PartitionState, RunOutcome } from '../domain/sync-state.js';
 import type { Folder, Platform } from '../domain/vocabulary.js';
-import type { BackoffStore } from '../store/backoff-store.js';
+import type { PageProfile } from '../graph/graph-client.js';
 import type { ConversationIndex } from '../store/conversation-index.js';
+import type { PageRegistry } from '../store/page-registry.js';
 import type { SyncStateStore } from '../store/sync-state-store.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import type { Pacer } from './pacer.js';
 
@@ -15,10 +17,12 @@ import type { Pacer } from './pacer.js';
  * import this, and this imports neither.
  */
 
-export interface SyncDependencies {
+export interface SyncDependencies extends PageCallDependencies {
   graph: ConversationsGraph;
-  tokens: TokenSource;
-  backoff: BackoffStore;
+  /** The Page registry: told each run's summary and each Page's name (absent in some tests). */
+  registry?: PageRegistry;
+  /** Reads a Page's name and Instagram account for the registry (the Graph client). */
+  profiles?: { pageProfile(credentials: PageCredentials, pageId: string): Promise<PageProfile> };
   state: SyncStateStore;
   index: ConversationIndex;
   pacer: Pacer;

@@ -10,6 +10,7 @@ import type { ApiDependencies } from '#lib/http/api-handler.js';
 import { BackoffStore } from '#lib/store/backoff-store.js';
 import { ConversationIndex } from '#lib/store/conversation-index.js';
 import { CursorStore } from '#lib/store/cursor-store.js';
+import { PageRegistry } from '#lib/store/page-registry.js';
 import { SyncStateStore } from '#lib/store/sync-state-store.js';
 import type { SyncStarter } from '#lib/sync/sync-control.js';
 import { createLogger, type Logger } from '#lib/telemetry/logger.js';
@@ -48,6 +49,7 @@ export function createPeerApiDependencies(infrastructure: PeerInfrastructure): A
       folders: config.sync.folders,
       now,
     },
+    pages: { registry: new PageRegistry({ client: dynamo, tableName, now }), cursors, now },
     logger: infrastructure.logger ?? createLogger(),
     now,
   };
