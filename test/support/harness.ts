@@ -9,6 +9,7 @@ import {
   startGraphEmulator,
 } from '#lib/local/graph-emulator.js';
 import { createServices, type Services } from '#lib/runtime/services.js';
+import { PageRegistry } from '#lib/store/page-registry.js';
 import type { PacerOptions } from '#lib/sync/pacer.js';
 import type { Logger } from '#lib/telemetry/logger.js';
 import { FileTokenSource } from '#lib/tokens/file-token-source.js';
@@ -46,6 +47,11 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Tests run the sync unpaced unless they are about pacing. */
   pacer?: PacerOptions;
+  /**
+   * Register every emulated page in the Page registry and read tokens through it, as deployments do.
+   * Off by default: most tests are about conversations, and an unregistered page costs no profile call.
+   */
+  registered?: boolean;
 }
 
 /** The emulated pages' credentials, as a customer would have stored them. */
@@ -72,12 +78,24 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const tableName = `test-${Math.random().toString(36).slice(2)}`;
   await ensureTable(dynamo.client, tableName);
   const config = loadConfig({ GRAPH_API_BASE_URL: emulator.url, GRAPH_API_VERSION: 'v24.0', ...options.env });
+  const registry = new PageRegistry({
+    client: dynamo.client,
+    tableName,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  if (options.registered === true) {
+    for (const pageId of emulator.pages.keys())
+      await registry.register({ pageId, token: { kind: 'page-secret' } });
+  }
   const services = createServices({
     config,
     dynamo: dynamo.client,
     pacer: options.pacer ?? { callsPerSecond: Number.POSITIVE_INFINITY },
     tableName,
-    tokens: options.tokens ?? FileTokenSource.fromMap(tokensOf(emulator)),
+    registry,
+    tokens:
+      options.tokens ??
+      FileTokenSource.fromMap(tokensOf(emulator), options.registered === true ? registry : undefined),
     logger: options.logger ?? recordingLogger(),
     graph: { ...FAST_GRAPH, ...options.graph },
     ...(options.now ? { now: options.now } : {}),
