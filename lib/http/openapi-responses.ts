@@ -97,13 +97,14 @@ export const responses = {
 const answer = (name: keyof typeof responses) => ({ $ref: `#/components/responses/${name}` });
 
 /**
- * The error answers of one operation, by what it does: whether it takes input, names a page, calls
- * Graph, and reads the store or secrets. Every operation may meet API Gateway's authorizer and throttle
- * and a fault of its own (500); a wrong method is 405.
+ * The error answers of one operation, by what it does: whether it takes input, names a page, reads the
+ * page's token, calls Graph, and reads the store or secrets. Every operation may meet API Gateway's
+ * authorizer and throttle and a fault of its own (500); a wrong method is 405.
  */
 export function errorAnswers(does: {
   input: boolean;
   page: boolean;
+  token: boolean;
   graph: boolean;
   store: boolean;
 }): Record<string, { $ref: string }> {
@@ -115,7 +116,11 @@ export function errorAnswers(does: {
     '405': answer('MethodNotAllowed'),
     '429': answer(does.graph ? 'RateLimited' : 'GatewayThrottled'),
     '500': answer('InternalError'),
-    ...(does.graph ? { '502': answer('BadGateway') } : does.page ? { '502': answer('BadGatewayToken') } : {}),
+    ...(does.graph
+      ? { '502': answer('BadGateway') }
+      : does.token
+        ? { '502': answer('BadGatewayToken') }
+        : {}),
     ...(does.store ? { '503': answer('Unavailable') } : {}),
     ...(does.graph ? { '504': answer('UpstreamTimeout') } : {}),
   };
