@@ -16,6 +16,8 @@ export interface ProductAlarmsProps {
   readonly syncDeadLetterQueue: IQueue;
   /** How many deliveries a sync message gets before the dead-letter queue; for the alarm's words. */
   readonly maxReceiveCount: number;
+  /** Where scheduled invocations go that failed after Lambda's retries. */
+  readonly scheduleDeadLetterQueue: IQueue;
   /** The worker's log group, where a failed run logs `SYNC_RUN_FAILED_MESSAGE`. */
   readonly workerLogGroup: ILogGroup;
   /** Where ALARM and OK notifications go; none without it. */
@@ -24,7 +26,7 @@ export interface ProductAlarmsProps {
 
 /**
  * The alarms an operator acts on, each firing on the first occurrence in 5 minutes: function errors
- * and throttles, messages in the sync dead-letter queue, API 5xx answers and failed sync runs.
+ * and throttles, messages in either dead-letter queue, API 5xx answers and failed sync runs.
  */
 export class ProductAlarms extends Construct {
   readonly alarms: readonly Alarm[];
@@ -68,6 +70,14 @@ export class ProductAlarms extends Construct {
         statistic: Stats.MAXIMUM,
       }),
       `Sync messages failed ${props.maxReceiveCount} times and wait in the dead-letter queue; redrive them once the cause is fixed.`,
+    );
+    alarm(
+      'ScheduleDeadLetterAlarm',
+      props.scheduleDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period,
+        statistic: Stats.MAXIMUM,
+      }),
+      'A scheduled sync failed to start after Lambda retried it; the event waits in the schedule dead-letter queue. See the SyncSchedule log group.',
     );
     alarm(
       'Api5xxAlarm',

@@ -39,10 +39,21 @@ function authorization(): ApiAuthorization {
       '-c authorization=jwt needs -c jwtIssuer=<https issuer URL> and -c jwtAudience=<aud1,aud2>.',
     );
   }
-  return { type, issuer, audience };
+  return {
+    type,
+    issuer,
+    audience,
+    readScopes: context(SETTINGS.jwtReadScopes),
+    syncScopes: context(SETTINGS.jwtSyncScopes),
+  };
 }
 
+const encryptionKeyArn = context(SETTINGS.encryptionKeyArn);
+// A table's customer-managed key is set per region: the stack takes the key's account and region.
+const [, , , keyRegion, keyAccount] = encryptionKeyArn?.split(':') ?? [];
+
 new PageConversationsStack(app, context(SETTINGS.stackName) ?? SETTINGS.stackName.default, {
+  ...(keyRegion && keyAccount ? { env: { account: keyAccount, region: keyRegion } } : {}),
   description: 'Messenger and Instagram conversations of Facebook Pages, served from your AWS account',
   pageConversations: {
     tokenSecretPrefix: context(SETTINGS.tokenSecretPrefix) ?? CONTEXT_DEFAULTS.tokenSecretPrefix,
@@ -57,7 +68,11 @@ new PageConversationsStack(app, context(SETTINGS.stackName) ?? SETTINGS.stackNam
       context(SETTINGS.removalPolicy) === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     graphApiVersion: context(SETTINGS.graphApiVersion),
     graphApiBaseUrl: context(SETTINGS.graphApiBaseUrl),
+    logRetention: context(SETTINGS.logRetentionDays),
+    deletionProtection: context(SETTINGS.deletionProtection),
+    apiReservedConcurrency: context(SETTINGS.apiReservedConcurrency),
   },
+  encryptionKeyArn,
   alarmTopicArn: context(SETTINGS.alarmTopicArn),
 });
 

@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   HttpApi,
   HttpMethod,
   type HttpStage,
@@ -10,22 +11,28 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { ConversationsTable } from './conversations-table.js';
+import { type ConversationsTable, KEY_PREFIXES, type TableAccess } from './conversations-table.js';
 import { grantGraphAccess } from './graph-access.js';
 import type { ResolvedProps } from './page-conversations-props.js';
-import { ProductFunction, type TableAction } from './product-function.js';
+import { ProductFunction } from './product-function.js';
+import type { SyncFanOut } from './sync-fan-out.js';
 
-/** The routes of the contract, all served by the API function. */
-export const API_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] = [
-  { method: HttpMethod.GET, path: '/health' },
-  { method: HttpMethod.GET, path: '/openapi.json' },
-  { method: HttpMethod.GET, path: '/pages/{pageId}/conversations' },
-  { method: HttpMethod.GET, path: '/pages/{pageId}/sync' },
-  { method: HttpMethod.POST, path: '/pages/{pageId}/sync' },
+/**
+ * The routes of the contract, all served by the API function. `access` says which JWT scopes a route
+ * asks for: `read` routes only read, `sync` starts Graph work.
+ */
+export const API_ROUTES: readonly {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly access: 'read' | 'sync';
+}[] = [
+  { method: HttpMethod.GET, path: '/health', access: 'read' },
+  { method: HttpMethod.GET, path: '/openapi.json', access: 'read' },
+  { method: HttpMethod.GET, path: '/pages/{pageId}/conversations', access: 'read' },
+  { method: HttpMethod.GET, path: '/pages/{pageId}/sync', access: 'read' },
+  { method: HttpMethod.POST, path: '/pages/{pageId}/sync', access: 'sync' },
 ];
 
 /** API Gateway HTTP APIs give up on an integration after 30 s: answer before it does. */
@@ -35,19 +42,29 @@ const API_TIMEOUT = Duration.seconds(29);
  * serve (about 2 calls per second), low enough that a runaway client cannot run up a Lambda bill.
  */
 const API_THROTTLE = { rateLimit: 50, burstLimit: 100 };
+/**
+ * `POST /pages/{pageId}/sync` costs four or more Graph calls per request (one per platform and
+ * folder): its own, lower limit, so a burst of syncs cannot spend the Pages' Graph quota.
+ */
+const SYNC_ROUTE_THROTTLE = { rateLimit: 1, burstLimit: 5 };
 
 /**
- * Exactly the calls `lib/` makes from the API (a test reads them off the synthesized policy): it
- * reads cursors, back-off marks and sync state (GetItem), writes cursors and back-off marks (PutItem)
- * and reads the index (Query). It never deletes: expiry is DynamoDB's TTL.
+ * Exactly the calls `lib/` makes from the API (a test reads them off the synthesized policy), each on
+ * the partitions it owns: it reads and writes cursors (CURSOR#) and a Page's back-off mark, and reads
+ * its sync state (both PAGE#: they share the Page's partition, so PutItem there cannot be told apart
+ * by key); it reads the index through gsi1 only, so it can neither read nor write index items (CONV#)
+ * by key. It never deletes: expiry is DynamoDB's TTL.
  */
-const API_TABLE_ACTIONS: readonly TableAction[] = ['GetItem', 'PutItem', 'Query'];
+const API_TABLE_ACCESS: TableAccess = {
+  items: [{ actions: ['GetItem', 'PutItem'], keyPrefixes: [KEY_PREFIXES.cursor, KEY_PREFIXES.page] }],
+  indexQueries: [{ indexName: 'gsi1', keyPrefixes: [KEY_PREFIXES.indexedFolder] }],
+};
 
 export interface ConversationsApiProps {
   readonly config: ResolvedProps;
   readonly table: ConversationsTable;
   /** Where `POST /pages/{pageId}/sync` puts its message. */
-  readonly syncQueue: IQueue;
+  readonly sync: SyncFanOut;
 }
 
 /**
@@ -87,15 +104,17 @@ export class ConversationsApi extends HttpApi {
       memorySize: config.memorySize,
       logRetention: config.logRetention,
       logRemovalPolicy: config.removalPolicy,
-      environment: { SYNC_QUEUE_URL: props.syncQueue.queueUrl },
-    })
-      .bindTable(props.table, API_TABLE_ACTIONS, props.table.indexNames)
-      .allow(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.syncQueue.queueArn] }));
+      logEncryptionKey: config.encryptionKey,
+      reservedConcurrentExecutions: config.apiReservedConcurrency,
+      environment: { SYNC_QUEUE_URL: props.sync.queue.queueUrl },
+    }).bindTable(props.table, API_TABLE_ACCESS);
+    props.sync.grantStartSync(this.function);
     grantGraphAccess(this.function, config);
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: config.logRetention,
       removalPolicy: config.removalPolicy,
+      encryptionKey: config.encryptionKey,
     });
     this.stage = this.addStage('DefaultStage', {
       stageName: '$default',
@@ -103,10 +122,15 @@ export class ConversationsApi extends HttpApi {
       throttle: API_THROTTLE,
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogs),
-        // Minimal on purpose: the route key, never the raw path or query string.
+        // Who called and from where, and the route key: never the raw path or query string.
         format: AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',
+            caller:
+              config.authorization.type === 'jwt'
+                ? '$context.authorizer.claims.sub'
+                : '$context.identity.userArn',
+            sourceIp: '$context.identity.sourceIp',
             requestTime: '$context.requestTime',
             routeKey: '$context.routeKey',
             status: '$context.status',
@@ -120,8 +144,35 @@ export class ConversationsApi extends HttpApi {
     const integration = new HttpLambdaIntegration('Integration', this.function, {
       payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
     });
+    const { authorization } = config;
+    // A JWT must carry one of the route's scopes; under IAM, callers' policies decide per route.
+    const scopesOf = (access: 'read' | 'sync'): { authorizationScopes?: string[] } =>
+      authorization.type === 'jwt'
+        ? {
+            authorizationScopes: [
+              ...(access === 'read' ? authorization.readScopes : authorization.syncScopes),
+            ],
+          }
+        : {};
     for (const route of API_ROUTES) {
-      this.addRoutes({ path: route.path, methods: [route.method], integration });
+      const [created] = this.addRoutes({
+        path: route.path,
+        methods: [route.method],
+        integration,
+        ...scopesOf(route.access),
+      });
+      if (route.access === 'sync' && created !== undefined) {
+        const stage = this.stage.node.defaultChild as CfnStage;
+        stage.routeSettings = {
+          [`${route.method} ${route.path}`]: {
+            ThrottlingRateLimit: SYNC_ROUTE_THROTTLE.rateLimit,
+            ThrottlingBurstLimit: SYNC_ROUTE_THROTTLE.burstLimit,
+          },
+        };
+        // A raw CloudFormation map (the L2 stage has no route settings): keys as CloudFormation spells them.
+        // Route settings name a route key that must exist when the stage is updated.
+        stage.node.addDependency(created);
+      }
     }
   }
 }

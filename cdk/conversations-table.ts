@@ -1,23 +1,66 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { GLOBAL_INDEXES, TABLE_KEYS } from '#lib/store/table-schema.js';
+
+/**
+ * The partition-key prefixes of the stores' items (`lib/store/table-schema.ts`), by what they hold.
+ * Grants name them for `dynamodb:LeadingKeys`; a test checks each is one the stores write.
+ */
+export const KEY_PREFIXES = Object.freeze({
+  /** API cursors: `CURSOR#<random>`. */
+  cursor: 'CURSOR#',
+  /** A Page's back-off mark and its sync state with the lease: `PAGE#<pageId>`. */
+  page: 'PAGE#',
+  /** Indexed conversations: `CONV#<pageId>#<platform>`. */
+  conversation: 'CONV#',
+  /** gsi1's partition key of an indexed conversation: `IDX#<pageId>#<platform>#<folder>`. */
+  indexedFolder: 'IDX#',
+  /** gsi2's partition key of a change event not yet delivered: `EVENTS#<pageId>`. */
+  pendingEvents: 'EVENTS#',
+});
+
+/** The DynamoDB data-plane actions a function may be granted; control-plane actions are never granted. */
+export type TableAction =
+  | 'GetItem'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'Query'
+  | 'BatchGetItem'
+  | 'BatchWriteItem'
+  | 'ConditionCheckItem';
+
+/** What one function may do to which items: the calls its `lib/` code makes, on the partitions it owns. */
+export interface TableAccess {
+  /** Item actions on the table, each limited to items whose partition key starts with one of `keyPrefixes`. */
+  readonly items: readonly {
+    readonly actions: readonly TableAction[];
+    readonly keyPrefixes: readonly string[];
+  }[];
+  /** Queries of a global index, limited to index partition keys starting with one of `keyPrefixes`. */
+  readonly indexQueries: readonly { readonly indexName: string; readonly keyPrefixes: readonly string[] }[];
+}
 
 export interface ConversationsTableProps {
   /** What happens to the table when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
+  /** Deletion protection: nobody deletes the table until it is turned off. */
+  readonly deletionProtection: boolean;
+  /** A customer-managed key; AWS-owned encryption without it. */
+  readonly encryptionKey: IKey | undefined;
 }
 
 /**
  * The one DynamoDB table: cursors, back-off marks, sync state and the conversation index, with the
  * key design of `lib/store/table-schema.ts` (its keys, its global indexes and TTL), so the stores, the
- * embedded DynamoDB and the deployed table always agree. On demand, with point-in-time recovery:
- * the index costs Graph calls to rebuild. It has no physical name, so two stacks never collide.
+ * embedded DynamoDB and the deployed table always agree. On demand, with point-in-time recovery and
+ * deletion protection: the index costs Graph calls to rebuild. It has no physical name, so two stacks
+ * never collide.
  */
 export class ConversationsTable extends TableV2 {
-  /** Every global index, by name, for grants that name them one by one. */
-  readonly indexNames: readonly string[] = GLOBAL_INDEXES.map((index) => index.indexName);
-
   constructor(scope: Construct, id: string, props: ConversationsTableProps) {
     super(scope, id, {
       partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
@@ -31,7 +74,51 @@ export class ConversationsTable extends TableV2 {
       })),
       timeToLiveAttribute: TABLE_KEYS.timeToLive,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: props.deletionProtection,
+      ...(props.encryptionKey === undefined
+        ? {}
+        : { encryption: TableEncryptionV2.customerManagedKey(props.encryptionKey) }),
       removalPolicy: props.removalPolicy,
     });
+  }
+
+  /**
+   * Grants `access` and nothing more: one statement per set of actions, each conditioned on
+   * `dynamodb:LeadingKeys`, so a role cannot write items of another's partitions (the API cannot
+   * overwrite index entries). `LeadingKeys` is the partition key of the request: the table's for item
+   * actions, and for a query of a global index the index partition key value it names; index
+   * statements allow Query only (an index is read-only), on the index ARN named one by one.
+   * `ForAllValues` holds when the key is absent, which no item action leaves it.
+   */
+  grantAccess(grantee: IGrantable, access: TableAccess): void {
+    const leadingKeys = (prefixes: readonly string[]) => ({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((prefix) => `${prefix}*`) },
+    });
+    for (const { actions, keyPrefixes } of access.items) {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: actions.map((action) => `dynamodb:${action}`),
+          resources: [this.tableArn],
+          conditions: leadingKeys(keyPrefixes),
+        }),
+      );
+    }
+    for (const { indexName, keyPrefixes } of access.indexQueries) {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: [`${this.tableArn}/index/${indexName}`],
+          conditions: leadingKeys(keyPrefixes),
+        }),
+      );
+    }
+    // Exact actions rather than CDK's `GenerateDataKey*`/`ReEncrypt*`, which cdk-nag flags as wildcards.
+    this.encryptionKey?.grant(
+      grantee,
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:Encrypt',
+      'kms:GenerateDataKey',
+    );
   }
 }

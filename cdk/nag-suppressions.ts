@@ -18,6 +18,10 @@ export const NAG_REASONS = Object.freeze({
   listSecrets:
     'secretsmanager:ListSecrets does not support resource-level permissions (Resource must be "*"). It returns ' +
     'names and metadata, never secret values; the function filters by the token prefix and can read no value.',
+  destinationQueue:
+    "This queue is itself the dead-letter target (the on-failure destination) of the schedule function's " +
+    'asynchronous invocations; a dead-letter queue of a dead-letter queue would only move the same events ' +
+    'again. It keeps them 14 days and has its own alarm.',
 });
 
 type CfnValue = string | number | boolean | null | undefined | CfnValue[] | { [key: string]: CfnValue };

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { SettingInput } from '#lib/config/setting-rules.js';
 import { SETTINGS, type Setting } from '#lib/config/settings.js';
@@ -10,8 +11,30 @@ import type { Folder, Platform } from '#lib/domain/vocabulary.js';
 export type ApiAuthorization =
   /** SigV4-signed requests from IAM principals allowed `execute-api:Invoke` on this API. */
   | { readonly type: 'iam' }
-  /** A bearer JWT from `issuer` whose `aud` (or `client_id`) is one of `audience`. */
-  | { readonly type: 'jwt'; readonly issuer: string; readonly audience: readonly string[] };
+  /**
+   * A bearer JWT from `issuer` whose `aud` (or `client_id`) is one of `audience`, carrying one of
+   * `readScopes` for the GET routes and one of `syncScopes` for `POST /pages/{pageId}/sync`.
+   * Scopes ride in access tokens (Cognito: a resource server's custom scopes), not in ID tokens.
+   * @default readScopes ['page-conversations/read'], syncScopes ['page-conversations/sync']
+   */
+  | {
+      readonly type: 'jwt';
+      readonly issuer: string;
+      readonly audience: readonly string[];
+      readonly readScopes?: readonly string[];
+      readonly syncScopes?: readonly string[];
+    };
+
+/** `ApiAuthorization` after validation: JWT scopes filled in. */
+export type ResolvedAuthorization =
+  | { readonly type: 'iam' }
+  | {
+      readonly type: 'jwt';
+      readonly issuer: string;
+      readonly audience: readonly string[];
+      readonly readScopes: readonly string[];
+      readonly syncScopes: readonly string[];
+    };
 
 export interface PageConversationsProps {
   /**
@@ -60,10 +83,31 @@ export interface PageConversationsProps {
    */
   readonly memorySize?: number;
   /**
-   * How long the functions' logs and the API access logs are kept.
+   * How long the functions' logs and the API access logs are kept; never "forever", since the logs
+   * name callers and Pages.
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * A customer-managed KMS key for the table, both sync queues and every log group (the table holds
+   * names, e-mail addresses and snippets). The functions get the key use their data needs. Its key
+   * policy must let CloudWatch Logs (`logs.<region>.amazonaws.com`) use it; that is added here for a
+   * key of this stack, and must be added where the key is managed for an imported one.
+   * @default AWS-owned keys (DynamoDB, SQS-managed SSE, CloudWatch Logs' own encryption)
+   */
+  readonly encryptionKey?: IKey;
+  /**
+   * DynamoDB deletion protection: the table cannot be deleted, by CloudFormation or anyone, until it
+   * is turned off. Turn it off (and deploy) before `cdk destroy` with `removalPolicy: DESTROY`.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Reserved concurrency of the API function: a ceiling on what callers can run at once, and a floor
+   * that other functions in the account cannot take away.
+   * @default none: the API shares the account's unreserved concurrency
+   */
+  readonly apiReservedConcurrency?: number;
   /**
    * What happens to the table and the log groups when the stack is deleted. The table holds sync
    * state that takes Graph calls to rebuild, so it is kept unless you say otherwise.
@@ -109,12 +153,15 @@ export interface ResolvedProps {
   readonly folders: readonly Folder[];
   readonly maxGraphCalls: number | undefined;
   readonly concurrency: number;
-  readonly authorization: ApiAuthorization;
+  readonly authorization: ResolvedAuthorization;
   readonly memorySize: number;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
   readonly graphApiVersion: string;
   readonly graphApiBaseUrl: string | undefined;
+  readonly encryptionKey: IKey | undefined;
+  readonly deletionProtection: boolean;
+  readonly apiReservedConcurrency: number | undefined;
 }
 
 function fail(message: string): never {
@@ -141,7 +188,7 @@ function schedule(value: Schedule | number | undefined): Schedule {
   fail(`syncSchedule must be a rate of at least 1 minute or a cron expression, not "${expression}".`);
 }
 
-function authorization(value: ApiAuthorization | undefined): ApiAuthorization {
+function authorization(value: ApiAuthorization | undefined): ResolvedAuthorization {
   if (value === undefined) return { type: 'iam' };
   if (check(SETTINGS.authorization, value.type) === 'iam') return { type: 'iam' };
   const jwt = value as Extract<ApiAuthorization, { type: 'jwt' }>;
@@ -149,6 +196,8 @@ function authorization(value: ApiAuthorization | undefined): ApiAuthorization {
     type: 'jwt',
     issuer: check(SETTINGS.jwtIssuer, jwt.issuer ?? ''),
     audience: [...check(SETTINGS.jwtAudience, jwt.audience ?? [])],
+    readScopes: check(SETTINGS.jwtReadScopes, jwt.readScopes ?? SETTINGS.jwtReadScopes.default),
+    syncScopes: check(SETTINGS.jwtSyncScopes, jwt.syncScopes ?? SETTINGS.jwtSyncScopes.default),
   };
 }
 
@@ -170,12 +219,18 @@ export function resolveProps(props: PageConversationsProps): ResolvedProps {
     concurrency: check(SETTINGS.syncConcurrency, props.syncConcurrency ?? SETTINGS.syncConcurrency.default),
     authorization: authorization(props.authorization),
     memorySize: check(SETTINGS.memorySize, props.memorySize ?? SETTINGS.memorySize.default),
-    logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
+    logRetention: check(SETTINGS.logRetentionDays, props.logRetention ?? SETTINGS.logRetentionDays.default),
     removalPolicy: removalPolicy(props.removalPolicy),
     graphApiVersion: check(
       SETTINGS.graphApiVersion,
       props.graphApiVersion ?? SETTINGS.graphApiVersion.default,
     ),
     graphApiBaseUrl: optional(SETTINGS.graphApiBaseUrl, props.graphApiBaseUrl),
+    encryptionKey: props.encryptionKey,
+    deletionProtection: check(
+      SETTINGS.deletionProtection,
+      props.deletionProtection ?? SETTINGS.deletionProtection.default,
+    ),
+    apiReservedConcurrency: optional(SETTINGS.apiReservedConcurrency, props.apiReservedConcurrency),
   };
 }

@@ -1,11 +1,18 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { PageConversations, type PageConversationsProps } from './page-conversations.js';
 
 export interface PageConversationsStackProps extends StackProps {
   /** Everything the product is configured with; see `PageConversationsProps`. */
-  readonly pageConversations: Omit<PageConversationsProps, 'alarmTopic'>;
+  readonly pageConversations: Omit<PageConversationsProps, 'alarmTopic' | 'encryptionKey'>;
+  /**
+   * An existing customer-managed KMS key for the table, the queues and the log groups (see
+   * `PageConversationsProps.encryptionKey`: its key policy must let CloudWatch Logs use it).
+   * @default AWS-owned keys
+   */
+  readonly encryptionKeyArn?: string;
   /**
    * An existing SNS topic for the alarms' notifications.
    * @default no alarm actions
@@ -23,9 +30,14 @@ export class PageConversationsStack extends Stack {
       props.alarmTopicArn === undefined
         ? undefined
         : Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn);
+    const encryptionKey =
+      props.encryptionKeyArn === undefined
+        ? undefined
+        : Key.fromKeyArn(this, 'EncryptionKey', props.encryptionKeyArn);
     this.pageConversations = new PageConversations(this, 'PageConversations', {
       ...props.pageConversations,
       alarmTopic,
+      encryptionKey,
     });
     const product = this.pageConversations;
 

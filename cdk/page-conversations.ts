@@ -1,11 +1,18 @@
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Rule } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ProductAlarms } from './alarms.js';
 import { ConversationsApi } from './conversations-api.js';
 import { ConversationsTable } from './conversations-table.js';
-import { type PageConversationsProps, resolveProps } from './page-conversations-props.js';
+import {
+  type PageConversationsProps,
+  PageConversationsPropsError,
+  resolveProps,
+} from './page-conversations-props.js';
 import type { ProductFunction } from './product-function.js';
 import { MAX_RECEIVE_COUNT, SyncFanOut } from './sync-fan-out.js';
 
@@ -28,6 +35,8 @@ export class PageConversations extends Construct {
   readonly table: ConversationsTable;
   readonly syncQueue: Queue;
   readonly syncDeadLetterQueue: Queue;
+  /** Scheduled invocations of the schedule function that failed after Lambda's retries. */
+  readonly scheduleDeadLetterQueue: Queue;
   readonly apiFunction: ProductFunction;
   readonly syncScheduleFunction: ProductFunction;
   readonly syncWorkerFunction: ProductFunction;
@@ -40,15 +49,29 @@ export class PageConversations extends Construct {
 
     // The table and the API keep the ids they had before the construct was split ('Table', 'Api'):
     // a new logical id would replace the table (an empty one) and the API (a new URL).
-    this.table = new ConversationsTable(this, 'Table', { removalPolicy: config.removalPolicy });
+    if (config.encryptionKey !== undefined) {
+      if (Token.isUnresolved(Stack.of(this).region)) {
+        throw new PageConversationsPropsError(
+          'PageConversations: encryptionKey needs a stack with a concrete region (env: { account, region }): ' +
+            "a DynamoDB table's customer-managed key is set per region.",
+        );
+      }
+      this.allowLogsToUse(config.encryptionKey);
+    }
+    this.table = new ConversationsTable(this, 'Table', {
+      removalPolicy: config.removalPolicy,
+      deletionProtection: config.deletionProtection,
+      encryptionKey: config.encryptionKey,
+    });
     const sync = new SyncFanOut(this, 'SyncFanOut', { config, table: this.table });
-    const api = new ConversationsApi(this, 'Api', { config, table: this.table, syncQueue: sync.queue });
+    const api = new ConversationsApi(this, 'Api', { config, table: this.table, sync });
 
     this.api = api;
     this.apiUrl = api.stage.url;
     this.apiFunction = api.function;
     this.syncQueue = sync.queue;
     this.syncDeadLetterQueue = sync.deadLetterQueue;
+    this.scheduleDeadLetterQueue = sync.scheduleDeadLetterQueue;
     this.syncScheduleFunction = sync.scheduleFunction;
     this.syncWorkerFunction = sync.workerFunction;
     this.syncRule = sync.rule;
@@ -57,8 +80,42 @@ export class PageConversations extends Construct {
       api,
       syncDeadLetterQueue: sync.deadLetterQueue,
       maxReceiveCount: MAX_RECEIVE_COUNT,
+      scheduleDeadLetterQueue: sync.scheduleDeadLetterQueue,
       workerLogGroup: sync.workerFunction.logGroup,
       topic: props.alarmTopic,
     }).alarms;
+  }
+
+  /**
+   * CloudWatch Logs encrypts a log group with a customer key only if the key policy lets the regional
+   * service use it, for this account's log groups. A key of this stack gets that statement here; for
+   * an imported key the call changes nothing, and the statement belongs in its own key policy.
+   */
+  private allowLogsToUse(key: IKey): void {
+    const stack = Stack.of(this);
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: [
+          'kms:Encrypt',
+          'kms:Decrypt',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+          'kms:GenerateDataKey',
+          'kms:DescribeKey',
+        ],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
   }
 }

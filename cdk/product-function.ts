@@ -1,28 +1,18 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
-import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { FUNCTION_BUNDLING } from './bundling-options.js';
+import type { ConversationsTable, TableAccess } from './conversations-table.js';
 import { NAG_REASONS } from './nag-suppressions.js';
 
 /** The repository root: esbuild bundles from here and reads its lock file and tsconfig. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** The DynamoDB data-plane actions a function may be granted; control-plane actions are never granted. */
-export type TableAction =
-  | 'GetItem'
-  | 'PutItem'
-  | 'UpdateItem'
-  | 'DeleteItem'
-  | 'Query'
-  | 'BatchGetItem'
-  | 'BatchWriteItem'
-  | 'ConditionCheckItem';
 
 export interface ProductFunctionProps {
   /** Entry file relative to the repository root, e.g. `functions/api.ts`; it must export `handler`. */
@@ -39,6 +29,10 @@ export interface ProductFunctionProps {
   readonly logRetention: RetentionDays;
   /** What happens to the log group when the stack is deleted. */
   readonly logRemovalPolicy: RemovalPolicy;
+  /** Encrypts the log group with a customer-managed key; CloudWatch Logs' own encryption without it. */
+  readonly logEncryptionKey?: IKey;
+  /** Reserved concurrency; none reserved without it. */
+  readonly reservedConcurrentExecutions?: number;
   /** Variables beyond the house defaults (`NODE_OPTIONS`, `POWERTOOLS_SERVICE_NAME`). */
   readonly environment?: Readonly<Record<string, string>>;
 }
@@ -60,6 +54,7 @@ export class ProductFunction extends NodejsFunction {
     const logGroup = new LogGroup(scope, `${id}LogGroup`, {
       retention: props.logRetention,
       removalPolicy: props.logRemovalPolicy,
+      encryptionKey: props.logEncryptionKey,
     });
     // An explicit role keeps AWSLambdaBasicExecutionRole (log writes to any log group) out: the
     // function may write to its own log group only. Creating the group itself is never needed.
@@ -79,6 +74,7 @@ export class ProductFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role,
       logGroup,
       environment: {
@@ -94,17 +90,11 @@ export class ProductFunction extends NodejsFunction {
   }
 
   /**
-   * Grants exactly `actions` on the table and the named indexes, and sets `TABLE_NAME`: the grant
-   * and the variable that makes it usable never drift apart. Index ARNs are named one by one, so
-   * the policy holds no `index/*` wildcard.
+   * Grants exactly `access` to the table (see `ConversationsTable.grantAccess`) and sets `TABLE_NAME`:
+   * the grant and the variable that makes it usable never drift apart.
    */
-  bindTable(table: ITableV2, actions: readonly TableAction[], indexNames: readonly string[] = []): this {
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: actions.map((action) => `dynamodb:${action}`),
-        resources: [table.tableArn, ...indexNames.map((indexName) => `${table.tableArn}/index/${indexName}`)],
-      }),
-    );
+  bindTable(table: ConversationsTable, access: TableAccess): this {
+    table.grantAccess(this, access);
     this.addEnvironment('TABLE_NAME', table.tableName);
     return this;
   }

@@ -1,15 +1,17 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ConversationsTable } from './conversations-table.js';
+import { type ConversationsTable, KEY_PREFIXES, type TableAccess } from './conversations-table.js';
 import { grantGraphAccess } from './graph-access.js';
 import { NAG_REASONS } from './nag-suppressions.js';
 import type { ResolvedProps } from './page-conversations-props.js';
-import { ProductFunction, type TableAction } from './product-function.js';
+import { ProductFunction } from './product-function.js';
 
 /** Listing the secrets and sending one message per Page. */
 const SCHEDULE_TIMEOUT = Duration.seconds(60);
@@ -19,13 +21,32 @@ const WORKER_TIMEOUT = Duration.minutes(5);
 const WORKER_BATCH_SIZE = 1;
 /** Deliveries of a sync message before it goes to the dead-letter queue. */
 export const MAX_RECEIVE_COUNT = 3;
+/**
+ * Lambda's retries of a failed scheduled invocation (its most) before the event goes to the schedule's
+ * dead-letter queue; an event older than one default interval is dropped there too, since the next
+ * scheduled run does the same work.
+ */
+const SCHEDULE_RETRIES = 2;
+const SCHEDULE_MAX_EVENT_AGE = Duration.minutes(15);
+/** How long failed messages wait for an operator: SQS's maximum. */
+const DEAD_LETTER_RETENTION = Duration.days(14);
 
 /**
- * Exactly the calls `lib/` makes from the worker (a test reads them off the synthesized policy): it
- * reads and writes back-off marks and sync state, updates index entries in place (UpdateItem) and
- * counts the index (Query). It never deletes: expiry is DynamoDB's TTL.
+ * Exactly the calls `lib/` makes from the worker (a test reads them off the synthesized policy), each on
+ * the partitions it owns: it reads and writes a Page's back-off mark and sync state (PAGE#), updates
+ * sync state and index entries in place (UpdateItem on PAGE# and CONV#), counts the index (gsi1) and
+ * reads the change events not yet delivered (gsi2). It never deletes: expiry is DynamoDB's TTL.
  */
-const WORKER_TABLE_ACTIONS: readonly TableAction[] = ['GetItem', 'PutItem', 'UpdateItem', 'Query'];
+const WORKER_TABLE_ACCESS: TableAccess = {
+  items: [
+    { actions: ['GetItem', 'PutItem'], keyPrefixes: [KEY_PREFIXES.page] },
+    { actions: ['UpdateItem'], keyPrefixes: [KEY_PREFIXES.page, KEY_PREFIXES.conversation] },
+  ],
+  indexQueries: [
+    { indexName: 'gsi1', keyPrefixes: [KEY_PREFIXES.indexedFolder] },
+    { indexName: 'gsi2', keyPrefixes: [KEY_PREFIXES.pendingEvents] },
+  ],
+};
 
 export interface SyncFanOutProps {
   readonly config: ResolvedProps;
@@ -40,6 +61,8 @@ export interface SyncFanOutProps {
 export class SyncFanOut extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
+  /** Scheduled invocations that failed after Lambda's retries. */
+  readonly scheduleDeadLetterQueue: Queue;
   readonly scheduleFunction: ProductFunction;
   readonly workerFunction: ProductFunction;
   readonly rule: Rule;
@@ -51,16 +74,26 @@ export class SyncFanOut extends Construct {
       memorySize: config.memorySize,
       logRetention: config.logRetention,
       logRemovalPolicy: config.removalPolicy,
+      logEncryptionKey: config.encryptionKey,
     };
+    const encryption: Partial<QueueProps> =
+      config.encryptionKey === undefined
+        ? { encryption: QueueEncryption.SQS_MANAGED }
+        : { encryption: QueueEncryption.KMS, encryptionMasterKey: config.encryptionKey };
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       enforceSSL: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
+      ...encryption,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+    });
+    this.scheduleDeadLetterQueue = new Queue(this, 'ScheduleDeadLetterQueue', {
+      enforceSSL: true,
+      ...encryption,
+      retentionPeriod: DEAD_LETTER_RETENTION,
     });
     this.queue = new Queue(this, 'Queue', {
       enforceSSL: true,
-      encryption: QueueEncryption.SQS_MANAGED,
+      ...encryption,
       // AWS's rule for Lambda consumers: six times the function timeout, so retries of a slow batch
       // are not handed to a second worker while the first still runs.
       visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
@@ -74,9 +107,17 @@ export class SyncFanOut extends Construct {
       serviceName: 'page-conversations-sync-schedule',
       timeout: SCHEDULE_TIMEOUT,
       environment: { TOKEN_SECRET_PREFIX: config.tokenSecretPrefix, SYNC_QUEUE_URL: this.queue.queueUrl },
-    })
-      .allow(new PolicyStatement({ actions: ['secretsmanager:ListSecrets'], resources: ['*'] }))
-      .allow(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
+    }).allow(new PolicyStatement({ actions: ['secretsmanager:ListSecrets'], resources: ['*'] }));
+    this.grantStartSync(this.scheduleFunction);
+    this.scheduleFunction.configureAsyncInvoke({
+      retryAttempts: SCHEDULE_RETRIES,
+      maxEventAge: SCHEDULE_MAX_EVENT_AGE,
+      onFailure: new SqsDestination(this.scheduleDeadLetterQueue),
+    });
+    Validations.of(this.scheduleDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: NAG_REASONS.destinationQueue,
+    });
     Validations.of(this.scheduleFunction.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: NAG_REASONS.listSecrets,
@@ -90,7 +131,7 @@ export class SyncFanOut extends Construct {
       timeout: WORKER_TIMEOUT,
       environment:
         config.maxGraphCalls === undefined ? {} : { SYNC_MAX_GRAPH_CALLS: String(config.maxGraphCalls) },
-    }).bindTable(props.table, WORKER_TABLE_ACTIONS, props.table.indexNames);
+    }).bindTable(props.table, WORKER_TABLE_ACCESS);
     grantGraphAccess(this.workerFunction, config);
     this.workerFunction.addEventSource(
       new SqsEventSource(this.queue, {
@@ -105,5 +146,13 @@ export class SyncFanOut extends Construct {
       schedule: config.schedule,
       targets: [new LambdaFunction(this.scheduleFunction)],
     });
+  }
+
+  /** Lets `grantee` put sync messages on the queue (`POST /sync`, the schedule): SendMessage, and the key's use. */
+  grantStartSync(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
+    );
+    this.queue.encryptionMasterKey?.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
   }
 }

@@ -14,7 +14,15 @@ export type Checked<T> =
   | { readonly ok: false; readonly problem: string };
 
 export interface SettingRule<T> {
-  readonly kind: 'whole number' | 'enum' | 'enum list' | 'url' | 'graph version' | 'text' | 'text list';
+  readonly kind:
+    | 'whole number'
+    | 'enum'
+    | 'enum list'
+    | 'url'
+    | 'graph version'
+    | 'text'
+    | 'text list'
+    | 'boolean';
   /** What the rule accepts, in words, for documentation. */
   readonly accepts: string;
   check(input: SettingInput): Checked<T>;
@@ -52,6 +60,36 @@ export function wholeNumber(min: number, max?: number): SettingRule<number> {
         return problem(`must be a whole number ${range}, not ${shown(input)}`);
       }
       return ok(value);
+    },
+  };
+}
+
+/** A whole number from a fixed list (e.g. the retention periods CloudWatch Logs offers). */
+export function wholeNumberIn(values: readonly number[]): SettingRule<number> {
+  const choice = `one of ${values.join(', ')}`;
+  return {
+    kind: 'whole number',
+    accepts: choice,
+    check(input) {
+      const text = asText(input);
+      const value = text === undefined ? input : /^\d+$/.test(text) ? Number(text) : Number.NaN;
+      return typeof value === 'number' && values.includes(value)
+        ? ok(value)
+        : problem(`must be ${choice}, not ${shown(input)}`);
+    },
+  };
+}
+
+/** `true` or `false`, from text (any case) or a typed boolean. */
+export function yesNo(): SettingRule<boolean> {
+  return {
+    kind: 'boolean',
+    accepts: 'true or false',
+    check(input) {
+      if (typeof input === 'boolean') return ok(input);
+      const text = asText(input)?.toLowerCase();
+      if (text === 'true' || text === 'false') return ok(text === 'true');
+      return problem(`must be true or false, not ${shown(input)}`);
     },
   };
 }

@@ -10,6 +10,8 @@ import {
   textList,
   url,
   wholeNumber,
+  wholeNumberIn,
+  yesNo,
 } from './setting-rules.js';
 
 /**
@@ -235,6 +237,57 @@ export const SETTINGS = Object.freeze({
     ),
     default: 'retain' as const,
     description: 'What cdk destroy does to the table and the log groups.',
+  }),
+  jwtReadScopes: setting({
+    runtime: [],
+    prop: 'authorization.readScopes',
+    context: 'jwtReadScopes',
+    rule: textList('scope'),
+    default: ['page-conversations/read'] as readonly string[],
+    description: 'With jwt: a token needs one of these scopes for the GET routes.',
+  }),
+  jwtSyncScopes: setting({
+    runtime: [],
+    prop: 'authorization.syncScopes',
+    context: 'jwtSyncScopes',
+    rule: textList('scope'),
+    default: ['page-conversations/sync'] as readonly string[],
+    description: 'With jwt: a token needs one of these scopes for POST /pages/{pageId}/sync.',
+  }),
+  deletionProtection: setting({
+    runtime: [],
+    prop: 'deletionProtection',
+    context: 'deletionProtection',
+    rule: yesNo(),
+    default: true,
+    description: 'DynamoDB deletion protection on the table; turn it off before destroying the stack with it.',
+  }),
+  encryptionKeyArn: setting({
+    runtime: [],
+    prop: 'encryptionKey',
+    context: 'encryptionKeyArn',
+    rule: text({ pattern: /^arn:[^:]+:kms:/, expected: 'the ARN of a KMS key' }),
+    default: undefined,
+    description: 'A customer-managed KMS key for the table, the queues and the log groups. Unset: AWS-owned keys.',
+  }),
+  logRetentionDays: setting({
+    runtime: [],
+    prop: 'logRetention',
+    context: 'logRetentionDays',
+    // The periods CloudWatch Logs offers; "never expire" is left out on purpose (personal data).
+    rule: wholeNumberIn([
+      1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    ]),
+    default: 30,
+    description: 'Days the function logs and the API access logs are kept.',
+  }),
+  apiReservedConcurrency: setting({
+    runtime: [],
+    prop: 'apiReservedConcurrency',
+    context: 'apiReservedConcurrency',
+    rule: wholeNumber(1, 10_000),
+    default: undefined,
+    description: "Reserved concurrency of the API function: caps its share of the account's Lambda concurrency.",
   }),
   stackName: setting({
     runtime: [],

@@ -11,7 +11,7 @@ describe('ProductAlarms with default props', () => {
   beforeAll(() => {
     ({ product, template } = synth());
   });
-  it('alarms on errors and throttles of each function, the dead-letter queue, API 5xx and failed sync runs', () => {
+  it('alarms on errors and throttles of each function, both dead-letter queues, API 5xx and failed sync runs', () => {
     // Prepare
     const fnRef = (fn: PageConversations['apiFunction']) => [
       { Name: 'FunctionName', Value: { Ref: logicalId(fn) } },
@@ -47,6 +47,17 @@ describe('ProductAlarms with default props', () => {
           {
             Name: 'QueueName',
             Value: { 'Fn::GetAtt': [logicalId(product.syncDeadLetterQueue), 'QueueName'] },
+          },
+        ],
+        statistic: 'Maximum',
+      },
+      {
+        namespace: 'AWS/SQS',
+        metric: 'ApproximateNumberOfMessagesVisible',
+        dimensions: [
+          {
+            Name: 'QueueName',
+            Value: { 'Fn::GetAtt': [logicalId(product.scheduleDeadLetterQueue), 'QueueName'] },
           },
         ],
         statistic: 'Maximum',
@@ -102,7 +113,7 @@ describe('ProductAlarms with other props', () => {
     const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')) as Json[];
 
     // Assess
-    expect(alarms).toHaveLength(9);
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: logicalId(topic) }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: logicalId(topic) }]);

@@ -50,7 +50,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(unacknowledged).toEqual([]);
   });
 
-  it('acknowledge exactly the runtime, the secret-prefix wildcard and ListSecrets, each where it arises', () => {
+  it('acknowledge exactly the runtime, the secret-prefix wildcard, ListSecrets and the failure-destination queue, each where it arises', () => {
     // Prepare: a pack that ignores every acknowledgment shows what the acknowledgments hide.
     const checks = Object.assign(new AwsSolutionsChecks(), { isAcknowledged: () => false });
     const stack = stackWith();
@@ -70,6 +70,7 @@ describe('cdk-nag AwsSolutions checks', () => {
         `AwsSolutions-L1 at ${product}/Api/Function/Resource`,
         `AwsSolutions-L1 at ${product}/SyncFanOut/ScheduleFunction/Resource`,
         `AwsSolutions-L1 at ${product}/SyncFanOut/WorkerFunction/Resource`,
+        `AwsSolutions-SQS3 at ${product}/SyncFanOut/ScheduleDeadLetterQueue/Resource`,
       ].sort(),
     );
   });

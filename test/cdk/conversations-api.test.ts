@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, type PageConversations } from '../../cdk/page-conversations.js';
 import {
   arnOf,
+  indexArnOf,
   type Json,
+  leadingKeys,
   logicalId,
   normalize,
   PREFIX,
@@ -85,6 +87,8 @@ describe('ConversationsApi with default props', () => {
       status: '$context.status',
       responseLatency: '$context.responseLatency',
       integrationError: '$context.integrationErrorMessage',
+      caller: '$context.identity.userArn',
+      sourceIp: '$context.identity.sourceIp',
     });
     expect(resource(template, accessLogsId).Properties.RetentionInDays).toBe(30);
   });
@@ -123,12 +127,15 @@ describe('ConversationsApi with default props', () => {
         },
         {
           Effect: 'Allow',
-          Action: ['GetItem', 'PutItem', 'Query'].map((a) => `dynamodb:${a}`),
-          Resource: [
-            arnOf(tableId),
-            { 'Fn::Join': ['', [arnOf(tableId), '/index/gsi1']] },
-            { 'Fn::Join': ['', [arnOf(tableId), '/index/gsi2']] },
-          ],
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('CURSOR#', 'PAGE#'),
+        },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:Query',
+          Resource: indexArnOf(tableId, 'gsi1'),
+          Condition: leadingKeys('IDX#'),
         },
         { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
         { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(logicalId(product.syncQueue)) },

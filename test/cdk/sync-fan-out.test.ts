@@ -4,7 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { PageConversations } from '../../cdk/page-conversations.js';
 import {
   arnOf,
+  indexArnOf,
   type Json,
+  leadingKeys,
   logicalId,
   normalize,
   PREFIX,
@@ -51,7 +53,7 @@ describe('SyncFanOut with default props', () => {
     });
   });
 
-  it('grants the sync schedule function ListSecrets (which takes no resource) and SendMessage only', () => {
+  it('grants the sync schedule function ListSecrets (which takes no resource), SendMessage and its failure destination only', () => {
     // Act
     const statements = statementsOf(template, logicalId(product.syncScheduleFunction.role));
 
@@ -65,6 +67,12 @@ describe('SyncFanOut with default props', () => {
         },
         { Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' },
         { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(logicalId(product.syncQueue)) },
+        // What Lambda's on-failure destination needs (CDK's grantSendMessages).
+        {
+          Effect: 'Allow',
+          Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+          Resource: arnOf(logicalId(product.scheduleDeadLetterQueue)),
+        },
       ]),
     );
   });
@@ -87,12 +95,27 @@ describe('SyncFanOut with default props', () => {
         },
         {
           Effect: 'Allow',
-          Action: ['GetItem', 'PutItem', 'UpdateItem', 'Query'].map((a) => `dynamodb:${a}`),
-          Resource: [
-            arnOf(tableId),
-            { 'Fn::Join': ['', [arnOf(tableId), '/index/gsi1']] },
-            { 'Fn::Join': ['', [arnOf(tableId), '/index/gsi2']] },
-          ],
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('PAGE#'),
+        },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:UpdateItem',
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('PAGE#', 'CONV#'),
+        },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:Query',
+          Resource: indexArnOf(tableId, 'gsi1'),
+          Condition: leadingKeys('IDX#'),
+        },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:Query',
+          Resource: indexArnOf(tableId, 'gsi2'),
+          Condition: leadingKeys('EVENTS#'),
         },
         { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
         {

@@ -48,6 +48,7 @@ export interface Statement {
   readonly Effect: string;
   readonly Action: string[];
   readonly Resource: unknown[];
+  readonly Condition?: unknown;
 }
 
 /** Every statement granted to a role, actions sorted, so that equality is about content, not order. */
@@ -65,6 +66,7 @@ export function normalize(statements: readonly Json[]): Statement[] {
       Effect: statement.Effect as string,
       Action: ([] as string[]).concat(statement.Action).sort(),
       Resource: ([] as unknown[]).concat(statement.Resource),
+      Condition: statement.Condition,
     }))
     .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
@@ -84,3 +86,13 @@ export const secretArn = {
   ],
 };
 export const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+
+/** The condition that limits a DynamoDB statement to partition keys starting with `prefixes`. */
+export const leadingKeys = (...prefixes: string[]) => ({
+  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((prefix) => `${prefix}*`) },
+});
+
+/** The ARN of one global index of the table with logical id `tableId`. */
+export const indexArnOf = (tableId: string, indexName: string) => ({
+  'Fn::Join': ['', [arnOf(tableId), `/index/${indexName}`]],
+});

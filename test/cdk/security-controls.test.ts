@@ -1,0 +1,290 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import { KEY_PREFIXES } from '../../cdk/conversations-table.js';
+import { PageConversations, type PageConversationsProps } from '../../cdk/page-conversations.js';
+import { CDK_JSON_CONTEXT, type Json, logicalId, PREFIX, resource, synth } from './synth.js';
+
+/** What a bank's cloud reviewer checks in the template (issue 9, infrastructure findings). */
+
+function withKey(props: Partial<PageConversationsProps> = {}) {
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+  // A customer key on a TableV2 needs a concrete region (its replica's encryption names it).
+  const stack = new Stack(app, 'WithKey', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const key = new Key(stack, 'DataKey', { enableKeyRotation: true });
+  const product = new PageConversations(stack, 'Product', {
+    tokenSecretPrefix: PREFIX,
+    encryptionKey: key,
+    ...props,
+  });
+  return { key, product, template: Template.fromStack(stack) };
+}
+
+function tableStatements(template: Template, roleId: string): Json[] {
+  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+  return Object.values(policies)
+    .flatMap((policy) => (policy as Json).Properties.PolicyDocument.Statement as Json[])
+    .filter((statement) => ([] as string[]).concat(statement.Action).some((a) => a.startsWith('dynamodb:')));
+}
+
+describe('encryption with a customer-managed key (one prop)', () => {
+  it('encrypts the table, both sync queues and every log group with the given key', () => {
+    // Act
+    const { key, product, template } = withKey();
+
+    // Assess
+    const keyArn = { 'Fn::GetAtt': [logicalId(key), 'Arn'] };
+    expect(resource(template, logicalId(product.table)).Properties.SSESpecification).toEqual({
+      SSEEnabled: true,
+      SSEType: 'KMS',
+    });
+    expect(resource(template, logicalId(product.table)).Properties.Replicas[0].SSESpecification).toEqual({
+      KMSMasterKeyId: keyArn,
+    });
+    for (const queue of Object.values(template.findResources('AWS::SQS::Queue')) as Json[]) {
+      expect(queue.Properties.KmsMasterKeyId).toEqual(keyArn);
+    }
+    const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Json[];
+    expect(logGroups.length).toBeGreaterThanOrEqual(4);
+    for (const logGroup of logGroups) expect(logGroup.Properties.KmsKeyId).toEqual(keyArn);
+  });
+
+  it('stops synthesis, saying why, when the stack has no region', () => {
+    // Prepare
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Agnostic');
+    const encryptionKey = new Key(stack, 'DataKey', { enableKeyRotation: true });
+
+    // Act
+    const act = () => new PageConversations(stack, 'Product', { tokenSecretPrefix: PREFIX, encryptionKey });
+
+    // Assess
+    expect(act).toThrow(/encryptionKey needs a stack with a concrete region/);
+  });
+
+  it('keeps AWS-owned encryption without the prop', () => {
+    // Act
+    const { template } = synth();
+
+    // Assess
+    for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup')) as Json[]) {
+      expect(logGroup.Properties.KmsKeyId).toBeUndefined();
+    }
+    template.resourceCountIs('AWS::KMS::Key', 0);
+  });
+});
+
+describe('table deletion protection', () => {
+  it.each<[string, Partial<PageConversationsProps>, boolean]>([
+    ['on by default', {}, true],
+    ['off when the prop says so', { deletionProtection: false }, false],
+  ])('is %s', (_, props, expected) => {
+    // Act
+    const { template, product } = synth(props);
+
+    // Assess
+    expect(
+      resource(template, logicalId(product.table)).Properties.Replicas[0].DeletionProtectionEnabled,
+    ).toBe(expected);
+  });
+});
+
+describe('item access by key prefix (dynamodb:LeadingKeys)', () => {
+  const { template, product } = synth();
+  const tableArn = { 'Fn::GetAtt': [logicalId(product.table), 'Arn'] };
+  const indexArn = (name: string) => ({ 'Fn::Join': ['', [tableArn, `/index/${name}`]] });
+  const leadingKeys = (prefixes: string[]) => ({
+    'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((prefix) => `${prefix}*`) },
+  });
+
+  it.each([
+    [
+      'API',
+      () => product.apiFunction,
+      [
+        {
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Resource: tableArn,
+          prefixes: ['CURSOR#', 'PAGE#'],
+        },
+        { Action: 'dynamodb:Query', Resource: indexArn('gsi1'), prefixes: ['IDX#'] },
+      ],
+    ],
+    [
+      'sync worker',
+      () => product.syncWorkerFunction,
+      [
+        { Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: tableArn, prefixes: ['PAGE#'] },
+        { Action: 'dynamodb:UpdateItem', Resource: tableArn, prefixes: ['PAGE#', 'CONV#'] },
+        { Action: 'dynamodb:Query', Resource: indexArn('gsi1'), prefixes: ['IDX#'] },
+        { Action: 'dynamodb:Query', Resource: indexArn('gsi2'), prefixes: ['EVENTS#'] },
+      ],
+    ],
+  ])('limits the %s role to the partitions it owns', (_, pick, expected) => {
+    // Act
+    const statements = tableStatements(template, logicalId(pick().role));
+
+    // Assess
+    expect(statements).toEqual(
+      expected.map(({ prefixes, ...statement }) => ({
+        Effect: 'Allow',
+        ...statement,
+        Condition: leadingKeys(prefixes),
+      })),
+    );
+  });
+
+  it('grants only prefixes that lib/store writes as partition keys', () => {
+    // Prepare: every `PREFIX#${...}` key template in the stores.
+    const dir = new URL('../../lib/store/', import.meta.url);
+    const used = new Set(
+      readdirSync(dir)
+        .filter((file) => file.endsWith('.ts'))
+        .flatMap((file) => [...readFileSync(new URL(file, dir), 'utf8').matchAll(/`([A-Z]+#)\$\{/g)])
+        .map((match) => match[1]),
+    );
+
+    // Assess
+    expect([...used].sort()).toEqual(expect.arrayContaining(Object.values(KEY_PREFIXES).sort()));
+  });
+});
+
+describe('the Graph origin over the network', () => {
+  it.each([['http://graph.example.com'], ['http://10.0.0.8:8080']])('refuses clear-text %s', (url) => {
+    expect(() => synth({ graphApiBaseUrl: url })).toThrow(/graphApiBaseUrl must be an absolute https URL/);
+  });
+});
+
+describe('JWT scopes per route', () => {
+  const scopesByRoute = (template: Template) =>
+    Object.fromEntries(
+      (Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[]).map((route) => [
+        route.Properties.RouteKey,
+        route.Properties.AuthorizationScopes,
+      ]),
+    );
+  const jwt = { type: 'jwt', issuer: 'https://auth.example.com/', audience: ['a'] } as const;
+
+  it('asks reads for the read scope and POST /sync for the sync scope, by default', () => {
+    // Act
+    const { template } = synth({ authorization: jwt });
+
+    // Assess
+    const read = ['page-conversations/read'];
+    expect(scopesByRoute(template)).toEqual({
+      'GET /health': read,
+      'GET /openapi.json': read,
+      'GET /pages/{pageId}/conversations': read,
+      'GET /pages/{pageId}/sync': read,
+      'POST /pages/{pageId}/sync': ['page-conversations/sync'],
+    });
+  });
+
+  it('takes the scopes from the props', () => {
+    // Act
+    const { template } = synth({
+      authorization: { ...jwt, readScopes: ['api/r'], syncScopes: ['api/s', 'api/admin'] },
+    });
+
+    // Assess
+    expect(scopesByRoute(template)['GET /pages/{pageId}/conversations']).toEqual(['api/r']);
+    expect(scopesByRoute(template)['POST /pages/{pageId}/sync']).toEqual(['api/s', 'api/admin']);
+  });
+
+  it('asks no scope under IAM, where policies decide per route', () => {
+    expect(Object.values(scopesByRoute(synth().template)).every((scopes) => scopes === undefined)).toBe(true);
+  });
+});
+
+describe('access log', () => {
+  it.each<[string, Partial<PageConversationsProps>, string]>([
+    ['the IAM caller', {}, '$context.identity.userArn'],
+    [
+      'the JWT subject',
+      { authorization: { type: 'jwt', issuer: 'https://auth.example.com/', audience: ['a'] } },
+      '$context.authorizer.claims.sub',
+    ],
+  ])('names %s and the source IP', (_, props, caller) => {
+    // Act
+    const { template, product } = synth(props);
+
+    // Assess
+    const format = JSON.parse(
+      resource(template, logicalId(product.api.stage)).Properties.AccessLogSettings.Format,
+    );
+    expect(format).toMatchObject({ caller, sourceIp: '$context.identity.sourceIp' });
+  });
+});
+
+describe('throttling', () => {
+  it('gives POST /pages/{pageId}/sync a route throttle below the stage-wide one', () => {
+    // Act
+    const { template, product } = synth();
+
+    // Assess
+    const stage = resource(template, logicalId(product.api.stage)).Properties;
+    const sync = stage.RouteSettings['POST /pages/{pageId}/sync'];
+    expect(sync.ThrottlingRateLimit).toBeLessThan(stage.DefaultRouteSettings.ThrottlingRateLimit);
+    expect(sync.ThrottlingBurstLimit).toBeLessThan(stage.DefaultRouteSettings.ThrottlingBurstLimit);
+  });
+
+  it.each<[string, Partial<PageConversationsProps>, number | undefined]>([
+    ['no reservation by default', {}, undefined],
+    ['the reserved concurrency given', { apiReservedConcurrency: 20 }, 20],
+  ])('gives the API function %s', (_, props, expected) => {
+    // Act
+    const { template, product } = synth(props);
+
+    // Assess
+    expect(resource(template, logicalId(product.apiFunction)).Properties.ReservedConcurrentExecutions).toBe(
+      expected,
+    );
+  });
+});
+
+describe('the schedule function invoked asynchronously', () => {
+  it('retries twice, then sends the event to a dead-letter queue that alarms', () => {
+    // Act
+    const { template, product } = synth();
+
+    // Assess
+    const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')) as Json[];
+    expect(configs).toHaveLength(1);
+    const config = configs[0]?.Properties;
+    expect(config.FunctionName).toEqual({ Ref: logicalId(product.syncScheduleFunction) });
+    expect(config.MaximumRetryAttempts).toBe(2);
+    const destination = config.DestinationConfig.OnFailure.Destination;
+    expect(destination).toEqual({ 'Fn::GetAtt': [logicalId(product.scheduleDeadLetterQueue), 'Arn'] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalId(product.scheduleDeadLetterQueue), 'QueueName'] },
+        },
+      ],
+    });
+  });
+});
+
+describe('log retention', () => {
+  it.each<[string, Partial<PageConversationsProps>, number]>([
+    ['30 days by default', {}, 30],
+    ['what the prop says', { logRetention: RetentionDays.ONE_YEAR }, 365],
+  ])('is %s for every log group', (_, props, days) => {
+    // Act
+    const { template } = synth(props);
+
+    // Assess
+    for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup')) as Json[]) {
+      expect(logGroup.Properties.RetentionInDays).toBe(days);
+    }
+  });
+
+  it('refuses to keep logs forever', () => {
+    expect(() => synth({ logRetention: RetentionDays.INFINITE })).toThrow(/logRetention must be/);
+  });
+});
