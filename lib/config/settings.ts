@@ -260,7 +260,8 @@ export const SETTINGS = Object.freeze({
     context: 'deletionProtection',
     rule: yesNo(),
     default: true,
-    description: 'DynamoDB deletion protection on the table; turn it off before destroying the stack with it.',
+    description:
+      'DynamoDB deletion protection on the table; turn it off before destroying the stack with it.',
   }),
   encryptionKeyArn: setting({
     runtime: [],
@@ -268,7 +269,8 @@ export const SETTINGS = Object.freeze({
     context: 'encryptionKeyArn',
     rule: text({ pattern: /^arn:[^:]+:kms:/, expected: 'the ARN of a KMS key' }),
     default: undefined,
-    description: 'A customer-managed KMS key for the table, the queues and the log groups. Unset: AWS-owned keys.',
+    description:
+      'A customer-managed KMS key for the table, the queues and the log groups. Unset: AWS-owned keys.',
   }),
   logRetentionDays: setting({
     runtime: [],
@@ -287,7 +289,8 @@ export const SETTINGS = Object.freeze({
     context: 'apiReservedConcurrency',
     rule: wholeNumber(1, 10_000),
     default: undefined,
-    description: "Reserved concurrency of the API function: caps its share of the account's Lambda concurrency.",
+    description:
+      "Reserved concurrency of the API function: caps its share of the account's Lambda concurrency.",
   }),
   stackName: setting({
     runtime: [],
