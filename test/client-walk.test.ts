@@ -84,6 +84,25 @@ describe('the typed client against the local API', () => {
     expect(inbox?.indexed_conversations).toBe(truth.length);
   });
 
+  test('pages() walks every registered Page by id, and getPage reads one', async () => {
+    // Prepare: the demo Pages registered, as npm start registers them.
+    for (const pageId of DEMO_PAGE_IDS)
+      await harness.services.registry.register({
+        pageId,
+        name: `Page ${pageId}`,
+        token: { kind: 'page-secret' },
+      });
+    // Act
+    const ids: string[] = [];
+    for await (const page of client.pages({ limit: 2 })) ids.push(page.page_id);
+    const one = await client.getPage(PAGE);
+    const missing = await failureOf(() => client.getPage('999999999999999'));
+    // Assess
+    expect(ids).toEqual([...DEMO_PAGE_IDS].sort());
+    expect(one).toMatchObject({ page_id: PAGE, name: `Page ${PAGE}` });
+    expect(missing).toMatchObject({ status: 404, code: 'unknown_page' });
+  });
+
   test('a bad parameter is an ApiError with code invalid_request, the parameter and the status', async () => {
     // Act
     const error = await failureOf(() => client.listConversations(PAGE, { limit: 101 }));

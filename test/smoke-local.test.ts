@@ -57,6 +57,31 @@ describe('npm run smoke against the local runtime', () => {
     expect(lines.at(-1)).toBe(`smoke: 5 passed, 0 failed against ${harness.api.url}`);
   });
 
+  test('without --page and with no Page registered, the page check says how to register one', async () => {
+    // Act
+    const results = await runSmoke({ baseUrl: harness.api.url, auth: { type: 'none' } }, () => {});
+    // Assess
+    expect(statuses(results)).toEqual([
+      'health:PASS',
+      'openapi:PASS',
+      'page:FAIL',
+      'conversations:SKIP',
+      'sync:SKIP',
+    ]);
+    expect(results[2]?.fix).toContain('npm run pages -- connect');
+  });
+
+  test('without --page, the first registered Page is checked', async () => {
+    // Prepare
+    for (const pageId of DEMO_PAGE_IDS)
+      await harness.services.registry.register({ pageId, token: { kind: 'page-secret' } });
+    // Act
+    const results = await runSmoke({ baseUrl: harness.api.url, auth: { type: 'none' } }, () => {});
+    // Assess
+    expect(results.every((r) => r.status === 'PASS')).toBe(true);
+    expect(results[2]?.detail).toMatch(new RegExp(`^Page ${DEMO_PAGE_IDS[0]}, the first of GET /pages`));
+  });
+
   test('an unknown Page fails the conversations and sync checks, saying how to register it', async () => {
     // Act
     const lines: string[] = [];

@@ -10,6 +10,7 @@ import {
   ClientConfigurationError,
   createPageConversationsClient,
   type PageConversationsClient,
+  type PagesPage,
 } from '../client/index.js';
 
 /**
@@ -197,19 +198,17 @@ async function runCheck(
   }
 }
 
-/** The first registered Page, where the API lists them; the document says whether it does. */
-async function firstPage(
-  client: PageConversationsClient,
-  document: Record<string, unknown>,
-): Promise<string> {
-  const paths = (document.paths ?? {}) as Record<string, unknown>;
-  if (!('/pages' in paths)) throw new SmokeFailure('this API has no GET /pages', 'pass --page <pageId>');
-  let answer: { data?: Array<{ page_id?: string }> };
+/** The first registered Page, from GET /pages. */
+async function firstPage(client: PageConversationsClient): Promise<string> {
+  let answer: PagesPage;
   try {
-    answer = await client.request('GET', 'pages', { limit: 1 });
+    answer = await client.listPages({ limit: 1 });
   } catch (error) {
-    // The document of a newer version than the deployment's function: the route is not served (yet).
-    if (error instanceof ApiError && error.code === 'not_found')
+    // A deployment older than GET /pages (or a route API Gateway does not forward): no Page to discover.
+    if (
+      error instanceof ApiError &&
+      (error.code === 'not_found' || (error.code === undefined && error.status === 404))
+    )
       throw new SmokeFailure('this API does not serve GET /pages', 'pass --page <pageId>');
     throw error;
   }
@@ -295,7 +294,7 @@ export async function runSmoke(
     const found = await runCheck(
       'page',
       async (c) => {
-        pageId = await firstPage(c, document);
+        pageId = await firstPage(c);
         return `Page ${pageId}, the first of GET /pages`;
       },
       client,

@@ -10,7 +10,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Liveness; touches no dependency. */
+    /**
+     * Liveness
+     * @description Answers at once and touches no dependency. Authorized like every other route.
+     */
     get: operations['health'];
     put?: never;
     post?: never;
@@ -27,8 +30,51 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** This document. */
+    /**
+     * This document
+     * @description The OpenAPI 3.1 document of this API, the same in every deployment of this version.
+     */
     get: operations['openApi'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/pages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Pages this deployment serves
+     * @description The registered Pages by id, ascending, from the registry in DynamoDB (never a listing of secrets), with their token health and a summary of their sync. Operators manage the registry with `npm run pages`.
+     */
+    get: operations['listPages'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/pages/{pageId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One Page this deployment serves
+     * @description Its token health and a summary of its sync. It takes no query parameters: any is a 400 naming it.
+     */
+    get: operations['getPage'];
     put?: never;
     post?: never;
     delete?: never;
@@ -44,7 +90,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Conversations of a page, newest activity first, live from Graph or, with updated_since, from the index. */
+    /**
+     * Conversations of a Page
+     * @description The conversations between people and the Page (Messenger) or its linked Instagram professional account, newest activity first, in Graph's own shape. Live from Graph's `GET /{page-id}/conversations`; with `updated_since`, what Graph cannot do: those updated later, from the index the scheduled sync keeps, with `synced_at`. A cursor is bound to the page and the query it came from. Graph's own paging URLs are never shown (they carry the token). A page Graph throttles is answered 429 without calling Graph until the time Graph named.
+     */
     get: operations['listConversations'];
     put?: never;
     post?: never;
@@ -61,11 +110,41 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The state of the page's scheduled sync, per platform and folder. */
+    /**
+     * State of a Page's sync
+     * @description Per configured platform and folder: the high-water mark, the status, how many conversations are indexed, when the index was brought up to date and the last run. It takes no query parameters: any is a 400 naming it.
+     */
     get: operations['getSyncState'];
     put?: never;
-    /** Starts a sync of the page now, unless one is running. */
+    /**
+     * Start a sync of a Page now
+     * @description Starts a run unless one holds the page (a run is never started twice). It takes no query parameters: any is a 400 naming it.
+     */
     post: operations['startSync'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks/meta': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Meta's subscription handshake
+     * @description Public (no AWS authorization): Meta cannot sign requests, so this route checks the verify token instead. With hub.mode=subscribe and the configured verify token, echoes hub.challenge; anything else, missing parameters included, is 403 forbidden.
+     */
+    get: operations['verifyWebhookSubscription'];
+    put?: never;
+    /**
+     * Receive a Meta webhook delivery
+     * @description Public (no AWS authorization): Meta signs the body instead. Verifies X-Hub-Signature-256 over the exact bytes of the body, then enqueues a refresh of each conversation named and answers at once, calling no Graph. The refresh reads that person's conversation from Graph under the sync's pacing; the index moves, and a change event is sent. Meta may deliver twice and out of order: that changes nothing twice.
+     */
+    post: operations['receiveWebhook'];
     delete?: never;
     options?: never;
     head?: never;
@@ -76,98 +155,389 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
-    /** @enum {string} */
+    /**
+     * @description As this API writes it: lowercase. Query parameters take it in any case.
+     * @enum {string}
+     */
     Platform: 'messenger' | 'instagram';
-    /** @enum {string} */
+    /**
+     * @description As this API writes it: lowercase. Query parameters take it in any case.
+     * @enum {string}
+     */
     Folder: 'inbox' | 'other' | 'page_done' | 'spam';
-    Error: {
-      error: {
-        /** @enum {string} */
-        code:
-          | 'invalid_request'
-          | 'invalid_cursor'
-          | 'unknown_page'
-          | 'page_token_invalid'
-          | 'permission_denied'
-          | 'invalid_signature'
-          | 'forbidden'
-          | 'rate_limited'
-          | 'upstream_error'
-          | 'upstream_timeout'
-          | 'unavailable'
-          | 'not_found'
-          | 'method_not_allowed'
-          | 'internal_error';
-        message: string;
-        parameter?: string;
-        retry_after_seconds?: number;
-        /** Format: date-time */
-        retry_at?: string;
-        graph?: {
-          code?: number;
-          error_subcode?: number;
-          fbtrace_id?: string;
-        };
-      };
-    };
-    Conversation: {
+    /**
+     * @description A time as Graph writes it, e.g. 2026-11-20T10:00:00+0000: ISO 8601 with a zone offset that has no colon, so not RFC 3339 (the OpenAPI date-time format). One-second resolution. Passed on as Graph wrote it.
+     * @example 2026-11-20T10:00:00+0000
+     */
+    GraphTime: string;
+    /** @description A person or Page in a conversation, as Graph gives it: Messenger gives name, email and id; Instagram gives username and id (and may give name). */
+    Participant: {
+      /** @description A Page-scoped or Instagram-scoped user id, or the Page (or account) id. */
       id: string;
-      updated_time?: string;
+      name?: string;
+      /** @description Messenger only: Graph's proxy address, e.g. <id>@facebook.com. */
+      email?: string;
+      /** @description Instagram only. */
+      username?: string;
+    };
+    /** @description One conversation in Graph's own shape, with the fields asked for (`fields`); `id` always. Instagram conversations lack link, snippet, senders, subject, former_participants and scoped_thread_key. */
+    Conversation: {
+      /** @example t_123 */
+      id: string;
+      /** @description The last activity in the conversation. */
+      updated_time?: components['schemas']['GraphTime'];
+      /** @description Where the Page reads it in Meta Business Suite (a path). */
       link?: string;
+      /** @description The last message, shortened. */
       snippet?: string;
       message_count?: number;
       unread_count?: number;
+      /** @description The people and the Page (or Instagram account) in the conversation. */
       participants?: {
-        data?: Record<string, never>[];
+        data: components['schemas']['Participant'][];
       };
+      /** @description Those who sent messages in it. */
+      senders?: {
+        data: components['schemas']['Participant'][];
+      };
+      /** @description Those who left it. */
+      former_participants?: {
+        data: components['schemas']['Participant'][];
+      };
+      /** @description Whether the Page may reply now (messaging window). */
+      can_reply?: boolean;
+      is_subscribed?: boolean;
+      name?: string;
+      subject?: string;
+      scoped_thread_key?: string;
     };
-    SyncRun: {
-      /** Format: date-time */
-      started_at: string;
-      /** Format: date-time */
-      finished_at: string;
+    /** @description Opaque cursors of this API (never Graph cursors), bound to the page and query they came from. */
+    Cursors: {
+      before?: string;
+      after?: string;
+    };
+    /** @description Graph's paging shape. `next` is absent on the last page and `previous` on the first; both repeat the query in normalized form with a cursor. */
+    Paging: {
+      cursors: components['schemas']['Cursors'];
+      /**
+       * Format: uri-reference
+       * @description This API's own URL of the next page: PUBLIC_BASE_URL, else API Gateway's domain and stage.
+       */
+      next?: string;
+      /**
+       * Format: uri-reference
+       * @description Likewise, the previous page.
+       */
+      previous?: string;
+    };
+    /** @description One page of conversations, newest activity first, in Graph's shape; `{"data": []}` when empty. */
+    ConversationsPage: {
+      data: components['schemas']['Conversation'][];
+      paging?: components['schemas']['Paging'];
+      /** @description Only with updated_since: when the scheduled sync last brought the index of this platform and folder up to date; null before its first complete scan. */
+      synced_at?: string | null;
+    };
+    /** @description Graph's own identifiers of the error behind this one, where Graph gave them. */
+    GraphErrorDetails: {
+      code?: number;
+      error_subcode?: number;
+      fbtrace_id?: string;
+    };
+    /** @description This API's error shape. It never carries a token or a secret. */
+    ErrorDetail: {
       /** @enum {string} */
+      code:
+        | 'invalid_request'
+        | 'invalid_cursor'
+        | 'unknown_page'
+        | 'page_token_invalid'
+        | 'permission_denied'
+        | 'invalid_signature'
+        | 'forbidden'
+        | 'rate_limited'
+        | 'upstream_error'
+        | 'upstream_timeout'
+        | 'unavailable'
+        | 'not_found'
+        | 'method_not_allowed'
+        | 'internal_error';
+      /** @description For people; never parse it. */
+      message: string;
+      /** @description With invalid_request: the path or query parameter at fault, when one is. */
+      parameter?: string;
+      /** @description With rate_limited: seconds to wait, as in Retry-After. */
+      retry_after_seconds?: number;
+      /**
+       * Format: date-time
+       * @description With rate_limited: when the page may be asked again.
+       */
+      retry_at?: string;
+      graph?: components['schemas']['GraphErrorDetails'];
+    };
+    /** @description Every error this API answers: JSON, never an HTML page or a stack trace. */
+    Error: {
+      error: components['schemas']['ErrorDetail'];
+    };
+    /** @description An answer of API Gateway itself, before or instead of this API's function: e.g. {"message": "Forbidden"} (a request not signed or not allowed), {"message": "Unauthorized"} (no valid JWT), {"message": "Too Many Requests"} (the stage's throttle), {"message": "Not Found"} (no such route or method). */
+    GatewayError: {
+      message: string;
+    };
+    /** @description One run's record for a platform and folder. */
+    SyncRun: {
+      /**
+       * Format: date-time
+       * @description When the run began.
+       */
+      started_at: string;
+      /**
+       * Format: date-time
+       * @description When it ended.
+       */
+      finished_at: string;
+      /**
+       * @description complete; partial (stopped by its time or Graph-call budget, checkpointed, resumes next run); skipped (the page is throttled: error says until when); failed (error says why).
+       * @enum {string}
+       */
       outcome: 'complete' | 'partial' | 'skipped' | 'failed';
       graph_calls: number;
       conversations_changed: number;
       /** @description Items Graph returned without a valid id or updated_time: neither indexed nor returned. */
-      skipped_items?: number;
-      error: null | components['schemas']['Error']['error'];
-    } | null;
+      skipped_items: number;
+      error: components['schemas']['ErrorDetail'] | null;
+    };
+    /** @description The sync of one platform and folder of a page. */
+    SyncPartition: {
+      platform: components['schemas']['Platform'];
+      folder: components['schemas']['Folder'];
+      /** @description The newest updated_time a complete scan indexed; the next scan stops there. Null before the first. */
+      high_water_mark: components['schemas']['GraphTime'] | null;
+      /**
+       * @description running while a run holds the page, else failed if the last run failed, else idle.
+       * @enum {string}
+       */
+      status: 'idle' | 'running' | 'failed';
+      indexed_conversations: number;
+      /** @description When the index of this partition was last brought up to date (the start of that scan). */
+      synced_at: string | null;
+      last_run: components['schemas']['SyncRun'] | null;
+    };
+    /** @description The sync of a page, one partition per configured platform and folder. */
     SyncState: {
       page_id: string;
-      partitions: {
-        platform: components['schemas']['Platform'];
-        folder: components['schemas']['Folder'];
-        high_water_mark: string | null;
-        /** @enum {string} */
-        status: 'idle' | 'running' | 'failed';
-        indexed_conversations: number;
-        /** Format: date-time */
-        synced_at?: string | null;
-        last_run: components['schemas']['SyncRun'];
+      partitions: components['schemas']['SyncPartition'][];
+    };
+    SyncStarted: {
+      page_id: string;
+      /**
+       * @description already_running while a run holds the page: a run is never started twice.
+       * @enum {string}
+       */
+      status: 'started' | 'already_running';
+    };
+    /** @description Why Graph rejected the Page's token: this API's error shape plus `reason`. */
+    TokenError: {
+      /** @constant */
+      code: 'page_token_invalid';
+      message: string;
+      graph: components['schemas']['GraphErrorDetails'];
+      /**
+       * @description By Graph's error_subcode: app_not_installed (458), checkpointed (459), password_changed (460), expired (463), unconfirmed_user (464), invalid (467), role_removed (492); rejected for any other.
+       * @enum {string}
+       */
+      reason:
+        | 'app_not_installed'
+        | 'checkpointed'
+        | 'password_changed'
+        | 'expired'
+        | 'unconfirmed_user'
+        | 'invalid'
+        | 'role_removed'
+        | 'rejected';
+    };
+    TokenHealth: {
+      /**
+       * @description valid: the last Graph call with it succeeded. invalid: Graph rejected it after one re-read of the secret; nothing calls Graph for this Page until its secret changes. unchecked: not used yet.
+       * @enum {string}
+       */
+      status: 'valid' | 'invalid' | 'unchecked';
+      checked_at: string | null;
+      error: components['schemas']['TokenError'] | null;
+    };
+    PageSyncSummary: {
+      /** @enum {string} */
+      status: 'idle' | 'running' | 'failed';
+      synced_at: string | null;
+      last_outcome: ('complete' | 'partial' | 'skipped' | 'failed') | null;
+    };
+    /** @description A Page this deployment serves, from its registry. name and instagram_account_id come from Graph when the Page is registered and are refreshed by each scheduled sync. */
+    Page: {
+      /** @example 123 */
+      page_id: string;
+      name: string | null;
+      /** @description The linked Instagram professional account, if any. */
+      instagram_account_id: string | null;
+      token: components['schemas']['TokenHealth'];
+      sync: components['schemas']['PageSyncSummary'];
+    };
+    /** @description Registered Pages by id, ascending. */
+    PagesPage: {
+      data: components['schemas']['Page'][];
+      paging?: components['schemas']['Paging'];
+    };
+    Health: {
+      /** @constant */
+      status: 'ok';
+    };
+    /** @description Meta's webhook body. object page: entry[].id is the Page id; object instagram: the Instagram professional account id. Each messaging[] item with a message (echoes too), postback, reaction or read refreshes that person's conversation. Unknown objects, Pages, accounts and items are answered 200 and ignored. */
+    WebhookDelivery: {
+      /**
+       * @example page
+       * @example instagram
+       */
+      object?: string;
+      entry?: {
+        id?: string;
+        time?: number;
+        messaging?: {
+          [key: string]: unknown;
+        }[];
       }[];
     };
-    ConversationsPage: {
-      data: components['schemas']['Conversation'][];
-      paging?: {
-        cursors: {
-          before?: string;
-          after?: string;
-        };
-        /** Format: uri */
-        next?: string;
-        /** Format: uri */
-        previous?: string;
-      };
-      /** @description With updated_since: when the index was last brought up to date. */
-      synced_at?: string | null;
+    WebhookReceived: {
+      /** @constant */
+      status: 'received';
     };
   };
-  responses: never;
+  responses: {
+    /** @description invalid_request: a bad path or query parameter, named in `parameter` (an unknown or repeated one too), or a query Graph refused (Graph codes 100, 2500). invalid_cursor: a cursor that is unknown, expired, tampered with, or from another page or query; start again from the first page. */
+    InvalidRequest: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description With JWT authorization only: API Gateway refused a request without a valid bearer token, with its own body. */
+    Unauthorized: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['GatewayError'];
+      };
+    };
+    /** @description API Gateway refused the request, with its own body: with IAM authorization, not signed with SigV4 or not allowed execute-api:Invoke; with JWT, a token without a required scope. */
+    GatewayForbidden: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['GatewayError'];
+      };
+    };
+    /** @description permission_denied: Graph refused access (Graph codes 3, 10, 200-299, 368). Or API Gateway refused the request (see GatewayForbidden), with its own body. */
+    PermissionDenied: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'] | components['schemas']['GatewayError'];
+      };
+    };
+    /** @description unknown_page: no token is configured for this page. Or not_found, or API Gateway's own {"message": "Not Found"}, for a path this API does not have. */
+    UnknownPage: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'] | components['schemas']['GatewayError'];
+      };
+    };
+    /** @description method_not_allowed, from the local runtime. Behind API Gateway, which routes only the methods documented here, a wrong method is its own 404 {"message": "Not Found"} instead. */
+    MethodNotAllowed: {
+      headers: {
+        Allow: components['headers']['Allow'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description rate_limited: Graph throttles this page (Graph codes 4, 17, 32, 341, 613, 80001, 80002, 80006), or this API still waits out such a throttle without calling Graph: try after Retry-After (also in the body as retry_after_seconds and retry_at). Or API Gateway's stage throttle, with its own body and no Retry-After. */
+    RateLimited: {
+      headers: {
+        'Retry-After': components['headers']['RetryAfter'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'] | components['schemas']['GatewayError'];
+      };
+    };
+    /** @description API Gateway's stage throttle (too many requests across the API), with its own body. */
+    GatewayThrottled: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['GatewayError'];
+      };
+    };
+    /** @description internal_error: a fault of this API; the body has no detail (the log has it). Or API Gateway could not run the function, with its own body. */
+    InternalError: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'] | components['schemas']['GatewayError'];
+      };
+    };
+    /** @description page_token_invalid: Graph rejected the page token (codes 190, 102, 104) after one re-read of its secret, or it was rejected before and its secret has not changed since (answered without calling Graph). upstream_error: Graph failed (codes 1, 2, is_transient, 5xx, bad JSON, a redirect, an answer over 5 MB, a connection error) after retries. */
+    BadGateway: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description page_token_invalid: Graph rejected the page token before and its secret has not changed since. */
+    BadGatewayToken: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description unavailable: this API's own store (DynamoDB) or Secrets Manager did not answer within 3 seconds; try after Retry-After. Or API Gateway could not reach the function, with its own body. */
+    Unavailable: {
+      headers: {
+        'Retry-After': components['headers']['RetryAfter'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'] | components['schemas']['GatewayError'];
+      };
+    };
+    /** @description upstream_timeout: Graph was too slow after retries, or the request ran out of the time this API allows; a retry may succeed. */
+    UpstreamTimeout: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+  };
   parameters: never;
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description Seconds to wait before trying again. Always on this API's own 429 and 503 answers (503: 5); API Gateway's own answers carry none. */
+    RetryAfter: number;
+    /** @description The methods this path answers. */
+    Allow: string;
+  };
   pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -187,12 +557,14 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @constant */
-            status: 'ok';
-          };
+          'application/json': components['schemas']['Health'];
         };
       };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['GatewayForbidden'];
+      405: components['responses']['MethodNotAllowed'];
+      429: components['responses']['GatewayThrottled'];
+      500: components['responses']['InternalError'];
     };
   };
   openApi: {
@@ -210,20 +582,100 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/json': {
+            /** @constant */
+            openapi: '3.1.0';
+            info: {
+              [key: string]: unknown;
+            };
+            paths: {
+              [key: string]: unknown;
+            };
+          };
         };
       };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['GatewayForbidden'];
+      405: components['responses']['MethodNotAllowed'];
+      429: components['responses']['GatewayThrottled'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  listPages: {
+    parameters: {
+      query?: {
+        /** @description The most items one answer holds. */
+        limit?: number;
+        /** @description An opaque cursor this API returned for the same page and query; never a Graph cursor. */
+        after?: string;
+        /** @description An opaque cursor this API returned for the same page and query; never a Graph cursor. */
+        before?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of Pages; `paging` as on the conversations route. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PagesPage'];
+        };
+      };
+      400: components['responses']['InvalidRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['GatewayForbidden'];
+      405: components['responses']['MethodNotAllowed'];
+      429: components['responses']['GatewayThrottled'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getPage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The Facebook Page id. */
+        pageId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The Page. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Page'];
+        };
+      };
+      400: components['responses']['InvalidRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['GatewayForbidden'];
+      404: components['responses']['UnknownPage'];
+      405: components['responses']['MethodNotAllowed'];
+      429: components['responses']['GatewayThrottled'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
     };
   };
   listConversations: {
     parameters: {
       query?: {
-        /** @description Any case. */
-        platform?: components['schemas']['Platform'];
-        /** @description Graph's default folder when absent; with updated_since, inbox. */
-        folder?: components['schemas']['Folder'];
+        /** @description messenger or instagram, in any case: the API lowercases it, so MESSENGER is messenger. */
+        platform?: components['schemas']['Platform'] | string;
+        /** @description inbox, other, page_done or spam, in any case (the API lowercases it). Graph's default folder when absent; with updated_since, inbox. */
+        folder?: components['schemas']['Folder'] | string;
         /** @description A page- or Instagram-scoped user id; not with updated_since. */
         user_id?: string;
+        /** @description The most items one answer holds. */
         limit?: number;
         /** @description Comma list of id, updated_time, link, snippet, message_count, unread_count, participants, senders, can_reply, is_subscribed, name, subject, former_participants, scoped_thread_key; Instagram and the index offer fewer. */
         fields?: string;
@@ -231,7 +683,7 @@ export interface operations {
         after?: string;
         /** @description An opaque cursor this API returned for the same page and query; never a Graph cursor. */
         before?: string;
-        /** @description ISO 8601 instant: only conversations updated later, from the index the sync keeps. */
+        /** @description An ISO 8601 instant with a zone (Z, +00:00 or +0000; seconds optional), e.g. 2026-11-20T10:00:00Z: only conversations updated later, from the index the sync keeps. The body then adds synced_at. */
         updated_since?: string;
       };
       header?: never;
@@ -243,7 +695,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description One page of conversations in Graph's own shape. */
+      /** @description One page of conversations. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -252,71 +704,16 @@ export interface operations {
           'application/json': components['schemas']['ConversationsPage'];
         };
       };
-      /** @description Bad parameter (invalid_request) or cursor (invalid_cursor). */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Graph refused access (permission_denied). */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description No token configured for the page (unknown_page). */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Graph throttles this page (rate_limited). */
-      429: {
-        headers: {
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Token rejected (page_token_invalid) or Graph failed (upstream_error). */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Our own store or secrets did not answer in time (unavailable). */
-      503: {
-        headers: {
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Graph too slow, or the request ran out of time (upstream_timeout). */
-      504: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      400: components['responses']['InvalidRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['PermissionDenied'];
+      404: components['responses']['UnknownPage'];
+      405: components['responses']['MethodNotAllowed'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGateway'];
+      503: components['responses']['Unavailable'];
+      504: components['responses']['UpstreamTimeout'];
     };
   };
   getSyncState: {
@@ -340,34 +737,15 @@ export interface operations {
           'application/json': components['schemas']['SyncState'];
         };
       };
-      /** @description Bad page id or parameter (invalid_request). */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description No token configured for the page (unknown_page). */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Our own store or secrets did not answer in time (unavailable). */
-      503: {
-        headers: {
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      400: components['responses']['InvalidRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['GatewayForbidden'];
+      404: components['responses']['UnknownPage'];
+      405: components['responses']['MethodNotAllowed'];
+      429: components['responses']['GatewayThrottled'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGatewayToken'];
+      503: components['responses']['Unavailable'];
     };
   };
   startSync: {
@@ -382,20 +760,89 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Started, or already running (a run is never started twice). */
+      /** @description Started, or already running. */
       202: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            page_id: string;
-            /** @enum {string} */
-            status: 'started' | 'already_running';
-          };
+          'application/json': components['schemas']['SyncStarted'];
         };
       };
-      /** @description Bad page id or parameter (invalid_request). */
+      400: components['responses']['InvalidRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['GatewayForbidden'];
+      404: components['responses']['UnknownPage'];
+      405: components['responses']['MethodNotAllowed'];
+      429: components['responses']['GatewayThrottled'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGatewayToken'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  verifyWebhookSubscription: {
+    parameters: {
+      query: {
+        'hub.mode': 'subscribe';
+        /** @description The verify token configured for this deployment. */
+        'hub.verify_token': string;
+        'hub.challenge': string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The challenge, exactly as sent. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+        };
+      };
+      /** @description forbidden: the verify token is wrong or a parameter is missing. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      405: components['responses']['MethodNotAllowed'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  receiveWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description sha256=<hex>: the HMAC-SHA256 of the body keyed by the app secret, hex in any case. The old SHA-1 X-Hub-Signature alone is refused. */
+        'X-Hub-Signature-256': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WebhookDelivery'];
+      };
+    };
+    responses: {
+      /** @description Received (or ignored: unknown objects, Pages, accounts and items). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookReceived'];
+        };
+      };
+      /** @description invalid_request: a correctly signed body that is not JSON. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -404,8 +851,8 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description No token configured for the page (unknown_page). */
-      404: {
+      /** @description invalid_signature: X-Hub-Signature-256 missing or wrong; nothing is recorded. */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -413,16 +860,9 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Our own store or secrets did not answer in time (unavailable). */
-      503: {
-        headers: {
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      405: components['responses']['MethodNotAllowed'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
     };
   };
 }

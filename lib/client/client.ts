@@ -14,6 +14,9 @@ export type SyncState = components['schemas']['SyncState'];
 export type ConversationsQuery = NonNullable<operations['listConversations']['parameters']['query']>;
 export type StartSyncAnswer = operations['startSync']['responses'][202]['content']['application/json'];
 export type HealthAnswer = operations['health']['responses'][200]['content']['application/json'];
+export type Page = components['schemas']['Page'];
+export type PagesPage = components['schemas']['PagesPage'];
+export type PagesQuery = NonNullable<operations['listPages']['parameters']['query']>;
 
 export interface PageConversationsClientOptions {
   /** The API's base URL: the stack's `ApiUrl` output (with its stage path, if any), or the local runtime's. */
@@ -32,6 +35,12 @@ export interface PageConversationsClient {
   health(): Promise<HealthAnswer>;
   /** `GET /openapi.json`: the API's OpenAPI 3.1 document. */
   openApi(): Promise<Record<string, unknown>>;
+  /** `GET /pages`: one page of the Pages this deployment serves, by id, with token health and sync summary. */
+  listPages(query?: PagesQuery): Promise<PagesPage>;
+  /** Every registered Page, by id, following `after` cursors. */
+  pages(query?: Omit<PagesQuery, 'before'>): AsyncIterable<Page>;
+  /** `GET /pages/{pageId}`: one registered Page; `unknown_page` (404) when it is not registered. */
+  getPage(pageId: string): Promise<Page>;
   /**
    * `GET /pages/{pageId}/conversations`: one page of conversations, live from Graph, or from the index
    * with `updated_since` (then `synced_at` says how fresh the index is).
@@ -149,22 +158,32 @@ export function createPageConversationsClient(
 
   const conversationsPath = (pageId: string) => `pages/${segment(pageId)}/conversations`;
 
+  /** Every item of a listing, one answer at a time, following `after` cursors until the last page. */
+  async function* walk<T>(path: string, query: QueryValues): AsyncGenerator<T> {
+    let after = query.after;
+    for (;;) {
+      const answer = await call<{ data: T[]; paging?: { cursors: { after?: string }; next?: string } }>(
+        'GET',
+        path,
+        { ...query, after },
+      );
+      yield* answer.data;
+      // `next` is absent on the last page; the cursor alone may be present there too.
+      after = answer.paging?.next === undefined ? undefined : answer.paging.cursors.after;
+      if (after === undefined) return;
+    }
+  }
+
   return {
     baseUrl,
     health: () => call<HealthAnswer>('GET', 'health'),
     openApi: () => call<Record<string, unknown>>('GET', 'openapi.json'),
     listConversations: (pageId, query = {}) =>
       call<ConversationsPage>('GET', conversationsPath(pageId), query),
-    async *conversations(pageId, query = {}) {
-      let after = query.after;
-      for (;;) {
-        const page = await call<ConversationsPage>('GET', conversationsPath(pageId), { ...query, after });
-        yield* page.data;
-        // `next` is absent on the last page; the cursor alone may be present there too.
-        after = page.paging?.next === undefined ? undefined : page.paging.cursors.after;
-        if (after === undefined) return;
-      }
-    },
+    conversations: (pageId, query = {}) => walk<Conversation>(conversationsPath(pageId), query),
+    listPages: (query = {}) => call<PagesPage>('GET', 'pages', query),
+    pages: (query = {}) => walk<Page>('pages', query),
+    getPage: (pageId) => call<Page>('GET', `pages/${segment(pageId)}`),
     getSync: (pageId) => call<SyncState>('GET', `pages/${segment(pageId)}/sync`),
     startSync: (pageId) => call<StartSyncAnswer>('POST', `pages/${segment(pageId)}/sync`),
     request: (method, path, query) => call(method, path, query),

@@ -12,8 +12,11 @@ export {
   type ConversationsQuery,
   createPageConversationsClient,
   type HealthAnswer,
+  type Page,
   type PageConversationsClient,
   type PageConversationsClientOptions,
+  type PagesPage,
+  type PagesQuery,
   type StartSyncAnswer,
   type SyncState,
 } from './client.js';
