@@ -5,6 +5,6 @@ import { createQueueSyncStarter } from '#lib/sync/sync-queue.js';
 
 // Built once per container, at cold start: clients, pools and configuration outlive requests.
 const config = loadConfig();
-const services = createAwsServices(config, createQueueSyncStarter(config.sync.queueUrl));
+const services = createAwsServices(config, { starter: createQueueSyncStarter(config.sync.queueUrl) });
 
 export const handler = createApiHandler(services.api);

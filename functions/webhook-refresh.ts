@@ -1,36 +1,20 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfig, requireLambdaSettings } from '#lib/config/config.js';
+import { loadConfig } from '#lib/config/config.js';
 import { ConfigurationError } from '#lib/domain/errors.js';
+import { createChangeEventSink } from '#lib/events/change-event-sink.js';
 import { createAwsServices } from '#lib/runtime/aws-services.js';
-import { createDynamoClient } from '#lib/store/dynamo-client.js';
-import { PageRegistry } from '#lib/store/page-registry.js';
+import { createLogger } from '#lib/telemetry/logger.js';
 import { handleRefreshMessages } from '#lib/webhooks/refresh-worker.js';
 import { SqsRefreshQueue } from '#lib/webhooks/sqs-refresh-queue.js';
-import { createRefreshDependencies } from '#lib/webhooks/webhook-services.js';
 import { loadWebhookSettings } from '#lib/webhooks/webhook-settings.js';
 
-// Built once per container. The Graph client, tokens, back-off and index are the sync's own, so the
-// refresh is paced, backed off and indexed exactly as the sync is.
-const config = loadConfig();
+// Built once per container. The refresh uses the sync's own Graph client, tokens, back-off, index and
+// event sink, so it is paced, backed off and indexed exactly as the sync is.
 const settings = loadWebhookSettings();
 if (settings.queueUrl === undefined) throw new ConfigurationError('WEBHOOK_QUEUE_URL must be set in Lambda.');
-const { tableName } = requireLambdaSettings(config);
-const services = createAwsServices(config);
-const dynamo = createDynamoClient({ endpoint: config.dynamodbEndpoint });
-const { graph, tokens, backoff, index, logger, now, platforms, folders } = services.sync;
-const refresh = createRefreshDependencies({
-  dynamo,
-  tableName,
-  graph,
-  tokens,
-  backoff,
-  index,
-  logger,
-  now,
-  platforms,
-  folders,
-  pages: new PageRegistry({ client: dynamo, tableName }),
+const { refresh, logger } = createAwsServices(loadConfig(), {
+  events: createChangeEventSink(settings, createLogger()),
 });
 const queue = new SqsRefreshQueue(new SQSClient({}), settings.queueUrl);
 

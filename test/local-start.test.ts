@@ -39,6 +39,18 @@ describe('npm start', () => {
       const body = (await first.json()) as { data: unknown[]; paging: { next: string } };
       const next = await fetch(body.paging.next);
       await waitForLog(/ sync round pages=\d+ outcomes=/, 20_000);
+      const since = new Date(Date.now() - 1_000).toISOString();
+      const sent = await fetch(`${url}/_demo/message?page_id=${page}`, { method: 'POST' });
+      const { conversation_id: written } = (await sent.json()) as { conversation_id: string };
+      await waitForLog(/ sync round pages=\d+ outcomes=/, 1_000);
+      let fresh: string[] = [];
+      for (let attempt = 0; attempt < 50 && !fresh.includes(written); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const answer = await fetch(
+          `${url}/pages/${page}/conversations?updated_since=${encodeURIComponent(since)}`,
+        );
+        fresh = ((await answer.json()) as { data: Array<{ id: string }> }).data.map(({ id }) => id);
+      }
       const sync = (await (await fetch(`${url}/pages/${page}/sync`)).json()) as {
         partitions: Array<{ last_run: { outcome: string } | null }>;
       };
@@ -52,6 +64,9 @@ describe('npm start', () => {
       expect(first.status).toBe(200);
       expect(body.data).toHaveLength(5);
       expect(next.status).toBe(200);
+      // The demo's webhook refreshed the conversation a seeded person wrote to, without waiting for a sync.
+      expect(sent.status).toBe(202);
+      expect(fresh).toEqual([written]);
       expect(sync.partitions.map((p) => p.last_run?.outcome)).toEqual([
         'complete',
         'complete',

@@ -1,7 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config/config.js';
+import { createChangeEventSink } from '../events/change-event-sink.js';
 import { createApiHandler } from '../http/api-handler.js';
+import { createWebhookHandler, WEBHOOK_PATH } from '../http/webhook-handler.js';
 import { removeLocalEndpoints, writeLocalEndpoints } from '../pages/local-endpoints.js';
 import { registerLocalPages } from '../pages/manage-pages.js';
 import { OnboardingGraph } from '../pages/onboarding-graph.js';
@@ -9,8 +11,14 @@ import { createServices, type Services } from '../runtime/services.js';
 import { createDynamoClient } from '../store/dynamo-client.js';
 import { PageRegistry } from '../store/page-registry.js';
 import type { Logger } from '../telemetry/logger.js';
+import { createLogger } from '../telemetry/logger.js';
 import { FileTokenSource } from '../tokens/file-token-source.js';
+import { InProcessRefreshQueue } from '../webhooks/in-process-refresh-queue.js';
+import { runRefresh } from '../webhooks/refresh-worker.js';
+import type { WebhookSecrets } from '../webhooks/webhook-secrets.js';
+import { createWebhookSecretSource, loadWebhookSettings } from '../webhooks/webhook-settings.js';
 import { startLocalApi } from './api-gateway-adapter.js';
+import { DEMO_MESSAGE_PATH, demoMessage } from './demo-message-route.js';
 import { ensureTable, startEmbeddedDynamo } from './embedded-dynamodb.js';
 import { type GraphEmulator, startGraphEmulator } from './graph-emulator.js';
 import { type LocalSchedule, startLocalSchedule } from './local-schedule.js';
@@ -26,6 +34,8 @@ export interface LocalRuntime {
   /** Present in demo mode. */
   emulator: GraphEmulator | undefined;
   schedule: LocalSchedule | undefined;
+  /** What signs and verifies webhooks here: printed at start, so a developer can sign a test delivery. */
+  webhookSecrets: WebhookSecrets;
   /** The Pages this runtime serves, ascending. */
   pageIds(): Promise<string[]>;
   close(): Promise<void>;
@@ -85,20 +95,51 @@ export async function startLocalRuntime(
     closers.push(async () => tokens.close());
     const graph = new OnboardingGraph({ baseUrl: effective.graph.baseUrl, version: effective.graph.version });
     await registerLocalPages({ registry, tokens, graph }, [...tokens.entries().keys()]);
+    const webhookSettings = loadWebhookSettings();
+    const logger = options.logger ?? createLogger();
     const services = createServices({
       config: effective,
       dynamo,
       tableName,
       tokens,
       registry,
-      ...(options.logger ? { logger: options.logger } : {}),
+      logger,
+      events: createChangeEventSink(webhookSettings, logger),
     });
     closers.push(() => services.graph.close());
+    // Webhooks refresh in process here; in AWS through the refresh queue and its worker.
+    const refreshQueue = new InProcessRefreshQueue(logger);
+    refreshQueue.process((request) => runRefresh(services.refresh, refreshQueue, request));
+    closers.push(async () => {
+      refreshQueue.close();
+      await refreshQueue.idle();
+    });
+    const webhookSecrets = createWebhookSecretSource(webhookSettings, { allowDemo: true });
+    const webhookHandler = createWebhookHandler({
+      secrets: webhookSecrets,
+      queue: refreshQueue,
+      logger,
+      now: () => new Date(),
+    });
     const schedule = services.runner
       ? startLocalSchedule(services.runner, registry, config.sync.intervalSeconds, services.logger)
       : undefined;
     if (schedule) closers.push(() => schedule.stop());
-    const api = await startLocalApi(createApiHandler(services.api), { port: config.port });
+    const apiHandler = createApiHandler(services.api);
+    const demoSecret = (await webhookSecrets.get()).appSecret;
+    let apiUrl = '';
+    // One local server for what AWS splits in two functions: the API and the public webhook receiver
+    // (and, in the demo, a route that makes a seeded person write).
+    const api = await startLocalApi(
+      (event, context) => {
+        if (event.rawPath === WEBHOOK_PATH) return webhookHandler(event, context);
+        if (emulator && event.rawPath === DEMO_MESSAGE_PATH)
+          return demoMessage(event, emulator, apiUrl, demoSecret);
+        return apiHandler(event, context);
+      },
+      { port: config.port },
+    );
+    apiUrl = api.url;
     closers.push(() => api.close());
     await writeLocalEndpoints({
       apiUrl: api.url,
@@ -112,6 +153,7 @@ export async function startLocalRuntime(
     closers.push(() => removeLocalEndpoints());
     return {
       url: api.url,
+      webhookSecrets: await webhookSecrets.get(),
       config: effective,
       services,
       emulator,

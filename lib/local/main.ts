@@ -48,21 +48,32 @@ if (!(await portIsFree(config.port))) {
 const runtime = await startLocalRuntime(config, { logger });
 const firstPage = (await runtime.pageIds())[0];
 if (firstPage === undefined) fail(`${config.pageTokensFile} lists no Page.`);
-process.stdout.write(
-  [
-    '',
-    `Page conversations API listening on ${runtime.url}${config.demo ? ' (demo: embedded Graph emulator and DynamoDB)' : ''}`,
-    `Graph: ${runtime.config.graph.baseUrl}/${runtime.config.graph.version}`,
-    '',
-    'Try:',
-    `  curl '${runtime.url}/pages/${firstPage}/conversations?limit=5'`,
-    `  curl '${runtime.url}/pages/${firstPage}/conversations?platform=instagram&folder=inbox'`,
-    `  curl '${runtime.url}/pages/${firstPage}/sync'`,
-    `  curl '${runtime.url}/pages/${firstPage}/conversations?updated_since=${new Date(Date.now() - 7 * 86_400_000).toISOString()}'`,
-    `  curl '${runtime.url}/openapi.json'`,
-    '',
-  ].join('\n'),
+const since = new Date(Date.now() - 60_000).toISOString();
+const lines = [
+  '',
+  `Page conversations API listening on ${runtime.url}${config.demo ? ' (demo: embedded Graph emulator and DynamoDB)' : ''}`,
+  `Graph: ${runtime.config.graph.baseUrl}/${runtime.config.graph.version}`,
+  `Webhooks: ${runtime.url}/webhooks/meta, verify token "${runtime.webhookSecrets.verifyToken}", app secret "${runtime.webhookSecrets.appSecret}"${config.demo ? ' (demo values)' : ''}`,
+  `Change events: ${process.env.EVENTS_FILE ? `appended to ${process.env.EVENTS_FILE}` : 'logged (set EVENTS_FILE to append them to a file)'}`,
+  '',
+  'Try:',
+  `  curl '${runtime.url}/pages'`,
+  `  curl '${runtime.url}/pages/${firstPage}/conversations?limit=5'`,
+  `  curl '${runtime.url}/pages/${firstPage}/conversations?platform=instagram&folder=inbox'`,
+  `  curl '${runtime.url}/pages/${firstPage}/sync'`,
+];
+if (config.demo) {
+  lines.push(
+    '  # a seeded person writes: the emulator signs a webhook to this API, which refreshes that conversation',
+    `  curl -X POST '${runtime.url}/_demo/message?page_id=${firstPage}'`,
+  );
+}
+lines.push(
+  `  curl '${runtime.url}/pages/${firstPage}/conversations?updated_since=${since}'`,
+  `  curl '${runtime.url}/openapi.json'`,
+  '',
 );
+process.stdout.write(lines.join('\n'));
 
 let stopping = false;
 const stop = (signal: string) => {

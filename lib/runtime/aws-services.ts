@@ -1,4 +1,5 @@
 import { type Config, requireLambdaSettings } from '../config/config.js';
+import type { ChangeEventSink } from '../domain/change-event.js';
 import { createDynamoClient } from '../store/dynamo-client.js';
 import { PageRegistry } from '../store/page-registry.js';
 import type { SyncStarter } from '../sync/sync-control.js';
@@ -6,10 +7,14 @@ import { createSecretsTokenSource } from '../tokens/secrets-manager-token-source
 import { createServices, type Services } from './services.js';
 
 /**
- * The services as Lambda runs them: DynamoDB and Secrets Manager of the function's own account. The
- * API passes the queue's starter for `POST /sync`; the worker needs none, and so bundles no SQS client.
+ * The services as Lambda runs them: DynamoDB and Secrets Manager of the function's own account. Each
+ * entry point passes only what it uses, so that no bundle carries a client it never calls: the API
+ * passes the queue's starter for `POST /sync`; the workers, which write the index, the EventBridge sink.
  */
-export function createAwsServices(config: Config, starter?: SyncStarter): Services {
+export function createAwsServices(
+  config: Config,
+  options: { starter?: SyncStarter; events?: ChangeEventSink } = {},
+): Services {
   const { tableName, tokenSecretPrefix } = requireLambdaSettings(config);
   const dynamo = createDynamoClient({ endpoint: config.dynamodbEndpoint });
   const registry = new PageRegistry({ client: dynamo, tableName });
@@ -19,6 +24,7 @@ export function createAwsServices(config: Config, starter?: SyncStarter): Servic
     tableName,
     registry,
     tokens: createSecretsTokenSource(tokenSecretPrefix, registry),
-    ...(starter === undefined ? {} : { starter }),
+    ...(options.starter === undefined ? {} : { starter: options.starter }),
+    ...(options.events === undefined ? {} : { events: options.events }),
   });
 }

@@ -2,6 +2,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from '../config/config.js';
 import type { ConversationsDependencies } from '../conversations/list-conversations.js';
 import type { IndexedDependencies } from '../conversations/list-indexed.js';
+import type { ChangeEventSink } from '../domain/change-event.js';
+import { LogSink } from '../events/log-sink.js';
 import { GraphClient, type GraphClientOptions } from '../graph/graph-client.js';
 import type { ApiDependencies } from '../http/api-handler.js';
 import { BackoffStore } from '../store/backoff-store.js';
@@ -15,6 +17,8 @@ import { type SyncDependencies, syncPage } from '../sync/page-run.js';
 import type { SyncControlDependencies, SyncStarter } from '../sync/sync-control.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import type { TokenSource } from '../tokens/token-source.js';
+import type { RefreshDependencies } from '../webhooks/refresh.js';
+import { createRefreshDependencies } from '../webhooks/webhook-services.js';
 
 /** What differs between Lambda, the local runtime and tests; everything else is built the same way. */
 export interface Infrastructure {
@@ -28,6 +32,8 @@ export interface Infrastructure {
   /** Overrides of the Graph client's timeouts and retries (tests make them short). */
   graph?: Partial<GraphClientOptions>;
   pacer?: PacerOptions;
+  /** Where change events go: EventBridge in AWS, `EVENTS_FILE` or the log locally; the log unless given. */
+  events?: ChangeEventSink;
   /** How `POST /sync` starts a run; in process unless given (AWS gives the queue). */
   starter?: SyncStarter;
   now?: () => Date;
@@ -39,6 +45,8 @@ export interface Services {
   conversations: ConversationsDependencies;
   sync: SyncDependencies;
   registry: PageRegistry;
+  /** What a webhook's targeted refresh needs: the sync's own Graph client, tokens, back-off and index. */
+  refresh: RefreshDependencies;
   /** Present when runs happen in this process (local runtime, tests). */
   runner: InProcessSyncRunner | undefined;
   logger: Logger;
@@ -58,7 +66,8 @@ export function createServices(infrastructure: Infrastructure): Services {
   const cursors = new CursorStore({ client: dynamo, tableName });
   const backoff = new BackoffStore({ client: dynamo, tableName });
   const state = new SyncStateStore(dynamo, tableName);
-  const index = new ConversationIndex(dynamo, tableName);
+  const events = infrastructure.events ?? new LogSink(logger);
+  const index = new ConversationIndex(dynamo, tableName, { events, logger, now });
   const registry = infrastructure.registry ?? new PageRegistry({ client: dynamo, tableName, now });
   const conversations: ConversationsDependencies = { graph, tokens, cursors, backoff, now, health: registry };
   const sync: SyncDependencies = {
@@ -89,6 +98,20 @@ export function createServices(infrastructure: Infrastructure): Services {
     now,
   };
   const indexed: IndexedDependencies = { index, cursors, state, tokens, now };
+  const refresh = createRefreshDependencies({
+    dynamo,
+    tableName,
+    graph,
+    tokens,
+    backoff,
+    index,
+    logger,
+    now,
+    health: registry,
+    pages: registry,
+    platforms: config.sync.platforms,
+    folders: config.sync.folders,
+  });
   return {
     api: {
       conversations,
@@ -101,6 +124,7 @@ export function createServices(infrastructure: Infrastructure): Services {
     },
     graph,
     registry,
+    refresh,
     conversations,
     sync,
     runner,

@@ -55,6 +55,7 @@ export async function syncPage(
   }
   const lease = new LeaseKeeper(deps.state, pageId, owner, leaseMs, deps.now);
   lease.start();
+  await emitLeftoverEvents(deps, pageId);
   try {
     return await runPartitions(deps, { pageId, owner, lease, partitions: state.partitions, options });
   } finally {
@@ -148,6 +149,20 @@ async function runPartitions(
       conversations_changed: result.conversationsChanged,
     });
   return result;
+}
+
+/**
+ * Change events a run or refresh of this page wrote to the index but did not get to send (it died in
+ * between) go out first: at least once, with the event_id they were written with.
+ */
+async function emitLeftoverEvents(deps: SyncDependencies, pageId: string): Promise<void> {
+  try {
+    const sent = await deps.index.emitPendingEvents(pageId);
+    if (sent > 0) deps.logger.info('sync sent change events left pending', { page_id: pageId, events: sent });
+  } catch (error: unknown) {
+    // They stay pending and go out with the next run; the conversations matter more now.
+    deps.logger.warn('sync could not send pending change events', { page_id: pageId, error });
+  }
 }
 
 function worstOutcome(records: RunRecord[]): RunOutcome {
