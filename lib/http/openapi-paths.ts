@@ -1,5 +1,5 @@
 import { errorAnswers } from './openapi-responses.js';
-import { CONVERSATIONS_QUERY, openApiParameter, PAGE_ID_PARAMETER } from './query-parameters.js';
+import { CONVERSATIONS_QUERY, openApiParameter, PAGE_ID_PARAMETER, PAGES_QUERY } from './query-parameters.js';
 import { WEBHOOK_PATH } from './webhook-handler.js';
 
 /**
@@ -73,7 +73,7 @@ export const paths = {
       description:
         'The registered Pages by id, ascending, from the registry in DynamoDB (never a listing of secrets), with their token health and a summary of their sync. Operators manage the registry with `npm run pages`.',
       security: AUTHORIZED,
-      parameters: [query('limit'), query('after'), query('before')],
+      parameters: Object.entries(PAGES_QUERY).map(([name, rule]) => openApiParameter(name, 'query', rule)),
       responses: {
         '200': jsonBody('One page of Pages; `paging` as on the conversations route.', 'PagesPage'),
         ...errorAnswers({ input: true, page: false, token: false, graph: false, store: true }),
