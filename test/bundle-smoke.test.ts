@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
 import { DEMO_PAGE_IDS, type GraphEmulator, startGraphEmulator } from '#lib/local/graph-emulator.js';
+import { PageRegistry } from '#lib/store/page-registry.js';
 import { bundleEntry } from './bench/bundles.js';
 
 const run = promisify(execFile);
@@ -63,6 +64,11 @@ describe('the deployable API bundle', () => {
     emulator = await startGraphEmulator();
     dynamo = await startEmbeddedDynamo();
     await ensureTable(dynamo.client, 'smoke');
+    // A deployment serves the Pages of its registry: this one is registered, its token in its own secret.
+    await new PageRegistry({ client: dynamo.client, tableName: 'smoke' }).register({
+      pageId: PAGE,
+      token: { kind: 'page-secret' },
+    });
     secrets = await startSecretsManager(emulator);
   });
   afterAll(async () => {

@@ -606,9 +606,9 @@ export interface operations {
       query?: {
         /** @description The most items one answer holds. */
         limit?: number;
-        /** @description An opaque cursor this API returned for the same page and query; never a Graph cursor. */
+        /** @description An opaque cursor this API returned for the same limit. */
         after?: string;
-        /** @description An opaque cursor this API returned for the same page and query; never a Graph cursor. */
+        /** @description An opaque cursor this API returned for the same limit. */
         before?: string;
       };
       header?: never;
