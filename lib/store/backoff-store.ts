@@ -78,6 +78,8 @@ export class BackoffStore {
   }
 
   private key(pageId: string) {
-    return { [TABLE_KEYS.partitionKey]: s(`PAGE#${pageId}`), [TABLE_KEYS.sortKey]: s('BACKOFF') };
+    // Its own partition, not the page's `PAGE#`: the API writes back-offs, and `dynamodb:LeadingKeys`
+    // then keeps it away from the sync state it must never overwrite.
+    return { [TABLE_KEYS.partitionKey]: s(`BACKOFF#${pageId}`), [TABLE_KEYS.sortKey]: s('BACKOFF') };
   }
 }

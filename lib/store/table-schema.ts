@@ -5,8 +5,11 @@
  * | item                | pk                         | sk                  | gsi1pk / gsi1sk                          |
  * |---------------------|----------------------------|---------------------|------------------------------------------|
  * | API cursor          | `CURSOR#<random key>`      | `CURSOR`            |                                          |
- * | back-off of a page  | `PAGE#<pageId>`            | `BACKOFF`           |                                          |
+ * | back-off of a page  | `BACKOFF#<pageId>`         | `BACKOFF`           |                                          |
  * | sync state and lease| `PAGE#<pageId>`            | `SYNC`              |                                          |
+ * | indexed count       | `PAGE#<pageId>`            | `COUNT#<platform>#<folder>` |                                  |
+ * | webhook refresh     | `PAGE#<pageId>`            | `REFRESH#<platform>#<person>` |                                 |
+ * | Graph call pacing   | `PACE#<account>`           | `PACE`              |                                          |
  * | indexed conversation| `CONV#<pageId>#<platform>` | `<conversation id>` | `IDX#<pageId>#<platform>#<folder>` / `<updated_time>#<id>` |
  * | registered Page     | `PAGES`                    | Page id, zero-padded to 32 digits (numeric order) |          |
  * | Instagram -> Page   | `IGACCOUNT#<igAccountId>`  | `PAGE`              |                                          |
