@@ -1,10 +1,11 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { forEachLimited } from '#lib/domain/concurrency.js';
 import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
 import { type GraphEmulator, startGraphEmulator } from '#lib/local/graph-emulator.js';
 import { connectPages } from '#lib/pages/connect.js';
 import { OnboardingGraph } from '#lib/pages/onboarding-graph.js';
-import { inBatches, SecretsManagerVault } from '#lib/pages/token-vault.js';
+import { SecretsManagerVault } from '#lib/pages/token-vault.js';
 import { PageRegistry } from '#lib/store/page-registry.js';
 import { SecretLock } from '#lib/store/secret-lock.js';
 import { parseTokenMap } from '#lib/tokens/file-token-source.js';
@@ -81,13 +82,13 @@ describe('shared secrets', () => {
     });
     secrets.mock.resetHistory();
     for (let round = 0; round < 2; round++) {
-      await inBatches(user.pageIds, 20, async (pageId) => void (await tokens.get(pageId)));
+      await forEachLimited(user.pageIds, 20, async (pageId) => void (await tokens.get(pageId)));
     }
     const readsInOnePeriod = secrets.calls(GetSecretValueCommand);
     clock += 301_000;
     const sample = user.pageIds[999] ?? '';
     expect((await tokens.get(sample)).accessToken).toBe(emulator.pages.get(sample)?.accessToken);
-    await inBatches(user.pageIds, 20, async (pageId) => void (await tokens.get(pageId)));
+    await forEachLimited(user.pageIds, 20, async (pageId) => void (await tokens.get(pageId)));
     // Assess 2
     expect(readsInOnePeriod).toBe(shared.length);
     expect(secrets.calls(GetSecretValueCommand)).toBe(2 * shared.length);

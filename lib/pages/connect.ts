@@ -1,9 +1,10 @@
+import { forEachLimited } from '../domain/concurrency.js';
 import { PageTokenInvalidError } from '../domain/errors.js';
 import type { PageRegistry, RegistrationOutcome } from '../store/page-registry.js';
 import type { PageCredentials } from '../tokens/token-source.js';
 import { eligibility } from './eligibility.js';
 import type { ManagedPage, OnboardingGraph } from './onboarding-graph.js';
-import { inBatches, type TokenVault } from './token-vault.js';
+import type { TokenVault } from './token-vault.js';
 
 export interface OnboardingDependencies {
   registry: PageRegistry;
@@ -95,7 +96,7 @@ export async function connectPages(
   const stored = await deps.vault.store(tokens, { shared: options.shared === true });
   let done = 0;
   const created: string[] = [];
-  await inBatches([...eligible.values()], 8, async (page) => {
+  await forEachLimited([...eligible.values()], 8, async (page) => {
     const token = stored.get(page.id);
     if (token === undefined) return;
     const outcome: RegistrationOutcome = await deps.registry.register({

@@ -1,9 +1,9 @@
+import { forEachLimited } from '../domain/concurrency.js';
 import { PageTokenInvalidError } from '../domain/errors.js';
 import { secretVersionOf, tokenHealthError } from '../domain/page.js';
 import type { PageRegistry } from '../store/page-registry.js';
 import type { TokenSource } from '../tokens/token-source.js';
 import type { OnboardingGraph } from './onboarding-graph.js';
-import { inBatches } from './token-vault.js';
 
 export interface CheckDependencies {
   registry: PageRegistry;
@@ -33,7 +33,7 @@ export async function checkPages(
 ): Promise<CheckRow[]> {
   const rows = new Map<string, CheckRow>();
   let done = 0;
-  await inBatches(pageIds, 8, async (pageId) => {
+  await forEachLimited(pageIds, 8, async (pageId) => {
     rows.set(pageId, await checkPage(deps, pageId));
     progress?.(++done, pageIds.length);
   });

@@ -1,3 +1,4 @@
+import { forEachLimited } from '../domain/concurrency.js';
 import type { TokenLocation } from '../domain/page.js';
 import type { SecretLock } from '../store/secret-lock.js';
 import { parseTokenMap } from '../tokens/file-token-source.js';
@@ -38,22 +39,6 @@ const secretValue = (credentials: PageCredentials): string =>
       : { access_token: credentials.accessToken, app_secret: credentials.appSecret },
   );
 
-/** Runs `work` over `items`, at most `width` at a time: Secrets Manager allows a few dozen calls a second. */
-export async function inBatches<T>(
-  items: readonly T[],
-  width: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(lanes);
-}
-
 /**
  * Secrets Manager with the operator's credentials. A Page's own secret is `<prefix><pageId>`. Shared
  * secrets are `<prefix>shared-NNNN`, filled in order up to `SHARED_SECRET_FILL_BYTES`; each write of one
@@ -76,7 +61,7 @@ export class SecretsManagerVault implements TokenVault {
     const sharedHome = new Map<string, string>();
     for (const [name, content] of shared) for (const pageId of content.keys()) sharedHome.set(pageId, name);
     const own = [...tokens.keys()].filter((pageId) => !options.shared && !sharedHome.has(pageId));
-    await inBatches(own, 8, async (pageId) => {
+    await forEachLimited(own, 8, async (pageId) => {
       results.set(pageId, {
         location: { kind: 'page-secret' },
         outcome: await this.storeOwn(pageId, tokens.get(pageId) as PageCredentials),

@@ -1,22 +1,7 @@
+import { forEachLimited } from '../domain/concurrency.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { PageRunResult } from './page-run.js';
 import type { SyncStarter } from './sync-control.js';
-
-/** Runs `work` over `items`, at most `concurrency` at once, in order of start. */
-export async function forEachLimited<T>(
-  items: readonly T[],
-  concurrency: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, lane));
-}
 
 /**
  * The fan-out in one process: the local runtime's stand-in for the queue and its workers, with the same
