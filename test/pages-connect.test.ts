@@ -6,7 +6,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
 import { EMULATOR_APP, type GraphEmulator, startGraphEmulator } from '#lib/local/graph-emulator.js';
-import { connectPages } from '#lib/pages/connect.js';
+import { connectPages, WEBHOOK_FIELDS } from '#lib/pages/connect.js';
 import { OnboardingGraph } from '#lib/pages/onboarding-graph.js';
 import { listPages } from '#lib/pages/page-listing.js';
 import { SecretsManagerVault } from '#lib/pages/token-vault.js';
@@ -142,5 +142,25 @@ describe('npm run pages -- connect', () => {
     });
     expect(await registry.listPageIds()).toEqual([]);
     expect(secrets.calls(GetSecretValueCommand)).toBe(0);
+  });
+});
+
+describe('connect with --subscribe-webhooks', () => {
+  test('subscribes every eligible Page to the webhook fields that name a conversation, and none other', async () => {
+    // Prepare
+    const { deps } = await onboarding();
+    const user = emulator.createUser({
+      pages: 4,
+      firstPageId: 2_900_000_000_000_001n,
+      page: (i) => (i === 3 ? { withoutScopes: ['pages_messaging'] } : {}),
+    });
+    // Act
+    const report = await connectPages(deps, { userToken: user.token, subscribeWebhooks: true });
+    // Assess
+    const registered = report.rows.filter((row) => row.action === 'registered').map((row) => row.pageId);
+    const skipped = report.rows.filter((row) => row.action === 'skipped').map((row) => row.pageId);
+    expect(registered.length).toBeGreaterThan(0);
+    for (const pageId of registered) expect(emulator.subscribedFields(pageId)).toEqual([...WEBHOOK_FIELDS]);
+    for (const pageId of skipped) expect(emulator.subscribedFields(pageId)).toBeUndefined();
   });
 });

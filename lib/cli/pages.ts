@@ -34,6 +34,7 @@ const USAGE = `Usage: npm run pages -- <command> [options]
   connect            every Page a user token manages (token from --token-file or standard input)
                      [--app-id ID --app-secret-file PATH] exchange for a long-lived token first
                      [--shared] store new Pages' tokens in shared secrets   [--dry-run]
+                     [--subscribe-webhooks] subscribe each Page to the app's webhooks
   add <pageId>       one Page from its Page token (--token-file or standard input) [--shared]
   list               the registered Pages and their token health
   check              each token's health now (one Graph call per Page)
@@ -141,6 +142,7 @@ async function run(argv: string[]): Promise<number> {
       'app-secret-file': { type: 'string' },
       shared: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      'subscribe-webhooks': { type: 'boolean' },
       local: { type: 'boolean' },
       table: { type: 'string' },
       prefix: { type: 'string' },
@@ -171,6 +173,7 @@ async function run(argv: string[]): Promise<number> {
         ...(app ? { app } : {}),
         shared: flags.shared === true,
         dryRun: flags['dry-run'] === true,
+        subscribeWebhooks: flags['subscribe-webhooks'] === true,
       });
       bar.done();
       process.stdout.write(

@@ -23,7 +23,23 @@ export interface ConnectOptions {
   /** Put new Pages' tokens in shared secrets rather than one secret each. */
   shared?: boolean;
   dryRun?: boolean;
+  /**
+   * Subscribe each eligible Page to the app's webhooks (`POST /{page-id}/subscribed_apps`): set when
+   * this deployment receives webhooks. Meta answers the same call again with success, so re-running is
+   * safe; a Page whose subscription fails is registered all the same and says so.
+   */
+  subscribeWebhooks?: boolean;
 }
+
+/** The webhook fields whose events name a conversation (see the receiver): messages and their echoes,
+ * postbacks, reactions and reads. */
+export const WEBHOOK_FIELDS = [
+  'messages',
+  'message_echoes',
+  'messaging_postbacks',
+  'message_reactions',
+  'message_reads',
+] as const;
 
 export type ConnectAction =
   | 'registered'
@@ -116,6 +132,18 @@ export async function connectPages(
     if (outcome === 'created') created.push(page.id);
     deps.progress?.(++done, eligible.size, 'registering');
   });
+  if (options.subscribeWebhooks === true) {
+    await forEachLimited([...eligible.values()], 8, async (page) => {
+      const token = tokens.get(page.id);
+      if (token === undefined) return;
+      try {
+        await deps.graph.subscribeApp(page.id, token.accessToken, WEBHOOK_FIELDS);
+      } catch (error: unknown) {
+        const reason = error instanceof Error ? error.message.slice(0, 200) : 'unknown error';
+        (byId.get(page.id) as ConnectRow).missing.push(`webhook subscription failed: ${reason}`);
+      }
+    });
+  }
   let syncsStarted = 0;
   if (deps.startSync !== undefined) {
     for (const pageId of created.sort()) {
