@@ -35,7 +35,7 @@ export const DEFAULT_GRAPH_VERSION = SETTINGS.graphApiVersion.default as string;
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The variable's value by its setting's rule; undefined when unset or blank. */
-function read<T>(env: Env, setting: Setting<T> & { readonly env: string }): T | undefined {
+export function readSetting<T>(env: Env, setting: Setting<T> & { readonly env: string }): T | undefined {
   const raw = env[setting.env]?.trim();
   if (raw === undefined || raw === '') return undefined;
   const checked = setting.rule.check(raw);
@@ -45,30 +45,30 @@ function read<T>(env: Env, setting: Setting<T> & { readonly env: string }): T | 
 
 /** The variable's value, else its setting's default. */
 function readOrDefault<T>(env: Env, setting: Setting<T> & { readonly env: string; readonly default: T }): T {
-  return read(env, setting) ?? setting.default;
+  return readSetting(env, setting) ?? setting.default;
 }
 
 /** Parses the environment. Throws `ConfigurationError` naming the first variable that cannot work. */
 export function loadConfig(env: Env = process.env): Config {
-  const graphBaseUrl = read(env, SETTINGS.graphApiBaseUrl);
-  const pageTokensFile = read(env, SETTINGS.pageTokensFile);
+  const graphBaseUrl = readSetting(env, SETTINGS.graphApiBaseUrl);
+  const pageTokensFile = readSetting(env, SETTINGS.pageTokensFile);
   return Object.freeze({
     port: readOrDefault(env, SETTINGS.port),
     graph: Object.freeze({
       baseUrl: graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL,
-      version: read(env, SETTINGS.graphApiVersion) ?? DEFAULT_GRAPH_VERSION,
+      version: readSetting(env, SETTINGS.graphApiVersion) ?? DEFAULT_GRAPH_VERSION,
     }),
-    publicBaseUrl: read(env, SETTINGS.publicBaseUrl),
-    tableName: read(env, SETTINGS.tableName),
-    dynamodbEndpoint: read(env, SETTINGS.dynamodbEndpoint),
-    tokenSecretPrefix: read(env, SETTINGS.tokenSecretPrefix),
+    publicBaseUrl: readSetting(env, SETTINGS.publicBaseUrl),
+    tableName: readSetting(env, SETTINGS.tableName),
+    dynamodbEndpoint: readSetting(env, SETTINGS.dynamodbEndpoint),
+    tokenSecretPrefix: readSetting(env, SETTINGS.tokenSecretPrefix),
     pageTokensFile,
     sync: Object.freeze({
       platforms: Object.freeze([...readOrDefault(env, SETTINGS.syncPlatforms)]),
       folders: Object.freeze([...readOrDefault(env, SETTINGS.syncFolders)]),
       intervalSeconds: readOrDefault(env, SETTINGS.syncIntervalSeconds),
-      maxGraphCalls: read(env, SETTINGS.syncMaxGraphCalls),
-      queueUrl: read(env, SETTINGS.syncQueueUrl),
+      maxGraphCalls: readSetting(env, SETTINGS.syncMaxGraphCalls),
+      queueUrl: readSetting(env, SETTINGS.syncQueueUrl),
     }),
     demo: graphBaseUrl === undefined && pageTokensFile === undefined,
   });

@@ -6,6 +6,9 @@
  * prefixes that (`SYNC_FOLDERS`, `-c folders=`, `syncFolders`).
  */
 
+/** Characters Secrets Manager allows in a secret name. */
+export const SECRET_NAME_CHARACTERS = /^[A-Za-z0-9/_+=.@-]+$/;
+
 /** A setting's value as it arrives: env and `-c` give strings, props and cdk.json may give others. */
 export type SettingInput = string | number | boolean | readonly string[];
 

@@ -1,10 +1,11 @@
 import { FOLDERS, type Folder, PLATFORMS, type Platform } from '../domain/vocabulary.js';
+import { type Setting, setting } from './setting.js';
 import {
   type Checked,
   graphVersion,
   oneOf,
+  SECRET_NAME_CHARACTERS,
   type SettingInput,
-  type SettingRule,
   someOf,
   text,
   textList,
@@ -13,46 +14,22 @@ import {
   wholeNumberIn,
   yesNo,
 } from './setting-rules.js';
+import { WEBHOOK_SETTINGS } from './settings-webhooks.js';
+
+export type { Setting } from './setting.js';
+
+/** Leaves room for a Page id (up to 20 digits) within the 512-character secret name limit. */
+const MAX_PREFIX_LENGTH = 480;
 
 /**
  * Every setting of the product, declared once: its rule, its default, and each name it goes by.
  * `lib/config/config.ts` reads the environment variables from here, `cdk/page-conversations-props.ts`
  * checks the construct's props with the same rules, and `cdk/app.ts` parses context values with them,
  * so a range, a pattern or a default cannot drift between the three.
+ * The webhook and change-event settings are declared in `settings-webhooks.ts` and spread in here.
  */
-export interface Setting<T> {
-  /** Where the value is read at run time: in Lambda, in the local runtime (`npm start`), or neither. */
-  readonly runtime: readonly ('lambda' | 'local')[];
-  /** The environment variable Lambda and the local runtime read. */
-  readonly env?: string;
-  /** The `PageConversationsProps` property that sets it. */
-  readonly prop?: string;
-  /** The `-c key=value` context key of the CDK app. */
-  readonly context?: string;
-  readonly rule: SettingRule<T>;
-  /** What applies when the setting is not given; undefined means "not set" (see the description). */
-  readonly default: T | undefined;
-  readonly description: string;
-}
-
-/** Keeps each entry's exact type (its env name, its value type) and checks its default against its rule. */
-function setting<S extends Setting<unknown>>(
-  declared: S &
-    (S extends { rule: SettingRule<infer T>; default: infer D }
-      ? D extends T | undefined
-        ? S
-        : never
-      : never),
-): Readonly<S> {
-  return Object.freeze(declared);
-}
-
-/** Characters Secrets Manager allows in a secret name. */
-const SECRET_NAME_CHARACTERS = /^[A-Za-z0-9/_+=.@-]+$/;
-/** Leaves room for a Page id (up to 20 digits) within the 512-character secret name limit. */
-const MAX_PREFIX_LENGTH = 480;
-
 export const SETTINGS = Object.freeze({
+  ...WEBHOOK_SETTINGS,
   port: setting({
     runtime: ['local'],
     env: 'PORT',
@@ -181,7 +158,8 @@ export const SETTINGS = Object.freeze({
     context: 'scheduleMinutes',
     rule: wholeNumber(1),
     default: 15,
-    description: 'Minutes between scheduled syncs (the prop also takes an EventBridge Schedule).',
+    description:
+      'Minutes between scheduled syncs (the prop also takes an EventBridge Schedule); stretch it once webhooks keep the index fresh.',
   }),
   syncConcurrency: setting({
     runtime: [],
@@ -305,6 +283,15 @@ export const SETTINGS = Object.freeze({
     rule: text({ pattern: /^arn:[^:]+:sns:/, expected: 'the ARN of an SNS topic' }),
     default: undefined,
     description: 'An existing SNS topic for alarm notifications. Unset: no notifications.',
+  }),
+  tracing: setting({
+    runtime: [],
+    prop: 'tracing',
+    context: 'tracing',
+    rule: yesNo(),
+    default: false,
+    description:
+      "Lambda active tracing (X-Ray): Lambda's own segments only, no SDK in the bundles. X-Ray bills per trace.",
   }),
 });
 

@@ -1,3 +1,5 @@
+import { readSetting } from '../config/config.js';
+import { SETTINGS } from '../config/settings.js';
 import { ConfigurationError } from '../domain/errors.js';
 import {
   DEMO_WEBHOOK_SECRETS,
@@ -7,8 +9,8 @@ import {
 } from './webhook-secrets.js';
 
 /**
- * The contract's webhook and event settings, read once. (Kept here until `lib/config/settings.ts`
- * declares them beside the others; the names and meanings are the contract's.)
+ * The contract's webhook and event settings, read once. Names, rules and meanings are declared with
+ * every other setting (`lib/config/settings-webhooks.ts`).
  */
 export interface WebhookSettings {
   /** `WEBHOOK_SECRET_ID`: AWS, a secret holding `{"app_secret", "verify_token"}`. */
@@ -25,22 +27,19 @@ export interface WebhookSettings {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const optional = (env: Env, name: string) => {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-};
-
 export function loadWebhookSettings(env: Env = process.env): WebhookSettings {
   const settings = Object.freeze({
-    secretId: optional(env, 'WEBHOOK_SECRET_ID'),
-    appSecret: optional(env, 'META_APP_SECRET'),
-    verifyToken: optional(env, 'WEBHOOK_VERIFY_TOKEN'),
-    queueUrl: optional(env, 'WEBHOOK_QUEUE_URL'),
-    eventBusName: optional(env, 'EVENT_BUS_NAME'),
-    eventsFile: optional(env, 'EVENTS_FILE'),
+    secretId: readSetting(env, SETTINGS.webhookSecretId),
+    appSecret: readSetting(env, SETTINGS.metaAppSecret),
+    verifyToken: readSetting(env, SETTINGS.webhookVerifyToken),
+    queueUrl: readSetting(env, SETTINGS.webhookQueueUrl),
+    eventBusName: readSetting(env, SETTINGS.eventBusName),
+    eventsFile: readSetting(env, SETTINGS.eventsFile),
   });
   if ((settings.appSecret === undefined) !== (settings.verifyToken === undefined)) {
-    throw new ConfigurationError('META_APP_SECRET and WEBHOOK_VERIFY_TOKEN are set together or not at all.');
+    throw new ConfigurationError(
+      `${SETTINGS.metaAppSecret.env} and ${SETTINGS.webhookVerifyToken.env} are set together or not at all.`,
+    );
   }
   return settings;
 }

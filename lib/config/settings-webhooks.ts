@@ -1,0 +1,66 @@
+import { setting } from './setting.js';
+import { SECRET_NAME_CHARACTERS, text } from './setting-rules.js';
+
+/**
+ * Meta Webhooks and change events: the contract's names, declared once like every other setting and
+ * spread into `SETTINGS`. The two local secrets take any non-empty text, so that no rule can fail and
+ * quote them in a message.
+ */
+export const WEBHOOK_SETTINGS = Object.freeze({
+  webhookSecretId: setting({
+    runtime: ['lambda'],
+    env: 'WEBHOOK_SECRET_ID',
+    prop: 'webhookSecret',
+    context: 'webhookSecretName',
+    rule: text({
+      pattern: SECRET_NAME_CHARACTERS,
+      maxLength: 512,
+      expected: "a secret's name or ARN (A-Z a-z 0-9 / _ + = . @ - :)",
+    }),
+    default: undefined,
+    description:
+      'AWS: the secret holding {"app_secret", "verify_token"} for Meta Webhooks. Unset in the stack: one it creates, with a generated verify token.',
+  }),
+  metaAppSecret: setting({
+    runtime: ['local'],
+    env: 'META_APP_SECRET',
+    rule: text(),
+    default: undefined,
+    description: 'Local: the app secret that signs webhook deliveries. Unset: the demo value, printed.',
+  }),
+  webhookVerifyToken: setting({
+    runtime: ['local'],
+    env: 'WEBHOOK_VERIFY_TOKEN',
+    rule: text(),
+    default: undefined,
+    description: 'Local: what hub.verify_token must equal. Unset: the demo value, printed.',
+  }),
+  webhookQueueUrl: setting({
+    runtime: ['lambda'],
+    env: 'WEBHOOK_QUEUE_URL',
+    rule: text(),
+    default: undefined,
+    description: 'AWS: the refresh queue (set by the stack). Unset: refreshes run in process.',
+  }),
+  eventBusName: setting({
+    runtime: ['lambda'],
+    env: 'EVENT_BUS_NAME',
+    prop: 'eventBus',
+    context: 'eventBusName',
+    // EventBridge's own rule for bus names; an ARN is allowed where a name is (another account's bus).
+    rule: text({
+      pattern: /^(arn:[^:]+:events:[^:]+:\d{12}:event-bus\/)?[A-Za-z0-9/._-]{1,256}$/,
+      expected: 'an event bus name (A-Z a-z 0-9 / . _ -) or ARN',
+    }),
+    default: undefined,
+    description:
+      'Where change events go. Unset in the stack: a bus of its own. Unset locally: EVENTS_FILE or the log.',
+  }),
+  eventsFile: setting({
+    runtime: ['local'],
+    env: 'EVENTS_FILE',
+    rule: text(),
+    default: undefined,
+    description: 'Local: append each change event to this file as one JSON line. Unset: events are logged.',
+  }),
+});
