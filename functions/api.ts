@@ -2,9 +2,16 @@ import { loadConfig } from '#lib/config/config.js';
 import { createApiHandler } from '#lib/http/api-handler.js';
 import { createAwsServices } from '#lib/runtime/aws-services.js';
 import { createQueueSyncStarter } from '#lib/sync/sync-queue.js';
+import { telemetryMiddlewares } from '#lib/telemetry/lambda-telemetry.js';
+import { createLogger } from '#lib/telemetry/logger.js';
+import { createMetrics } from '#lib/telemetry/metrics.js';
 
-// Built once per container, at cold start: clients, pools and configuration outlive requests.
+// Built once per container, at cold start: clients, pools, configuration and telemetry outlive requests.
 const config = loadConfig();
-const services = createAwsServices(config, { starter: createQueueSyncStarter(config.sync.queueUrl) });
+const telemetry = { logger: createLogger(), metrics: createMetrics() };
+const services = createAwsServices(config, {
+  starter: createQueueSyncStarter(config.sync.queueUrl),
+  ...telemetry,
+});
 
-export const handler = createApiHandler(services.api);
+export const handler = createApiHandler(services.api, telemetryMiddlewares(telemetry));

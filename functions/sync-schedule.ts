@@ -5,7 +5,10 @@ import { ConfigurationError } from '#lib/domain/errors.js';
 import { createDynamoClient } from '#lib/store/dynamo-client.js';
 import { PageRegistry } from '#lib/store/page-registry.js';
 import { enqueuePages } from '#lib/sync/sync-queue.js';
+import { withTelemetry } from '#lib/telemetry/lambda-telemetry.js';
 import { createLogger } from '#lib/telemetry/logger.js';
+import { METRIC_NAMES } from '#lib/telemetry/metric-names.js';
+import { createMetrics } from '#lib/telemetry/metrics.js';
 
 const config = loadConfig();
 if (config.tableName === undefined || config.sync.queueUrl === undefined) {
@@ -18,15 +21,19 @@ const registry = new PageRegistry({
   tableName: config.tableName,
 });
 const sqs = new SQSClient({});
-const logger = createLogger();
+const telemetry = { logger: createLogger(), metrics: createMetrics() };
 
 /**
  * EventBridge's schedule: one work item per registered page; the workers do the rest. A Page whose
  * token Graph rejected is enqueued too: its worker refuses it without a Graph call (its registry item
  * and secret version say so) until the secret changes, which only the worker can see.
  */
-export const handler = async (_event: ScheduledEvent): Promise<{ pages: number }> => {
-  const pages = await enqueuePages(sqs, queueUrl, await registry.listPageIds());
-  logger.info('sync scheduled', { pages });
-  return { pages };
-};
+export const handler = withTelemetry(
+  telemetry,
+  async (_event: ScheduledEvent): Promise<{ pages: number }> => {
+    const pages = await enqueuePages(sqs, queueUrl, await registry.listPageIds());
+    telemetry.metrics.count(METRIC_NAMES.pagesScheduled, pages);
+    telemetry.logger.info('sync scheduled', { pages });
+    return { pages };
+  },
+);

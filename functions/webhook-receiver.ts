@@ -1,7 +1,9 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ConfigurationError } from '#lib/domain/errors.js';
 import { createWebhookHandler } from '#lib/http/webhook-handler.js';
+import { telemetryMiddlewares } from '#lib/telemetry/lambda-telemetry.js';
 import { createLogger } from '#lib/telemetry/logger.js';
+import { createMetrics } from '#lib/telemetry/metrics.js';
 import { SqsRefreshQueue } from '#lib/webhooks/sqs-refresh-queue.js';
 import { createWebhookSecretSource, loadWebhookSettings } from '#lib/webhooks/webhook-settings.js';
 
@@ -12,10 +14,14 @@ if (settings.queueUrl === undefined) throw new ConfigurationError('WEBHOOK_QUEUE
 const secrets = createWebhookSecretSource(settings, { allowDemo: false });
 // Prefetched at cold start, so that the first delivery does not wait for Secrets Manager.
 secrets.get().catch(() => undefined);
+const telemetry = { logger: createLogger(), metrics: createMetrics() };
 
-export const handler = createWebhookHandler({
-  secrets,
-  queue: new SqsRefreshQueue(new SQSClient({}), settings.queueUrl),
-  logger: createLogger(),
-  now: () => new Date(),
-});
+export const handler = createWebhookHandler(
+  {
+    secrets,
+    queue: new SqsRefreshQueue(new SQSClient({}), settings.queueUrl),
+    ...telemetry,
+    now: () => new Date(),
+  },
+  telemetryMiddlewares(telemetry),
+);

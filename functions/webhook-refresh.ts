@@ -4,7 +4,9 @@ import { loadConfig } from '#lib/config/config.js';
 import { ConfigurationError } from '#lib/domain/errors.js';
 import { createChangeEventSink } from '#lib/events/change-event-sink.js';
 import { createAwsServices } from '#lib/runtime/aws-services.js';
+import { withTelemetry } from '#lib/telemetry/lambda-telemetry.js';
 import { createLogger } from '#lib/telemetry/logger.js';
+import { createMetrics } from '#lib/telemetry/metrics.js';
 import { handleRefreshMessages } from '#lib/webhooks/refresh-worker.js';
 import { SqsRefreshQueue } from '#lib/webhooks/sqs-refresh-queue.js';
 import { loadWebhookSettings } from '#lib/webhooks/webhook-settings.js';
@@ -13,13 +15,15 @@ import { loadWebhookSettings } from '#lib/webhooks/webhook-settings.js';
 // event sink, so it is paced, backed off and indexed exactly as the sync is.
 const settings = loadWebhookSettings();
 if (settings.queueUrl === undefined) throw new ConfigurationError('WEBHOOK_QUEUE_URL must be set in Lambda.');
+const telemetry = { logger: createLogger(), metrics: createMetrics() };
 const { refresh, logger } = createAwsServices(loadConfig(), {
-  events: createChangeEventSink(settings, createLogger()),
+  events: createChangeEventSink(settings, telemetry.logger),
+  ...telemetry,
 });
 const queue = new SqsRefreshQueue(new SQSClient({}), settings.queueUrl);
 
 /** The refresh queue's worker: partial batch failures for our own faults only. */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+export const handler = withTelemetry(telemetry, async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const { failedMessageIds } = await handleRefreshMessages(refresh, queue, event.Records, logger);
   return { batchItemFailures: failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
-};
+});

@@ -61,7 +61,7 @@ export async function listConversations(
   query: ConversationsQuery,
 ): Promise<ConversationsPage> {
   const now = deps.now();
-  await refuseIfThrottled(deps.backoff, query.pageId, now);
+  await refuseIfThrottled(deps.backoff, query.pageId, now, deps.metrics);
   const paging = cursorPaging(deps.cursors, liveScope(query), query, now);
   // The token is usually cached; the cursor read is the request's one DynamoDB read. Run them together.
   const [credentials, cursor] = await Promise.all([deps.tokens.get(query.pageId), paging.resolve()]);

@@ -1,8 +1,10 @@
-import { PageTokenInvalidError, RateLimitedError } from '../domain/errors.js';
+import { KnownInvalidTokenError, PageTokenInvalidError, RateLimitedError } from '../domain/errors.js';
 import { secretVersionOf, tokenHealthError } from '../domain/page.js';
 import type { GraphUsage } from '../graph/usage.js';
 import type { BackoffStore } from '../store/backoff-store.js';
 import type { TokenHealthRecorder } from '../store/page-registry.js';
+import { METRIC_NAMES } from '../telemetry/metric-names.js';
+import { NO_METRICS, type ProductMetrics } from '../telemetry/product-metrics.js';
 import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
 
 export interface PageCallDependencies {
@@ -11,12 +13,20 @@ export interface PageCallDependencies {
   now: () => Date;
   /** The registry's token health, when there is a registry: told of each rejection and success. */
   health?: TokenHealthRecorder;
+  /** Counts throttles and tokens marked invalid; nothing unless given. */
+  metrics?: ProductMetrics;
 }
 
 /** Refuses to go on for a page Graph throttles, without calling Graph: calling would prolong the block. */
-export async function refuseIfThrottled(backoff: BackoffStore, pageId: string, now: Date): Promise<void> {
+export async function refuseIfThrottled(
+  backoff: BackoffStore,
+  pageId: string,
+  now: Date,
+  metrics: ProductMetrics = NO_METRICS,
+): Promise<void> {
   const until = await backoff.throttledUntil(pageId, now);
   if (until !== undefined) {
+    metrics.count(METRIC_NAMES.throttles, 1, { Source: 'backoff' });
     throw new RateLimitedError(
       `Graph throttles this page until ${until.toISOString()}; no call is made before.`,
       until,
@@ -50,8 +60,14 @@ export async function callAsPage<T extends { usage: GraphUsage }>(
       answer = await call(used);
     }
   } catch (error: unknown) {
-    if (error instanceof RateLimitedError) await deps.backoff.record(pageId, error.retryAt, deps.now());
+    const metrics = deps.metrics ?? NO_METRICS;
+    if (error instanceof RateLimitedError) {
+      metrics.count(METRIC_NAMES.throttles, 1, { Source: 'graph' });
+      await deps.backoff.record(pageId, error.retryAt, deps.now());
+    }
     if (error instanceof PageTokenInvalidError) {
+      // A token source's refusal of a token recorded invalid before is no new marking.
+      if (!(error instanceof KnownInvalidTokenError)) metrics.count(METRIC_NAMES.tokensMarkedInvalid);
       await deps.health?.markTokenInvalid(pageId, tokenHealthError(error), secretVersionOf(used));
     }
     throw error;
@@ -60,6 +76,7 @@ export async function callAsPage<T extends { usage: GraphUsage }>(
   const { maxPercent, regainAccessMinutes } = answer.usage;
   if (maxPercent >= 100 && regainAccessMinutes > 0) {
     // Graph answered, but says the next calls will be refused: stop before it has to.
+    deps.metrics?.count(METRIC_NAMES.throttles, 1, { Source: 'usage' });
     const now = deps.now();
     await deps.backoff.record(pageId, new Date(now.getTime() + regainAccessMinutes * 60_000), now);
   }

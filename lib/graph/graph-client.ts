@@ -2,6 +2,8 @@ import { createHmac } from 'node:crypto';
 import type { Conversation, PageCredentials } from '../domain/conversation.js';
 import { type ProductError, UpstreamError, UpstreamTimeoutError } from '../domain/errors.js';
 import { type Folder, graphPlatform, type Platform } from '../domain/vocabulary.js';
+import { graphCodeDimension, METRIC_NAMES } from '../telemetry/metric-names.js';
+import { NO_METRICS, type ProductMetrics } from '../telemetry/product-metrics.js';
 import { redactSecrets, registerSecret } from '../telemetry/redaction.js';
 import { classifyGraphError, isRetryable, readGraphError } from './graph-errors.js';
 import { createHttpPool, type HttpPool } from './http-pool.js';
@@ -63,6 +65,8 @@ export interface GraphClientOptions {
   random?: () => number;
   /** A pool to share; by default the client builds its own for `baseUrl`. */
   pool?: HttpPool;
+  /** Counts each request by outcome and Graph error code, and each retry; nothing by default. */
+  metrics?: ProductMetrics;
 }
 
 export const DEFAULT_TIMEOUTS: GraphClientTimeouts = Object.freeze({
@@ -100,6 +104,7 @@ export class GraphClient {
   private readonly now: () => Date;
   private readonly random: () => number;
   private readonly pathPrefix: string;
+  private readonly metrics: ProductMetrics;
 
   constructor(options: GraphClientOptions) {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
@@ -111,6 +116,7 @@ export class GraphClient {
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
     this.pathPrefix = `/${options.version}`;
+    this.metrics = options.metrics ?? NO_METRICS;
   }
 
   /** `GET /{page-id}/conversations`, one page. */
@@ -164,13 +170,20 @@ export class GraphClient {
     const deadline = Date.now() + this.timeouts.totalMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(credentials, path, query, deadline);
+        const answer = await this.attempt(credentials, path, query, deadline);
+        this.metrics.count(METRIC_NAMES.graphCalls, 1, { Outcome: 'ok' });
+        return answer;
       } catch (error: unknown) {
         if (!(error instanceof AttemptFailure)) throw error;
+        this.metrics.count(METRIC_NAMES.graphCalls, 1, { Outcome: 'error' });
+        this.metrics.count(METRIC_NAMES.graphErrors, 1, {
+          GraphCode: graphCodeDimension(error.error.graph?.code),
+        });
         const delay = this.backoffDelay(attempt);
         if (!error.retryable || attempt >= this.maxAttempts || Date.now() + delay >= deadline) {
           throw error.error;
         }
+        this.metrics.count(METRIC_NAMES.graphRetries);
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

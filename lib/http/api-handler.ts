@@ -8,7 +8,9 @@ import { MethodNotAllowedError, RouteNotFoundError, UpstreamTimeoutError } from 
 import { INDEXED_FIELDS } from '../domain/vocabulary.js';
 import { getPage, listPages, type PageListingDependencies } from '../pages/page-listing.js';
 import { readSyncStatus, requestSync, type SyncControlDependencies } from '../sync/sync-control.js';
+import { countErrorAnswer } from '../telemetry/error-metrics.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { ProductMetrics } from '../telemetry/product-metrics.js';
 import { conversationsBody } from './conversations-body.js';
 import { errorResponse } from './error-response.js';
 import { openApiDocument } from './openapi.js';
@@ -25,9 +27,14 @@ export interface ApiDependencies {
   now: () => Date;
   /** `PUBLIC_BASE_URL`: the API's public origin and base path, for `paging.next`. */
   publicBaseUrl?: string | undefined;
+  /** Counts answers the contract names (invalid_cursor, unavailable); nothing unless given. */
+  metrics?: ProductMetrics;
 }
 
 type RouteHandler = (event: APIGatewayProxyEventV2) => Promise<HttpResponse>;
+
+/** A middleware an entry point wraps around an HTTP handler (Powertools' logger context, metrics). */
+export type LambdaMiddleware = MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context>;
 
 const INDEXED = new Set(INDEXED_FIELDS);
 const NO_PARAMS: ReadonlySet<string> = new Set();
@@ -160,6 +167,7 @@ function httpEdge(
         });
       }
       request.response = errorResponse(error, deps.now());
+      countErrorAnswer(deps.metrics, error);
       log(request.event, request.context, request.response);
     },
   };
@@ -172,8 +180,12 @@ function httpEdge(
  */
 const ANSWER_MARGIN_MS = 500;
 
-/** The API's Lambda handler: router, then the edge middleware that shapes every outcome. */
-export function createApiHandler(deps: ApiDependencies) {
+/**
+ * The API's Lambda handler: router, then the edge middleware that shapes every outcome. `outer`
+ * middlewares (the entry point's logger context and metrics) wrap everything, so that they publish
+ * after the edge has made the answer and counted it.
+ */
+export function createApiHandler(deps: ApiDependencies, outer: readonly LambdaMiddleware[] = []) {
   const table = routes(deps);
   const allowedMethods = methodsByPath(table);
   const router = httpRouterHandler<APIGatewayProxyEventV2, HttpResponse>({
@@ -184,12 +196,14 @@ export function createApiHandler(deps: ApiDependencies) {
       throw new RouteNotFoundError(`No route for ${path}.`);
     },
   });
-  return middy<APIGatewayProxyEventV2, HttpResponse>(router, {
+  const handler = middy<APIGatewayProxyEventV2, HttpResponse>(router, {
     timeoutEarlyInMillis: ANSWER_MARGIN_MS,
     timeoutEarlyResponse: () => {
       throw new UpstreamTimeoutError(
         'The request did not finish within the time this API allows; it may succeed if retried.',
       );
     },
-  }).use(httpEdge(deps));
+  });
+  for (const middleware of outer) handler.use(middleware);
+  return handler.use(httpEdge(deps));
 }

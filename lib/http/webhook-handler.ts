@@ -3,7 +3,7 @@ import httpRouterHandler, { type Method, type Route } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { isProductError } from '../domain/error-body.js';
 import { MethodNotAllowedError, RouteNotFoundError } from '../domain/errors.js';
-import type { Logger } from '../telemetry/logger.js';
+import { countErrorAnswer } from '../telemetry/error-metrics.js';
 import { type ReceiverDependencies, receiveDelivery, verifySubscription } from '../webhooks/receiver.js';
 import { errorResponse } from './error-response.js';
 import { type HttpResponse, jsonResponse } from './responses.js';
@@ -50,10 +50,11 @@ function routes(deps: ReceiverDependencies) {
 }
 
 /** Every outcome in the contract's shape, one access-log line each; never the body or query (tokens). */
-function edge(
-  logger: Logger,
-  now: () => Date,
-): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
+function edge({
+  logger,
+  now,
+  metrics,
+}: ReceiverDependencies): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
   const log = (event: APIGatewayProxyEventV2, response: HttpResponse) =>
     logger.info('request', {
       request_id: event.requestContext?.requestId,
@@ -68,6 +69,7 @@ function edge(
     onError: (request) => {
       if (!isProductError(request.error)) logger.error('unhandled error', { error: request.error });
       request.response = errorResponse(request.error, now());
+      countErrorAnswer(metrics, request.error);
       log(request.event, request.response);
     },
   };
@@ -76,8 +78,12 @@ function edge(
 /**
  * The webhook receiver's Lambda handler (`GET`/`POST /webhooks/meta`): its own function, so that the
  * public, unauthenticated routes run with a role that can only read the webhook secret and enqueue.
+ * `outer` middlewares wrap everything, as for the API (`createApiHandler`).
  */
-export function createWebhookHandler(deps: ReceiverDependencies) {
+export function createWebhookHandler(
+  deps: ReceiverDependencies,
+  outer: ReadonlyArray<MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context>> = [],
+) {
   const table = routes(deps);
   const router = httpRouterHandler<APIGatewayProxyEventV2, HttpResponse>({
     routes: table as Array<Route<APIGatewayProxyEventV2, HttpResponse>>,
@@ -87,5 +93,7 @@ export function createWebhookHandler(deps: ReceiverDependencies) {
       throw new RouteNotFoundError(`No route for ${path}.`);
     },
   });
-  return middy<APIGatewayProxyEventV2, HttpResponse>(router).use(edge(deps.logger, deps.now));
+  const handler = middy<APIGatewayProxyEventV2, HttpResponse>(router);
+  for (const middleware of outer) handler.use(middleware);
+  return handler.use(edge(deps));
 }

@@ -15,7 +15,9 @@ import { InProcessSyncRunner } from '../sync/in-process-runner.js';
 import { Pacer, type PacerOptions } from '../sync/pacer.js';
 import { type SyncDependencies, syncPage } from '../sync/page-run.js';
 import type { SyncControlDependencies, SyncStarter } from '../sync/sync-control.js';
+import { countChangeEvents } from '../telemetry/counted-change-events.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
+import { NO_METRICS, type ProductMetrics } from '../telemetry/product-metrics.js';
 import type { TokenSource } from '../tokens/token-source.js';
 import type { RefreshDependencies } from '../webhooks/refresh.js';
 import { createRefreshDependencies } from '../webhooks/webhook-services.js';
@@ -36,6 +38,8 @@ export interface Infrastructure {
   events?: ChangeEventSink;
   /** How `POST /sync` starts a run; in process unless given (AWS gives the queue). */
   starter?: SyncStarter;
+  /** CloudWatch EMF in Lambda; nothing unless given (the local runtime prints no metric lines). */
+  metrics?: ProductMetrics;
   now?: () => Date;
 }
 
@@ -57,19 +61,29 @@ export function createServices(infrastructure: Infrastructure): Services {
   const { config, dynamo, tableName, tokens } = infrastructure;
   const now = infrastructure.now ?? (() => new Date());
   const logger = infrastructure.logger ?? createLogger();
+  const metrics = infrastructure.metrics ?? NO_METRICS;
   const graph = new GraphClient({
     baseUrl: config.graph.baseUrl,
     version: config.graph.version,
     now,
+    metrics,
     ...infrastructure.graph,
   });
   const cursors = new CursorStore({ client: dynamo, tableName });
   const backoff = new BackoffStore({ client: dynamo, tableName });
   const state = new SyncStateStore(dynamo, tableName);
-  const events = infrastructure.events ?? new LogSink(logger);
+  const events = countChangeEvents(infrastructure.events ?? new LogSink(logger), metrics);
   const index = new ConversationIndex(dynamo, tableName, { events, logger, now });
   const registry = infrastructure.registry ?? new PageRegistry({ client: dynamo, tableName, now });
-  const conversations: ConversationsDependencies = { graph, tokens, cursors, backoff, now, health: registry };
+  const conversations: ConversationsDependencies = {
+    graph,
+    tokens,
+    cursors,
+    backoff,
+    now,
+    health: registry,
+    metrics,
+  };
   const sync: SyncDependencies = {
     graph,
     tokens,
@@ -81,6 +95,7 @@ export function createServices(infrastructure: Infrastructure): Services {
     profiles: graph,
     pacer: new Pacer(infrastructure.pacer),
     logger,
+    metrics,
     now,
     platforms: config.sync.platforms,
     folders: config.sync.folders,
@@ -106,6 +121,7 @@ export function createServices(infrastructure: Infrastructure): Services {
     backoff,
     index,
     logger,
+    metrics,
     now,
     health: registry,
     pages: registry,
@@ -119,6 +135,7 @@ export function createServices(infrastructure: Infrastructure): Services {
       control,
       pages: { registry, cursors, now },
       logger,
+      metrics,
       now,
       publicBaseUrl: config.publicBaseUrl,
     },

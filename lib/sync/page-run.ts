@@ -3,6 +3,8 @@ import { describeError, isProductError } from '../domain/error-body.js';
 import { PageTokenInvalidError } from '../domain/errors.js';
 import { emptyPartition, partitionName, type RunOutcome, type RunRecord } from '../domain/sync-state.js';
 import { SYNC_RUN_FAILED_MESSAGE } from '../telemetry/log-messages.js';
+import { METRIC_NAMES } from '../telemetry/metric-names.js';
+import { NO_METRICS } from '../telemetry/product-metrics.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { recordSyncSummary, refreshPageProfile, syncSummary } from './page-record.js';
 import { type ScanProgress, syncPartition } from './partition-scan.js';
@@ -48,9 +50,13 @@ export async function syncPage(
   options: SyncRunOptions = {},
 ): Promise<PageRunResult> {
   const owner = randomUUID();
+  const metrics = deps.metrics ?? NO_METRICS;
+  // The Page rides in the metric lines as a property, never as a dimension (a metric per Page).
+  metrics.addMetadata('page_id', pageId);
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const state = await deps.state.acquire(pageId, owner, deps.now().getTime(), leaseMs);
   if (state === undefined) {
+    metrics.count(METRIC_NAMES.syncRuns, 1, { Outcome: 'busy' });
     return { pageId, outcome: 'busy', graphCalls: 0, conversationsChanged: 0, partitions: {} };
   }
   const lease = new LeaseKeeper(deps.state, pageId, owner, leaseMs, deps.now);
@@ -58,6 +64,10 @@ export async function syncPage(
   await emitLeftoverEvents(deps, pageId);
   try {
     return await runPartitions(deps, { pageId, owner, lease, partitions: state.partitions, options });
+  } catch (error: unknown) {
+    // Our own fault (DynamoDB, a lost lease): nothing recorded, the queue delivers the page again.
+    metrics.count(METRIC_NAMES.syncRuns, 1, { Outcome: 'crashed' });
+    throw error;
   } finally {
     lease.stop();
   }
@@ -139,6 +149,13 @@ async function runPartitions(
     ),
     partitions: records,
   };
+  const metrics = deps.metrics ?? NO_METRICS;
+  metrics.count(METRIC_NAMES.syncRuns, 1, { Outcome: result.outcome });
+  metrics.count(METRIC_NAMES.conversationsChanged, result.conversationsChanged);
+  metrics.count(
+    METRIC_NAMES.skippedItems,
+    Object.values(records).reduce((sum, record) => sum + record.skipped_items, 0),
+  );
   if (result.outcome === 'failed')
     deps.logger.error(SYNC_RUN_FAILED_MESSAGE, { page_id: pageId, partitions: records });
   else

@@ -165,7 +165,7 @@ async function fetchPage(
 ): Promise<GraphListPage<GraphConversation>> {
   const { deps, pageId } = context;
   assertLeaseHeld(context);
-  await refuseIfThrottled(deps.backoff, pageId, deps.now());
+  await refuseIfThrottled(deps.backoff, pageId, deps.now(), deps.metrics);
   context.credentials ??= await deps.tokens.get(pageId);
   const account = `${pageId}:${partition.platform}`;
   const params = {

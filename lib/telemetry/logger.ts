@@ -12,7 +12,17 @@ export interface Logger {
   error(message: string, extra?: LogExtra | Error): void;
 }
 
-const DEFAULT_SERVICE_NAME = 'page-conversations';
+/**
+ * Powertools' logger underneath, for what only Lambda has: its middy middleware
+ * (`injectLambdaContext`) and `addContext(context)`, which add cold_start, function_name and the
+ * request id to every line of the invocation.
+ */
+export interface LambdaLogger extends Logger {
+  readonly powertools: PowertoolsLogger;
+}
+
+/** The service name when `POWERTOOLS_SERVICE_NAME` is unset (tests, the CLI); metrics use it too. */
+export const DEFAULT_SERVICE_NAME = 'page-conversations';
 
 /**
  * JSON lines on stdout through Powertools' Logger, as CloudWatch Logs and the local runtime want, with
@@ -20,7 +30,7 @@ const DEFAULT_SERVICE_NAME = 'page-conversations';
  * The service name is the function's `POWERTOOLS_SERVICE_NAME`, which CDK sets per function, unless a
  * caller names one.
  */
-export function createLogger(serviceName?: string): Logger {
+export function createLogger(serviceName?: string): LambdaLogger {
   const logger = new PowertoolsLogger({
     serviceName: serviceName ?? process.env.POWERTOOLS_SERVICE_NAME ?? DEFAULT_SERVICE_NAME,
   });
@@ -30,6 +40,7 @@ export function createLogger(serviceName?: string): Logger {
       redactDeep(extra instanceof Error ? { error: extra } : extra) as LogExtra,
     ] as const;
   return {
+    powertools: logger,
     info: (message, extra) => logger.info(...line(message, extra)),
     warn: (message, extra) => logger.warn(...line(message, extra)),
     error: (message, extra) => logger.error(...line(message, extra)),

@@ -8,6 +8,8 @@ import type { GraphUsage } from '../graph/usage.js';
 import type { ConversationIndex } from '../store/conversation-index.js';
 import type { RefreshKey, RefreshStore } from '../store/refresh-store.js';
 import type { Logger } from '../telemetry/logger.js';
+import { METRIC_NAMES } from '../telemetry/metric-names.js';
+import { NO_METRICS } from '../telemetry/product-metrics.js';
 import type { RefreshRequest } from './refresh-request.js';
 
 /** Maps an Instagram professional account to its Page: the Page registry (`pageIdForInstagramAccount`). */
@@ -55,12 +57,27 @@ const REFRESH_LIMIT = 5;
  * (`RefreshStore`), written through the index, which moves the folder counters and emits the change
  * event. The sync's `synced_at` and high-water marks are not touched: the scheduled run stays the
  * reconciliation for what webhooks miss.
- * Throws only our own faults (DynamoDB), for the queue to deliver the request again.
+ * Throws only our own faults (DynamoDB), for the queue to deliver the request again. Counts each
+ * refresh by outcome, and the conversations it changed.
  */
 export async function refreshConversation(
   deps: RefreshDependencies,
   request: RefreshRequest,
 ): Promise<RefreshOutcome> {
+  const metrics = deps.metrics ?? NO_METRICS;
+  let outcome: RefreshOutcome;
+  try {
+    outcome = await refreshOnce(deps, request);
+  } catch (error: unknown) {
+    metrics.count(METRIC_NAMES.webhookRefreshes, 1, { Outcome: 'error' });
+    throw error;
+  }
+  metrics.count(METRIC_NAMES.webhookRefreshes, 1, { Outcome: outcome.status });
+  if (outcome.status === 'refreshed') metrics.count(METRIC_NAMES.conversationsChanged, outcome.changed);
+  return outcome;
+}
+
+async function refreshOnce(deps: RefreshDependencies, request: RefreshRequest): Promise<RefreshOutcome> {
   const platform: Platform = request.object === 'instagram' ? 'instagram' : 'messenger';
   if (!deps.platforms.includes(platform)) return { status: 'ignored', reason: `${platform} is not indexed` };
   const pageId =
@@ -86,7 +103,7 @@ export async function refreshConversation(
   let graphCalls = 0;
   let read = false;
   try {
-    await refuseIfThrottled(deps.backoff, pageId, deps.now());
+    await refuseIfThrottled(deps.backoff, pageId, deps.now(), deps.metrics);
     await emitLeftoverEvents(deps, pageId);
     const account = `${pageId}:${platform}`;
     for (const folder of deps.folders) {

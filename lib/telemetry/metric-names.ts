@@ -1,0 +1,113 @@
+/**
+ * The product's CloudWatch metrics, by name: the functions publish them (CloudWatch EMF lines, see
+ * `metrics.ts`) and the stack's dashboard and alarms read them, so they are constants that CDK imports
+ * rather than strings written twice. This file imports nothing, so that the CDK app can read it
+ * without loading Powertools.
+ *
+ * Every metric is a count (unit `Count`, statistic `Sum`) in `METRICS_NAMESPACE` and carries the
+ * dimension `service` (the function's `POWERTOOLS_SERVICE_NAME`), plus at most the one dimension named
+ * beside it below, whose values are listed here too. Dimensions stay few and closed: a dimension value
+ * is a metric of its own ($0.30 a month each), so a Page id is never one; it rides in the EMF line as
+ * a property (`page_id`) that Logs Insights can search.
+ */
+
+export const METRICS_NAMESPACE = 'PageConversations';
+
+export const METRIC_NAMES = {
+  /** Each HTTP request to Graph, retries included, by `Outcome`: `ok` or `error`. */
+  graphCalls: 'GraphCalls',
+  /** Each failed request to Graph, by `GraphCode` (see `GRAPH_CODE_VALUES`). */
+  graphErrors: 'GraphErrors',
+  /** Each repeated request after a transient Graph failure. */
+  graphRetries: 'GraphRetries',
+  /**
+   * Each throttle, by `Source`: `graph` (Graph refused with a rate-limit code: a 429 to a caller),
+   * `usage` (Graph's usage header reached 100%, so the Page is backed off) or `backoff` (a call refused
+   * without reaching Graph because the Page is backed off: also a 429 to a caller).
+   */
+  throttles: 'Throttles',
+  /** Each sync run of a Page, by `Outcome`: `SYNC_RUN_OUTCOMES`. */
+  syncRuns: 'SyncRuns',
+  /** Conversations the index gained or changed, by the sync or by a webhook's refresh. */
+  conversationsChanged: 'ConversationsChanged',
+  /** Items Graph sent that the sync could not index (no valid id or time). */
+  skippedItems: 'SkippedItems',
+  /** Each webhook POST, by `Outcome`: `WEBHOOK_DELIVERY_OUTCOMES`. */
+  webhookDeliveries: 'WebhookDeliveries',
+  /** Each refresh a webhook asked for, by `Outcome`: `WEBHOOK_REFRESH_OUTCOMES`. */
+  webhookRefreshes: 'WebhookRefreshes',
+  /**
+   * Each time a Page's token is marked invalid (Graph rejected it after one re-read of the secret). A
+   * count of markings, not of invalid Pages: EMF has no gauge that holds a level between runs.
+   */
+  tokensMarkedInvalid: 'TokensMarkedInvalid',
+  /** Each request refused with `invalid_cursor` (unknown, foreign, tampered or expired). */
+  cursorMisses: 'CursorMisses',
+  /** Each `503 unavailable` answer: DynamoDB or Secrets Manager did not answer in time. */
+  storeUnavailable: 'StoreUnavailable',
+  /** Change events the sink delivered (EventBridge in AWS). */
+  changeEventsEmitted: 'ChangeEventsEmitted',
+  /** Change events the sink could not deliver: they stay pending and go out with a later run. */
+  changeEventsFailed: 'ChangeEventsFailed',
+  /** Pages the schedule enqueued for a sync, per round. */
+  pagesScheduled: 'PagesScheduled',
+  /** Powertools' own: one per cold start, with the dimension `function_name` instead of the others. */
+  coldStart: 'ColdStart',
+} as const;
+
+export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];
+
+/** The one extra dimension a metric may carry, by name. */
+export const METRIC_DIMENSIONS = {
+  outcome: 'Outcome',
+  graphCode: 'GraphCode',
+  source: 'Source',
+} as const;
+
+export type MetricDimensionName = (typeof METRIC_DIMENSIONS)[keyof typeof METRIC_DIMENSIONS];
+export type MetricDimensions = Partial<Record<MetricDimensionName, string>>;
+
+export const GRAPH_CALL_OUTCOMES = ['ok', 'error'] as const;
+export const THROTTLE_SOURCES = ['graph', 'usage', 'backoff'] as const;
+/**
+ * A run's outcome as the sync state records it; `busy`: another run held the Page's lease; `crashed`:
+ * our own fault (DynamoDB, a lost lease) stopped it unrecorded, and the queue delivers it again.
+ */
+export const SYNC_RUN_OUTCOMES = ['complete', 'partial', 'skipped', 'failed', 'busy', 'crashed'] as const;
+export const WEBHOOK_DELIVERY_OUTCOMES = ['accepted', 'invalid_signature', 'invalid_body'] as const;
+/** `refresh.ts`'s outcomes, and `error`: our own fault (DynamoDB), delivered again by the queue. */
+export const WEBHOOK_REFRESH_OUTCOMES = [
+  'refreshed',
+  'ignored',
+  'covered',
+  'deferred',
+  'failed',
+  'error',
+] as const;
+
+/** The Graph error codes the contract names, each its own `GraphCode` value. */
+const CONTRACT_GRAPH_CODES: ReadonlySet<number> = new Set([
+  1, 2, 3, 4, 10, 17, 32, 100, 102, 104, 190, 230, 341, 368, 613, 2500, 80001, 80002, 80006,
+]);
+
+/** Graph's permission codes 200 to 299, one value for the range as the contract has it. */
+export const PERMISSION_RANGE_VALUE = '200-299';
+
+/**
+ * Every `GraphCode` value: the contract's codes, `200-299`, `other` (a code the contract does not
+ * name) and `none` (no Graph error code: connection, timeout, a body without Graph's error envelope).
+ */
+export const GRAPH_CODE_VALUES: readonly string[] = [
+  ...[...CONTRACT_GRAPH_CODES].map(String),
+  PERMISSION_RANGE_VALUE,
+  'other',
+  'none',
+];
+
+/** The `GraphCode` dimension of a failed Graph request: a closed set, whatever Graph sends. */
+export function graphCodeDimension(code: number | undefined): string {
+  if (code === undefined) return 'none';
+  if (CONTRACT_GRAPH_CODES.has(code)) return String(code);
+  if (code >= 200 && code <= 299) return PERMISSION_RANGE_VALUE;
+  return 'other';
+}
