@@ -1,39 +1,76 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Alarm, ComparisonOperator, type IMetric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  MathExpression,
+  Metric,
+  Stats,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SYNC_RUN_FAILED_MESSAGE } from '#lib/telemetry/log-messages.js';
+import { METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE } from '#lib/telemetry/metric-names.js';
 
 export interface ProductAlarmsProps {
-  /** Each function by the name its alarms carry. */
-  readonly functions: Readonly<Record<string, IFunction>>;
   readonly api: IHttpApi;
-  readonly syncDeadLetterQueue: IQueue;
-  /** How many deliveries a sync message gets before the dead-letter queue; for the alarm's words. */
-  readonly maxReceiveCount: number;
-  /** Where scheduled invocations go that failed after Lambda's retries. */
-  readonly scheduleDeadLetterQueue: IQueue;
-  /** The worker's log group, where a failed run logs `SYNC_RUN_FAILED_MESSAGE`. */
-  readonly workerLogGroup: ILogGroup;
+  /** Every dead-letter queue, by the name the alarm's words use. */
+  readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
+  /** `POWERTOOLS_SERVICE_NAME` of the sync worker, which counts the runs. */
+  readonly syncWorkerService: string;
+  /** `POWERTOOLS_SERVICE_NAME` of each function that can mark a token invalid. */
+  readonly tokenCheckingServices: readonly string[];
   /** Where ALARM and OK notifications go; none without it. */
   readonly topic?: ITopic;
 }
 
+const PERIOD = Duration.minutes(5);
+
+/** One of the product's own counts (`lib/telemetry/metric-names.ts`) from one function. */
+export function productMetric(
+  name: string,
+  service: string,
+  dimensions: Readonly<Record<string, string>> = {},
+): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service, ...dimensions },
+    statistic: Stats.SUM,
+    period: PERIOD,
+  });
+}
+
+/** The sum of several metrics as one alarm's metric; a metric that reported nothing counts as 0. */
+function sumOf(metrics: readonly IMetric[], label: string): MathExpression {
+  const usingMetrics = Object.fromEntries(metrics.map((metric, i) => [`m${i}`, metric]));
+  return new MathExpression({
+    expression: Object.keys(usingMetrics)
+      .map((id) => `FILL(${id}, 0)`)
+      .join(' + '),
+    usingMetrics,
+    label,
+    period: PERIOD,
+  });
+}
+
 /**
- * The alarms an operator acts on, each firing on the first occurrence in 5 minutes: function errors
- * and throttles, messages in either dead-letter queue, API 5xx answers and failed sync runs.
+ * Four alarms, each a symptom an operator acts on, firing on the first occurrence in 5 minutes. A
+ * cause that shows in another alarm has none of its own, since CloudWatch bills every metric an alarm
+ * reads ($0.10 a month each, metric math included): the API and webhook functions' errors, timeouts
+ * and throttles are API Gateway 5xx answers; a background function that keeps failing (the schedule,
+ * the sync or refresh worker: errors, timeouts, throttles alike) ends in a dead-letter queue, and
+ * Lambda's own retries absorb the failures that pass. Errors, durations and throttles per function
+ * stay on the dashboard.
  */
 export class ProductAlarms extends Construct {
   readonly alarms: readonly Alarm[];
 
   constructor(scope: Construct, id: string, props: ProductAlarmsProps) {
     super(scope, id);
-    const period = Duration.minutes(5);
     const alarms: Alarm[] = [];
     const alarm = (alarmId: string, metric: IMetric, description: string): void => {
       const created = new Alarm(this, alarmId, {
@@ -51,51 +88,38 @@ export class ProductAlarms extends Construct {
       alarms.push(created);
     };
 
-    for (const [name, fn] of Object.entries(props.functions)) {
-      alarm(
-        `${name}ErrorsAlarm`,
-        fn.metricErrors({ period, statistic: Stats.SUM }),
-        `The ${name} function failed invocations (uncaught errors or timeouts). See its log group.`,
-      );
-      alarm(
-        `${name}ThrottlesAlarm`,
-        fn.metricThrottles({ period, statistic: Stats.SUM }),
-        `The ${name} function was throttled: the account's Lambda concurrency is exhausted.`,
-      );
-    }
-    alarm(
-      'SyncDeadLetterAlarm',
-      props.syncDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period,
-        statistic: Stats.MAXIMUM,
-      }),
-      `Sync messages failed ${props.maxReceiveCount} times and wait in the dead-letter queue; redrive them once the cause is fixed.`,
-    );
-    alarm(
-      'ScheduleDeadLetterAlarm',
-      props.scheduleDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period,
-        statistic: Stats.MAXIMUM,
-      }),
-      'A scheduled sync failed to start after Lambda retried it; the event waits in the schedule dead-letter queue. See the SyncSchedule log group.',
-    );
     alarm(
       'Api5xxAlarm',
-      props.api.metricServerError({ period, statistic: Stats.SUM }),
-      'The HTTP API answered 5xx (function errors, timeouts or throttling).',
+      props.api.metricServerError({ period: PERIOD, statistic: Stats.SUM }),
+      'The HTTP API answered 5xx: an error, timeout or throttle of the API function, or of the webhook receiver (then Meta delivers again). See their log groups.',
     );
-
-    const failedRuns = new MetricFilter(this, 'SyncRunFailedMetricFilter', {
-      logGroup: props.workerLogGroup,
-      filterPattern: FilterPattern.stringValue('$.message', '=', SYNC_RUN_FAILED_MESSAGE),
-      metricNamespace: `PageConversations/${Stack.of(this).stackName}`,
-      metricName: 'SyncRunsFailed',
-      metricValue: '1',
-    });
+    const queues = Object.entries(props.deadLetterQueues);
+    alarm(
+      'DeadLettersAlarm',
+      sumOf(
+        queues.map(([, queue]) =>
+          queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: Stats.MAXIMUM }),
+        ),
+        'Messages in the dead-letter queues',
+      ),
+      `Work failed after its retries and waits in a dead-letter queue (${queues.map(([name]) => name).join(', ')}); the dashboard shows which. Fix the cause (see that function's log group), then redrive the queue.`,
+    );
     alarm(
       'SyncRunFailedAlarm',
-      failedRuns.metric({ period, statistic: Stats.SUM }),
-      `A Page's sync run failed ("${SYNC_RUN_FAILED_MESSAGE}" in the worker's log); GET /pages/{pageId}/sync shows the error.`,
+      productMetric(METRIC_NAMES.syncRuns, props.syncWorkerService, {
+        [METRIC_DIMENSIONS.outcome]: 'failed',
+      }),
+      "A Page's sync run failed; GET /pages/{pageId}/sync shows the error.",
+    );
+    alarm(
+      'InvalidTokensAlarm',
+      sumOf(
+        props.tokenCheckingServices.map((service) =>
+          productMetric(METRIC_NAMES.tokensMarkedInvalid, service),
+        ),
+        'Page tokens marked invalid',
+      ),
+      'Graph rejected a Page token: GET /pages lists the Page with token.status invalid and the reason. No Graph call is spent on it until its secret is updated (npm run pages -- add or connect).',
     );
     this.alarms = alarms;
   }

@@ -71,9 +71,12 @@ new PageConversationsStack(app, context(SETTINGS.stackName) ?? SETTINGS.stackNam
     logRetention: context(SETTINGS.logRetentionDays),
     deletionProtection: context(SETTINGS.deletionProtection),
     apiReservedConcurrency: context(SETTINGS.apiReservedConcurrency),
+    tracing: context(SETTINGS.tracing),
   },
   encryptionKeyArn,
   alarmTopicArn: context(SETTINGS.alarmTopicArn),
+  eventBusName: context(SETTINGS.eventBusName),
+  webhookSecretName: context(SETTINGS.webhookSecretId),
 });
 
 // Every synth checks the AwsSolutions rules; an unacknowledged finding fails it. The exceptions, each

@@ -1,9 +1,11 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnRoute,
   type CfnStage,
   HttpApi,
   HttpMethod,
+  type HttpRoute,
   type HttpStage,
   type IHttpRouteAuthorizer,
   LogGroupLogDestination,
@@ -13,11 +15,12 @@ import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigateway
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { type ConversationsTable, KEY_PREFIXES, type TableAccess } from './conversations-table.js';
+import type { ConversationsTable } from './conversations-table.js';
 import { grantGraphAccess } from './graph-access.js';
 import type { ResolvedProps } from './page-conversations-props.js';
-import { ProductFunction } from './product-function.js';
+import { functionDefaults, ProductFunction } from './product-function.js';
 import type { SyncFanOut } from './sync-fan-out.js';
+import { API_TABLE_ACCESS } from './table-access.js';
 
 /**
  * The routes of the contract, all served by the API function. `access` says which JWT scopes a route
@@ -30,6 +33,8 @@ export const API_ROUTES: readonly {
 }[] = [
   { method: HttpMethod.GET, path: '/health', access: 'read' },
   { method: HttpMethod.GET, path: '/openapi.json', access: 'read' },
+  { method: HttpMethod.GET, path: '/pages', access: 'read' },
+  { method: HttpMethod.GET, path: '/pages/{pageId}', access: 'read' },
   { method: HttpMethod.GET, path: '/pages/{pageId}/conversations', access: 'read' },
   { method: HttpMethod.GET, path: '/pages/{pageId}/sync', access: 'read' },
   { method: HttpMethod.POST, path: '/pages/{pageId}/sync', access: 'sync' },
@@ -46,19 +51,13 @@ const API_THROTTLE = { rateLimit: 50, burstLimit: 100 };
  * `POST /pages/{pageId}/sync` costs four or more Graph calls per request (one per platform and
  * folder): its own, lower limit, so a burst of syncs cannot spend the Pages' Graph quota.
  */
-const SYNC_ROUTE_THROTTLE = { rateLimit: 1, burstLimit: 5 };
+const SYNC_ROUTE_THROTTLE: RouteThrottle = { rateLimit: 1, burstLimit: 5 };
 
-/**
- * Exactly the calls `lib/` makes from the API (a test reads them off the synthesized policy), each on
- * the partitions it owns: it reads and writes cursors (CURSOR#) and a Page's back-off mark, and reads
- * its sync state (both PAGE#: they share the Page's partition, so PutItem there cannot be told apart
- * by key); it reads the index through gsi1 only, so it can neither read nor write index items (CONV#)
- * by key. It never deletes: expiry is DynamoDB's TTL.
- */
-const API_TABLE_ACCESS: TableAccess = {
-  items: [{ actions: ['GetItem', 'PutItem'], keyPrefixes: [KEY_PREFIXES.cursor, KEY_PREFIXES.page] }],
-  indexQueries: [{ indexName: 'gsi1', keyPrefixes: [KEY_PREFIXES.indexedFolder] }],
-};
+/** A route's own throttle, below the stage-wide one: requests per second and the burst above it. */
+export interface RouteThrottle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
 
 export interface ConversationsApiProps {
   readonly config: ResolvedProps;
@@ -76,6 +75,10 @@ export class ConversationsApi extends HttpApi {
   readonly function: ProductFunction;
   readonly stage: HttpStage;
   readonly accessLogs: LogGroup;
+  private readonly routeThrottles: Record<
+    string,
+    { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }
+  > = {};
 
   constructor(scope: Construct, id: string, props: ConversationsApiProps) {
     const { config } = props;
@@ -101,10 +104,7 @@ export class ConversationsApi extends HttpApi {
       description: 'Page conversations: HTTP API',
       serviceName: 'page-conversations-api',
       timeout: API_TIMEOUT,
-      memorySize: config.memorySize,
-      logRetention: config.logRetention,
-      logRemovalPolicy: config.removalPolicy,
-      logEncryptionKey: config.encryptionKey,
+      ...functionDefaults(config),
       reservedConcurrentExecutions: config.apiReservedConcurrency,
       environment: { SYNC_QUEUE_URL: props.sync.queue.queueUrl },
     }).bindTable(props.table, API_TABLE_ACCESS);
@@ -161,18 +161,22 @@ export class ConversationsApi extends HttpApi {
         integration,
         ...scopesOf(route.access),
       });
-      if (route.access === 'sync' && created !== undefined) {
-        const stage = this.stage.node.defaultChild as CfnStage;
-        stage.routeSettings = {
-          [`${route.method} ${route.path}`]: {
-            ThrottlingRateLimit: SYNC_ROUTE_THROTTLE.rateLimit,
-            ThrottlingBurstLimit: SYNC_ROUTE_THROTTLE.burstLimit,
-          },
-        };
-        // A raw CloudFormation map (the L2 stage has no route settings): keys as CloudFormation spells them.
-        // Route settings name a route key that must exist when the stage is updated.
-        stage.node.addDependency(created);
-      }
+      if (route.access === 'sync' && created !== undefined) this.throttleRoute(created, SYNC_ROUTE_THROTTLE);
     }
+  }
+
+  /**
+   * Gives one route its own throttle in the stage's route settings, beside the others'. A raw
+   * CloudFormation map (the L2 stage has no route settings), keyed by route key as CloudFormation spells
+   * it; the stage depends on the route, since route settings must name a route that exists.
+   */
+  throttleRoute(route: HttpRoute, throttle: RouteThrottle): void {
+    const stage = this.stage.node.defaultChild as CfnStage;
+    this.routeThrottles[(route.node.defaultChild as CfnRoute).routeKey] = {
+      ThrottlingRateLimit: throttle.rateLimit,
+      ThrottlingBurstLimit: throttle.burstLimit,
+    };
+    stage.routeSettings = { ...this.routeThrottles };
+    stage.node.addDependency(route);
   }
 }

@@ -5,22 +5,13 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { GLOBAL_INDEXES, TABLE_KEYS } from '#lib/store/table-schema.js';
 
+export { INDEX_KEY_PREFIXES, KEY_PREFIXES } from '#lib/store/table-schema.js';
+
 /**
- * The partition-key prefixes of the stores' items (`lib/store/table-schema.ts`), by what they hold.
- * Grants name them for `dynamodb:LeadingKeys`; a test checks each is one the stores write.
+ * The `dynamodb:LeadingKeys` pattern of a key prefix: `PAGE#` covers every `PAGE#<id>`; a whole key
+ * (`PAGES`) covers itself only.
  */
-export const KEY_PREFIXES = Object.freeze({
-  /** API cursors: `CURSOR#<random>`. */
-  cursor: 'CURSOR#',
-  /** A Page's back-off mark and its sync state with the lease: `PAGE#<pageId>`. */
-  page: 'PAGE#',
-  /** Indexed conversations: `CONV#<pageId>#<platform>`. */
-  conversation: 'CONV#',
-  /** gsi1's partition key of an indexed conversation: `IDX#<pageId>#<platform>#<folder>`. */
-  indexedFolder: 'IDX#',
-  /** gsi2's partition key of a change event not yet delivered: `EVENTS#<pageId>`. */
-  pendingEvents: 'EVENTS#',
-});
+export const leadingKeyPattern = (prefix: string): string => (prefix.endsWith('#') ? `${prefix}*` : prefix);
 
 /** The DynamoDB data-plane actions a function may be granted; control-plane actions are never granted. */
 export type TableAction =
@@ -54,9 +45,9 @@ export interface ConversationsTableProps {
 }
 
 /**
- * The one DynamoDB table: cursors, back-off marks, sync state and the conversation index, with the
- * key design of `lib/store/table-schema.ts` (its keys, its global indexes and TTL), so the stores, the
- * embedded DynamoDB and the deployed table always agree. On demand, with point-in-time recovery and
+ * The one DynamoDB table: cursors, back-off marks, sync state, the conversation index and the Page
+ * registry, with the key design of `lib/store/table-schema.ts` (its keys, its global indexes and TTL),
+ * so the stores, the embedded DynamoDB and the deployed table always agree. On demand, with point-in-time recovery and
  * deletion protection: the index costs Graph calls to rebuild. It has no physical name, so two stacks
  * never collide.
  */
@@ -92,7 +83,7 @@ export class ConversationsTable extends TableV2 {
    */
   grantAccess(grantee: IGrantable, access: TableAccess): void {
     const leadingKeys = (prefixes: readonly string[]) => ({
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((prefix) => `${prefix}*`) },
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map(leadingKeyPattern) },
     });
     for (const { actions, keyPrefixes } of access.items) {
       grantee.grantPrincipal.addToPrincipalPolicy(

@@ -15,9 +15,24 @@ export const NAG_REASONS = Object.freeze({
     'without redeploying. The wildcard is bounded by the dedicated name prefix in this account and region, ' +
     'and covers the 6-character suffix Secrets Manager appends to every secret ARN. Only GetSecretValue is ' +
     'granted on it.',
-  listSecrets:
-    'secretsmanager:ListSecrets does not support resource-level permissions (Resource must be "*"). It returns ' +
-    'names and metadata, never secret values; the function filters by the token prefix and can read no value.',
+  xrayTracing:
+    'With active tracing (the tracing prop, off by default) Lambda needs xray:PutTraceSegments and ' +
+    'xray:PutTelemetryRecords, which take no resource-level permissions (Resource must be "*"). They write ' +
+    'trace segments only and read nothing.',
+  publicWebhookRoute:
+    'Meta cannot sign requests with AWS credentials or present a JWT: the two Meta Webhooks routes ' +
+    '(GET and POST /webhooks/meta) are public by necessity. The function verifies Meta instead: the ' +
+    'subscription handshake against the verify token, and every delivery by the X-Hub-Signature-256 HMAC ' +
+    'of its exact bytes under the app secret, in constant time; an unsigned or wrongly signed request is a ' +
+    '403 that records nothing. A route throttle bounds what anonymous callers can invoke.',
+  webhookSecretRotation:
+    "The app secret is issued by Meta and rotated in Meta's app dashboard; the verify token is only " +
+    'compared during the subscription handshake and must equal what was entered there. A Lambda rotation ' +
+    'could change neither at Meta, so the operator updates this secret when Meta rotates the app secret.',
+  namedSecret:
+    'The webhook secret was given by name: its ARN ends in a 6-character suffix Secrets Manager chose, ' +
+    'matched by "-??????" (six characters exactly, as CDK grants it). The wildcard covers that one secret; ' +
+    'only GetSecretValue is granted on it.',
   destinationQueue:
     "This queue is itself the dead-letter target (the on-failure destination) of the schedule function's " +
     'asynchronous invocations; a dead-letter queue of a dead-letter queue would only move the same events ' +

@@ -1,7 +1,9 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { SettingInput } from '#lib/config/setting-rules.js';
 import { SETTINGS, type Setting } from '#lib/config/settings.js';
@@ -45,7 +47,9 @@ export interface PageConversationsProps {
   readonly tokenSecretPrefix: string;
   /**
    * When the scheduled sync runs: an EventBridge schedule, or a number of minutes between runs
-   * (at least 1). A quiet Page costs one Graph call per run and partition.
+   * (at least 1). A quiet Page costs one Graph call per run and partition. Once Meta Webhooks are set
+   * up, they keep the index fresh within seconds and the schedule is only the reconciliation of what
+   * webhooks miss: stretch it (e.g. 60 or 240 minutes) to cut the Graph calls of quiet Pages.
    * @default every 15 minutes
    */
   readonly syncSchedule?: Schedule | number;
@@ -130,6 +134,26 @@ export interface PageConversationsProps {
    * @default no actions: the alarms are visible in CloudWatch only
    */
   readonly alarmTopic?: ITopic;
+  /**
+   * The EventBridge bus that receives a `Conversation Changed` event for each change of the index
+   * (`EventBus.fromEventBusName` / `fromEventBusArn` for an existing one, another account's included).
+   * The sync and webhook-refresh workers may put events on it and nothing else.
+   * @default a bus of this construct's own (`changeEventBus`)
+   */
+  readonly eventBus?: IEventBus;
+  /**
+   * The secret the Meta Webhooks receiver reads: JSON `{"app_secret": "...", "verify_token": "..."}`.
+   * The receiver may read this one secret and nothing else of Secrets Manager.
+   * @default a secret of this construct's own, with a generated `verify_token` and a placeholder
+   * `app_secret` that you replace with your Meta app's secret (until then every delivery is refused)
+   */
+  readonly webhookSecret?: ISecret;
+  /**
+   * Lambda active tracing (AWS X-Ray) for every function: Lambda's own segments (initialization,
+   * invocation), no tracing SDK in the bundles. X-Ray bills per trace recorded beyond its free tier.
+   * @default false
+   */
+  readonly tracing?: boolean;
 }
 
 /** Thrown at synth time for props that cannot work; the message names the prop and what it takes. */
@@ -162,6 +186,7 @@ export interface ResolvedProps {
   readonly encryptionKey: IKey | undefined;
   readonly deletionProtection: boolean;
   readonly apiReservedConcurrency: number | undefined;
+  readonly tracing: boolean;
 }
 
 function fail(message: string): never {
@@ -232,5 +257,6 @@ export function resolveProps(props: PageConversationsProps): ResolvedProps {
       props.deletionProtection ?? SETTINGS.deletionProtection.default,
     ),
     apiReservedConcurrency: optional(SETTINGS.apiReservedConcurrency, props.apiReservedConcurrency),
+    tracing: check(SETTINGS.tracing, props.tracing ?? SETTINGS.tracing.default),
   };
 }

@@ -1,12 +1,17 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { PageConversations, type PageConversationsProps } from './page-conversations.js';
 
 export interface PageConversationsStackProps extends StackProps {
   /** Everything the product is configured with; see `PageConversationsProps`. */
-  readonly pageConversations: Omit<PageConversationsProps, 'alarmTopic' | 'encryptionKey'>;
+  readonly pageConversations: Omit<
+    PageConversationsProps,
+    'alarmTopic' | 'encryptionKey' | 'eventBus' | 'webhookSecret'
+  >;
   /**
    * An existing customer-managed KMS key for the table, the queues and the log groups (see
    * `PageConversationsProps.encryptionKey`: its key policy must let CloudWatch Logs use it).
@@ -18,6 +23,16 @@ export interface PageConversationsStackProps extends StackProps {
    * @default no alarm actions
    */
   readonly alarmTopicArn?: string;
+  /**
+   * An existing EventBridge bus for the change events, by name or ARN (another account's by ARN).
+   * @default a bus of the stack's own
+   */
+  readonly eventBusName?: string;
+  /**
+   * An existing secret for Meta Webhooks (`{"app_secret", "verify_token"}`), by name.
+   * @default a secret of the stack's own, with a generated verify token
+   */
+  readonly webhookSecretName?: string;
 }
 
 /** The deployable unit: one `PageConversations` and the outputs an operator needs after deploying. */
@@ -34,10 +49,22 @@ export class PageConversationsStack extends Stack {
       props.encryptionKeyArn === undefined
         ? undefined
         : Key.fromKeyArn(this, 'EncryptionKey', props.encryptionKeyArn);
+    const eventBus =
+      props.eventBusName === undefined
+        ? undefined
+        : props.eventBusName.startsWith('arn:')
+          ? EventBus.fromEventBusArn(this, 'EventBus', props.eventBusName)
+          : EventBus.fromEventBusName(this, 'EventBus', props.eventBusName);
+    const webhookSecret =
+      props.webhookSecretName === undefined
+        ? undefined
+        : Secret.fromSecretNameV2(this, 'WebhookSecret', props.webhookSecretName);
     this.pageConversations = new PageConversations(this, 'PageConversations', {
       ...props.pageConversations,
       alarmTopic,
       encryptionKey,
+      eventBus,
+      webhookSecret,
     });
     const product = this.pageConversations;
 
@@ -54,6 +81,23 @@ export class PageConversationsStack extends Stack {
     new CfnOutput(this, 'SyncDeadLetterQueueName', {
       value: product.syncDeadLetterQueue.queueName,
       description: 'Sync messages that failed 3 times; redrive them from the SQS console',
+    });
+    new CfnOutput(this, 'WebhookCallbackUrl', {
+      value: product.webhookCallbackUrl,
+      description: 'Meta app dashboard > Webhooks: the Callback URL',
+    });
+    new CfnOutput(this, 'WebhookSecretName', {
+      value: product.webhookSecret.secretName,
+      description:
+        'Its verify_token is the Verify Token for Meta; set its app_secret to your Meta app secret (aws secretsmanager get-secret-value / put-secret-value)',
+    });
+    new CfnOutput(this, 'EventBusName', {
+      value: product.changeEventBus.eventBusName,
+      description: 'Where Conversation Changed events go: add your rules here',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: product.dashboard.dashboardName,
+      description: 'The CloudWatch dashboard of this deployment',
     });
   }
 }

@@ -1,32 +1,40 @@
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
-import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
-import type { Rule } from 'aws-cdk-lib/aws-events';
+import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
+import { EventBus, type IEventBus, type Rule } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ProductAlarms } from './alarms.js';
 import { ConversationsApi } from './conversations-api.js';
 import { ConversationsTable } from './conversations-table.js';
+import { ProductDashboard } from './dashboard.js';
+import { changeEventBus } from './event-bus-access.js';
+import { MetaWebhooks, WEBHOOK_PATH } from './meta-webhooks.js';
 import {
   type PageConversationsProps,
   PageConversationsPropsError,
   resolveProps,
 } from './page-conversations-props.js';
 import type { ProductFunction } from './product-function.js';
-import { MAX_RECEIVE_COUNT, SyncFanOut } from './sync-fan-out.js';
+import { SyncFanOut } from './sync-fan-out.js';
 
 export { API_ROUTES } from './conversations-api.js';
+export { WEBHOOK_PATH } from './meta-webhooks.js';
 export * from './page-conversations-props.js';
 
 /**
  * Messenger and Instagram conversations of Facebook Pages, served from the customer's own account:
  * the table (`ConversationsTable`), the HTTP API of the contract with its function
  * (`ConversationsApi`), the scheduled sync that fans out one SQS message per Page to a worker
- * (`SyncFanOut`), and the alarms (`ProductAlarms`). Each part grants its own functions what they use.
+ * (`SyncFanOut`), Meta Webhooks with their targeted refresh (`MetaWebhooks`), the bus of change events,
+ * the alarms (`ProductAlarms`) and the dashboard (`ProductDashboard`). Each part grants its own
+ * functions what they use.
  *
- * Secrets encrypted with a customer-managed KMS key also need `kms:Decrypt` for `apiFunction.role`
- * and `syncWorkerFunction.role` on that key: grant it where the key is managed.
+ * Page token secrets encrypted with a customer-managed KMS key also need `kms:Decrypt` for
+ * `apiFunction.role`, `syncWorkerFunction.role` and `webhookRefreshFunction.role` on that key (and a
+ * given `webhookSecret`'s key for `webhookReceiverFunction.role`): grant it where the key is managed.
  */
 export class PageConversations extends Construct {
   readonly api: ConversationsApi;
@@ -41,7 +49,18 @@ export class PageConversations extends Construct {
   readonly syncScheduleFunction: ProductFunction;
   readonly syncWorkerFunction: ProductFunction;
   readonly syncRule: Rule;
+  /** Where `Conversation Changed` events go: the bus given as `eventBus`, or the construct's own. */
+  readonly changeEventBus: IEventBus;
+  /** The Meta Webhooks secret (`app_secret`, `verify_token`): the one given, or the construct's own. */
+  readonly webhookSecret: ISecret;
+  /** The callback URL to enter in Meta's app dashboard. */
+  readonly webhookCallbackUrl: string;
+  readonly webhookReceiverFunction: ProductFunction;
+  readonly webhookRefreshFunction: ProductFunction;
+  readonly webhookRefreshQueue: Queue;
+  readonly webhookRefreshDeadLetterQueue: Queue;
   readonly alarms: readonly Alarm[];
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: PageConversationsProps) {
     super(scope, id);
@@ -63,8 +82,19 @@ export class PageConversations extends Construct {
       deletionProtection: config.deletionProtection,
       encryptionKey: config.encryptionKey,
     });
-    const sync = new SyncFanOut(this, 'SyncFanOut', { config, table: this.table });
+    this.changeEventBus =
+      props.eventBus ??
+      new EventBus(this, 'ChangeEvents', { description: 'Page conversations: Conversation Changed events' });
+    const eventBus = changeEventBus(this.changeEventBus, props.eventBus === undefined);
+    const sync = new SyncFanOut(this, 'SyncFanOut', { config, table: this.table, eventBus });
     const api = new ConversationsApi(this, 'Api', { config, table: this.table, sync });
+    const webhooks = new MetaWebhooks(this, 'Webhooks', {
+      config,
+      table: this.table,
+      api,
+      eventBus,
+      secret: props.webhookSecret,
+    });
 
     this.api = api;
     this.apiUrl = api.stage.url;
@@ -75,15 +105,42 @@ export class PageConversations extends Construct {
     this.syncScheduleFunction = sync.scheduleFunction;
     this.syncWorkerFunction = sync.workerFunction;
     this.syncRule = sync.rule;
+    this.webhookSecret = webhooks.secret;
+    // The stage URL ends in "/"; Meta wants the full callback URL.
+    this.webhookCallbackUrl = `${api.stage.url}${WEBHOOK_PATH.slice(1)}`;
+    this.webhookReceiverFunction = webhooks.receiverFunction;
+    this.webhookRefreshFunction = webhooks.refreshFunction;
+    this.webhookRefreshQueue = webhooks.queue;
+    this.webhookRefreshDeadLetterQueue = webhooks.deadLetterQueue;
+
+    const functions = {
+      Api: api.function,
+      WebhookReceiver: webhooks.receiverFunction,
+      SyncSchedule: sync.scheduleFunction,
+      SyncWorker: sync.workerFunction,
+      WebhookRefresh: webhooks.refreshFunction,
+    };
+    const deadLetterQueues = {
+      Sync: sync.deadLetterQueue,
+      Schedule: sync.scheduleDeadLetterQueue,
+      WebhookRefresh: webhooks.deadLetterQueue,
+    };
+    const service = (fn: ProductFunction) => fn.serviceName;
     this.alarms = new ProductAlarms(this, 'Alarms', {
-      functions: { Api: api.function, SyncSchedule: sync.scheduleFunction, SyncWorker: sync.workerFunction },
       api,
-      syncDeadLetterQueue: sync.deadLetterQueue,
-      maxReceiveCount: MAX_RECEIVE_COUNT,
-      scheduleDeadLetterQueue: sync.scheduleDeadLetterQueue,
-      workerLogGroup: sync.workerFunction.logGroup,
+      deadLetterQueues,
+      syncWorkerService: service(sync.workerFunction),
+      tokenCheckingServices: [api.function, sync.workerFunction, webhooks.refreshFunction].map(service),
       topic: props.alarmTopic,
     }).alarms;
+    this.dashboard = new ProductDashboard(this, 'Dashboard', {
+      api,
+      functions,
+      queues: { Sync: sync.queue, WebhookRefresh: webhooks.queue },
+      deadLetterQueues,
+      alarms: this.alarms,
+      services: Object.values(functions).map(service),
+    }).dashboard;
   }
 
   /**

@@ -1,18 +1,34 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { type PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '#lib/telemetry/metric-names.js';
 import { FUNCTION_BUNDLING } from './bundling-options.js';
 import type { ConversationsTable, TableAccess } from './conversations-table.js';
 import { NAG_REASONS } from './nag-suppressions.js';
+import type { ResolvedProps } from './page-conversations-props.js';
 
-/** The repository root: esbuild bundles from here and reads its lock file and tsconfig. */
+/**
+ * This package's own root, wherever it is installed (a checkout, or `node_modules/page-conversations`
+ * in a customer's CDK app): esbuild bundles the entry points from here, whatever the app's directory.
+ */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * What CDK is told is the lock file. A checkout has `package-lock.json`; an installed package has none,
+ * since npm never publishes one. CDK only needs an existing file under the root to choose npm (it
+ * installs nothing: every dependency is bundled, none is listed in `nodeModules`), so an installed
+ * package names its own `package.json`, which its installer resolved already.
+ */
+const DEPS_LOCK_FILE = [join(PROJECT_ROOT, 'package-lock.json'), join(PROJECT_ROOT, 'package.json')].find(
+  (file) => existsSync(file),
+) as string;
 
 export interface ProductFunctionProps {
   /** Entry file relative to the repository root, e.g. `functions/api.ts`; it must export `handler`. */
@@ -33,8 +49,26 @@ export interface ProductFunctionProps {
   readonly logEncryptionKey?: IKey;
   /** Reserved concurrency; none reserved without it. */
   readonly reservedConcurrentExecutions?: number;
-  /** Variables beyond the house defaults (`NODE_OPTIONS`, `POWERTOOLS_SERVICE_NAME`). */
+  /** Lambda active tracing (X-Ray segments of the invocation; no SDK in the bundle). */
+  readonly tracing: boolean;
+  /** Variables beyond the house defaults (`NODE_OPTIONS`, `POWERTOOLS_*`). */
   readonly environment?: Readonly<Record<string, string>>;
+}
+
+/** The props every function of the construct takes from its configuration, the same for all. */
+export function functionDefaults(
+  config: ResolvedProps,
+): Pick<
+  ProductFunctionProps,
+  'memorySize' | 'logRetention' | 'logRemovalPolicy' | 'logEncryptionKey' | 'tracing'
+> {
+  return {
+    memorySize: config.memorySize,
+    logRetention: config.logRetention,
+    logRemovalPolicy: config.removalPolicy,
+    logEncryptionKey: config.encryptionKey,
+    tracing: config.tracing,
+  };
 }
 
 /**
@@ -49,6 +83,8 @@ export interface ProductFunctionProps {
 export class ProductFunction extends NodejsFunction {
   /** Always the explicit role made here (the base class types it as optional). */
   declare readonly role: Role;
+  /** `POWERTOOLS_SERVICE_NAME`: the `service` dimension of the function's metrics. */
+  readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: ProductFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}LogGroup`, {
@@ -68,25 +104,34 @@ export class ProductFunction extends NodejsFunction {
       entry: join(PROJECT_ROOT, props.entry),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      depsLockFilePath: DEPS_LOCK_FILE,
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      ...(props.tracing ? { tracing: Tracing.ACTIVE } : {}),
       role,
       logGroup,
       environment: {
         // Stack traces point at the TypeScript source instead of the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
       bundling: FUNCTION_BUNDLING,
     });
 
+    this.serviceName = props.serviceName;
     Validations.of(this).acknowledge({ id: 'AwsSolutions-L1', reason: NAG_REASONS.nodejs22Runtime });
+    if (props.tracing) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: NAG_REASONS.xrayTracing,
+      });
+    }
   }
 
   /**

@@ -7,13 +7,15 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type ConversationsTable, KEY_PREFIXES, type TableAccess } from './conversations-table.js';
+import type { ConversationsTable } from './conversations-table.js';
+import { type ChangeEventBus, grantPutChangeEvents } from './event-bus-access.js';
 import { grantGraphAccess } from './graph-access.js';
 import { NAG_REASONS } from './nag-suppressions.js';
 import type { ResolvedProps } from './page-conversations-props.js';
-import { ProductFunction } from './product-function.js';
+import { functionDefaults, ProductFunction } from './product-function.js';
+import { SCHEDULE_TABLE_ACCESS, SYNC_WORKER_TABLE_ACCESS } from './table-access.js';
 
-/** Listing the secrets and sending one message per Page. */
+/** Reading the registry and sending one message per Page. */
 const SCHEDULE_TIMEOUT = Duration.seconds(60);
 /** One Page's sync; a longer one checkpoints and resumes on the next run. */
 const WORKER_TIMEOUT = Duration.minutes(5);
@@ -31,31 +33,16 @@ const SCHEDULE_MAX_EVENT_AGE = Duration.minutes(15);
 /** How long failed messages wait for an operator: SQS's maximum. */
 const DEAD_LETTER_RETENTION = Duration.days(14);
 
-/**
- * Exactly the calls `lib/` makes from the worker (a test reads them off the synthesized policy), each on
- * the partitions it owns: it reads and writes a Page's back-off mark and sync state (PAGE#), updates
- * sync state and index entries in place (UpdateItem on PAGE# and CONV#), counts the index (gsi1) and
- * reads the change events not yet delivered (gsi2). It never deletes: expiry is DynamoDB's TTL.
- */
-const WORKER_TABLE_ACCESS: TableAccess = {
-  items: [
-    { actions: ['GetItem', 'PutItem'], keyPrefixes: [KEY_PREFIXES.page] },
-    { actions: ['UpdateItem'], keyPrefixes: [KEY_PREFIXES.page, KEY_PREFIXES.conversation] },
-  ],
-  indexQueries: [
-    { indexName: 'gsi1', keyPrefixes: [KEY_PREFIXES.indexedFolder] },
-    { indexName: 'gsi2', keyPrefixes: [KEY_PREFIXES.pendingEvents] },
-  ],
-};
-
 export interface SyncFanOutProps {
   readonly config: ResolvedProps;
   readonly table: ConversationsTable;
+  /** Where the worker puts a change event for each change of the index. */
+  readonly eventBus: ChangeEventBus;
 }
 
 /**
- * The scheduled sync: an EventBridge rule invokes the schedule function, which lists the Page
- * secrets and puts one message per Page on the sync queue; the worker function syncs one Page per
+ * The scheduled sync: an EventBridge rule invokes the schedule function, which reads the registered
+ * Pages from the table (never a listing of secrets) and puts one message per Page on the sync queue; the worker function syncs one Page per
  * message, and a message that fails `MAX_RECEIVE_COUNT` times waits in the dead-letter queue.
  */
 export class SyncFanOut extends Construct {
@@ -70,12 +57,7 @@ export class SyncFanOut extends Construct {
   constructor(scope: Construct, id: string, props: SyncFanOutProps) {
     super(scope, id);
     const { config } = props;
-    const common = {
-      memorySize: config.memorySize,
-      logRetention: config.logRetention,
-      logRemovalPolicy: config.removalPolicy,
-      logEncryptionKey: config.encryptionKey,
-    };
+    const common = functionDefaults(config);
     const encryption: Partial<QueueProps> =
       config.encryptionKey === undefined
         ? { encryption: QueueEncryption.SQS_MANAGED }
@@ -103,11 +85,11 @@ export class SyncFanOut extends Construct {
     this.scheduleFunction = new ProductFunction(this, 'ScheduleFunction', {
       ...common,
       entry: 'functions/sync-schedule.ts',
-      description: 'Page conversations: lists the Pages and queues one sync per Page',
+      description: 'Page conversations: reads the Page registry and queues one sync per Page',
       serviceName: 'page-conversations-sync-schedule',
       timeout: SCHEDULE_TIMEOUT,
-      environment: { TOKEN_SECRET_PREFIX: config.tokenSecretPrefix, SYNC_QUEUE_URL: this.queue.queueUrl },
-    }).allow(new PolicyStatement({ actions: ['secretsmanager:ListSecrets'], resources: ['*'] }));
+      environment: { SYNC_QUEUE_URL: this.queue.queueUrl },
+    }).bindTable(props.table, SCHEDULE_TABLE_ACCESS);
     this.grantStartSync(this.scheduleFunction);
     this.scheduleFunction.configureAsyncInvoke({
       retryAttempts: SCHEDULE_RETRIES,
@@ -118,10 +100,6 @@ export class SyncFanOut extends Construct {
       id: 'AwsSolutions-SQS3',
       reason: NAG_REASONS.destinationQueue,
     });
-    Validations.of(this.scheduleFunction.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: NAG_REASONS.listSecrets,
-    });
 
     this.workerFunction = new ProductFunction(this, 'WorkerFunction', {
       ...common,
@@ -131,8 +109,9 @@ export class SyncFanOut extends Construct {
       timeout: WORKER_TIMEOUT,
       environment:
         config.maxGraphCalls === undefined ? {} : { SYNC_MAX_GRAPH_CALLS: String(config.maxGraphCalls) },
-    }).bindTable(props.table, WORKER_TABLE_ACCESS);
+    }).bindTable(props.table, SYNC_WORKER_TABLE_ACCESS);
     grantGraphAccess(this.workerFunction, config);
+    grantPutChangeEvents(this.workerFunction, props.eventBus);
     this.workerFunction.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: WORKER_BATCH_SIZE,

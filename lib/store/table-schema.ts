@@ -32,3 +32,29 @@ export const TABLE_KEYS = Object.freeze({
 
 /** Every global secondary index, all with string keys and all attributes projected. */
 export const GLOBAL_INDEXES = Object.freeze([TABLE_KEYS.byUpdatedTime, TABLE_KEYS.pendingEvents]);
+
+/**
+ * The partition keys of the items above, by what they hold: each ends in `#` and is followed by an
+ * id, except the registry's one partition, `PAGES`, which is the whole key. Sort keys (`COUNT#`,
+ * `REFRESH#`, ...) are not here: access is granted by partition (`dynamodb:LeadingKeys`). The CDK
+ * grants name these, and a test checks that every partition key a store writes starts with one.
+ */
+export const KEY_PREFIXES = Object.freeze({
+  cursor: 'CURSOR#',
+  backoff: 'BACKOFF#',
+  /** Sync state with the lease, folder counts and webhook refreshes of one Page. */
+  page: 'PAGE#',
+  pacing: 'PACE#',
+  conversation: 'CONV#',
+  registry: 'PAGES',
+  instagramAccount: 'IGACCOUNT#',
+  secretLock: 'SECRETLOCK#',
+});
+
+/** The partition keys of the global indexes (`gsi1pk`, `gsi2pk`), named like `KEY_PREFIXES`. */
+export const INDEX_KEY_PREFIXES = Object.freeze({
+  /** gsi1: an indexed folder, `IDX#<pageId>#<platform>#<folder>`. */
+  indexedFolder: 'IDX#',
+  /** gsi2: the change events of a Page not yet delivered, `EVENTS#<pageId>`. */
+  pendingEvents: 'EVENTS#',
+});

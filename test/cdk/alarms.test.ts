@@ -5,99 +5,103 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PageConversations } from '../../cdk/page-conversations.js';
 import { CDK_JSON_CONTEXT, type Json, logicalId, PREFIX, synth } from './synth.js';
 
+/** An alarm's metrics as `namespace metric {dimensions} statistic`, however it reads them. */
+function metricsOf(alarm: Json): string[] {
+  const describe = (metric: Json, statistic: string) =>
+    `${metric.Namespace} ${metric.MetricName} ${JSON.stringify(metric.Dimensions ?? [])} ${statistic}`;
+  if (alarm.Properties.Metrics === undefined) {
+    return [describe(alarm.Properties, alarm.Properties.Statistic)];
+  }
+  return (alarm.Properties.Metrics as Json[])
+    .filter((query) => query.MetricStat !== undefined)
+    .map((query) => describe(query.MetricStat.Metric, query.MetricStat.Stat));
+}
+
 describe('ProductAlarms with default props', () => {
   let product: PageConversations;
   let template: Template;
+  let alarms: Json[];
   beforeAll(() => {
     ({ product, template } = synth());
+    alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[];
   });
-  it('alarms on errors and throttles of each function, both dead-letter queues, API 5xx and failed sync runs', () => {
-    // Prepare
-    const fnRef = (fn: PageConversations['apiFunction']) => [
-      { Name: 'FunctionName', Value: { Ref: logicalId(fn) } },
-    ];
-    const functions = [product.apiFunction, product.syncScheduleFunction, product.syncWorkerFunction];
+  const queueName = (queue: PageConversations['syncQueue']) =>
+    JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queue), 'QueueName'] } }]);
 
-    // Act
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[];
-
+  it('keeps to four alarms reading eight metrics, each firing on the first occurrence in 5 minutes', () => {
     // Assess
-    const metrics = alarms.map((alarm) => ({
-      namespace: alarm.Properties.Namespace,
-      metric: alarm.Properties.MetricName,
-      dimensions: alarm.Properties.Dimensions,
-      statistic: alarm.Properties.Statistic,
-      threshold: alarm.Properties.Threshold,
-      comparison: alarm.Properties.ComparisonOperator,
-      actions: alarm.Properties.AlarmActions,
-    }));
-    const expected = [
-      ...functions.flatMap((fn) =>
-        ['Errors', 'Throttles'].map((metric) => ({
-          namespace: 'AWS/Lambda',
-          metric,
-          dimensions: fnRef(fn),
-          statistic: 'Sum',
-        })),
-      ),
-      {
-        namespace: 'AWS/SQS',
-        metric: 'ApproximateNumberOfMessagesVisible',
-        dimensions: [
-          {
-            Name: 'QueueName',
-            Value: { 'Fn::GetAtt': [logicalId(product.syncDeadLetterQueue), 'QueueName'] },
-          },
-        ],
-        statistic: 'Maximum',
-      },
-      {
-        namespace: 'AWS/SQS',
-        metric: 'ApproximateNumberOfMessagesVisible',
-        dimensions: [
-          {
-            Name: 'QueueName',
-            Value: { 'Fn::GetAtt': [logicalId(product.scheduleDeadLetterQueue), 'QueueName'] },
-          },
-        ],
-        statistic: 'Maximum',
-      },
-      {
-        namespace: 'AWS/ApiGateway',
-        metric: '5xx',
-        dimensions: [{ Name: 'ApiId', Value: { Ref: logicalId(product.api) } }],
-        statistic: 'Sum',
-      },
-      {
-        namespace: 'PageConversations/Test',
-        metric: 'SyncRunsFailed',
-        dimensions: undefined,
-        statistic: 'Sum',
-      },
-    ].map((metric) => ({
-      ...metric,
-      threshold: 0,
-      comparison: 'GreaterThanThreshold',
-      actions: undefined,
-    }));
-    expect(metrics).toHaveLength(expected.length);
-    expect(metrics).toEqual(expect.arrayContaining(expected));
+    expect(alarms).toHaveLength(4);
+    expect(alarms.flatMap(metricsOf)).toHaveLength(8);
+    for (const alarm of alarms) {
+      expect(alarm.Properties).toMatchObject({
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      expect(alarm.Properties.AlarmActions).toBeUndefined();
+    }
   });
 
-  it('counts the worker log lines whose JSON message is "sync run failed"', () => {
+  it.each([
+    [
+      'API Gateway 5xx (API and webhook receiver failures)',
+      (p: PageConversations) => [
+        `AWS/ApiGateway 5xx ${JSON.stringify([{ Name: 'ApiId', Value: { Ref: logicalId(p.api) } }])} Sum`,
+      ],
+    ],
+    [
+      'messages in any of the three dead-letter queues',
+      (p: PageConversations) =>
+        [p.syncDeadLetterQueue, p.scheduleDeadLetterQueue, p.webhookRefreshDeadLetterQueue].map(
+          (queue) => `AWS/SQS ApproximateNumberOfMessagesVisible ${queueName(queue)} Maximum`,
+        ),
+    ],
+    [
+      'failed sync runs, from the worker',
+      () => [
+        `PageConversations SyncRuns ${JSON.stringify([
+          { Name: 'Outcome', Value: 'failed' },
+          { Name: 'service', Value: 'page-conversations-sync-worker' },
+        ])} Sum`,
+      ],
+    ],
+    [
+      'tokens marked invalid by any function that calls Graph',
+      () =>
+        [
+          'page-conversations-api',
+          'page-conversations-sync-worker',
+          'page-conversations-webhook-refresh',
+        ].map(
+          (service) =>
+            `PageConversations TokensMarkedInvalid ${JSON.stringify([{ Name: 'service', Value: service }])} Sum`,
+        ),
+    ],
+  ])('has one alarm on %s', (_, expected) => {
     // Act
-    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')) as Json[];
+    const matching = alarms.filter(
+      (alarm) => JSON.stringify(metricsOf(alarm).sort()) === JSON.stringify(expected(product).sort()),
+    );
 
     // Assess
-    expect(filters.map((filter) => filter.Properties)).toEqual([
-      {
-        FilterPattern: '{ $.message = "sync run failed" }',
-        LogGroupName: { Ref: logicalId(product.syncWorkerFunction.logGroup) },
-        MetricTransformations: [
-          { MetricName: 'SyncRunsFailed', MetricNamespace: 'PageConversations/Test', MetricValue: '1' },
-        ],
-      },
-    ]);
+    expect(matching).toHaveLength(1);
+  });
+
+  it('adds the dead-letter queues with missing data as zero, so one quiet queue does not hide another', () => {
+    // Act
+    const deadLetters = alarms.find(
+      (alarm) => metricsOf(alarm).length === 3 && metricsOf(alarm)[0]?.includes('SQS'),
+    );
+
+    // Assess
+    const expression = (deadLetters?.Properties.Metrics as Json[]).find((query) => query.Expression);
+    expect(expression?.Expression).toBe('FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0)');
+    expect(expression?.ReturnData).toBe(true);
+  });
+
+  it('counts no log lines itself: the functions publish their metrics (EMF)', () => {
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
   });
 });
 
@@ -113,7 +117,7 @@ describe('ProductAlarms with other props', () => {
     const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')) as Json[];
 
     // Assess
-    expect(alarms).toHaveLength(10);
+    expect(alarms).toHaveLength(4);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: logicalId(topic) }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: logicalId(topic) }]);

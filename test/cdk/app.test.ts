@@ -52,6 +52,9 @@ describe('cdk/app.ts', () => {
       jwtIssuer: 'https://auth.example.com/',
       jwtAudience: 'api, cli',
       removalPolicy: 'destroy',
+      tracing: 'true',
+      eventBusName: 'acme-events',
+      webhookSecretName: 'acme/meta-webhooks',
     });
 
     // Assess
@@ -73,7 +76,8 @@ describe('cdk/app.ts', () => {
     const environments = ofType('AWS::Lambda::Function').map(
       (fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
     );
-    expect(environments.map((variables) => variables.TOKEN_SECRET_PREFIX)).toEqual([
+    // The functions that call Graph as a Page: the API, the sync worker and the webhook refresh.
+    expect(environments.map((variables) => variables.TOKEN_SECRET_PREFIX).filter(Boolean)).toEqual([
       'acme/fb-page-',
       'acme/fb-page-',
       'acme/fb-page-',
@@ -82,6 +86,18 @@ describe('cdk/app.ts', () => {
       (variables) => variables.POWERTOOLS_SERVICE_NAME === 'page-conversations-api',
     );
     expect(api).toMatchObject({ SYNC_PLATFORMS: 'instagram', SYNC_FOLDERS: 'inbox,spam' });
+    for (const fn of ofType('AWS::Lambda::Function'))
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(ofType('AWS::Events::EventBus')).toEqual([]);
+    expect(ofType('AWS::SecretsManager::Secret')).toEqual([]);
+    const receiver = environments.find(
+      (variables) => variables.POWERTOOLS_SERVICE_NAME === 'page-conversations-webhook-receiver',
+    );
+    expect(JSON.stringify(receiver?.WEBHOOK_SECRET_ID)).toContain(':secret:acme/meta-webhooks');
+    const worker = environments.find(
+      (variables) => variables.POWERTOOLS_SERVICE_NAME === 'page-conversations-sync-worker',
+    );
+    expect(JSON.stringify(worker?.EVENT_BUS_NAME)).toContain(':event-bus/acme-events');
   });
 
   it('stops with the context key to fix when a value cannot work', { timeout: APP_RUN_TIMEOUT }, () => {

@@ -13,6 +13,7 @@ import {
   secretArn,
   statementsOf,
   synth,
+  WEBHOOK_ROUTE_KEYS,
 } from './synth.js';
 
 describe('ConversationsApi with default props', () => {
@@ -21,7 +22,7 @@ describe('ConversationsApi with default props', () => {
   beforeAll(() => {
     ({ product, template } = synth());
   });
-  it('has exactly the routes of the contract, each requiring IAM (SigV4)', () => {
+  it('has exactly the routes of the contract: IAM (SigV4) on all but the two Meta Webhooks routes', () => {
     // Prepare
     const expected = API_ROUTES.map((route) => `${route.method} ${route.path}`);
 
@@ -32,34 +33,49 @@ describe('ConversationsApi with default props', () => {
     expect(expected).toEqual([
       'GET /health',
       'GET /openapi.json',
+      'GET /pages',
+      'GET /pages/{pageId}',
       'GET /pages/{pageId}/conversations',
       'GET /pages/{pageId}/sync',
       'POST /pages/{pageId}/sync',
     ]);
-    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([...expected].sort());
-    for (const route of routes) expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
+    const authorizationByRoute = Object.fromEntries(
+      routes.map((route) => [route.Properties.RouteKey, route.Properties.AuthorizationType]),
+    );
+    expect(authorizationByRoute).toEqual({
+      ...Object.fromEntries(expected.map((key) => [key, 'AWS_IAM'])),
+      ...Object.fromEntries(WEBHOOK_ROUTE_KEYS.map((key) => [key, 'NONE'])),
+    });
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
   });
 
-  it('sends every route to the API function with payload format 2.0', () => {
+  it('sends the contract routes to the API function and the webhook routes to the receiver, payload format 2.0', () => {
     // Prepare
-    const functionId = logicalId(product.apiFunction);
+    const integrationOf = Object.fromEntries(
+      Object.entries(template.findResources('AWS::ApiGatewayV2::Integration')).map(([id, integration]) => [
+        id,
+        (integration as Json).Properties,
+      ]),
+    );
 
     // Act
-    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
-    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[];
+    const targets = (Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[]).map(
+      (route) => {
+        const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
+        return [route.Properties.RouteKey, integrationOf[integrationId]] as const;
+      },
+    );
 
     // Assess
-    const [integrationId, ...others] = Object.keys(integrations);
-    expect(others).toEqual([]);
-    expect((integrations[integrationId ?? ''] as Json).Properties).toMatchObject({
-      IntegrationType: 'AWS_PROXY',
-      IntegrationUri: arnOf(functionId),
-      PayloadFormatVersion: '2.0',
-    });
-    for (const route of routes) {
-      expect(route.Properties.Target).toEqual({
-        'Fn::Join': ['', ['integrations/', { Ref: integrationId }]],
+    expect(Object.keys(integrationOf)).toHaveLength(2);
+    for (const [routeKey, integration] of targets) {
+      const fn = WEBHOOK_ROUTE_KEYS.includes(routeKey)
+        ? product.webhookReceiverFunction
+        : product.apiFunction;
+      expect(integration, routeKey).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        IntegrationUri: arnOf(logicalId(fn)),
+        PayloadFormatVersion: '2.0',
       });
     }
   });
@@ -101,6 +117,7 @@ describe('ConversationsApi with default props', () => {
     expect(variables).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'page-conversations-api',
+      POWERTOOLS_METRICS_NAMESPACE: 'PageConversations',
       TABLE_NAME: { Ref: logicalId(product.table) },
       TOKEN_SECRET_PREFIX: PREFIX,
       GRAPH_API_VERSION: 'v24.0',
@@ -127,9 +144,21 @@ describe('ConversationsApi with default props', () => {
         },
         {
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Action: 'dynamodb:GetItem',
           Resource: arnOf(tableId),
-          Condition: leadingKeys('CURSOR#', 'PAGE#'),
+          Condition: leadingKeys('CURSOR#', 'BACKOFF#', 'PAGE#', 'PAGES'),
+        },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:PutItem',
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('CURSOR#', 'BACKOFF#'),
+        },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('PAGES'),
         },
         {
           Effect: 'Allow',
@@ -145,7 +174,7 @@ describe('ConversationsApi with default props', () => {
 });
 
 describe('ConversationsApi with other props', () => {
-  it('puts every route behind a JWT authorizer with the given issuer and audience', () => {
+  it('puts every contract route behind a JWT authorizer with the given issuer and audience', () => {
     // Prepare
     const issuer = 'https://auth.example.com/';
 
@@ -161,7 +190,9 @@ describe('ConversationsApi with other props', () => {
       IdentitySource: ['$request.header.Authorization'],
       JwtConfiguration: { Issuer: issuer, Audience: ['api-client', 'cli'] },
     });
-    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[];
+    const routes = (Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[]).filter(
+      (route) => !WEBHOOK_ROUTE_KEYS.includes(route.Properties.RouteKey),
+    );
     expect(routes).toHaveLength(API_ROUTES.length);
     for (const route of routes) {
       expect(route.Properties).toMatchObject({

@@ -49,7 +49,7 @@ describe('ConversationsTable with default props', () => {
     );
   });
 
-  it('retains the table and the log groups when the stack is deleted', () => {
+  it('retains the table, the log groups and the webhook secret when the stack is deleted', () => {
     // Act
     const table = resource(template, logicalId(product.table));
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Json[];
@@ -57,8 +57,10 @@ describe('ConversationsTable with default props', () => {
     // Assess
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.UpdateReplacePolicy).toBe('Retain');
-    expect(logGroups).toHaveLength(4);
+    // One per function (5) and the API access log.
+    expect(logGroups).toHaveLength(6);
     for (const logGroup of logGroups) expect(logGroup.DeletionPolicy).toBe('Retain');
+    expect(resource(template, logicalId(product.webhookSecret)).DeletionPolicy).toBe('Retain');
   });
 });
 

@@ -18,32 +18,51 @@ describe('PageConversations with default props', () => {
       'page-conversations-sync-schedule',
     ],
     ['sync worker', (p: PageConversations) => p.syncWorkerFunction, 300, 'page-conversations-sync-worker'],
+    [
+      'webhook receiver',
+      (p: PageConversations) => p.webhookReceiverFunction,
+      10,
+      'page-conversations-webhook-receiver',
+    ],
+    [
+      'webhook refresh',
+      (p: PageConversations) => p.webhookRefreshFunction,
+      60,
+      'page-conversations-webhook-refresh',
+    ],
   ] as const;
 
-  it.each(cases)('the %s function runs the house defaults on nodejs22.x, arm64', (_, pick, timeout) => {
-    // Prepare
-    const fn = pick(product);
+  it.each(cases)(
+    'the %s function runs the house defaults on nodejs22.x, arm64',
+    (_, pick, timeout, service) => {
+      // Prepare
+      const fn = pick(product);
 
-    // Act
-    const properties = resource(template, logicalId(fn)).Properties;
+      // Act
+      const properties = resource(template, logicalId(fn)).Properties;
 
-    // Assess
-    expect(properties).toMatchObject({
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
-      MemorySize: 512,
-      Timeout: timeout,
-      LoggingConfig: { LogGroup: { Ref: logicalId(fn.logGroup) } },
-      Role: arnOf(logicalId(fn.role)),
-    });
-    expect(properties.TracingConfig).toBeUndefined();
-    // Bundling was skipped, yet the asset still has a content hash for its S3 key.
-    expect(properties.Code.S3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
-    expect(resource(template, logicalId(fn.logGroup)).Properties.RetentionInDays).toBe(30);
-  });
+      // Assess
+      expect(properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 512,
+        Timeout: timeout,
+        LoggingConfig: { LogGroup: { Ref: logicalId(fn.logGroup) } },
+        Role: arnOf(logicalId(fn.role)),
+      });
+      expect(properties.TracingConfig).toBeUndefined();
+      expect(properties.Environment.Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: service,
+        POWERTOOLS_METRICS_NAMESPACE: 'PageConversations',
+      });
+      // Bundling was skipped, yet the asset still has a content hash for its S3 key.
+      expect(properties.Code.S3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
+      expect(resource(template, logicalId(fn.logGroup)).Properties.RetentionInDays).toBe(30);
+    },
+  );
 
-  it('uses no managed policy, no wildcard action, and the "*" resource for ListSecrets only', () => {
+  it('uses no managed policy, no wildcard action and no "*" resource: no Secrets Manager action on "*"', () => {
     // Act
     const roles = Object.values(template.findResources('AWS::IAM::Role')) as Json[];
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
@@ -51,18 +70,19 @@ describe('PageConversations with default props', () => {
     );
 
     // Assess
-    expect(roles).toHaveLength(3);
+    expect(roles).toHaveLength(5);
     for (const role of roles) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties.Policies).toBeUndefined();
     }
     expect(statements.flatMap((s) => s.Action).filter((action) => action.includes('*'))).toEqual([]);
-    expect(statements.filter((s) => s.Resource.includes('*'))).toEqual([
-      { Effect: 'Allow', Action: ['secretsmanager:ListSecrets'], Resource: ['*'] },
-    ]);
+    expect(statements.filter((s) => s.Resource.includes('*'))).toEqual([]);
+    expect(
+      statements.flatMap((s) => s.Action).filter((action) => action.startsWith('secretsmanager:')),
+    ).not.toContain('secretsmanager:ListSecrets');
   });
 
-  it('outputs the API URL and id, the table name and the queue names', () => {
+  it('outputs the API URL and id, the table, the queues, the webhook callback URL and secret, the bus and the dashboard', () => {
     // Act
     const outputs = template.toJSON().Outputs as Record<string, Json>;
 
@@ -70,10 +90,15 @@ describe('PageConversations with default props', () => {
     expect(Object.keys(outputs).sort()).toEqual([
       'ApiId',
       'ApiUrl',
+      'DashboardName',
+      'EventBusName',
       'SyncDeadLetterQueueName',
       'SyncQueueName',
       'TableName',
+      'WebhookCallbackUrl',
+      'WebhookSecretName',
     ]);
+    expect(outputs.WebhookCallbackUrl?.Value['Fn::Join'][1].at(-1)).toBe('/webhooks/meta');
     expect(outputs.ApiUrl?.Value).toEqual({
       'Fn::Join': [
         '',
@@ -122,16 +147,33 @@ describe('PageConversations with other props', () => {
     expect(variables(product.apiFunction)).toMatchObject(graph);
     expect(variables(product.apiFunction).SYNC_MAX_GRAPH_CALLS).toBeUndefined();
     expect(variables(product.syncWorkerFunction)).toMatchObject({ ...graph, SYNC_MAX_GRAPH_CALLS: '40' });
+    expect(variables(product.webhookRefreshFunction)).toMatchObject(graph);
     expect(Object.keys(variables(product.syncScheduleFunction)).sort()).toEqual([
       'NODE_OPTIONS',
+      'POWERTOOLS_METRICS_NAMESPACE',
       'POWERTOOLS_SERVICE_NAME',
       'SYNC_QUEUE_URL',
-      'TOKEN_SECRET_PREFIX',
+      'TABLE_NAME',
     ]);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       ScalingConfig: { MaximumConcurrency: 20 },
     });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(30 minutes)' });
     template.allResourcesProperties('AWS::Lambda::Function', { MemorySize: 1024 });
+  });
+
+  it('turns on active tracing for every function, with the X-Ray writes on "*" they need and nothing else there', () => {
+    // Act
+    const { template } = synth({ tracing: true });
+
+    // Assess
+    template.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+    const onStar = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => normalize((policy as Json).Properties.PolicyDocument.Statement as Json[]))
+      .filter((statement) => statement.Resource.includes('*'));
+    expect(onStar).toHaveLength(5);
+    for (const statement of onStar) {
+      expect(statement.Action).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    }
   });
 });

@@ -4,9 +4,17 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { KEY_PREFIXES } from '../../cdk/conversations-table.js';
+import { INDEX_KEY_PREFIXES, KEY_PREFIXES } from '../../cdk/conversations-table.js';
 import { PageConversations, type PageConversationsProps } from '../../cdk/page-conversations.js';
-import { CDK_JSON_CONTEXT, type Json, logicalId, PREFIX, resource, synth } from './synth.js';
+import type { ProductFunction } from '../../cdk/product-function.js';
+import {
+  API_TABLE_ACCESS,
+  OPERATOR_ONLY_PREFIXES,
+  REFRESH_TABLE_ACCESS,
+  SCHEDULE_TABLE_ACCESS,
+  SYNC_WORKER_TABLE_ACCESS,
+} from '../../cdk/table-access.js';
+import { CDK_JSON_CONTEXT, type Json, leadingKeys, logicalId, PREFIX, resource, synth } from './synth.js';
 
 /** What a bank's cloud reviewer checks in the template (issue 9, infrastructure findings). */
 
@@ -96,59 +104,107 @@ describe('item access by key prefix (dynamodb:LeadingKeys)', () => {
   const { template, product } = synth();
   const tableArn = { 'Fn::GetAtt': [logicalId(product.table), 'Arn'] };
   const indexArn = (name: string) => ({ 'Fn::Join': ['', [tableArn, `/index/${name}`]] });
-  const leadingKeys = (prefixes: string[]) => ({
-    'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((prefix) => `${prefix}*`) },
-  });
+  const roles = {
+    API: product.apiFunction,
+    'sync schedule': product.syncScheduleFunction,
+    'sync worker': product.syncWorkerFunction,
+    'webhook refresh': product.webhookRefreshFunction,
+    'webhook receiver': product.webhookReceiverFunction,
+  };
+  const granted = (fn: ProductFunction) =>
+    tableStatements(template, logicalId(fn.role)).flatMap(
+      (statement) => statement.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys'] as string[],
+    );
 
   it.each([
-    [
-      'API',
-      () => product.apiFunction,
-      [
-        {
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-          Resource: tableArn,
-          prefixes: ['CURSOR#', 'PAGE#'],
-        },
-        { Action: 'dynamodb:Query', Resource: indexArn('gsi1'), prefixes: ['IDX#'] },
-      ],
-    ],
-    [
-      'sync worker',
-      () => product.syncWorkerFunction,
-      [
-        { Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: tableArn, prefixes: ['PAGE#'] },
-        { Action: 'dynamodb:UpdateItem', Resource: tableArn, prefixes: ['PAGE#', 'CONV#'] },
-        { Action: 'dynamodb:Query', Resource: indexArn('gsi1'), prefixes: ['IDX#'] },
-        { Action: 'dynamodb:Query', Resource: indexArn('gsi2'), prefixes: ['EVENTS#'] },
-      ],
-    ],
-  ])('limits the %s role to the partitions it owns', (_, pick, expected) => {
+    ['API', product.apiFunction, API_TABLE_ACCESS],
+    ['sync schedule', product.syncScheduleFunction, SCHEDULE_TABLE_ACCESS],
+    ['sync worker', product.syncWorkerFunction, SYNC_WORKER_TABLE_ACCESS],
+    ['webhook refresh', product.webhookRefreshFunction, REFRESH_TABLE_ACCESS],
+  ] as const)('limits the %s role to the actions and partitions of its table access', (_, fn, access) => {
     // Act
-    const statements = tableStatements(template, logicalId(pick().role));
+    const statements = tableStatements(template, logicalId(fn.role));
 
     // Assess
-    expect(statements).toEqual(
-      expected.map(({ prefixes, ...statement }) => ({
+    expect(statements).toEqual([
+      ...access.items.map(({ actions, keyPrefixes }) => ({
         Effect: 'Allow',
-        ...statement,
-        Condition: leadingKeys(prefixes),
+        Action:
+          actions.length === 1 ? `dynamodb:${actions[0]}` : actions.map((action) => `dynamodb:${action}`),
+        Resource: tableArn,
+        Condition: leadingKeys(...keyPrefixes),
       })),
-    );
+      ...access.indexQueries.map(({ indexName, keyPrefixes }) => ({
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: indexArn(indexName),
+        Condition: leadingKeys(...keyPrefixes),
+      })),
+    ]);
   });
 
-  it('grants only prefixes that lib/store writes as partition keys', () => {
-    // Prepare: every `PREFIX#${...}` key template in the stores.
-    const dir = new URL('../../lib/store/', import.meta.url);
-    const used = new Set(
-      readdirSync(dir)
-        .filter((file) => file.endsWith('.ts'))
-        .flatMap((file) => [...readFileSync(new URL(file, dir), 'utf8').matchAll(/`([A-Z]+#)\$\{/g)])
-        .map((match) => match[1]),
-    );
+  it('gives the webhook receiver no table access at all', () => {
+    expect(tableStatements(template, logicalId(product.webhookReceiverFunction.role))).toEqual([]);
+  });
+
+  it('lets no role but the API write cursors, and none write a back-off except the Graph callers', () => {
+    // Act
+    const writers = (prefix: string) =>
+      Object.entries(roles)
+        .filter(([, fn]) =>
+          tableStatements(template, logicalId(fn.role)).some(
+            (statement) =>
+              ([] as string[]).concat(statement.Action).includes('dynamodb:PutItem') &&
+              statement.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys'].includes(`${prefix}*`),
+          ),
+        )
+        .map(([name]) => name);
 
     // Assess
-    expect([...used].sort()).toEqual(expect.arrayContaining(Object.values(KEY_PREFIXES).sort()));
+    expect(writers('CURSOR#')).toEqual(['API']);
+    expect(writers('BACKOFF#')).toEqual(['API', 'sync worker', 'webhook refresh']);
+    expect(writers('PAGE#')).toEqual([]);
+  });
+
+  it('declares every partition key the stores write (lib/store/table-schema.ts)', () => {
+    // Prepare: the stores' key templates (`PREFIX#${...}`), telling sort keys (`[sortKey]: s(`) apart.
+    const dir = new URL('../../lib/store/', import.meta.url);
+    const sources = readdirSync(dir)
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => readFileSync(new URL(file, dir), 'utf8'));
+    const prefixes = (pattern: RegExp) =>
+      new Set(sources.flatMap((source) => [...source.matchAll(pattern)].map((match) => match[1] as string)));
+    const templates = prefixes(/`([A-Z]+#)\$\{/g);
+    const sortKeys = prefixes(/sortKey\]: s\(`([A-Z]+#)\$\{/g);
+    const itemPartitions = prefixes(/partitionKey\]: s\(`([A-Z]+#)\$\{/g);
+
+    // Assess
+    expect(sortKeys).toEqual(new Set(['COUNT#', 'REFRESH#']));
+    expect(itemPartitions.size).toBeGreaterThanOrEqual(6);
+    for (const prefix of itemPartitions) expect(Object.values(KEY_PREFIXES)).toContain(prefix);
+    const declared = [...Object.values(KEY_PREFIXES), ...Object.values(INDEX_KEY_PREFIXES)];
+    for (const prefix of templates) {
+      if (!sortKeys.has(prefix)) expect(declared, `${prefix} is written but not declared`).toContain(prefix);
+    }
+    // The registry's partition is a whole key, not a template.
+    expect(sources.some((source) => source.includes(`= '${KEY_PREFIXES.registry}';`))).toBe(true);
+  });
+
+  it('grants every declared partition to some function, or keeps it for operators only', () => {
+    // Act
+    const grantedAnywhere = new Set(Object.values(roles).flatMap(granted));
+
+    // Assess
+    for (const prefix of Object.values(KEY_PREFIXES)) {
+      const pattern = prefix.endsWith('#') ? `${prefix}*` : prefix;
+      const operatorOnly = OPERATOR_ONLY_PREFIXES.includes(prefix);
+      expect(
+        grantedAnywhere.has(pattern),
+        `${prefix}: granted ${!operatorOnly}, operator-only ${operatorOnly}`,
+      ).toBe(!operatorOnly);
+    }
+    for (const prefix of Object.values(INDEX_KEY_PREFIXES))
+      expect(grantedAnywhere.has(`${prefix}*`)).toBe(true);
   });
 });
 
@@ -177,9 +233,13 @@ describe('JWT scopes per route', () => {
     expect(scopesByRoute(template)).toEqual({
       'GET /health': read,
       'GET /openapi.json': read,
+      'GET /pages': read,
+      'GET /pages/{pageId}': read,
       'GET /pages/{pageId}/conversations': read,
       'GET /pages/{pageId}/sync': read,
       'POST /pages/{pageId}/sync': ['page-conversations/sync'],
+      'GET /webhooks/meta': undefined,
+      'POST /webhooks/meta': undefined,
     });
   });
 
@@ -220,16 +280,27 @@ describe('access log', () => {
 });
 
 describe('throttling', () => {
-  it('gives POST /pages/{pageId}/sync a route throttle below the stage-wide one', () => {
-    // Act
-    const { template, product } = synth();
+  it.each([['POST /pages/{pageId}/sync'], ['GET /webhooks/meta'], ['POST /webhooks/meta']])(
+    'gives %s a route throttle below the stage-wide one',
+    (routeKey) => {
+      // Act
+      const { template, product } = synth();
 
-    // Assess
-    const stage = resource(template, logicalId(product.api.stage)).Properties;
-    const sync = stage.RouteSettings['POST /pages/{pageId}/sync'];
-    expect(sync.ThrottlingRateLimit).toBeLessThan(stage.DefaultRouteSettings.ThrottlingRateLimit);
-    expect(sync.ThrottlingBurstLimit).toBeLessThan(stage.DefaultRouteSettings.ThrottlingBurstLimit);
-  });
+      // Assess
+      const stage = resource(template, logicalId(product.api.stage));
+      const route = stage.Properties.RouteSettings[routeKey];
+      expect(route.ThrottlingRateLimit).toBeLessThan(
+        stage.Properties.DefaultRouteSettings.ThrottlingRateLimit,
+      );
+      expect(route.ThrottlingBurstLimit).toBeLessThan(
+        stage.Properties.DefaultRouteSettings.ThrottlingBurstLimit,
+      );
+      const routeIds = Object.entries(template.findResources('AWS::ApiGatewayV2::Route'))
+        .filter(([, r]) => (r as Json).Properties.RouteKey === routeKey)
+        .map(([id]) => id);
+      expect(stage.DependsOn).toEqual(expect.arrayContaining(routeIds));
+    },
+  );
 
   it.each<[string, Partial<PageConversationsProps>, number | undefined]>([
     ['no reservation by default', {}, undefined],
@@ -258,15 +329,10 @@ describe('the schedule function invoked asynchronously', () => {
     expect(config.MaximumRetryAttempts).toBe(2);
     const destination = config.DestinationConfig.OnFailure.Destination;
     expect(destination).toEqual({ 'Fn::GetAtt': [logicalId(product.scheduleDeadLetterQueue), 'Arn'] });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [
-        {
-          Name: 'QueueName',
-          Value: { 'Fn::GetAtt': [logicalId(product.scheduleDeadLetterQueue), 'QueueName'] },
-        },
-      ],
-    });
+    const alarmed = JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarmed).toContain(
+      JSON.stringify({ 'Fn::GetAtt': [logicalId(product.scheduleDeadLetterQueue), 'QueueName'] }),
+    );
   });
 });
 

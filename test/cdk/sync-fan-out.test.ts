@@ -31,7 +31,8 @@ describe('SyncFanOut with default props', () => {
     expect(variables).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'page-conversations-sync-schedule',
-      TOKEN_SECRET_PREFIX: PREFIX,
+      POWERTOOLS_METRICS_NAMESPACE: 'PageConversations',
+      TABLE_NAME: { Ref: logicalId(product.table) },
       SYNC_QUEUE_URL: { Ref: logicalId(product.syncQueue) },
     });
   });
@@ -45,7 +46,9 @@ describe('SyncFanOut with default props', () => {
     expect(variables).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'page-conversations-sync-worker',
+      POWERTOOLS_METRICS_NAMESPACE: 'PageConversations',
       TABLE_NAME: { Ref: logicalId(product.table) },
+      EVENT_BUS_NAME: { Ref: logicalId(product.changeEventBus) },
       TOKEN_SECRET_PREFIX: PREFIX,
       GRAPH_API_VERSION: 'v24.0',
       SYNC_PLATFORMS: 'messenger,instagram',
@@ -53,7 +56,7 @@ describe('SyncFanOut with default props', () => {
     });
   });
 
-  it('grants the sync schedule function ListSecrets (which takes no resource), SendMessage and its failure destination only', () => {
+  it('grants the sync schedule function a Query of the registry, SendMessage and its failure destination only: no secret', () => {
     // Act
     const statements = statementsOf(template, logicalId(product.syncScheduleFunction.role));
 
@@ -65,7 +68,12 @@ describe('SyncFanOut with default props', () => {
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           Resource: arnOf(logicalId(product.syncScheduleFunction.logGroup)),
         },
-        { Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:Query',
+          Resource: arnOf(logicalId(product.table)),
+          Condition: leadingKeys('PAGES'),
+        },
         { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(logicalId(product.syncQueue)) },
         // What Lambda's on-failure destination needs (CDK's grantSendMessages).
         {
@@ -77,7 +85,7 @@ describe('SyncFanOut with default props', () => {
     );
   });
 
-  it('grants the sync worker exactly its table, secret, queue-consume and log actions', () => {
+  it('grants the sync worker exactly its table, secret, queue-consume, event and log actions', () => {
     // Prepare
     const tableId = logicalId(product.table);
     const queueArn = arnOf(logicalId(product.syncQueue));
@@ -95,16 +103,29 @@ describe('SyncFanOut with default props', () => {
         },
         {
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Action: 'dynamodb:GetItem',
           Resource: arnOf(tableId),
-          Condition: leadingKeys('PAGE#'),
+          Condition: leadingKeys('BACKOFF#', 'PAGE#', 'PAGES'),
+        },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:PutItem',
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('BACKOFF#'),
         },
         {
           Effect: 'Allow',
           Action: 'dynamodb:UpdateItem',
           Resource: arnOf(tableId),
-          Condition: leadingKeys('PAGE#', 'CONV#'),
+          Condition: leadingKeys('PAGE#', 'CONV#', 'PAGES', 'IGACCOUNT#'),
         },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:DeleteItem',
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('IGACCOUNT#'),
+        },
+        { Effect: 'Allow', Action: 'events:PutEvents', Resource: arnOf(logicalId(product.changeEventBus)) },
         {
           Effect: 'Allow',
           Action: 'dynamodb:Query',
@@ -151,9 +172,13 @@ describe('SyncFanOut with default props', () => {
     });
   });
 
-  it('feeds the worker one message at a time, reporting item failures, at most 5 at once', () => {
+  it('feeds the worker one message at a time, reporting item failures, at most 10 at once', () => {
     // Act
-    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Json[];
+    const mappings = Object.values(
+      template.findResources('AWS::Lambda::EventSourceMapping', {
+        Properties: { FunctionName: { Ref: logicalId(product.syncWorkerFunction) } },
+      }),
+    ) as Json[];
 
     // Assess
     expect(mappings.map((mapping) => mapping.Properties)).toEqual([

@@ -16,6 +16,9 @@ export const CDK_JSON_CONTEXT = (
 
 export const PREFIX = 'page-conversations/page-';
 
+/** The two public routes Meta calls; every other route requires the API's authorization. */
+export const WEBHOOK_ROUTE_KEYS: readonly string[] = ['GET /webhooks/meta', 'POST /webhooks/meta'];
+
 export interface Synthesized {
   readonly stack: Stack;
   readonly product: PageConversations;
@@ -87,9 +90,11 @@ export const secretArn = {
 };
 export const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 
-/** The condition that limits a DynamoDB statement to partition keys starting with `prefixes`. */
+/** The condition that limits a DynamoDB statement to partition keys starting with `prefixes` (`PAGES`: that key). */
 export const leadingKeys = (...prefixes: string[]) => ({
-  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((prefix) => `${prefix}*`) },
+  'ForAllValues:StringLike': {
+    'dynamodb:LeadingKeys': prefixes.map((prefix) => (prefix.endsWith('#') ? `${prefix}*` : prefix)),
+  },
 });
 
 /** The ARN of one global index of the table with logical id `tableId`. */

@@ -1,0 +1,167 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { HttpMethod, HttpNoneAuthorizer, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ConversationsApi, RouteThrottle } from './conversations-api.js';
+import type { ConversationsTable } from './conversations-table.js';
+import { type ChangeEventBus, grantPutChangeEvents } from './event-bus-access.js';
+import { grantGraphAccess } from './graph-access.js';
+import { iam5ResourceFinding, NAG_REASONS } from './nag-suppressions.js';
+import type { ResolvedProps } from './page-conversations-props.js';
+import { functionDefaults, ProductFunction } from './product-function.js';
+import { REFRESH_TABLE_ACCESS } from './table-access.js';
+
+/** Meta's path: the callback URL entered in the app dashboard is the API's URL plus this. */
+export const WEBHOOK_PATH = '/webhooks/meta';
+/** Meta waits 5 seconds for an answer; the receiver verifies and enqueues in milliseconds. */
+const RECEIVER_TIMEOUT = Duration.seconds(10);
+/** A few paced Graph calls (one per folder until found) per request, a batch at a time. */
+const REFRESH_TIMEOUT = Duration.seconds(60);
+const REFRESH_BATCH_SIZE = 5;
+/** Deliveries of a refresh message before the dead-letter queue: only our own faults fail one. */
+export const REFRESH_MAX_RECEIVE_COUNT = 3;
+const DEAD_LETTER_RETENTION = Duration.days(14);
+/**
+ * The public routes' own limit, whatever the stage's: Meta batches events (one POST carries many
+ * entries) and redelivers what was refused, so this bounds what anonymous callers can invoke without
+ * losing Meta's deliveries.
+ */
+const WEBHOOK_ROUTE_THROTTLE: RouteThrottle = { rateLimit: 20, burstLimit: 40 };
+/** Not a secret and not a real value: every delivery is refused until the customer sets theirs. */
+export const APP_SECRET_PLACEHOLDER = 'replace-with-your-meta-app-secret';
+
+export interface MetaWebhooksProps {
+  readonly config: ResolvedProps;
+  readonly table: ConversationsTable;
+  readonly api: ConversationsApi;
+  readonly eventBus: ChangeEventBus;
+  /** The customer's secret; one of this construct's own when undefined. */
+  readonly secret: ISecret | undefined;
+}
+
+/**
+ * Meta Webhooks: the receiver on the API's two public routes, which verifies Meta and enqueues, and
+ * the targeted refresh behind the queue, which calls Graph as the sync does (the same pacing, back-off,
+ * index and change events). The receiver's role reads the one webhook secret and sends to the queue,
+ * nothing else; the refresh worker's role is the sync worker's, narrowed to what a refresh writes.
+ */
+export class MetaWebhooks extends Construct {
+  readonly secret: ISecret;
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly receiverFunction: ProductFunction;
+  readonly refreshFunction: ProductFunction;
+  readonly routes: readonly HttpRoute[];
+
+  constructor(scope: Construct, id: string, props: MetaWebhooksProps) {
+    super(scope, id);
+    const { config } = props;
+    this.secret = props.secret ?? this.createSecret(config);
+
+    const encryption: Partial<QueueProps> =
+      config.encryptionKey === undefined
+        ? { encryption: QueueEncryption.SQS_MANAGED }
+        : { encryption: QueueEncryption.KMS, encryptionMasterKey: config.encryptionKey };
+    this.deadLetterQueue = new Queue(this, 'RefreshDeadLetterQueue', {
+      enforceSSL: true,
+      ...encryption,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+    });
+    this.queue = new Queue(this, 'RefreshQueue', {
+      enforceSSL: true,
+      ...encryption,
+      // AWS's rule for Lambda consumers: six times the function timeout.
+      visibilityTimeout: Duration.seconds(REFRESH_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: REFRESH_MAX_RECEIVE_COUNT },
+    });
+
+    this.receiverFunction = new ProductFunction(this, 'ReceiverFunction', {
+      ...functionDefaults(config),
+      entry: 'functions/webhook-receiver.ts',
+      description: 'Page conversations: receives Meta Webhooks, verifies them and queues refreshes',
+      serviceName: 'page-conversations-webhook-receiver',
+      timeout: RECEIVER_TIMEOUT,
+      environment: { WEBHOOK_SECRET_ID: this.secret.secretArn, WEBHOOK_QUEUE_URL: this.queue.queueUrl },
+    });
+    this.grantReadSecret(this.receiverFunction, props.secret === undefined);
+    this.grantSend(this.receiverFunction);
+
+    this.refreshFunction = new ProductFunction(this, 'RefreshFunction', {
+      ...functionDefaults(config),
+      entry: 'functions/webhook-refresh.ts',
+      description: 'Page conversations: refreshes the conversations Meta Webhooks name',
+      serviceName: 'page-conversations-webhook-refresh',
+      timeout: REFRESH_TIMEOUT,
+      environment: { WEBHOOK_QUEUE_URL: this.queue.queueUrl },
+    }).bindTable(props.table, REFRESH_TABLE_ACCESS);
+    grantGraphAccess(this.refreshFunction, config);
+    grantPutChangeEvents(this.refreshFunction, props.eventBus);
+    // A refresh that must wait (a throttled Page, one in flight) goes back to its own queue, delayed.
+    this.grantSend(this.refreshFunction);
+    this.refreshFunction.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: REFRESH_BATCH_SIZE,
+        reportBatchItemFailures: true,
+        maxConcurrency: config.concurrency,
+      }),
+    );
+
+    const integration = new HttpLambdaIntegration('ReceiverIntegration', this.receiverFunction);
+    this.routes = props.api.addRoutes({
+      path: WEBHOOK_PATH,
+      methods: [HttpMethod.GET, HttpMethod.POST],
+      integration,
+      authorizer: new HttpNoneAuthorizer(),
+    });
+    for (const route of this.routes) {
+      props.api.throttleRoute(route, WEBHOOK_ROUTE_THROTTLE);
+      Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: NAG_REASONS.publicWebhookRoute });
+    }
+  }
+
+  private createSecret(config: ResolvedProps): Secret {
+    const secret = new Secret(this, 'Secret', {
+      description:
+        'Page conversations: Meta Webhooks. Set app_secret to your Meta app secret; enter verify_token as the Verify Token in the app dashboard.',
+      encryptionKey: config.encryptionKey,
+      removalPolicy: config.removalPolicy,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ app_secret: APP_SECRET_PLACEHOLDER }),
+        generateStringKey: 'verify_token',
+        excludePunctuation: true,
+        passwordLength: 40,
+      },
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: NAG_REASONS.webhookSecretRotation,
+    });
+    return secret;
+  }
+
+  /**
+   * `GetSecretValue` on the one secret, and decryption with the construct's key when it encrypts it.
+   * A secret given by name has a partial ARN: its 6-character suffix is matched by `-??????`, as CDK's
+   * own grants do, and that wildcard is acknowledged for exactly this ARN.
+   */
+  private grantReadSecret(fn: ProductFunction, owned: boolean): void {
+    const arn = this.secret.secretFullArn ?? `${this.secret.secretArn}-??????`;
+    fn.allow(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [arn] }));
+    if (this.secret.secretFullArn === undefined) {
+      Validations.of(fn.role).acknowledge({
+        id: iam5ResourceFinding(fn, arn),
+        reason: NAG_REASONS.namedSecret,
+      });
+    }
+    if (owned) this.secret.encryptionKey?.grant(fn, 'kms:Decrypt');
+  }
+
+  private grantSend(fn: ProductFunction): void {
+    fn.allow(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
+    this.queue.encryptionMasterKey?.grant(fn, 'kms:Decrypt', 'kms:GenerateDataKey');
+  }
+}

@@ -1,0 +1,70 @@
+import { INDEX_KEY_PREFIXES, KEY_PREFIXES } from '#lib/store/table-schema.js';
+import type { TableAccess } from './conversations-table.js';
+
+/**
+ * What each function may do to which items of the table: exactly the calls its `lib/` code makes, on
+ * the partitions it owns (`dynamodb:LeadingKeys`), read from the stores in `lib/store/`. One file, so
+ * that a reviewer compares the functions side by side, and the tests read the synthesized policies
+ * against it. Nothing is deleted except an Instagram mapping that moved: expiry is DynamoDB's TTL.
+ */
+const { backoff, conversation, cursor, instagramAccount, page, pacing, registry } = KEY_PREFIXES;
+const { indexedFolder, pendingEvents } = INDEX_KEY_PREFIXES;
+
+/**
+ * The API: cursors and back-off marks (read and written), a Page's sync state (read only: `PAGE#`
+ * is never written, so it cannot overwrite a lease or a checkpoint), the registry (`GET /pages`
+ * queries it; token health updates it), and the index through gsi1 only.
+ */
+export const API_TABLE_ACCESS: TableAccess = {
+  items: [
+    { actions: ['GetItem'], keyPrefixes: [cursor, backoff, page, registry] },
+    { actions: ['PutItem'], keyPrefixes: [cursor, backoff] },
+    { actions: ['Query', 'UpdateItem'], keyPrefixes: [registry] },
+  ],
+  indexQueries: [{ indexName: 'gsi1', keyPrefixes: [indexedFolder] }],
+};
+
+/** The schedule: which Pages exist, from the registry. Nothing else of the table, and no secret. */
+export const SCHEDULE_TABLE_ACCESS: TableAccess = {
+  items: [{ actions: ['Query'], keyPrefixes: [registry] }],
+  indexQueries: [],
+};
+
+/**
+ * The sync worker: back-off marks; sync state, lease and folder counts (`PAGE#`, updated in place);
+ * index entries with their pending-event marks (`CONV#`); the registry (token health, the Page's name,
+ * its sync summary) with its Instagram mapping, whose old item it deletes when the account moved;
+ * gsi1 to recount a folder, gsi2 for the change events a dead writer left.
+ */
+export const SYNC_WORKER_TABLE_ACCESS: TableAccess = {
+  items: [
+    { actions: ['GetItem'], keyPrefixes: [backoff, page, registry] },
+    { actions: ['PutItem'], keyPrefixes: [backoff] },
+    { actions: ['UpdateItem'], keyPrefixes: [page, conversation, registry, instagramAccount] },
+    { actions: ['DeleteItem'], keyPrefixes: [instagramAccount] },
+  ],
+  indexQueries: [
+    { indexName: 'gsi1', keyPrefixes: [indexedFolder] },
+    { indexName: 'gsi2', keyPrefixes: [pendingEvents] },
+  ],
+};
+
+/**
+ * The webhook refresh worker: back-off marks; a refresh's coalescing item and the folder counts
+ * (`PAGE#`); the cross-container Graph pacing (`PACE#`); index entries (`CONV#`); the registry and the
+ * Instagram mapping, read to find the Page, and token health written; gsi2 for pending events.
+ */
+export const REFRESH_TABLE_ACCESS: TableAccess = {
+  items: [
+    { actions: ['GetItem'], keyPrefixes: [backoff, page, pacing, registry, instagramAccount] },
+    { actions: ['PutItem'], keyPrefixes: [backoff] },
+    { actions: ['UpdateItem'], keyPrefixes: [page, pacing, conversation, registry] },
+  ],
+  indexQueries: [{ indexName: 'gsi2', keyPrefixes: [pendingEvents] }],
+};
+
+/**
+ * Partitions no function touches: only operators' own credentials, through `npm run pages`
+ * (`SECRETLOCK#`: the lock two operators take before writing one shared secret).
+ */
+export const OPERATOR_ONLY_PREFIXES: readonly string[] = [KEY_PREFIXES.secretLock];
