@@ -95,7 +95,8 @@ describe('ProductAlarms with default props', () => {
     );
 
     // Assess
-    const expression = (deadLetters?.Properties.Metrics as Json[]).find((query) => query.Expression);
+    const queries = (deadLetters?.Properties.Metrics ?? []) as Json[];
+    const expression = queries.find((query) => query.Expression);
     expect(expression?.Expression).toBe('FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0)');
     expect(expression?.ReturnData).toBe(true);
   });
