@@ -6,7 +6,7 @@
  *
  *   npm run bench                 the full run (about four minutes on 2 cores)
  *   npm run bench -- --quick      smaller N everywhere, for trying changes (about a minute)
- *   npm run bench -- --only=cold,request,sync,fanout
+ *   npm run bench -- --only=cold,request,sync,fanout,webhooks
  */
 import { writeFileSync } from 'node:fs';
 import { benchColdStart, measureBareNodeStart } from './cold-start.js';
@@ -14,6 +14,7 @@ import { benchFanOut } from './fan-out.js';
 import { machine, muteStdout, progress, Report, seconds } from './report.js';
 import { benchRequestPath } from './request-path.js';
 import { benchSyncCost } from './sync-cost.js';
+import { benchWebhooks } from './webhooks.js';
 
 // Lambda runs Node 22: the SDK's notice about Node 20 says nothing about what is measured here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -32,6 +33,7 @@ const SIZES = quick
       requests: 500,
       sync: { pages: 20, perPartition: 20, changed: 10, backfill: 1_000 },
       fanOut: { pages: 1_000, perPartition: 1, concurrency: 200 },
+      webhooks: { deliveries: 300, freshnessRuns: 10, stretchedScheduleMinutes: 360 },
     }
   : {
       importRuns: 15,
@@ -40,6 +42,7 @@ const SIZES = quick
       // One conversation per partition: a quiet round costs the same at any size (one Graph call per
       // partition); only the backfill round before it, which is not measured, grows with it.
       fanOut: { pages: 10_000, perPartition: 1, concurrency: 200 },
+      webhooks: { deliveries: 1_000, freshnessRuns: 30, stretchedScheduleMinutes: 360 },
     };
 
 const SECTIONS: Array<{ name: string; run: (report: Report) => Promise<void> }> = [
@@ -47,6 +50,7 @@ const SECTIONS: Array<{ name: string; run: (report: Report) => Promise<void> }> 
   { name: 'request', run: (report) => benchRequestPath(report, { iterations: SIZES.requests }) },
   { name: 'sync', run: (report) => benchSyncCost(report, SIZES.sync) },
   { name: 'fanout', run: (report) => benchFanOut(report, SIZES.fanOut) },
+  { name: 'webhooks', run: (report) => benchWebhooks(report, SIZES.webhooks) },
 ];
 
 async function main(): Promise<number> {
