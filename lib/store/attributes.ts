@@ -6,8 +6,8 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
  */
 export type Item = Record<string, AttributeValue>;
 
-export const s = (value: string): AttributeValue => ({ S: value });
-export const n = (value: number): AttributeValue => ({ N: String(value) });
+export const stringAttribute = (value: string): AttributeValue => ({ S: value });
+export const numberAttribute = (value: number): AttributeValue => ({ N: String(value) });
 
 export function readString(item: Item | undefined, name: string): string | undefined {
   const value = item?.[name];

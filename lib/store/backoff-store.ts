@@ -1,5 +1,12 @@
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { epochSeconds, isConditionFailure, isExpired, n, readNumber, s } from './attributes.js';
+import {
+  epochSeconds,
+  isConditionFailure,
+  isExpired,
+  numberAttribute,
+  readNumber,
+  stringAttribute,
+} from './attributes.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 export interface BackoffStoreOptions {
@@ -63,13 +70,13 @@ export class BackoffStore {
           TableName: this.options.tableName,
           Item: {
             ...this.key(pageId),
-            until_ms: n(untilMs),
-            recorded_at: s(now.toISOString()),
-            [TABLE_KEYS.timeToLive]: n(epochSeconds(until) + 3600),
+            until_ms: numberAttribute(untilMs),
+            recorded_at: stringAttribute(now.toISOString()),
+            [TABLE_KEYS.timeToLive]: numberAttribute(epochSeconds(until) + 3600),
           },
           ConditionExpression: 'attribute_not_exists(#until) OR #until < :until',
           ExpressionAttributeNames: { '#until': 'until_ms' },
-          ExpressionAttributeValues: { ':until': n(untilMs) },
+          ExpressionAttributeValues: { ':until': numberAttribute(untilMs) },
         }),
       );
     } catch (error: unknown) {
@@ -80,6 +87,9 @@ export class BackoffStore {
   private key(pageId: string) {
     // Its own partition, not the page's `PAGE#`: the API writes back-offs, and `dynamodb:LeadingKeys`
     // then keeps it away from the sync state it must never overwrite.
-    return { [TABLE_KEYS.partitionKey]: s(`BACKOFF#${pageId}`), [TABLE_KEYS.sortKey]: s('BACKOFF') };
+    return {
+      [TABLE_KEYS.partitionKey]: stringAttribute(`BACKOFF#${pageId}`),
+      [TABLE_KEYS.sortKey]: stringAttribute('BACKOFF'),
+    };
   }
 }

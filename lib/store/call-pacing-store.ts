@@ -1,5 +1,11 @@
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { epochSeconds, isConditionFailure, n, readNumber, s } from './attributes.js';
+import {
+  epochSeconds,
+  isConditionFailure,
+  numberAttribute,
+  readNumber,
+  stringAttribute,
+} from './attributes.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 export interface CallPacingStoreOptions {
@@ -57,9 +63,11 @@ export class CallPacingStore {
               expected === undefined ? 'attribute_not_exists(#next) OR #next <= :now' : '#next = :expected',
             ExpressionAttributeNames: { '#next': 'next_at', '#ttl': TABLE_KEYS.timeToLive },
             ExpressionAttributeValues: {
-              ':next': n(next),
-              ':ttl': n(epochSeconds(new Date(next)) + 3600),
-              ...(expected === undefined ? { ':now': n(now) } : { ':expected': n(expected) }),
+              ':next': numberAttribute(next),
+              ':ttl': numberAttribute(epochSeconds(new Date(next)) + 3600),
+              ...(expected === undefined
+                ? { ':now': numberAttribute(now) }
+                : { ':expected': numberAttribute(expected) }),
             },
           }),
         );
@@ -99,7 +107,7 @@ export class CallPacingStore {
           Key: pacingKey(account),
           UpdateExpression: 'SET #slowdown = :slowdown',
           ExpressionAttributeNames: { '#slowdown': 'slowdown' },
-          ExpressionAttributeValues: { ':slowdown': n(slowdown) },
+          ExpressionAttributeValues: { ':slowdown': numberAttribute(slowdown) },
         }),
       );
     } catch {
@@ -109,6 +117,6 @@ export class CallPacingStore {
 }
 
 const pacingKey = (account: string) => ({
-  [TABLE_KEYS.partitionKey]: s(`PACE#${account}`),
-  [TABLE_KEYS.sortKey]: s('PACE'),
+  [TABLE_KEYS.partitionKey]: stringAttribute(`PACE#${account}`),
+  [TABLE_KEYS.sortKey]: stringAttribute('PACE'),
 });

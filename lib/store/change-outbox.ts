@@ -12,7 +12,14 @@ import {
 import type { Conversation } from '../domain/conversation.js';
 import { FOLDERS, type Folder, PLATFORMS, type Platform } from '../domain/vocabulary.js';
 import type { Logger } from '../telemetry/logger.js';
-import { type Item, isConditionFailure, n, readNumber, readString, s } from './attributes.js';
+import {
+  type Item,
+  isConditionFailure,
+  numberAttribute,
+  readNumber,
+  readString,
+  stringAttribute,
+} from './attributes.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 /**
@@ -149,7 +156,10 @@ export class ChangeOutbox {
           KeyConditionExpression: '#epk = :epk',
           FilterExpression: '#since <= :cutoff',
           ExpressionAttributeNames: { '#epk': pendingEvents.partitionKey, '#since': pendingSince },
-          ExpressionAttributeValues: { ':epk': s(pendingEventsPartition(pageId)), ':cutoff': n(cutoff) },
+          ExpressionAttributeValues: {
+            ':epk': stringAttribute(pendingEventsPartition(pageId)),
+            ':cutoff': numberAttribute(cutoff),
+          },
           ExclusiveStartKey: startKey,
         }),
       );
@@ -162,8 +172,8 @@ export class ChangeOutbox {
 
   private async clear({ detail, revision: rev }: PendingChange): Promise<void> {
     const key = {
-      [partitionKey]: s(`CONV#${detail.page_id}#${detail.platform}`),
-      [sortKey]: s(detail.conversation.id),
+      [partitionKey]: stringAttribute(`CONV#${detail.page_id}#${detail.platform}`),
+      [sortKey]: stringAttribute(detail.conversation.id),
     };
     try {
       await this.options.client.send(
@@ -179,7 +189,7 @@ export class ChangeOutbox {
             '#since': pendingSince,
             '#rev': revision,
           },
-          ExpressionAttributeValues: { ':rev': n(rev) },
+          ExpressionAttributeValues: { ':rev': numberAttribute(rev) },
         }),
       );
     } catch (error: unknown) {
@@ -202,7 +212,7 @@ export class ChangeOutbox {
             '#prev': previous,
             '#ut': updatedTime,
           },
-          ExpressionAttributeValues: { ':emitted': s(emittedTime) },
+          ExpressionAttributeValues: { ':emitted': stringAttribute(emittedTime) },
         }),
       );
     } catch (error: unknown) {

@@ -10,7 +10,7 @@ import type { Conversation } from '../domain/conversation.js';
 import { graphSeconds, sortableSecond } from '../domain/graph-time.js';
 import type { Folder, Platform } from '../domain/vocabulary.js';
 import type { Logger } from '../telemetry/logger.js';
-import { type Item, isConditionFailure, n, readString, s } from './attributes.js';
+import { type Item, isConditionFailure, numberAttribute, readString, stringAttribute } from './attributes.js';
 import {
   ChangeOutbox,
   NO_PREVIOUS,
@@ -64,8 +64,8 @@ const { partitionKey, sortKey, byUpdatedTime, pendingEvents } = TABLE_KEYS;
 const UPSERT_CONCURRENCY = 16;
 
 const itemKey = (pageId: string, platform: Platform, id: string) => ({
-  [partitionKey]: s(`CONV#${pageId}#${platform}`),
-  [sortKey]: s(id),
+  [partitionKey]: stringAttribute(`CONV#${pageId}#${platform}`),
+  [sortKey]: stringAttribute(id),
 });
 const indexPartition = ({ pageId, platform, folder }: IndexPartition) =>
   `IDX#${pageId}#${platform}#${folder}`;
@@ -86,7 +86,7 @@ function encodeIndexKey(item: Item): string {
 function decodeIndexKey(key: string): Record<string, AttributeValue> {
   const values = JSON.parse(key) as string[];
   const names = [partitionKey, sortKey, byUpdatedTime.partitionKey, byUpdatedTime.sortKey];
-  return Object.fromEntries(names.map((name, i) => [name, s(values[i] ?? '')]));
+  return Object.fromEntries(names.map((name, i) => [name, stringAttribute(values[i] ?? '')]));
 }
 
 /**
@@ -189,12 +189,12 @@ export class ConversationIndex {
       '#rev': OUTBOX_ATTRIBUTES.revision,
     };
     const values: Record<string, AttributeValue> = {
-      ':gpk': s(indexPartition(partition)),
-      ':gsk': s(indexSortKey(conversation)),
-      ':doc': s(doc),
-      ':ut': s(conversation.updated_time),
-      ':zero': n(0),
-      ':one': n(1),
+      ':gpk': stringAttribute(indexPartition(partition)),
+      ':gsk': stringAttribute(indexSortKey(conversation)),
+      ':doc': stringAttribute(doc),
+      ':ut': stringAttribute(conversation.updated_time),
+      ':zero': numberAttribute(0),
+      ':one': numberAttribute(1),
     };
     let update =
       'SET #gpk = :gpk, #gsk = :gsk, #doc = :doc, #ut = :ut, #rev = if_not_exists(#rev, :zero) + :one';
@@ -208,9 +208,9 @@ export class ConversationIndex {
         '#since': OUTBOX_ATTRIBUTES.pendingSince,
       });
       Object.assign(values, {
-        ':epk': s(pendingEventsPartition(partition.pageId)),
-        ':none': s(NO_PREVIOUS),
-        ':now': n(this.now().getTime()),
+        ':epk': stringAttribute(pendingEventsPartition(partition.pageId)),
+        ':none': stringAttribute(NO_PREVIOUS),
+        ':now': numberAttribute(this.now().getTime()),
       });
       update +=
         ', #epk = :epk, #esk = :gsk, #prev = if_not_exists(#prev, if_not_exists(#ut, :none)), #since = if_not_exists(#since, :now)';
@@ -267,7 +267,10 @@ export class ConversationIndex {
       IndexName: byUpdatedTime.indexName,
       KeyConditionExpression: '#gpk = :gpk AND #gsk >= :threshold',
       ExpressionAttributeNames: { '#gpk': byUpdatedTime.partitionKey, '#gsk': byUpdatedTime.sortKey },
-      ExpressionAttributeValues: { ':gpk': s(indexPartition(query)), ':threshold': s(threshold) },
+      ExpressionAttributeValues: {
+        ':gpk': stringAttribute(indexPartition(query)),
+        ':threshold': stringAttribute(threshold),
+      },
       ScanIndexForward: backwards,
       Limit: query.limit,
     };
@@ -308,7 +311,7 @@ export class ConversationIndex {
           IndexName: byUpdatedTime.indexName,
           KeyConditionExpression: '#gpk = :gpk',
           ExpressionAttributeNames: { '#gpk': byUpdatedTime.partitionKey },
-          ExpressionAttributeValues: { ':gpk': s(indexPartition(partition)) },
+          ExpressionAttributeValues: { ':gpk': stringAttribute(indexPartition(partition)) },
           Select: 'COUNT',
           ExclusiveStartKey: startKey,
         }),

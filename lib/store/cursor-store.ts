@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvalidCursorError } from '../domain/errors.js';
-import { epochSeconds, isExpired, n, readString, s } from './attributes.js';
+import { epochSeconds, isExpired, numberAttribute, readString, stringAttribute } from './attributes.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 /** The two Graph cursors of one answer; an API cursor points at one of them. */
@@ -46,12 +46,12 @@ export class CursorStore {
     if (cursors.before === undefined && cursors.after === undefined) return {};
     const key = randomBytes(16).toString('base64url');
     const item = {
-      [TABLE_KEYS.partitionKey]: s(`CURSOR#${key}`),
-      [TABLE_KEYS.sortKey]: s('CURSOR'),
-      scope: s(scope),
-      [TABLE_KEYS.timeToLive]: n(epochSeconds(now) + this.ttlSeconds),
-      ...(cursors.before === undefined ? {} : { inner_before: s(cursors.before) }),
-      ...(cursors.after === undefined ? {} : { inner_after: s(cursors.after) }),
+      [TABLE_KEYS.partitionKey]: stringAttribute(`CURSOR#${key}`),
+      [TABLE_KEYS.sortKey]: stringAttribute('CURSOR'),
+      scope: stringAttribute(scope),
+      [TABLE_KEYS.timeToLive]: numberAttribute(epochSeconds(now) + this.ttlSeconds),
+      ...(cursors.before === undefined ? {} : { inner_before: stringAttribute(cursors.before) }),
+      ...(cursors.after === undefined ? {} : { inner_after: stringAttribute(cursors.after) }),
     };
     await this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: item }));
     const apiCursors: StoredCursors = {};
@@ -75,7 +75,10 @@ export class CursorStore {
     const output = await this.options.client.send(
       new GetItemCommand({
         TableName: this.options.tableName,
-        Key: { [TABLE_KEYS.partitionKey]: s(`CURSOR#${match[1]}`), [TABLE_KEYS.sortKey]: s('CURSOR') },
+        Key: {
+          [TABLE_KEYS.partitionKey]: stringAttribute(`CURSOR#${match[1]}`),
+          [TABLE_KEYS.sortKey]: stringAttribute('CURSOR'),
+        },
       }),
     );
     const item = output.Item;

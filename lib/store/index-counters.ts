@@ -1,6 +1,6 @@
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Folder, Platform } from '../domain/vocabulary.js';
-import { n, readNumber, s } from './attributes.js';
+import { numberAttribute, readNumber, stringAttribute } from './attributes.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 /** A change in how many conversations each folder of a page's platform holds. */
@@ -30,7 +30,7 @@ export class IndexCounters {
             Key: counterKey(pageId, platform, folder),
             UpdateExpression: 'ADD #count :delta',
             ExpressionAttributeNames: { '#count': 'conversations' },
-            ExpressionAttributeValues: { ':delta': n(delta) },
+            ExpressionAttributeValues: { ':delta': numberAttribute(delta) },
           }),
         ),
       ),
@@ -56,15 +56,15 @@ export class IndexCounters {
         Key: counterKey(pageId, platform, folder),
         UpdateExpression: 'SET #count = :value',
         ExpressionAttributeNames: { '#count': 'conversations' },
-        ExpressionAttributeValues: { ':value': n(value) },
+        ExpressionAttributeValues: { ':value': numberAttribute(value) },
       }),
     );
   }
 }
 
 const counterKey = (pageId: string, platform: Platform, folder: Folder) => ({
-  [TABLE_KEYS.partitionKey]: s(`PAGE#${pageId}`),
-  [TABLE_KEYS.sortKey]: s(`COUNT#${platform}#${folder}`),
+  [TABLE_KEYS.partitionKey]: stringAttribute(`PAGE#${pageId}`),
+  [TABLE_KEYS.sortKey]: stringAttribute(`COUNT#${platform}#${folder}`),
 });
 
 /** How a batch of writes into one folder moves the counters: +1 here for each arrival, -1 where it left. */

@@ -8,7 +8,7 @@ import type {
 } from '../domain/page.js';
 import { TOKEN_STATUSES } from '../domain/page.js';
 import { RUN_OUTCOMES, type RunOutcome } from '../domain/sync-state.js';
-import { type Item, readString, s } from './attributes.js';
+import { type Item, readString, stringAttribute } from './attributes.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 /**
@@ -22,14 +22,17 @@ const PAGE_ID_WIDTH = 32;
 export const pageSortKey = (pageId: string): string => pageId.padStart(PAGE_ID_WIDTH, '0');
 
 export function pageKey(pageId: string): Item {
-  return { [TABLE_KEYS.partitionKey]: s(PAGES_PARTITION), [TABLE_KEYS.sortKey]: s(pageSortKey(pageId)) };
+  return {
+    [TABLE_KEYS.partitionKey]: stringAttribute(PAGES_PARTITION),
+    [TABLE_KEYS.sortKey]: stringAttribute(pageSortKey(pageId)),
+  };
 }
 
 /** The small item that maps an Instagram professional account to its Page, for webhooks. */
 export function instagramKey(instagramAccountId: string): Item {
   return {
-    [TABLE_KEYS.partitionKey]: s(`IGACCOUNT#${instagramAccountId}`),
-    [TABLE_KEYS.sortKey]: s('PAGE'),
+    [TABLE_KEYS.partitionKey]: stringAttribute(`IGACCOUNT#${instagramAccountId}`),
+    [TABLE_KEYS.sortKey]: stringAttribute('PAGE'),
   };
 }
 
@@ -99,14 +102,17 @@ export function locationAttributes(location: TokenLocation): { set: Item; remove
   if (location.kind === 'shared-secret') {
     return {
       set: {
-        token_location: s('shared-secret'),
-        token_secret_id: s(location.secretId),
-        token_key: s(location.key),
+        token_location: stringAttribute('shared-secret'),
+        token_secret_id: stringAttribute(location.secretId),
+        token_key: stringAttribute(location.key),
       },
       remove: [],
     };
   }
-  return { set: { token_location: s('page-secret') }, remove: ['token_secret_id', 'token_key'] };
+  return {
+    set: { token_location: stringAttribute('page-secret') },
+    remove: ['token_secret_id', 'token_key'],
+  };
 }
 
 export function sameLocation(a: TokenLocation, b: TokenLocation): boolean {

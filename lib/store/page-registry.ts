@@ -7,7 +7,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { PageRecord, SyncSummary, TokenHealthError, TokenLocation } from '../domain/page.js';
-import { type Item, isConditionFailure, readString, s } from './attributes.js';
+import { type Item, isConditionFailure, readString, stringAttribute } from './attributes.js';
 import {
   instagramKey,
   locationAttributes,
@@ -104,8 +104,8 @@ export class PageRegistry implements TokenHealthRecorder {
           ...(bound ? { '#sk': TABLE_KEYS.sortKey } : {}),
         },
         ExpressionAttributeValues: {
-          ':pk': s(PAGES_PARTITION),
-          ...(bound === undefined ? {} : { ':bound': s(pageSortKey(bound)) }),
+          ':pk': stringAttribute(PAGES_PARTITION),
+          ...(bound === undefined ? {} : { ':bound': stringAttribute(pageSortKey(bound)) }),
         },
         ScanIndexForward: !backwards,
         // One more than asked says whether there is more, without a second query.
@@ -128,7 +128,7 @@ export class PageRegistry implements TokenHealthRecorder {
           TableName: this.options.tableName,
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#id': 'page_id' },
-          ExpressionAttributeValues: { ':pk': s(PAGES_PARTITION) },
+          ExpressionAttributeValues: { ':pk': stringAttribute(PAGES_PARTITION) },
           ProjectionExpression: '#id',
           ExclusiveStartKey: start,
         }),
@@ -161,9 +161,9 @@ export class PageRegistry implements TokenHealthRecorder {
     const at = this.now().toISOString();
     const location = locationAttributes(registration.token);
     const values: Item = {
-      ':at': s(at),
-      ':id': s(pageId),
-      ':unchecked': s('unchecked'),
+      ':at': stringAttribute(at),
+      ':id': stringAttribute(pageId),
+      ':unchecked': stringAttribute('unchecked'),
       ...prefixed(location.set),
     };
     const sets = ['page_id = :id', 'updated_at = :at', 'registered_at = if_not_exists(registered_at, :at)'];
@@ -171,11 +171,11 @@ export class PageRegistry implements TokenHealthRecorder {
     const removes = [...location.remove];
     if (registration.name !== undefined) {
       sets.push('#name = :name');
-      values[':name'] = s(registration.name);
+      values[':name'] = stringAttribute(registration.name);
     }
     if (registration.instagramAccountId !== undefined) {
       sets.push('instagram_account_id = :ig');
-      values[':ig'] = s(registration.instagramAccountId);
+      values[':ig'] = stringAttribute(registration.instagramAccountId);
     }
     if (resetHealth) {
       sets.push('token_status = :unchecked');
@@ -242,10 +242,10 @@ export class PageRegistry implements TokenHealthRecorder {
           ConditionExpression:
             'attribute_exists(page_id) AND NOT (token_status = :invalid AND token_invalid_at_version = :version)',
           ExpressionAttributeValues: {
-            ':invalid': s('invalid'),
-            ':at': s(at),
-            ':error': s(JSON.stringify(error)),
-            ':version': s(version),
+            ':invalid': stringAttribute('invalid'),
+            ':at': stringAttribute(at),
+            ':error': stringAttribute(JSON.stringify(error)),
+            ':version': stringAttribute(version),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -269,7 +269,10 @@ export class PageRegistry implements TokenHealthRecorder {
           UpdateExpression:
             'SET token_status = :valid, token_checked_at = :at REMOVE token_error, token_invalid_at_version',
           ConditionExpression: 'attribute_exists(page_id) AND token_status <> :valid',
-          ExpressionAttributeValues: { ':valid': s('valid'), ':at': s(this.now().toISOString()) },
+          ExpressionAttributeValues: {
+            ':valid': stringAttribute('valid'),
+            ':at': stringAttribute(this.now().toISOString()),
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -282,15 +285,15 @@ export class PageRegistry implements TokenHealthRecorder {
 
   /** Records the latest sync's summary (the sync calls this); a Page removed meanwhile stays removed. */
   async updateSyncSummary(pageId: string, summary: SyncSummary): Promise<void> {
-    const values: Item = { ':status': s(summary.status) };
+    const values: Item = { ':status': stringAttribute(summary.status) };
     const sets = ['sync_status = :status'];
     if (summary.syncedAt !== undefined) {
       sets.push('synced_at = :synced');
-      values[':synced'] = s(summary.syncedAt);
+      values[':synced'] = stringAttribute(summary.syncedAt);
     }
     if (summary.lastOutcome !== undefined) {
       sets.push('sync_last_outcome = :outcome');
-      values[':outcome'] = s(summary.lastOutcome);
+      values[':outcome'] = stringAttribute(summary.lastOutcome);
     }
     try {
       await this.options.client.send(
@@ -317,7 +320,7 @@ export class PageRegistry implements TokenHealthRecorder {
         TableName: this.options.tableName,
         Key: instagramKey(instagramAccountId),
         UpdateExpression: 'SET page_id = :id',
-        ExpressionAttributeValues: { ':id': s(pageId) },
+        ExpressionAttributeValues: { ':id': stringAttribute(pageId) },
       }),
     );
   }
@@ -330,7 +333,7 @@ export class PageRegistry implements TokenHealthRecorder {
           TableName: this.options.tableName,
           Key: instagramKey(instagramAccountId),
           ConditionExpression: 'page_id = :id',
-          ExpressionAttributeValues: { ':id': s(pageId) },
+          ExpressionAttributeValues: { ':id': stringAttribute(pageId) },
         }),
       );
     } catch (failure: unknown) {

@@ -5,7 +5,13 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Platform } from '../domain/vocabulary.js';
-import { epochSeconds, isConditionFailure, n, readNumber, s } from './attributes.js';
+import {
+  epochSeconds,
+  isConditionFailure,
+  numberAttribute,
+  readNumber,
+  stringAttribute,
+} from './attributes.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 /** One person's conversation on one platform of a Page: what refreshes coalesce on. */
@@ -68,10 +74,10 @@ export class RefreshStore {
       '#claimedEvent': 'claimed_event_time',
     };
     const values: Record<string, AttributeValue> = {
-      ':now': n(now),
-      ':lease': n(now + this.leaseMs),
-      ':requested': n(request.requestedAt),
-      ':ttl': n(epochSeconds(new Date(now)) + 86_400),
+      ':now': numberAttribute(now),
+      ':lease': numberAttribute(now + this.leaseMs),
+      ':requested': numberAttribute(request.requestedAt),
+      ':ttl': numberAttribute(epochSeconds(new Date(now)) + 86_400),
     };
     let condition =
       '(attribute_not_exists(#started) OR #started < :requested) AND (attribute_not_exists(#lease) OR #lease < :now)';
@@ -80,7 +86,7 @@ export class RefreshStore {
       update += ' REMOVE #claimedEvent';
     } else {
       names['#covered'] = 'covered_event_time';
-      values[':event'] = n(request.eventTime);
+      values[':event'] = numberAttribute(request.eventTime);
       condition += ' AND (attribute_not_exists(#covered) OR #covered < :event)';
       update += ', #claimedEvent = :event';
     }
@@ -128,7 +134,7 @@ export class RefreshStore {
             '#queuedId': 'queued_id',
             '#started': 'started_at',
           },
-          ExpressionAttributeValues: { ':now': n(now), ':id': s(requestId) },
+          ExpressionAttributeValues: { ':now': numberAttribute(now), ':id': stringAttribute(requestId) },
         }),
       );
       return true;
@@ -152,7 +158,7 @@ export class RefreshStore {
           UpdateExpression: update,
           ConditionExpression: condition,
           ExpressionAttributeNames: { ...names, ...extraNames },
-          ExpressionAttributeValues: { ':started': n(startedAt) },
+          ExpressionAttributeValues: { ':started': numberAttribute(startedAt) },
         }),
       );
     try {
@@ -178,6 +184,6 @@ export class RefreshStore {
 }
 
 const refreshKey = ({ pageId, platform, personId }: RefreshKey) => ({
-  [TABLE_KEYS.partitionKey]: s(`PAGE#${pageId}`),
-  [TABLE_KEYS.sortKey]: s(`REFRESH#${platform}#${personId}`),
+  [TABLE_KEYS.partitionKey]: stringAttribute(`PAGE#${pageId}`),
+  [TABLE_KEYS.sortKey]: stringAttribute(`REFRESH#${platform}#${personId}`),
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { epochSeconds, isConditionFailure, n, s } from './attributes.js';
+import { epochSeconds, isConditionFailure, numberAttribute, stringAttribute } from './attributes.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 export interface SecretLockOptions {
@@ -40,7 +40,10 @@ export class SecretLock {
   }
 
   private key(secretId: string) {
-    return { [TABLE_KEYS.partitionKey]: s(`SECRETLOCK#${secretId}`), [TABLE_KEYS.sortKey]: s('LOCK') };
+    return {
+      [TABLE_KEYS.partitionKey]: stringAttribute(`SECRETLOCK#${secretId}`),
+      [TABLE_KEYS.sortKey]: stringAttribute('LOCK'),
+    };
   }
 
   private async acquire(secretId: string, owner: string): Promise<boolean> {
@@ -52,12 +55,12 @@ export class SecretLock {
           TableName: this.options.tableName,
           Item: {
             ...this.key(secretId),
-            owner: s(owner),
-            lease_until: n(until),
-            [TABLE_KEYS.timeToLive]: n(epochSeconds(new Date(until)) + 3600),
+            owner: stringAttribute(owner),
+            lease_until: numberAttribute(until),
+            [TABLE_KEYS.timeToLive]: numberAttribute(epochSeconds(new Date(until)) + 3600),
           },
           ConditionExpression: 'attribute_not_exists(lease_until) OR lease_until < :now',
-          ExpressionAttributeValues: { ':now': n(now) },
+          ExpressionAttributeValues: { ':now': numberAttribute(now) },
         }),
       );
       return true;
@@ -75,7 +78,7 @@ export class SecretLock {
           Key: this.key(secretId),
           ConditionExpression: '#owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': s(owner) },
+          ExpressionAttributeValues: { ':owner': stringAttribute(owner) },
         }),
       );
     } catch (error: unknown) {

@@ -1,6 +1,13 @@
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { PageSyncState, PartitionState } from '../domain/sync-state.js';
-import { type Item, isConditionFailure, n, readNumber, readString, s } from './attributes.js';
+import {
+  type Item,
+  isConditionFailure,
+  numberAttribute,
+  readNumber,
+  readString,
+  stringAttribute,
+} from './attributes.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 /** The lease moved to another run (this one outlived it): this run must stop writing at once. */
@@ -26,7 +33,10 @@ export class SyncStateStore {
   ) {}
 
   private key(pageId: string) {
-    return { [TABLE_KEYS.partitionKey]: s(`PAGE#${pageId}`), [TABLE_KEYS.sortKey]: s('SYNC') };
+    return {
+      [TABLE_KEYS.partitionKey]: stringAttribute(`PAGE#${pageId}`),
+      [TABLE_KEYS.sortKey]: stringAttribute('SYNC'),
+    };
   }
 
   /** Reads the state without taking the lease: for `GET /sync` and `POST /sync`. */
@@ -51,7 +61,11 @@ export class SyncStateStore {
           Key: this.key(pageId),
           UpdateExpression: 'SET lease_owner = :owner, lease_until = :until',
           ConditionExpression: 'attribute_not_exists(lease_owner) OR lease_until < :now',
-          ExpressionAttributeValues: { ':owner': s(owner), ':until': n(now + leaseMs), ':now': n(now) },
+          ExpressionAttributeValues: {
+            ':owner': stringAttribute(owner),
+            ':until': numberAttribute(now + leaseMs),
+            ':now': numberAttribute(now),
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -71,7 +85,7 @@ export class SyncStateStore {
     leaseMs: number,
   ): Promise<void> {
     await this.write(pageId, owner, partitions, 'SET #partitions = :partitions, lease_until = :until', {
-      ':until': n(now + leaseMs),
+      ':until': numberAttribute(now + leaseMs),
     });
   }
 
@@ -84,7 +98,10 @@ export class SyncStateStore {
           Key: this.key(pageId),
           UpdateExpression: 'SET lease_until = :until',
           ConditionExpression: 'lease_owner = :owner',
-          ExpressionAttributeValues: { ':owner': s(owner), ':until': n(now + leaseMs) },
+          ExpressionAttributeValues: {
+            ':owner': stringAttribute(owner),
+            ':until': numberAttribute(now + leaseMs),
+          },
         }),
       );
     } catch (error: unknown) {
@@ -121,8 +138,8 @@ export class SyncStateStore {
           // `partitions` is one of DynamoDB's reserved words.
           ExpressionAttributeNames: { '#partitions': 'partitions' },
           ExpressionAttributeValues: {
-            ':owner': s(owner),
-            ':partitions': s(JSON.stringify(partitions)),
+            ':owner': stringAttribute(owner),
+            ':partitions': stringAttribute(JSON.stringify(partitions)),
             ...values,
           },
         }),
