@@ -43,7 +43,8 @@ export function syncSummary(
   const complete = times.every((time): time is string => time !== null);
   return {
     status: outcome === 'failed' ? 'failed' : 'idle',
-    syncedAt: complete && times.length > 0 ? times.reduce((a, b) => (a < b ? a : b)) : undefined,
+    // ISO instants sort as text: the first is the least recent.
+    syncedAt: complete ? [...times].sort()[0] : undefined,
     lastOutcome: outcome,
   };
 }
