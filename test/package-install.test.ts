@@ -62,7 +62,11 @@ function appLock(app: Json, tarballSpec: string): Json {
   const repo = readJson(join(ROOT, 'package.json'));
   const packages: Record<string, LockEntry> = {
     ...lock.packages,
-    '': { name: app.name, version: app.version, dependencies: app.dependencies as Record<string, string> },
+    '': {
+      name: app.name,
+      version: app.version as string,
+      dependencies: app.dependencies as Record<string, string>,
+    },
     'node_modules/page-conversations': {
       version: repo.version as string,
       resolved: tarballSpec,
