@@ -12,10 +12,13 @@ export const WEBHOOK_SETTINGS = Object.freeze({
     env: 'WEBHOOK_SECRET_ID',
     prop: 'webhookSecret',
     context: 'webhookSecretName',
+    // The stack passes the secret's ARN; an operator may give its name.
     rule: text({
-      pattern: SECRET_NAME_CHARACTERS,
-      maxLength: 512,
-      expected: "a secret's name or ARN (A-Z a-z 0-9 / _ + = . @ - :)",
+      pattern: new RegExp(
+        `^(arn:[^:]+:secretsmanager:[^:]+:\\d{12}:secret:)?${SECRET_NAME_CHARACTERS.source.slice(1)}`,
+      ),
+      maxLength: 2048,
+      expected: "a secret's name (A-Z a-z 0-9 / _ + = . @ -) or ARN",
     }),
     default: undefined,
     description:
