@@ -167,7 +167,7 @@ describe('item access by key prefix (dynamodb:LeadingKeys)', () => {
   });
 
   it('declares every partition key the stores write (lib/store/table-schema.ts)', () => {
-    // Prepare: the stores' key templates (`PREFIX#${...}`), telling sort keys (`[sortKey]: s(`) apart.
+    // Prepare: the stores' key templates (`PREFIX#${...}`), telling sort keys (`[sortKey]: stringAttribute(`) apart.
     const dir = new URL('../../lib/store/', import.meta.url);
     const sources = readdirSync(dir)
       .filter((file) => file.endsWith('.ts'))
@@ -175,8 +175,8 @@ describe('item access by key prefix (dynamodb:LeadingKeys)', () => {
     const prefixes = (pattern: RegExp) =>
       new Set(sources.flatMap((source) => [...source.matchAll(pattern)].map((match) => match[1] as string)));
     const templates = prefixes(/`([A-Z]+#)\$\{/g);
-    const sortKeys = prefixes(/sortKey\]: s\(`([A-Z]+#)\$\{/g);
-    const itemPartitions = prefixes(/partitionKey\]: s\(`([A-Z]+#)\$\{/g);
+    const sortKeys = prefixes(/sortKey\]: stringAttribute\(`([A-Z]+#)\$\{/g);
+    const itemPartitions = prefixes(/partitionKey\]: stringAttribute\(`([A-Z]+#)\$\{/g);
 
     // Assess
     expect(sortKeys).toEqual(new Set(['COUNT#', 'REFRESH#']));
