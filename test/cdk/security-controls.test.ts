@@ -175,8 +175,8 @@ describe('item access by key prefix (dynamodb:LeadingKeys)', () => {
     const prefixes = (pattern: RegExp) =>
       new Set(sources.flatMap((source) => [...source.matchAll(pattern)].map((match) => match[1] as string)));
     const templates = prefixes(/`([A-Z]+#)\$\{/g);
-    const sortKeys = prefixes(/sortKey\]: stringAttribute\(`([A-Z]+#)\$\{/g);
-    const itemPartitions = prefixes(/partitionKey\]: stringAttribute\(`([A-Z]+#)\$\{/g);
+    const sortKeys = prefixes(/sortKey\]: \w+\(`([A-Z]+#)\$\{/g);
+    const itemPartitions = prefixes(/partitionKey\]: \w+\(`([A-Z]+#)\$\{/g);
 
     // Assess
     expect(sortKeys).toEqual(new Set(['COUNT#', 'REFRESH#']));
