@@ -3,9 +3,9 @@ import {
   GetSecretValueCommand,
   PutSecretValueCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
-import { EMULATOR_APP, type GraphEmulator, startGraphEmulator } from '#lib/local/graph-emulator.js';
+import { describe, expect, test } from 'vitest';
+import { ensureTable } from '#lib/local/embedded-dynamodb.js';
+import { EMULATOR_APP } from '#lib/local/graph-emulator.js';
 import { connectPages, WEBHOOK_FIELDS } from '#lib/pages/connect.js';
 import { OnboardingGraph } from '#lib/pages/onboarding-graph.js';
 import { listPages } from '#lib/pages/page-listing.js';
@@ -16,32 +16,21 @@ import { SecretLock } from '#lib/store/secret-lock.js';
 import { SecretWriter } from '#lib/tokens/secret-writer.js';
 import { SecretsManagerTokenSource } from '#lib/tokens/secrets-manager-token-source.js';
 import { fakeSecretsManager } from './support/fake-secrets-manager.js';
+import { PREFIX, useOnboardingRig } from './support/onboarding-rig.js';
 
-const PREFIX = 'page-conversations/page-';
-let dynamo: EmbeddedDynamo;
-let emulator: GraphEmulator;
-beforeAll(async () => {
-  dynamo = await startEmbeddedDynamo();
-  emulator = await startGraphEmulator({ pages: [] });
-});
-afterAll(async () => {
-  await emulator.close();
-  await dynamo.close();
-});
-let secrets: ReturnType<typeof fakeSecretsManager>;
-afterEach(() => secrets.mock.reset());
+const rig = useOnboardingRig();
 
 async function onboarding() {
-  secrets = fakeSecretsManager();
+  rig.secrets = fakeSecretsManager();
   const tableName = `connect-${Math.random().toString(36).slice(2)}`;
-  await ensureTable(dynamo.client, tableName);
-  const registry = new PageRegistry({ client: dynamo.client, tableName });
+  await ensureTable(rig.dynamo.client, tableName);
+  const registry = new PageRegistry({ client: rig.dynamo.client, tableName });
   const vault = new SecretsManagerVault(
-    new SecretWriter(secrets.client),
+    new SecretWriter(rig.secrets.client),
     PREFIX,
-    new SecretLock({ client: dynamo.client, tableName, retryMs: 5 }),
+    new SecretLock({ client: rig.dynamo.client, tableName, retryMs: 5 }),
   );
-  const graph = new OnboardingGraph({ baseUrl: emulator.url, version: 'v24.0' });
+  const graph = new OnboardingGraph({ baseUrl: rig.emulator.url, version: 'v24.0' });
   const started: string[] = [];
   const deps = {
     registry,
@@ -56,7 +45,7 @@ async function onboarding() {
 
 /** 250 Pages: every 10th lacks pages_messaging, every 10th (offset) has no messaging task, every 4th has Instagram. */
 function agencyUser() {
-  return emulator.createUser({
+  return rig.emulator.createUser({
     pages: 250,
     page: (i) => ({
       ...(i % 10 === 3 ? { withoutScopes: ['pages_messaging'] } : {}),
@@ -74,7 +63,8 @@ describe('npm run pages -- connect', () => {
     const user = agencyUser();
     // Act
     const first = await connectPages(deps, { userToken: user.token, app: { ...EMULATOR_APP } });
-    const writesAfterFirst = secrets.calls(CreateSecretCommand) + secrets.calls(PutSecretValueCommand);
+    const writesAfterFirst =
+      rig.secrets.calls(CreateSecretCommand) + rig.secrets.calls(PutSecretValueCommand);
     const second = await connectPages(deps, { userToken: user.token, app: { ...EMULATOR_APP } });
     // Assess
     const registered = first.rows.filter((row) => row.action === 'registered');
@@ -102,13 +92,15 @@ describe('npm run pages -- connect', () => {
     expect(writesAfterFirst).toBe(200);
     expect(second.rows.filter((row) => row.action === 'unchanged')).toHaveLength(200);
     expect(second.rows.filter((row) => row.action === 'skipped')).toHaveLength(50);
-    expect(secrets.calls(CreateSecretCommand) + secrets.calls(PutSecretValueCommand)).toBe(writesAfterFirst);
+    expect(rig.secrets.calls(CreateSecretCommand) + rig.secrets.calls(PutSecretValueCommand)).toBe(
+      writesAfterFirst,
+    );
     expect(started).toHaveLength(200);
     // Served: the API's token source finds each registered Page's token, and GET /pages lists them.
-    const tokens = new SecretsManagerTokenSource({ client: secrets.client, prefix: PREFIX, registry });
+    const tokens = new SecretsManagerTokenSource({ client: rig.secrets.client, prefix: PREFIX, registry });
     const sample = registered[17]?.pageId ?? '';
-    expect((await tokens.get(sample)).accessToken).toBe(emulator.pages.get(sample)?.accessToken);
-    const cursors = new CursorStore({ client: dynamo.client, tableName });
+    expect((await tokens.get(sample)).accessToken).toBe(rig.emulator.pages.get(sample)?.accessToken);
+    const cursors = new CursorStore({ client: rig.dynamo.client, tableName });
     const listing = await listPages({ registry, cursors, now: () => new Date() }, { limit: 100 });
     expect(listing.data).toHaveLength(100);
     expect(listing.hasNext).toBe(true);
@@ -128,11 +120,11 @@ describe('npm run pages -- connect', () => {
 
   test('a dry run says what it would do and writes nothing', async () => {
     const { deps, registry } = await onboarding();
-    const user = emulator.createUser({ pages: 3, page: (i) => (i === 1 ? { tasks: ['ANALYZE'] } : {}) });
+    const user = rig.emulator.createUser({ pages: 3, page: (i) => (i === 1 ? { tasks: ['ANALYZE'] } : {}) });
     const report = await connectPages(deps, { userToken: user.token, dryRun: true });
     expect(report.rows.map((row) => row.action)).toEqual(['would register', 'skipped', 'would register']);
     expect(await registry.listPageIds()).toEqual([]);
-    expect(secrets.calls(CreateSecretCommand) + secrets.calls(PutSecretValueCommand)).toBe(0);
+    expect(rig.secrets.calls(CreateSecretCommand) + rig.secrets.calls(PutSecretValueCommand)).toBe(0);
   });
 
   test('a user token Graph does not know is refused before anything is stored', async () => {
@@ -141,7 +133,7 @@ describe('npm run pages -- connect', () => {
       code: 'page_token_invalid',
     });
     expect(await registry.listPageIds()).toEqual([]);
-    expect(secrets.calls(GetSecretValueCommand)).toBe(0);
+    expect(rig.secrets.calls(GetSecretValueCommand)).toBe(0);
   });
 });
 
@@ -149,7 +141,7 @@ describe('connect with --subscribe-webhooks', () => {
   test('subscribes every eligible Page to the webhook fields that name a conversation, and none other', async () => {
     // Prepare
     const { deps } = await onboarding();
-    const user = emulator.createUser({
+    const user = rig.emulator.createUser({
       pages: 4,
       firstPageId: 2_900_000_000_000_001n,
       page: (i) => (i === 3 ? { withoutScopes: ['pages_messaging'] } : {}),
@@ -160,7 +152,8 @@ describe('connect with --subscribe-webhooks', () => {
     const registered = report.rows.filter((row) => row.action === 'registered').map((row) => row.pageId);
     const skipped = report.rows.filter((row) => row.action === 'skipped').map((row) => row.pageId);
     expect(registered.length).toBeGreaterThan(0);
-    for (const pageId of registered) expect(emulator.subscribedFields(pageId)).toEqual([...WEBHOOK_FIELDS]);
-    for (const pageId of skipped) expect(emulator.subscribedFields(pageId)).toBeUndefined();
+    for (const pageId of registered)
+      expect(rig.emulator.subscribedFields(pageId)).toEqual([...WEBHOOK_FIELDS]);
+    for (const pageId of skipped) expect(rig.emulator.subscribedFields(pageId)).toBeUndefined();
   });
 });

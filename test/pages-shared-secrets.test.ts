@@ -1,8 +1,7 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { forEachLimited } from '#lib/domain/concurrency.js';
-import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
-import { type GraphEmulator, startGraphEmulator } from '#lib/local/graph-emulator.js';
+import { ensureTable } from '#lib/local/embedded-dynamodb.js';
 import { connectPages } from '#lib/pages/connect.js';
 import { OnboardingGraph } from '#lib/pages/onboarding-graph.js';
 import { SecretsManagerVault } from '#lib/pages/token-vault.js';
@@ -13,58 +12,47 @@ import { SecretWriter } from '#lib/tokens/secret-writer.js';
 import { SecretsManagerTokenSource } from '#lib/tokens/secrets-manager-token-source.js';
 import { isSharedSecretName, SECRET_VALUE_MAX_BYTES } from '#lib/tokens/shared-secret.js';
 import { fakeSecretsManager } from './support/fake-secrets-manager.js';
+import { PREFIX, useOnboardingRig } from './support/onboarding-rig.js';
 
-const PREFIX = 'page-conversations/page-';
-let dynamo: EmbeddedDynamo;
-let emulator: GraphEmulator;
-beforeAll(async () => {
-  dynamo = await startEmbeddedDynamo();
-  emulator = await startGraphEmulator({ pages: [] });
-});
-afterAll(async () => {
-  await emulator.close();
-  await dynamo.close();
-});
-let secrets: ReturnType<typeof fakeSecretsManager>;
-afterEach(() => secrets.mock.reset());
+const rig = useOnboardingRig();
 
 /** Meta's Page tokens run to about 200 characters: give the emulated ones that length, so sizes are real. */
 function realisticTokens(pageIds: readonly string[]): void {
   for (const pageId of pageIds) {
-    const page = emulator.pages.get(pageId);
+    const page = rig.emulator.pages.get(pageId);
     if (page) page.accessToken = `EMULATOR-PAGE-TOKEN-${pageId}-`.padEnd(210, 'x');
   }
 }
 
 async function setup() {
-  secrets = fakeSecretsManager();
+  rig.secrets = fakeSecretsManager();
   const tableName = `shared-${Math.random().toString(36).slice(2)}`;
-  await ensureTable(dynamo.client, tableName);
-  const registry = new PageRegistry({ client: dynamo.client, tableName });
+  await ensureTable(rig.dynamo.client, tableName);
+  const registry = new PageRegistry({ client: rig.dynamo.client, tableName });
   const vault = new SecretsManagerVault(
-    new SecretWriter(secrets.client),
+    new SecretWriter(rig.secrets.client),
     PREFIX,
-    new SecretLock({ client: dynamo.client, tableName, retryMs: 5 }),
+    new SecretLock({ client: rig.dynamo.client, tableName, retryMs: 5 }),
   );
-  const graph = new OnboardingGraph({ baseUrl: emulator.url, version: 'v24.0' });
+  const graph = new OnboardingGraph({ baseUrl: rig.emulator.url, version: 'v24.0' });
   return { registry, deps: { registry, vault, graph } };
 }
 
 const sharedSecrets = () =>
-  [...secrets.secrets.entries()].filter(([name]) => isSharedSecretName(PREFIX, name));
+  [...rig.secrets.secrets.entries()].filter(([name]) => isSharedSecretName(PREFIX, name));
 
 describe('shared secrets', () => {
   test('1,000 Pages fit in a few shared secrets, and the API reads each secret once per cache period', async () => {
     // Prepare
     const { registry, deps } = await setup();
-    const user = emulator.createUser({ pages: 1000 });
+    const user = rig.emulator.createUser({ pages: 1000 });
     realisticTokens(user.pageIds);
     // Act
     const report = await connectPages(deps, { userToken: user.token, shared: true });
-    // Assess: how many secrets, and each under Secrets Manager's limit.
+    // Assess: how many rig.secrets, and each under Secrets Manager's limit.
     const shared = sharedSecrets();
     console.info(
-      `1,000 Pages with 210-character tokens: ${shared.length} shared secrets, ` +
+      `1,000 Pages with 210-character tokens: ${shared.length} shared rig.secrets, ` +
         `largest ${Math.max(...shared.map(([, s]) => Buffer.byteLength(s.value)))} bytes`,
     );
     expect(report.rows.filter((row) => row.action === 'registered')).toHaveLength(1000);
@@ -75,30 +63,30 @@ describe('shared secrets', () => {
     // Act 2: every Page's token through the API's token source, twice, then again after the cache period.
     let clock = Date.parse('2026-11-25T12:00:00Z');
     const tokens = new SecretsManagerTokenSource({
-      client: secrets.client,
+      client: rig.secrets.client,
       prefix: PREFIX,
       registry,
       now: () => clock,
     });
-    secrets.mock.resetHistory();
+    rig.secrets.mock.resetHistory();
     for (let round = 0; round < 2; round++) {
       await forEachLimited(user.pageIds, 20, async (pageId) => void (await tokens.get(pageId)));
     }
-    const readsInOnePeriod = secrets.calls(GetSecretValueCommand);
+    const readsInOnePeriod = rig.secrets.calls(GetSecretValueCommand);
     clock += 301_000;
     const sample = user.pageIds[999] ?? '';
-    expect((await tokens.get(sample)).accessToken).toBe(emulator.pages.get(sample)?.accessToken);
+    expect((await tokens.get(sample)).accessToken).toBe(rig.emulator.pages.get(sample)?.accessToken);
     await forEachLimited(user.pageIds, 20, async (pageId) => void (await tokens.get(pageId)));
     // Assess 2
     expect(readsInOnePeriod).toBe(shared.length);
-    expect(secrets.calls(GetSecretValueCommand)).toBe(2 * shared.length);
+    expect(rig.secrets.calls(GetSecretValueCommand)).toBe(2 * shared.length);
   });
 
   test('two connects at once into the same shared secrets lose no token', async () => {
     // Prepare: two users whose Pages partly overlap, neither Page set stored yet.
     const { registry, deps } = await setup();
-    const alice = emulator.createUser({ pages: 120 });
-    const bob = emulator.createUser({ pages: 120 });
+    const alice = rig.emulator.createUser({ pages: 120 });
+    const bob = rig.emulator.createUser({ pages: 120 });
     realisticTokens([...alice.pageIds, ...bob.pageIds]);
     // Act
     await Promise.all([
@@ -114,7 +102,7 @@ describe('shared secrets', () => {
       }
     }
     for (const pageId of [...alice.pageIds, ...bob.pageIds]) {
-      expect(stored.get(pageId)).toBe(emulator.pages.get(pageId)?.accessToken);
+      expect(stored.get(pageId)).toBe(rig.emulator.pages.get(pageId)?.accessToken);
       const record = await registry.get(pageId);
       expect(record?.token.kind).toBe('shared-secret');
     }

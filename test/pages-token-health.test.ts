@@ -1,11 +1,10 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { callAsPage } from '#lib/conversations/page-call.js';
 import { PageTokenInvalidError } from '#lib/domain/errors.js';
 import { pageView } from '#lib/domain/page.js';
 import { GraphClient } from '#lib/graph/graph-client.js';
-import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
-import { type GraphEmulator, startGraphEmulator } from '#lib/local/graph-emulator.js';
+import { ensureTable } from '#lib/local/embedded-dynamodb.js';
 import { addPage } from '#lib/pages/manage-pages.js';
 import { OnboardingGraph } from '#lib/pages/onboarding-graph.js';
 import { checkPages } from '#lib/pages/page-health.js';
@@ -16,20 +15,9 @@ import { SecretLock } from '#lib/store/secret-lock.js';
 import { SecretWriter } from '#lib/tokens/secret-writer.js';
 import { SecretsManagerTokenSource } from '#lib/tokens/secrets-manager-token-source.js';
 import { fakeSecretsManager } from './support/fake-secrets-manager.js';
+import { PREFIX, useOnboardingRig } from './support/onboarding-rig.js';
 
-const PREFIX = 'page-conversations/page-';
-let dynamo: EmbeddedDynamo;
-let emulator: GraphEmulator;
-beforeAll(async () => {
-  dynamo = await startEmbeddedDynamo();
-  emulator = await startGraphEmulator({ pages: [] });
-});
-afterAll(async () => {
-  await emulator.close();
-  await dynamo.close();
-});
-let secrets: ReturnType<typeof fakeSecretsManager>;
-afterEach(() => secrets.mock.reset());
+const rig = useOnboardingRig();
 
 const EXPIRED = {
   kind: 'graph-error' as const,
@@ -45,32 +33,32 @@ const EXPIRED = {
 describe('token health', () => {
   test('a token Graph rejects (190/463) is recorded invalid and refused without a Graph call until its secret changes, then valid again', async () => {
     // Prepare: one Page connected; a clock that the caches read.
-    secrets = fakeSecretsManager();
+    rig.secrets = fakeSecretsManager();
     let clock = Date.parse('2026-11-25T12:00:00Z');
     const now = () => new Date(clock);
     const tableName = `health-${Math.random().toString(36).slice(2)}`;
-    await ensureTable(dynamo.client, tableName);
-    const registry = new PageRegistry({ client: dynamo.client, tableName, now });
+    await ensureTable(rig.dynamo.client, tableName);
+    const registry = new PageRegistry({ client: rig.dynamo.client, tableName, now });
     const vault = new SecretsManagerVault(
-      new SecretWriter(secrets.client),
+      new SecretWriter(rig.secrets.client),
       PREFIX,
-      new SecretLock({ client: dynamo.client, tableName }),
+      new SecretLock({ client: rig.dynamo.client, tableName }),
     );
-    const onboardingGraph = new OnboardingGraph({ baseUrl: emulator.url, version: 'v24.0' });
-    const [pageId = ''] = emulator.createUser({ pages: 1 }).pageIds;
-    const page = emulator.pages.get(pageId);
+    const onboardingGraph = new OnboardingGraph({ baseUrl: rig.emulator.url, version: 'v24.0' });
+    const [pageId = ''] = rig.emulator.createUser({ pages: 1 }).pageIds;
+    const page = rig.emulator.pages.get(pageId);
     if (page === undefined) throw new Error('no page');
     await addPage({ registry, vault, graph: onboardingGraph }, pageId, { accessToken: page.accessToken });
     const tokens = new SecretsManagerTokenSource({
-      client: secrets.client,
+      client: rig.secrets.client,
       prefix: PREFIX,
       registry,
       now: () => clock,
     });
-    const graph = new GraphClient({ baseUrl: emulator.url, version: 'v24.0', maxAttempts: 1 });
+    const graph = new GraphClient({ baseUrl: rig.emulator.url, version: 'v24.0', maxAttempts: 1 });
     const deps = {
       tokens,
-      backoff: new BackoffStore({ client: dynamo.client, tableName }),
+      backoff: new BackoffStore({ client: rig.dynamo.client, tableName }),
       now,
       health: registry,
     };
@@ -81,7 +69,7 @@ describe('token health', () => {
     try {
       expect((await registry.get(pageId))?.health.status).toBe('valid');
       // Act 1: Graph rejects the token.
-      emulator.inject({ ...EXPIRED, pageId });
+      rig.emulator.inject({ ...EXPIRED, pageId });
       await expect(list()).rejects.toBeInstanceOf(PageTokenInvalidError);
       // Assess 1
       const invalid = await registry.get(pageId);
@@ -91,14 +79,14 @@ describe('token health', () => {
         error: { code: 'page_token_invalid', graph: { code: 190, error_subcode: 463 }, reason: 'expired' },
       });
       // Act 2: later calls, past the registry's cache too, are refused without Graph.
-      emulator.resetCalls();
+      rig.emulator.resetCalls();
       clock += 120_000;
       await expect(list()).rejects.toMatchObject({
         code: 'page_token_invalid',
         graph: { error_subcode: 463 },
       });
       await expect(list()).rejects.toBeInstanceOf(PageTokenInvalidError);
-      expect(emulator.callCount(pageId)).toBe(0);
+      expect(rig.emulator.callCount(pageId)).toBe(0);
       // Act 3: the operator stores a new token; once the secret's cache period has passed, it is used.
       page.accessToken = `${page.accessToken}-renewed`;
       await vault.store(new Map([[pageId, { accessToken: page.accessToken }]]), { shared: false });
@@ -106,7 +94,7 @@ describe('token health', () => {
       const answer = await list();
       // Assess 3
       expect(answer.credentials.accessToken).toBe(page.accessToken);
-      expect(emulator.callCount(pageId)).toBe(1);
+      expect(rig.emulator.callCount(pageId)).toBe(1);
       expect((await registry.get(pageId))?.health).toMatchObject({ status: 'valid', error: undefined });
     } finally {
       await graph.close();
@@ -114,36 +102,36 @@ describe('token health', () => {
   });
 
   test('check marks each token by one Graph call and refreshes the name', async () => {
-    secrets = fakeSecretsManager();
+    rig.secrets = fakeSecretsManager();
     const tableName = `check-${Math.random().toString(36).slice(2)}`;
-    await ensureTable(dynamo.client, tableName);
-    const registry = new PageRegistry({ client: dynamo.client, tableName });
+    await ensureTable(rig.dynamo.client, tableName);
+    const registry = new PageRegistry({ client: rig.dynamo.client, tableName });
     const vault = new SecretsManagerVault(
-      new SecretWriter(secrets.client),
+      new SecretWriter(rig.secrets.client),
       PREFIX,
-      new SecretLock({ client: dynamo.client, tableName }),
+      new SecretLock({ client: rig.dynamo.client, tableName }),
     );
-    const graph = new OnboardingGraph({ baseUrl: emulator.url, version: 'v24.0' });
-    const user = emulator.createUser({ pages: 2, page: () => ({ instagram: true }) });
+    const graph = new OnboardingGraph({ baseUrl: rig.emulator.url, version: 'v24.0' });
+    const user = rig.emulator.createUser({ pages: 2, page: () => ({ instagram: true }) });
     for (const pageId of user.pageIds) {
       await addPage({ registry, vault, graph }, pageId, {
-        accessToken: emulator.pages.get(pageId)?.accessToken ?? '',
+        accessToken: rig.emulator.pages.get(pageId)?.accessToken ?? '',
       });
     }
     const [good = '', bad = ''] = user.pageIds;
-    const goodPage = emulator.pages.get(good);
+    const goodPage = rig.emulator.pages.get(good);
     if (goodPage) goodPage.name = 'Renamed Page';
-    emulator.inject({ ...EXPIRED, pageId: bad });
-    emulator.resetCalls();
-    const tokens = new SecretsManagerTokenSource({ client: secrets.client, prefix: PREFIX, registry });
+    rig.emulator.inject({ ...EXPIRED, pageId: bad });
+    rig.emulator.resetCalls();
+    const tokens = new SecretsManagerTokenSource({ client: rig.secrets.client, prefix: PREFIX, registry });
     const rows = await checkPages({ registry, tokens, graph }, user.pageIds);
     expect(rows.map((row) => [row.pageId, row.status, row.detail])).toEqual([
       [good, 'valid', undefined],
       [bad, 'invalid', 'expired (Graph 190/463)'],
     ]);
-    expect(emulator.callCount()).toBe(2);
+    expect(rig.emulator.callCount()).toBe(2);
     expect((await registry.get(good))?.name).toBe('Renamed Page');
     expect((await registry.get(bad))?.health.status).toBe('invalid');
-    expect(secrets.calls(GetSecretValueCommand)).toBeGreaterThan(0);
+    expect(rig.secrets.calls(GetSecretValueCommand)).toBeGreaterThan(0);
   });
 });
