@@ -4,33 +4,17 @@ import {
   PutSecretValueCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, test } from 'vitest';
-import { ensureTable } from '#lib/local/embedded-dynamodb.js';
 import { EMULATOR_APP } from '#lib/local/graph-emulator.js';
 import { connectPages, WEBHOOK_FIELDS } from '#lib/pages/connect.js';
-import { OnboardingGraph } from '#lib/pages/onboarding-graph.js';
 import { listPages } from '#lib/pages/page-listing.js';
-import { SecretsManagerVault } from '#lib/pages/token-vault.js';
 import { CursorStore } from '#lib/store/cursor-store.js';
-import { PageRegistry } from '#lib/store/page-registry.js';
-import { SecretLock } from '#lib/store/secret-lock.js';
-import { SecretWriter } from '#lib/tokens/secret-writer.js';
 import { SecretsManagerTokenSource } from '#lib/tokens/secrets-manager-token-source.js';
-import { fakeSecretsManager } from './support/fake-secrets-manager.js';
 import { PREFIX, useOnboardingRig } from './support/onboarding-rig.js';
 
 const rig = useOnboardingRig();
 
 async function onboarding() {
-  rig.secrets = fakeSecretsManager();
-  const tableName = `connect-${Math.random().toString(36).slice(2)}`;
-  await ensureTable(rig.dynamo.client, tableName);
-  const registry = new PageRegistry({ client: rig.dynamo.client, tableName });
-  const vault = new SecretsManagerVault(
-    new SecretWriter(rig.secrets.client),
-    PREFIX,
-    new SecretLock({ client: rig.dynamo.client, tableName, retryMs: 5 }),
-  );
-  const graph = new OnboardingGraph({ baseUrl: rig.emulator.url, version: 'v24.0' });
+  const { tableName, registry, vault, graph } = await rig.onboarding();
   const started: string[] = [];
   const deps = {
     registry,

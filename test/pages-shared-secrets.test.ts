@@ -1,17 +1,10 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, test } from 'vitest';
 import { forEachLimited } from '#lib/domain/concurrency.js';
-import { ensureTable } from '#lib/local/embedded-dynamodb.js';
 import { connectPages } from '#lib/pages/connect.js';
-import { OnboardingGraph } from '#lib/pages/onboarding-graph.js';
-import { SecretsManagerVault } from '#lib/pages/token-vault.js';
-import { PageRegistry } from '#lib/store/page-registry.js';
-import { SecretLock } from '#lib/store/secret-lock.js';
 import { parseTokenMap } from '#lib/tokens/file-token-source.js';
-import { SecretWriter } from '#lib/tokens/secret-writer.js';
 import { SecretsManagerTokenSource } from '#lib/tokens/secrets-manager-token-source.js';
 import { isSharedSecretName, SECRET_VALUE_MAX_BYTES } from '#lib/tokens/shared-secret.js';
-import { fakeSecretsManager } from './support/fake-secrets-manager.js';
 import { PREFIX, useOnboardingRig } from './support/onboarding-rig.js';
 
 const rig = useOnboardingRig();
@@ -25,16 +18,7 @@ function realisticTokens(pageIds: readonly string[]): void {
 }
 
 async function setup() {
-  rig.secrets = fakeSecretsManager();
-  const tableName = `shared-${Math.random().toString(36).slice(2)}`;
-  await ensureTable(rig.dynamo.client, tableName);
-  const registry = new PageRegistry({ client: rig.dynamo.client, tableName });
-  const vault = new SecretsManagerVault(
-    new SecretWriter(rig.secrets.client),
-    PREFIX,
-    new SecretLock({ client: rig.dynamo.client, tableName, retryMs: 5 }),
-  );
-  const graph = new OnboardingGraph({ baseUrl: rig.emulator.url, version: 'v24.0' });
+  const { registry, vault, graph } = await rig.onboarding();
   return { registry, deps: { registry, vault, graph } };
 }
 

@@ -33,18 +33,9 @@ const EXPIRED = {
 describe('token health', () => {
   test('a token Graph rejects (190/463) is recorded invalid and refused without a Graph call until its secret changes, then valid again', async () => {
     // Prepare: one Page connected; a clock that the caches read.
-    rig.secrets = fakeSecretsManager();
     let clock = Date.parse('2026-11-25T12:00:00Z');
     const now = () => new Date(clock);
-    const tableName = `health-${Math.random().toString(36).slice(2)}`;
-    await ensureTable(rig.dynamo.client, tableName);
-    const registry = new PageRegistry({ client: rig.dynamo.client, tableName, now });
-    const vault = new SecretsManagerVault(
-      new SecretWriter(rig.secrets.client),
-      PREFIX,
-      new SecretLock({ client: rig.dynamo.client, tableName }),
-    );
-    const onboardingGraph = new OnboardingGraph({ baseUrl: rig.emulator.url, version: 'v24.0' });
+    const { tableName, registry, vault, graph: onboardingGraph } = await rig.onboarding({ now });
     const [pageId = ''] = rig.emulator.createUser({ pages: 1 }).pageIds;
     const page = rig.emulator.pages.get(pageId);
     if (page === undefined) throw new Error('no page');
