@@ -1,36 +1,14 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApiHandler } from '#lib/http/api-handler.js';
 import { lambdaContext } from '#lib/local/api-gateway-adapter.js';
 import { DEMO_PAGE_IDS } from '#lib/local/graph-emulator-seed.js';
+import { apiGatewayEvent } from './support/api-gateway-event.js';
 import { type Harness, recordingLogger, startHarness } from './support/harness.js';
 
 const PAGE = DEMO_PAGE_IDS[0];
 
 /** The event API Gateway sends for `GET /pages/{PAGE}/conversations`. */
-function conversationsEvent(): APIGatewayProxyEventV2 {
-  const path = `/pages/${PAGE}/conversations`;
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { host: 'abc123.execute-api.eu-west-1.amazonaws.com' },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'abc123',
-      domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
-      domainPrefix: 'abc123',
-      http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
-      requestId: 'request-1',
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    isBase64Encoded: false,
-  };
-}
+const conversationsEvent = () => apiGatewayEvent(`/pages/${PAGE}/conversations`);
 
 describe('a Lambda that runs out of time', () => {
   const logger = recordingLogger();

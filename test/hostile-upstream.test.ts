@@ -1,10 +1,10 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandler } from '#lib/http/api-handler.js';
 import { lambdaContext } from '#lib/local/api-gateway-adapter.js';
 import { FileTokenSource } from '#lib/tokens/file-token-source.js';
 import type { PageCredentials } from '#lib/tokens/token-source.js';
 import { type HostileAnswer, type HostileGraph, startHostileGraph } from './hostile/hostile-graph.js';
+import { apiGatewayEvent } from './support/api-gateway-event.js';
 import { type Harness, recordingLogger, startHarness } from './support/harness.js';
 
 // Fixture secrets: obviously fake, yet shaped so that a trace-id check alone would let the token pass.
@@ -308,33 +308,16 @@ describe('paging.next is built from configuration and API Gateway, never from re
   afterAll(() => graph.close());
 
   /** An API Gateway event whose Host and x-forwarded-proto headers lie. */
-  function event(page: string): APIGatewayProxyEventV2 {
-    const path = `/pages/${page}/conversations`;
-    return {
-      version: '2.0',
-      routeKey: '$default',
-      rawPath: path,
+  const event = (page: string) =>
+    apiGatewayEvent(`/pages/${page}/conversations`, {
       rawQueryString: 'limit=1',
       headers: {
         host: 'evil.example',
         'x-forwarded-proto': 'javascript',
         'x-forwarded-host': 'evil.example',
       },
-      requestContext: {
-        accountId: '000000000000',
-        apiId: 'abc123',
-        domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
-        domainPrefix: 'abc123',
-        http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
-        requestId: 'request-1',
-        routeKey: '$default',
-        stage: 'prod',
-        time: new Date().toUTCString(),
-        timeEpoch: Date.now(),
-      },
-      isBase64Encoded: false,
-    };
-  }
+      stage: 'prod',
+    });
 
   it.each([
     [undefined, 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod/pages/'],

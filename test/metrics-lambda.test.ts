@@ -4,6 +4,7 @@ import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/loca
 import { DEMO_PAGE_IDS, type GraphEmulator, startGraphEmulator } from '#lib/local/graph-emulator.js';
 import { PageRegistry } from '#lib/store/page-registry.js';
 import { METRICS_NAMESPACE } from '#lib/telemetry/metric-names.js';
+import { apiGatewayEvent } from './support/api-gateway-event.js';
 import { captureOutput, type EmfLine, emfTotal, readEmfLines } from './support/emf.js';
 import { fakeSecretsManager } from './support/fake-secrets-manager.js';
 
@@ -36,28 +37,7 @@ function lambdaContext(functionName: string, requestId: string): Context {
   };
 }
 
-function apiEvent(path: string, rawQueryString: string): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString,
-    headers: { host: 'abc.execute-api.eu-west-1.amazonaws.com' },
-    requestContext: {
-      accountId: '111122223333',
-      apiId: 'abc',
-      domainName: 'abc.execute-api.eu-west-1.amazonaws.com',
-      domainPrefix: 'abc',
-      http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
-      requestId: `api-${path.length}-${rawQueryString.length}`,
-      routeKey: '$default',
-      stage: '$default',
-      time: '20/Nov/2026:10:00:00 +0000',
-      timeEpoch: 0,
-    },
-    isBase64Encoded: false,
-  };
-}
+const apiEvent = (path: string, rawQueryString: string) => apiGatewayEvent(path, { rawQueryString });
 
 /** Runs one invocation and returns what it printed: log lines and EMF lines. */
 async function invoke<E, R>(handler: Handler<E, R>, event: E, context: Context) {
