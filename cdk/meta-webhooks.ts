@@ -1,11 +1,16 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { HttpMethod, HttpNoneAuthorizer, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { type IMetric, Stats, Unit } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { APP_SECRET_PLACEHOLDER } from '#lib/config/settings-webhooks.js';
+import { METRIC_NAMES, METRICS_NAMESPACE } from '#lib/telemetry/metric-names.js';
+import { productMetric } from './alarms.js';
 import type { ConversationsApi, RouteThrottle } from './conversations-api.js';
 import type { ConversationsTable } from './conversations-table.js';
 import { type ChangeEventBus, grantPutChangeEvents } from './event-bus-access.js';
@@ -13,6 +18,7 @@ import { grantGraphAccess } from './graph-access.js';
 import { iam5ResourceFinding, NAG_REASONS } from './nag-suppressions.js';
 import type { ResolvedProps } from './page-conversations-props.js';
 import { functionDefaults, ProductFunction } from './product-function.js';
+import { grantSendMessages, queueEncryption } from './queue-access.js';
 import { REFRESH_TABLE_ACCESS } from './table-access.js';
 
 /** Meta's path: the callback URL entered in the app dashboard is the API's URL plus this. */
@@ -31,8 +37,14 @@ const DEAD_LETTER_RETENTION = Duration.days(14);
  * losing Meta's deliveries.
  */
 const WEBHOOK_ROUTE_THROTTLE: RouteThrottle = { rateLimit: 20, burstLimit: 40 };
-/** Not a secret and not a real value: every delivery is refused until the customer sets theirs. */
-export const APP_SECRET_PLACEHOLDER = 'replace-with-your-meta-app-secret';
+
+/** Not a secret and not a real value: every request is refused until the customer sets theirs. */
+export { APP_SECRET_PLACEHOLDER };
+/**
+ * API Gateway's throttles of the webhook routes, counted from the access log: HTTP APIs publish no
+ * throttle metric, and a throttled request never reaches the receiver, which counts the other refusals.
+ */
+export const WEBHOOK_THROTTLED_METRIC = 'WebhookRequestsThrottled';
 
 export interface MetaWebhooksProps {
   readonly config: ResolvedProps;
@@ -56,16 +68,15 @@ export class MetaWebhooks extends Construct {
   readonly receiverFunction: ProductFunction;
   readonly refreshFunction: ProductFunction;
   readonly routes: readonly HttpRoute[];
+  /** Each count of refused webhook requests: the receiver's refusals and the routes' throttles. */
+  readonly refusedRequests: readonly IMetric[];
 
   constructor(scope: Construct, id: string, props: MetaWebhooksProps) {
     super(scope, id);
     const { config } = props;
     this.secret = props.secret ?? this.createSecret(config);
 
-    const encryption: Partial<QueueProps> =
-      config.encryptionKey === undefined
-        ? { encryption: QueueEncryption.SQS_MANAGED }
-        : { encryption: QueueEncryption.KMS, encryptionMasterKey: config.encryptionKey };
+    const encryption = queueEncryption(config.encryptionKey);
     this.deadLetterQueue = new Queue(this, 'RefreshDeadLetterQueue', {
       enforceSSL: true,
       ...encryption,
@@ -88,7 +99,7 @@ export class MetaWebhooks extends Construct {
       environment: { WEBHOOK_SECRET_ID: this.secret.secretArn, WEBHOOK_QUEUE_URL: this.queue.queueUrl },
     });
     this.grantReadSecret(this.receiverFunction, props.secret === undefined);
-    this.grantSend(this.receiverFunction);
+    grantSendMessages(this.receiverFunction, this.queue);
 
     this.refreshFunction = new ProductFunction(this, 'RefreshFunction', {
       ...functionDefaults(config),
@@ -101,7 +112,7 @@ export class MetaWebhooks extends Construct {
     grantGraphAccess(this.refreshFunction, config);
     grantPutChangeEvents(this.refreshFunction, props.eventBus);
     // A refresh that must wait (a throttled Page, one in flight) goes back to its own queue, delayed.
-    this.grantSend(this.refreshFunction);
+    grantSendMessages(this.refreshFunction, this.queue);
     this.refreshFunction.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: REFRESH_BATCH_SIZE,
@@ -121,6 +132,29 @@ export class MetaWebhooks extends Construct {
       props.api.throttleRoute(route, WEBHOOK_ROUTE_THROTTLE);
       Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: NAG_REASONS.publicWebhookRoute });
     }
+    this.refusedRequests = [
+      productMetric(METRIC_NAMES.webhookRefused, this.receiverFunction.serviceName),
+      this.countThrottles(props.api),
+    ];
+  }
+
+  /** A metric filter on the API's access log: each 429 of a webhook route counts 1, per API. */
+  private countThrottles(api: ConversationsApi): IMetric {
+    const routeKey = (method: HttpMethod) =>
+      FilterPattern.stringValue('$.routeKey', '=', `${method} ${WEBHOOK_PATH}`);
+    const filter = new MetricFilter(this, 'ThrottledRequests', {
+      logGroup: api.accessLogs,
+      filterPattern: FilterPattern.all(
+        FilterPattern.any(routeKey(HttpMethod.GET), routeKey(HttpMethod.POST)),
+        FilterPattern.stringValue('$.status', '=', '429'),
+      ),
+      metricNamespace: METRICS_NAMESPACE,
+      metricName: WEBHOOK_THROTTLED_METRIC,
+      metricValue: '1',
+      dimensions: { ApiId: '$.apiId' },
+      unit: Unit.COUNT,
+    });
+    return filter.metric({ dimensionsMap: { ApiId: api.apiId }, statistic: Stats.SUM, period: Duration.minutes(5) });
   }
 
   private createSecret(config: ResolvedProps): Secret {
@@ -158,10 +192,5 @@ export class MetaWebhooks extends Construct {
       });
     }
     if (owned) this.secret.encryptionKey?.grant(fn, 'kms:Decrypt');
-  }
-
-  private grantSend(fn: ProductFunction): void {
-    fn.allow(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
-    this.queue.encryptionMasterKey?.grant(fn, 'kms:Decrypt', 'kms:GenerateDataKey');
   }
 }

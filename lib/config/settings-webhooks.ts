@@ -2,6 +2,34 @@ import { setting } from './setting.js';
 import { SECRET_NAME_CHARACTERS, text } from './setting-rules.js';
 
 /**
+ * What the stack writes as `app_secret` when it creates the webhook secret: not a secret and not a
+ * real value, public in this repository. While the app secret is this or empty, the webhook receiver
+ * (and Meta's data-deletion callback) refuse every request: see `appSecretUsable`.
+ */
+export const APP_SECRET_PLACEHOLDER = 'replace-with-your-meta-app-secret';
+
+/** Why an app secret cannot be used: `empty` or still the stack's `placeholder`. */
+export type UnusableAppSecret = 'empty' | 'placeholder';
+
+/**
+ * Whether requests signed with this app secret may be trusted: not empty (whitespace only counts as
+ * empty) and not the placeholder. Anyone can sign with the placeholder, since it is in this
+ * repository, so a deployment whose operator has not set the real secret accepts nothing.
+ * The one check of every route that verifies Meta (the webhook receiver, the data-deletion callback).
+ */
+export function appSecretUsable(secret: string | undefined): boolean {
+  return unusableAppSecret(secret) === undefined;
+}
+
+/** What is wrong with an app secret, for a log line that says why without quoting it. */
+export function unusableAppSecret(secret: string | undefined): UnusableAppSecret | undefined {
+  const value = secret?.trim() ?? '';
+  if (value === '') return 'empty';
+  if (value === APP_SECRET_PLACEHOLDER) return 'placeholder';
+  return undefined;
+}
+
+/**
  * Meta Webhooks and change events: the contract's names, declared once like every other setting and
  * spread into `SETTINGS`. The two local secrets take any non-empty text, so that no rule can fail and
  * quote them in a message.
@@ -29,7 +57,8 @@ export const WEBHOOK_SETTINGS = Object.freeze({
     env: 'META_APP_SECRET',
     rule: text(),
     default: undefined,
-    description: 'Local: the app secret that signs webhook deliveries. Unset: the demo value, printed.',
+    description:
+      'Local: the app secret that signs webhook deliveries. Unset: the demo value, printed (demo only; outside the demo every webhook request is refused). The placeholder replace-with-your-meta-app-secret is refused.',
   }),
   webhookVerifyToken: setting({
     runtime: ['local'],

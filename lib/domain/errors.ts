@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'permission_denied',
   'invalid_signature',
   'forbidden',
+  'payload_too_large',
   'rate_limited',
   'upstream_error',
   'upstream_timeout',
@@ -101,6 +102,14 @@ export class InvalidSignatureError extends ProductError {
 export class ForbiddenError extends ProductError {
   readonly code = 'forbidden';
   constructor(message = 'The webhook verification request is incomplete or its verify token is wrong.') {
+    super(message);
+  }
+}
+
+/** A webhook body over the receiver's limit (`MAX_DELIVERY_BYTES`): refused before it is read. */
+export class PayloadTooLargeError extends ProductError {
+  readonly code = 'payload_too_large';
+  constructor(message = 'The request body is larger than this route accepts.') {
     super(message);
   }
 }

@@ -16,6 +16,7 @@ const STATUS: Record<ErrorCode, number> = {
   permission_denied: 403,
   invalid_signature: 403,
   forbidden: 403,
+  payload_too_large: 413,
   rate_limited: 429,
   page_token_invalid: 502,
   upstream_error: 502,

@@ -37,6 +37,17 @@ export const METRIC_NAMES = {
   /** Each refresh a webhook asked for, by `Outcome`: `WEBHOOK_REFRESH_OUTCOMES`. */
   webhookRefreshes: 'WebhookRefreshes',
   /**
+   * Each request to the webhook receiver it refused (`GET` or `POST`, `403` or `413`), by `Reason`:
+   * `WEBHOOK_REFUSAL_REASONS`. The one count an alarm on refused webhook requests reads; a POST with a
+   * bad signature is also counted in `WebhookDeliveries` (`invalid_signature`), as before.
+   */
+  webhookRefused: 'WebhookRefused',
+  /**
+   * (account, person) pairs named by one delivery past the first `MAX_TARGETS_PER_DELIVERY` (1,000):
+   * counted and left to the scheduled sync, the one deliberate drop.
+   */
+  webhookTargetsDropped: 'WebhookTargetsDropped',
+  /**
    * Each time a Page's token is marked invalid (Graph rejected it after one re-read of the secret). A
    * count of markings, not of invalid Pages: EMF has no gauge that holds a level between runs.
    */
@@ -62,6 +73,7 @@ export const METRIC_DIMENSIONS = {
   outcome: 'Outcome',
   graphCode: 'GraphCode',
   source: 'Source',
+  reason: 'Reason',
 } as const;
 
 export type MetricDimensionName = (typeof METRIC_DIMENSIONS)[keyof typeof METRIC_DIMENSIONS];
@@ -75,6 +87,19 @@ export const THROTTLE_SOURCES = ['graph', 'usage', 'backoff'] as const;
  */
 export const SYNC_RUN_OUTCOMES = ['complete', 'partial', 'skipped', 'failed', 'busy', 'crashed'] as const;
 export const WEBHOOK_DELIVERY_OUTCOMES = ['accepted', 'invalid_signature', 'invalid_body'] as const;
+/**
+ * Why the receiver refused a request: `secret_not_set` (the app secret is empty or still the stack's
+ * placeholder: every request is refused), `invalid_signature` (a POST whose X-Hub-Signature-256 is
+ * missing or wrong), `invalid_verify_token` (a handshake that is not ours), `payload_too_large` (a
+ * body over 1 MB).
+ */
+export const WEBHOOK_REFUSAL_REASONS = [
+  'secret_not_set',
+  'invalid_signature',
+  'invalid_verify_token',
+  'payload_too_large',
+] as const;
+export type WebhookRefusalReason = (typeof WEBHOOK_REFUSAL_REASONS)[number];
 /** `refresh.ts`'s outcomes, and `error`: our own fault (DynamoDB), delivered again by the queue. */
 export const WEBHOOK_REFRESH_OUTCOMES = [
   'refreshed',
