@@ -6,7 +6,7 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { createDynamoClient } from '../store/dynamo-client.js';
+import { createDynamoClient, EMBEDDED_DYNAMO_TIMEOUTS } from '../store/dynamo-client.js';
 import { GLOBAL_INDEXES, TABLE_KEYS } from '../store/table-schema.js';
 
 export interface EmbeddedDynamo {
@@ -68,7 +68,8 @@ export async function startEmbeddedDynamo(
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = createDynamoClient({ endpoint });
+  // In this process and on its event loop: the one DynamoDB allowed the patient timeouts.
+  const client = createDynamoClient({ endpoint, timeouts: EMBEDDED_DYNAMO_TIMEOUTS });
   return {
     endpoint,
     client,

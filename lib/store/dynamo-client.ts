@@ -5,7 +5,10 @@ export interface DynamoSettings {
   /** Another endpoint: the embedded DynamoDB locally, DynamoDB Local elsewhere. */
   endpoint?: string | undefined;
   region?: string | undefined;
-  /** Defaults to `DYNAMO_TIMEOUTS` in AWS and `LOCAL_DYNAMO_TIMEOUTS` for another endpoint. */
+  /**
+   * Default `DYNAMO_TIMEOUTS`, for AWS and for any endpoint a user names alike. Only the embedded
+   * DynamoDB that `npm start` starts itself passes `EMBEDDED_DYNAMO_TIMEOUTS`.
+   */
   timeouts?: DynamoTimeouts;
 }
 
@@ -16,10 +19,13 @@ export interface DynamoTimeouts {
 }
 
 /**
- * How long a DynamoDB call may take. DynamoDB answers in milliseconds; a call that has not connected
- * within 800 ms or answered within 1 s will not, and two attempts of it still leave a request time to
- * answer `503` within the contract's 3 seconds instead of hanging until API Gateway's 29 s cut-off.
- * `throwOnRequestTimeout` makes the request timeout abort the call: without it the SDK only logs.
+ * How long a DynamoDB call may take, wherever DynamoDB is. DynamoDB answers in milliseconds; a call
+ * that has not connected within 800 ms or answered within 1 s will not. The SDK counts `requestTimeout`
+ * from the start of each attempt (connecting included) and waits at most 200 ms before the second, so
+ * a call gives up within 2.2 s, on a fresh connection or a kept-alive one that stopped answering, and
+ * the request answers `503` within the contract's 3 seconds instead of hanging until API Gateway's
+ * 29 s cut-off. `throwOnRequestTimeout` makes the request timeout abort the call: without it the SDK
+ * only logs. These are not a setting: the 3 seconds are the contract's for every endpoint.
  */
 export const DYNAMO_TIMEOUTS: DynamoTimeouts = Object.freeze({
   connectionTimeout: 800,
@@ -28,10 +34,12 @@ export const DYNAMO_TIMEOUTS: DynamoTimeouts = Object.freeze({
 });
 
 /**
- * A DynamoDB on this machine (the embedded one, DynamoDB Local) shares its CPU with everything else
- * and can pause for seconds under load; it is not an outage worth a 503.
+ * The embedded DynamoDB that `npm start` runs inside its own process shares that process's event loop
+ * and CPU, and can pause for seconds under load: that is not an outage worth a 503. Nothing else gets
+ * these. An endpoint a user names (DynamoDB Local, a proxy, a remote one) can hang like any server, so
+ * it gets `DYNAMO_TIMEOUTS` and the contract's 3-second `503`.
  */
-export const LOCAL_DYNAMO_TIMEOUTS: DynamoTimeouts = Object.freeze({
+export const EMBEDDED_DYNAMO_TIMEOUTS: DynamoTimeouts = Object.freeze({
   connectionTimeout: 2_000,
   requestTimeout: 15_000,
   maxAttempts: 2,
@@ -70,8 +78,7 @@ export function isStoreOutage(error: unknown): boolean {
  * `Retry-After`), after the SDK's own retries, so every store and caller sees one kind of error.
  */
 export function createDynamoClient(settings: DynamoSettings = {}): DynamoDBClient {
-  const { connectionTimeout, requestTimeout, maxAttempts } =
-    settings.timeouts ?? (settings.endpoint === undefined ? DYNAMO_TIMEOUTS : LOCAL_DYNAMO_TIMEOUTS);
+  const { connectionTimeout, requestTimeout, maxAttempts } = settings.timeouts ?? DYNAMO_TIMEOUTS;
   const local =
     settings.endpoint === undefined
       ? {}
