@@ -1,9 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import {
+  GRAPH_CODES,
+  GRAPH_ERROR_CLASSES,
+  type GraphCodeRule,
+  graphErrorSituation,
+  TOKEN_REJECTION_REASONS,
+} from '#lib/domain/graph-error-table.js';
+import { tokenRejectionReason } from '#lib/domain/page.js';
 import { classifyGraphError, isRetryable, readGraphError } from '#lib/graph/graph-errors.js';
 import { NO_USAGE } from '#lib/graph/usage.js';
+import { errorResponse } from '#lib/http/error-response.js';
+import { responses } from '#lib/http/openapi-responses.js';
+import { GRAPH_CODE_VALUES, graphCodeDimension } from '#lib/telemetry/metric-names.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const keep = (text: string) => text;
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const codesOf = (rule: GraphCodeRule) => range(rule.code, rule.through ?? rule.code);
 
 describe('Graph error classification: the code decides, never the HTTP status', () => {
   it.each([
@@ -26,6 +39,12 @@ describe('Graph error classification: the code decides, never the HTTP status', 
     [80001, 'rate_limited'],
     [80002, 'rate_limited'],
     [80006, 'rate_limited'],
+    [80003, 'rate_limited'],
+    [80004, 'rate_limited'],
+    [80007, 'rate_limited'],
+    [80014, 'rate_limited'],
+    [80000, 'upstream_error'],
+    [80015, 'upstream_error'],
     [1, 'upstream_error'],
     [2, 'upstream_error'],
     [300, 'upstream_error'],
@@ -74,5 +93,103 @@ describe('Graph error classification: the code decides, never the HTTP status', 
     const read = readGraphError(body);
     if (expected === undefined) expect(read).toBeUndefined();
     else expect(read).toMatchObject(expected);
+  });
+});
+
+/**
+ * The contract's errors table, written out here by hand and apart from lib/domain/graph-error-table.ts,
+ * so that a wrong entry in that table fails a test instead of changing an answer.
+ */
+const CONTRACT: ReadonlyArray<[string, number, readonly number[]]> = [
+  ['invalid_request', 400, [100, 2500]],
+  ['page_token_invalid', 502, [190, 102, 104]],
+  ['permission_denied', 403, [3, 10, ...range(200, 299), 230, 368]],
+  ['rate_limited', 429, [4, 17, 32, 341, 613, ...range(80001, 80014)]],
+  ['upstream_error', 502, [1, 2]],
+];
+const contractAnswer = new Map(
+  CONTRACT.flatMap(([errorCode, status, codes]) => codes.map((code) => [code, { errorCode, status }])),
+);
+
+describe("the Graph error table is the contract's", () => {
+  it.each(CONTRACT)('%s (%i): every code the contract names is classified so', (errorCode, status, codes) => {
+    for (const code of codes) {
+      const error = classifyGraphError({ code }, NO_USAGE, NOW, keep);
+      expect({ code, errorCode: error.code }).toEqual({ code, errorCode });
+      expect(errorResponse(error, NOW).statusCode).toBe(status);
+    }
+  });
+
+  it('names no code the contract does not, nor gives one another answer', () => {
+    const declared = GRAPH_CODES.flatMap((rule) =>
+      codesOf(rule).map((code) => ({ code, answer: GRAPH_ERROR_CLASSES[rule.class] })),
+    );
+    for (const { code, answer } of declared) {
+      expect({ code, ...contractAnswer.get(code) }).toEqual({
+        code,
+        errorCode: answer.errorCode,
+        status: answer.status,
+      });
+    }
+    expect(new Set(declared.map(({ code }) => code))).toEqual(new Set(contractAnswer.keys()));
+  });
+
+  it('declares each single code once, and ranges that do not overlap', () => {
+    const singles = GRAPH_CODES.filter((rule) => rule.through === undefined).map((rule) => rule.code);
+    expect(new Set(singles).size).toBe(singles.length);
+    const ranges = GRAPH_CODES.filter((rule) => rule.through !== undefined);
+    for (const rule of ranges) {
+      expect(rule.through).toBeGreaterThan(rule.code);
+      const others = ranges.filter((other) => other !== rule);
+      expect(
+        others.filter((other) => other.code <= (rule.through ?? 0) && rule.code <= (other.through ?? 0)),
+      ).toEqual([]);
+    }
+  });
+});
+
+describe('every code of the table, as its readers see it', () => {
+  const rows = GRAPH_CODES.flatMap((rule) => codesOf(rule).map((code) => [code, rule.class] as const));
+
+  it.each(rows)('code %i (%s): answer, status, Retry-After, retries and metric value', (code, graphClass) => {
+    // Prepare
+    const rule = GRAPH_ERROR_CLASSES[graphClass];
+    // Act
+    const error = classifyGraphError({ code, error_subcode: 7, message: 'm' }, NO_USAGE, NOW, keep);
+    const answer = errorResponse(error, NOW);
+    // Assess
+    expect(error.code).toBe(rule.errorCode);
+    expect(error.graph).toEqual({ code, error_subcode: 7 });
+    expect(answer.statusCode).toBe(rule.status);
+    expect(answer.headers?.['retry-after'] !== undefined).toBe(rule.retryAfter);
+    expect(isRetryable({ code }, 400)).toBe(rule.retry === 'always');
+    expect(isRetryable({ code, is_transient: true }, 500)).toBe(rule.retry !== 'never');
+    expect(GRAPH_CODE_VALUES).toContain(graphCodeDimension(code));
+    expect(graphCodeDimension(code)).not.toBe('other');
+  });
+
+  it('GraphCode values are distinct', () => {
+    expect(new Set(GRAPH_CODE_VALUES).size).toBe(GRAPH_CODE_VALUES.length);
+  });
+
+  it.each(Object.entries(TOKEN_REJECTION_REASONS))('token subcode %s is the reason %s', (subcode, reason) => {
+    expect(tokenRejectionReason(Number(subcode))).toBe(reason);
+  });
+
+  it.each([
+    ['InvalidRequest', 'bad_request'],
+    ['PermissionDenied', 'permission'],
+    ['RateLimited', 'rate_limit'],
+    ['BadGateway', 'token_invalid'],
+    ['BadGateway', 'transient'],
+  ] as const)('the OpenAPI answer %s names the %s codes', (answer, graphClass) => {
+    expect(responses[answer].description).toContain(graphErrorSituation(graphClass));
+  });
+
+  it.each([
+    ['PermissionDenied', '230'],
+    ['RateLimited', '80001-80014'],
+  ] as const)('the OpenAPI answer %s names %s', (answer, code) => {
+    expect(responses[answer].description).toContain(code);
   });
 });

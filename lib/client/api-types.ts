@@ -254,6 +254,7 @@ export interface components {
         | 'permission_denied'
         | 'invalid_signature'
         | 'forbidden'
+        | 'payload_too_large'
         | 'rate_limited'
         | 'upstream_error'
         | 'upstream_timeout'
@@ -409,7 +410,7 @@ export interface components {
     };
   };
   responses: {
-    /** @description invalid_request: a bad path or query parameter, named in `parameter` (an unknown or repeated one too), or a query Graph refused (Graph codes 100, 2500). invalid_cursor: a cursor that is unknown, expired, tampered with, or from another page or query; start again from the first page. */
+    /** @description invalid_request: a bad path or query parameter, named in `parameter` (an unknown or repeated one too), or a query Graph refused: Graph 100, 2500 (bad parameter or query). invalid_cursor: a cursor that is unknown, expired, tampered with, or from another page or query; start again from the first page. */
     InvalidRequest: {
       headers: {
         [name: string]: unknown;
@@ -436,7 +437,7 @@ export interface components {
         'application/json': components['schemas']['GatewayError'];
       };
     };
-    /** @description permission_denied: Graph refused access (Graph codes 3, 10, 200-299, 368). Or API Gateway refused the request (see GatewayForbidden), with its own body. */
+    /** @description permission_denied: Graph refused access: Graph 3, 10, 200-299, 230, 368 (permission, policy). Or API Gateway refused the request (see GatewayForbidden), with its own body. */
     PermissionDenied: {
       headers: {
         [name: string]: unknown;
@@ -464,7 +465,7 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description rate_limited: Graph throttles this page (Graph codes 4, 17, 32, 341, 613, 80001, 80002, 80006), or this API still waits out such a throttle without calling Graph: try after Retry-After (also in the body as retry_after_seconds and retry_at). Or API Gateway's stage throttle, with its own body and no Retry-After. */
+    /** @description rate_limited: Graph throttles this page, Graph 4, 17, 32, 341, 613, 80001-80014 (rate limits, Meta's business-use-case limits), or this API still waits out such a throttle without calling Graph: try after Retry-After (also in the body as retry_after_seconds and retry_at). Or API Gateway's stage throttle, with its own body and no Retry-After. */
     RateLimited: {
       headers: {
         'Retry-After': components['headers']['RetryAfter'];
@@ -492,7 +493,7 @@ export interface components {
         'application/json': components['schemas']['Error'] | components['schemas']['GatewayError'];
       };
     };
-    /** @description page_token_invalid: Graph rejected the page token (codes 190, 102, 104) after one re-read of its secret, or it was rejected before and its secret has not changed since (answered without calling Graph). upstream_error: Graph failed (codes 1, 2, is_transient, 5xx, bad JSON, a redirect, an answer over 5 MB, a connection error) after retries. */
+    /** @description page_token_invalid: Graph rejected the page token, Graph 190, 102, 104 (token invalid, expired, missing), after one re-read of its secret, or it was rejected before and its secret has not changed since (answered without calling Graph). upstream_error: Graph failed, Graph 1, 2, `is_transient`, 5xx, bad JSON, a redirect, a connection error (transient), after retries; or at once, an answer over 5 MB. */
     BadGateway: {
       headers: {
         [name: string]: unknown;

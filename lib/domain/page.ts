@@ -1,5 +1,6 @@
 import type { PageCredentials } from './conversation.js';
 import { KnownInvalidTokenError, type PageTokenInvalidError } from './errors.js';
+import { OTHER_TOKEN_REJECTION, TOKEN_REJECTION_REASONS } from './graph-error-table.js';
 import type { RunOutcome } from './sync-state.js';
 
 /**
@@ -19,20 +20,12 @@ export type TokenLocation =
   | { kind: 'page-secret' }
   | { kind: 'shared-secret'; secretId: string; key: string };
 
-/** Why Graph rejected a token, by `error_subcode`, in the contract's words. */
-export const TOKEN_REJECTION_REASONS: Readonly<Record<number, string>> = Object.freeze({
-  458: 'app_not_installed',
-  459: 'checkpointed',
-  460: 'password_changed',
-  463: 'expired',
-  464: 'unconfirmed_user',
-  467: 'invalid',
-  492: 'role_removed',
-});
+/** Why Graph rejected a token, by `error_subcode`: declared in the Graph error table. */
+export { TOKEN_REJECTION_REASONS } from './graph-error-table.js';
 
 /** The reason the contract names for a rejected token; `rejected` for any other or no subcode. */
 export function tokenRejectionReason(subcode: number | undefined): string {
-  return (subcode === undefined ? undefined : TOKEN_REJECTION_REASONS[subcode]) ?? 'rejected';
+  return (subcode === undefined ? undefined : TOKEN_REJECTION_REASONS[subcode]) ?? OTHER_TOKEN_REJECTION;
 }
 
 /** `token.error` of an invalid Page: the API's error shape plus `reason`. */

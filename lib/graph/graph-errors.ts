@@ -7,6 +7,7 @@ import {
   RateLimitedError,
   UpstreamError,
 } from '../domain/errors.js';
+import { GRAPH_ERROR_CLASSES, graphCodeRule } from '../domain/graph-error-table.js';
 import { type GraphUsage, MAX_REGAIN_ACCESS_MINUTES } from './usage.js';
 
 /** Graph's error envelope: `{"error": {message, type, code, error_subcode, is_transient, fbtrace_id}}`. */
@@ -18,14 +19,6 @@ export interface GraphErrorBody {
   is_transient?: boolean;
   fbtrace_id?: string;
 }
-
-const TOKEN_CODES = new Set([102, 104, 190]);
-const RATE_LIMIT_CODES = new Set([
-  4, 17, 32, 341, 613, 80001, 80002, 80003, 80004, 80005, 80006, 80008, 80014,
-]);
-const PERMISSION_CODES = new Set([3, 10, 230, 368]);
-const INVALID_REQUEST_CODES = new Set([100, 2500]);
-const TRANSIENT_CODES = new Set([1, 2]);
 
 /** When Graph throttles without saying for how long, wait this long before calling that page again. */
 export const DEFAULT_THROTTLE_SECONDS = 60;
@@ -89,31 +82,21 @@ export function graphDetails(error: GraphErrorBody): GraphErrorDetails {
 }
 
 /**
- * Whether a Graph error is worth another try. Graph's HTTP status says little (most errors are 400,
- * code 4 is 403, transient ones 500, never 429), so the code decides; rate limits never retry, since
- * retrying a throttled page prolongs the block.
+ * Whether a Graph error is worth another try, by the class the table gives its code
+ * (`GraphErrorClassRule.retry`): rate limits never, since retrying a throttled page prolongs the block;
+ * a code the table does not name when Graph says `is_transient` or answers 5xx.
  */
 export function isRetryable(error: GraphErrorBody, httpStatus: number): boolean {
-  if (error.code !== undefined && RATE_LIMIT_CODES.has(error.code)) return false;
-  if (error.code !== undefined && TRANSIENT_CODES.has(error.code)) return true;
-  if (error.is_transient === true) return true;
-  const classified = error.code !== undefined && isClassified(error.code);
-  return httpStatus >= 500 && !classified;
-}
-
-function isClassified(code: number): boolean {
-  return (
-    TOKEN_CODES.has(code) ||
-    PERMISSION_CODES.has(code) ||
-    INVALID_REQUEST_CODES.has(code) ||
-    RATE_LIMIT_CODES.has(code) ||
-    (code >= 200 && code <= 299)
-  );
+  const rule = graphCodeRule(error.code);
+  if (rule === undefined) return error.is_transient === true || httpStatus >= 500;
+  const retry = GRAPH_ERROR_CLASSES[rule.class].retry;
+  return retry === 'always' || (retry === 'if_transient' && error.is_transient === true);
 }
 
 /**
- * Turns a Graph error into the product's error. `redact` strips anything secret that Graph might echo
- * (it has quoted tokens back in messages before); `usage` gives the time to regain access.
+ * Turns a Graph error into the product's error, by the class the table gives its code; a code the
+ * table does not name is `upstream_error`. `redact` strips anything secret that Graph might echo (it
+ * has quoted tokens back in messages before); `usage` gives the time to regain access.
  */
 export function classifyGraphError(
   error: GraphErrorBody,
@@ -122,26 +105,28 @@ export function classifyGraphError(
   redact: (text: string) => string,
 ): ProductError {
   const graph = graphDetails(error);
-  const code = error.code;
   const message = graphText(error.message ?? 'Graph answered with an error.', redact);
-  if (code !== undefined && RATE_LIMIT_CODES.has(code)) {
-    // usage.ts caps Graph's figure at 24 hours; capped again here, since this is where a date is made.
-    const minutes = Math.min(usage.regainAccessMinutes, MAX_REGAIN_ACCESS_MINUTES);
-    const seconds = minutes > 0 ? Math.ceil(minutes * 60) : DEFAULT_THROTTLE_SECONDS;
-    return new RateLimitedError(
-      `Graph is throttling this page: ${message}`,
-      new Date(now.getTime() + seconds * 1000),
-      { graph },
-    );
+  const graphClass = graphCodeRule(error.code)?.class ?? 'transient';
+  switch (graphClass) {
+    case 'rate_limit': {
+      // usage.ts caps Graph's figure at 24 hours; capped again here, since this is where a date is made.
+      const minutes = Math.min(usage.regainAccessMinutes, MAX_REGAIN_ACCESS_MINUTES);
+      const seconds = minutes > 0 ? Math.ceil(minutes * 60) : DEFAULT_THROTTLE_SECONDS;
+      return new RateLimitedError(
+        `Graph is throttling this page: ${message}`,
+        new Date(now.getTime() + seconds * 1000),
+        { graph },
+      );
+    }
+    case 'token_invalid':
+      return new PageTokenInvalidError(`Graph rejected the page's access token: ${message}`, {
+        graph,
+      });
+    case 'permission':
+      return new PermissionDeniedError(`Graph refused access: ${message}`, { graph });
+    case 'bad_request':
+      return new InvalidRequestError(undefined, `Graph rejected the request: ${message}`, { graph });
+    case 'transient':
+      return new UpstreamError(`Graph failed: ${message}`, { graph });
   }
-  if (code !== undefined && TOKEN_CODES.has(code)) {
-    return new PageTokenInvalidError(`Graph rejected the page's access token: ${message}`, { graph });
-  }
-  if (code !== undefined && (PERMISSION_CODES.has(code) || (code >= 200 && code <= 299))) {
-    return new PermissionDeniedError(`Graph refused access: ${message}`, { graph });
-  }
-  if (code !== undefined && INVALID_REQUEST_CODES.has(code)) {
-    return new InvalidRequestError(undefined, `Graph rejected the request: ${message}`, { graph });
-  }
-  return new UpstreamError(`Graph failed: ${message}`, { graph });
 }

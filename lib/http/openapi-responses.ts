@@ -1,4 +1,5 @@
 import { UnavailableError } from '../domain/errors.js';
+import { graphErrorSituation } from '../domain/graph-error-table.js';
 
 /**
  * The error answers of the OpenAPI document (`components.responses` and `components.headers`), and
@@ -26,8 +27,7 @@ export const headers = {
 
 export const responses = {
   InvalidRequest: {
-    description:
-      'invalid_request: a bad path or query parameter, named in `parameter` (an unknown or repeated one too), or a query Graph refused (Graph codes 100, 2500). invalid_cursor: a cursor that is unknown, expired, tampered with, or from another page or query; start again from the first page.',
+    description: `invalid_request: a bad path or query parameter, named in \`parameter\` (an unknown or repeated one too), or a query Graph refused: ${graphErrorSituation('bad_request')}. invalid_cursor: a cursor that is unknown, expired, tampered with, or from another page or query; start again from the first page.`,
     ...ours,
   },
   Unauthorized: {
@@ -41,8 +41,7 @@ export const responses = {
     ...json(schema('GatewayError')),
   },
   PermissionDenied: {
-    description:
-      'permission_denied: Graph refused access (Graph codes 3, 10, 200-299, 368). Or API Gateway refused the request (see GatewayForbidden), with its own body.',
+    description: `permission_denied: Graph refused access: ${graphErrorSituation('permission')}. Or API Gateway refused the request (see GatewayForbidden), with its own body.`,
     ...oursOrGateway,
   },
   UnknownPage: {
@@ -57,8 +56,7 @@ export const responses = {
     ...ours,
   },
   RateLimited: {
-    description:
-      "rate_limited: Graph throttles this page (Graph codes 4, 17, 32, 341, 613, 80001, 80002, 80006), or this API still waits out such a throttle without calling Graph: try after Retry-After (also in the body as retry_after_seconds and retry_at). Or API Gateway's stage throttle, with its own body and no Retry-After.",
+    description: `rate_limited: Graph throttles this page, ${graphErrorSituation('rate_limit')}, or this API still waits out such a throttle without calling Graph: try after Retry-After (also in the body as retry_after_seconds and retry_at). Or API Gateway's stage throttle, with its own body and no Retry-After.`,
     headers: { 'Retry-After': header('RetryAfter') },
     ...oursOrGateway,
   },
@@ -72,8 +70,7 @@ export const responses = {
     ...oursOrGateway,
   },
   BadGateway: {
-    description:
-      'page_token_invalid: Graph rejected the page token (codes 190, 102, 104) after one re-read of its secret, or it was rejected before and its secret has not changed since (answered without calling Graph). upstream_error: Graph failed (codes 1, 2, is_transient, 5xx, bad JSON, a redirect, an answer over 5 MB, a connection error) after retries.',
+    description: `page_token_invalid: Graph rejected the page token, ${graphErrorSituation('token_invalid')}, after one re-read of its secret, or it was rejected before and its secret has not changed since (answered without calling Graph). upstream_error: Graph failed, ${graphErrorSituation('transient')}, after retries; or at once, an answer over 5 MB.`,
     ...ours,
   },
   BadGatewayToken: {

@@ -1,8 +1,8 @@
 /**
  * The product's CloudWatch metrics, by name: the functions publish them (CloudWatch EMF lines, see
  * `metrics.ts`) and the stack's dashboard and alarms read them, so they are constants that CDK imports
- * rather than strings written twice. This file imports nothing, so that the CDK app can read it
- * without loading Powertools.
+ * rather than strings written twice. It imports only the Graph error table (which imports nothing at
+ * run time), so that the CDK app can read it without loading Powertools.
  *
  * Every metric is a count (unit `Count`, statistic `Sum`) in `METRICS_NAMESPACE` and carries the
  * dimension `service` (the function's `POWERTOOLS_SERVICE_NAME`), plus at most the one dimension named
@@ -10,6 +10,8 @@
  * is a metric of its own ($0.30 a month each), so a Page id is never one; it rides in the EMF line as
  * a property (`page_id`) that Logs Insights can search.
  */
+
+import { graphCodeMetricValue, graphCodeMetricValues, graphCodeRule } from '../domain/graph-error-table.js';
 
 export const METRICS_NAMESPACE = 'PageConversations';
 
@@ -110,29 +112,17 @@ export const WEBHOOK_REFRESH_OUTCOMES = [
   'error',
 ] as const;
 
-/** The Graph error codes the contract names, each its own `GraphCode` value. */
-const CONTRACT_GRAPH_CODES: ReadonlySet<number> = new Set([
-  1, 2, 3, 4, 10, 17, 32, 100, 102, 104, 190, 230, 341, 368, 613, 2500, 80001, 80002, 80006,
-]);
-
-/** Graph's permission codes 200 to 299, one value for the range as the contract has it. */
-export const PERMISSION_RANGE_VALUE = '200-299';
-
 /**
- * Every `GraphCode` value: the contract's codes, `200-299`, `other` (a code the contract does not
- * name) and `none` (no Graph error code: connection, timeout, a body without Graph's error envelope).
+ * Every `GraphCode` value: one per code or range of the Graph error table (`GRAPH_CODES` in
+ * `lib/domain/graph-error-table.ts`: each code as itself, `200-299` for that range), `other` (a code
+ * the table does not name) and `none` (no Graph error code: connection, timeout, a body without
+ * Graph's error envelope).
  */
-export const GRAPH_CODE_VALUES: readonly string[] = [
-  ...[...CONTRACT_GRAPH_CODES].map(String),
-  PERMISSION_RANGE_VALUE,
-  'other',
-  'none',
-];
+export const GRAPH_CODE_VALUES: readonly string[] = [...graphCodeMetricValues(), 'other', 'none'];
 
 /** The `GraphCode` dimension of a failed Graph request: a closed set, whatever Graph sends. */
 export function graphCodeDimension(code: number | undefined): string {
   if (code === undefined) return 'none';
-  if (CONTRACT_GRAPH_CODES.has(code)) return String(code);
-  if (code >= 200 && code <= 299) return PERMISSION_RANGE_VALUE;
-  return 'other';
+  const rule = graphCodeRule(code);
+  return rule === undefined ? 'other' : graphCodeMetricValue(rule, code);
 }
