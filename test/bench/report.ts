@@ -20,6 +20,8 @@ export interface Row {
 export class Report {
   readonly rows: Row[] = [];
   readonly notes: string[] = [];
+  /** Markdown printed after the table: tables of another shape (the cost section's, by Page count). */
+  readonly sections: string[] = [];
   /**
    * How long bare `node` takes here to start and import an empty module (median), measured at the
    * start of the run: how fast this machine is today, printed beside every absolute time.
@@ -39,6 +41,10 @@ export class Report {
 
   note(text: string): void {
     this.notes.push(text);
+  }
+
+  section(markdown: string): void {
+    this.sections.push(markdown);
   }
 
   /** The markdown table, grouped by section with a bold separator row. */

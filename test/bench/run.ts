@@ -6,10 +6,12 @@
  *
  *   npm run bench                 the full run (about four minutes on 2 cores)
  *   npm run bench -- --quick      smaller N everywhere, for trying changes (about a minute)
- *   npm run bench -- --only=cold,request,sync,fanout,webhooks
+ *   npm run bench -- --only=cold,request,sync,fanout,webhooks,cost
+ *   npm run bench -- cost         one section by name (cost: the monthly cost tables, in a second)
  */
 import { writeFileSync } from 'node:fs';
 import { benchColdStart, measureBareNodeStart } from './cold-start.js';
+import { benchCost } from './cost.js';
 import { benchFanOut } from './fan-out.js';
 import { machine, muteStdout, progress, Report, seconds } from './report.js';
 import { benchRequestPath } from './request-path.js';
@@ -22,10 +24,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const SECTION_FILE = '/tmp/bench-section.md';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args
-  .find((arg) => arg.startsWith('--only='))
-  ?.slice('--only='.length)
-  .split(',');
+const named = args.filter((arg) => !arg.startsWith('-'));
+const only =
+  args
+    .find((arg) => arg.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',') ?? (named.length > 0 ? named : undefined);
 
 const SIZES = quick
   ? {
@@ -51,13 +55,17 @@ const SECTIONS: Array<{ name: string; run: (report: Report) => Promise<void> }> 
   { name: 'sync', run: (report) => benchSyncCost(report, SIZES.sync) },
   { name: 'fanout', run: (report) => benchFanOut(report, SIZES.fanOut) },
   { name: 'webhooks', run: (report) => benchWebhooks(report, SIZES.webhooks) },
+  { name: 'cost', run: (report) => benchCost(report) },
 ];
 
 async function main(): Promise<number> {
   const report = new Report();
   const started = performance.now();
-  report.bareNodeMs = measureBareNodeStart(quick ? 5 : 11);
-  progress(`${report.bareNodeText()} (median)`);
+  // The cost section is arithmetic: run alone, it needs no measure of the machine's speed.
+  if (only === undefined || only.some((name) => name !== 'cost')) {
+    report.bareNodeMs = measureBareNodeStart(quick ? 5 : 11);
+    progress(`${report.bareNodeText()} (median)`);
+  }
   let failed = 0;
   for (const section of SECTIONS) {
     if (only !== undefined && !only.includes(section.name)) continue;
@@ -85,7 +93,7 @@ async function main(): Promise<number> {
     progress(`== ${section.name} took ${seconds(performance.now() - sectionStarted)}`);
   }
   const elapsed = performance.now() - started;
-  const table = report.table();
+  const table = [report.table(), ...report.sections].join('\n\n');
   process.stdout.write(`${table}\n`);
   const header = [
     '## Benchmarks',
