@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '#lib/config/config.js';
+import { GRAPH_CODES, GRAPH_ERROR_CLASSES } from '#lib/domain/graph-error-table.js';
 import { createApiHandler } from '#lib/http/api-handler.js';
 import { startLocalApi } from '#lib/local/api-gateway-adapter.js';
 import { DEMO_PAGE_IDS } from '#lib/local/graph-emulator-seed.js';
@@ -139,8 +140,40 @@ describe('Graph errors map to the contract', () => {
   });
 });
 
+describe('every rule of the Graph error table, through the emulator and the HTTP edge', () => {
+  // One code per rule: a single code, or a range's first and last.
+  const cases = GRAPH_CODES.flatMap((rule) =>
+    [...new Set([rule.code, rule.through ?? rule.code])].map((code) => [code, rule.class] as const),
+  );
+  const start = new Date('2026-11-25T12:00:00Z');
+  let now = start;
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ now: () => now });
+  });
+  afterAll(() => harness.close());
+
+  test.each(cases)('Graph code %i (%s) is answered as the table says', async (code, graphClass) => {
+    // Prepare: the client tries a retried class 3 times; a throttle from an earlier case is over.
+    const rule = GRAPH_ERROR_CLASSES[graphClass];
+    const attempts = rule.retry === 'always' ? 3 : 1;
+    now = new Date(now.getTime() + 24 * 3600_000);
+    harness.emulator.resetCalls();
+    harness.emulator.inject({ ...graphError(code, { error_subcode: 1234 }), times: attempts });
+    // Act
+    const answer = await harness.call(`/pages/${PAGE}/conversations`);
+    // Assess
+    expect(answer.status).toBe(rule.status);
+    expect(answer.headers.get('retry-after') !== null).toBe(rule.retryAfter);
+    const error = (answer.body as ErrorAnswer).error;
+    expect(error.code).toBe(rule.errorCode);
+    expect(error.graph).toMatchObject({ code, error_subcode: 1234 });
+    expect(harness.emulator.callCount()).toBe(attempts);
+  });
+});
+
 describe('throttling', () => {
-  test.each([4, 17, 32, 341, 613, 80001, 80002, 80006])(
+  test.each([4, 17, 32, 341, 613, 80001, 80002, 80006, 80004, 80007])(
     'Graph code %i is 429 with Retry-After, and the page is not called again until then',
     async (code) => {
       // Prepare
