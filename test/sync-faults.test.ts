@@ -31,9 +31,11 @@ function dyingClient(endpoint: string, dieAtWrite: number): DynamoDBClient {
 
 describe('a run killed at each write point', () => {
   // A backfill of 230 conversations takes 3 Graph pages. Its writes, in order: the lease (1), index
-  // items 2..101, checkpoint 102, items 103..202, checkpoint 203, items 204..233, the release 234.
-  test.each([1, 2, 60, 101, 102, 103, 202, 203, 204, 233, 234])(
-    'dying at write %i, the next run completes with nothing lost and nothing counted twice',
+  // items 2..101 (16 at a time), their counter 102, checkpoint 103, items 104..203, counter 204,
+  // checkpoint 205, items 206..235, counter 236, the release 237. Dying at 60 or 150 is a kill in the
+  // middle of a Graph page: some of its items are written, none counted.
+  test.each([1, 2, 60, 101, 102, 103, 150, 204, 205, 235, 236, 237])(
+    'dying at write %i, the next run completes with nothing lost, nothing counted twice and exact counters',
     async (dieAt) => {
       // Prepare
       let now = NOW.getTime();
@@ -65,12 +67,64 @@ describe('a run killed at each write point', () => {
           expect(recovery.outcome).toBe('complete');
           expect(recovery.conversationsChanged).toBe(truth.length - survived);
         }
+        const { partitions } = await sync.state.read(PAGE);
+        expect(partitions['messenger#inbox']?.indexedConversations).toBe(truth.length);
+        expect(await sync.index.count({ pageId: PAGE, platform: 'messenger', folder: 'inbox' })).toBe(
+          truth.length,
+        );
         dying.destroy();
       } finally {
         await harness.close();
       }
     },
   );
+});
+
+/** A DynamoDB client whose k-th write fails once, as a throttled or timed-out write does; the rest go through. */
+function flakyClient(endpoint: string, failWrite: number): DynamoDBClient {
+  const client = createDynamoClient({ endpoint });
+  let writes = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (WRITES.has(String(context.commandName)) && ++writes === failWrite) throw new Error('write refused');
+      return next(args);
+    },
+    { step: 'initialize', name: 'flakyWrite' },
+  );
+  return client;
+}
+
+describe('an index write that fails in a live run', () => {
+  test('the run records the partition failed and leaves its counter exact; the next run completes it', async () => {
+    // Prepare: write 60 is an item in the middle of the first Graph page (see the write order above).
+    const harness = await startHarness({
+      emulator: { pages: [seedPage(PAGE, { perPartition: 230, now: NOW })] },
+      env: { SYNC_PLATFORMS: 'messenger', SYNC_FOLDERS: 'inbox' },
+      now: () => NOW,
+    });
+    try {
+      const { sync } = harness.services;
+      const partition = { pageId: PAGE, platform: 'messenger', folder: 'inbox' } as const;
+      const truth = truthRows(harness.emulator, PAGE, 'messenger', 'inbox');
+      const flaky = flakyClient(harness.dynamo.endpoint, 60);
+      // Act
+      const first = await syncPage({ ...sync, index: new ConversationIndex(flaky, harness.tableName) }, PAGE);
+      const landed = (await indexContents(sync.index, PAGE, 'messenger', 'inbox')).length;
+      const countedAfterFirst = await sync.index.count(partition);
+      const second = await syncPage(sync, PAGE);
+      // Assess
+      expect(first.outcome).toBe('failed');
+      expect(landed).toBeGreaterThan(0);
+      expect(countedAfterFirst).toBe(landed);
+      expect(second.outcome).toBe('complete');
+      expect(await sync.index.count(partition)).toBe(truth.length);
+      const { partitions } = await sync.state.read(PAGE);
+      expect(partitions['messenger#inbox']?.indexedConversations).toBe(truth.length);
+      flaky.destroy();
+    } finally {
+      await harness.close();
+    }
+  });
 });
 
 describe('page-level faults', () => {
@@ -85,6 +139,8 @@ describe('page-level faults', () => {
         ],
       },
       env: { SYNC_PLATFORMS: 'messenger,instagram', SYNC_FOLDERS: 'inbox' },
+      // The sync routes answer for registered Pages only.
+      registered: true,
     });
     try {
       harness.emulator.inject({

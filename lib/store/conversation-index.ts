@@ -62,6 +62,8 @@ export interface ConversationIndexOptions {
 
 const { partitionKey, sortKey, byUpdatedTime, pendingEvents } = TABLE_KEYS;
 const UPSERT_CONCURRENCY = 16;
+/** Counts of a folder taken while writers kept moving its counter, before `recount` sets it anyway. */
+const RECOUNT_ATTEMPTS = 3;
 
 const itemKey = (pageId: string, platform: Platform, id: string) => ({
   [partitionKey]: stringAttribute(`CONV#${pageId}#${platform}`),
@@ -153,6 +155,7 @@ export class ConversationIndex {
   async write(partition: IndexPartition, conversations: readonly Conversation[]): Promise<IndexChange[]> {
     const changes: IndexChange[] = [];
     const pending: PendingChange[] = [];
+    let failure: { reason: unknown } | undefined;
     for (let start = 0; start < conversations.length; start += UPSERT_CONCURRENCY) {
       const batch = conversations.slice(start, start + UPSERT_CONCURRENCY);
       // Settle the whole batch before failing: no write of this run may land after it reported.
@@ -160,13 +163,20 @@ export class ConversationIndex {
         batch.map((conversation) => this.writeOne(partition, conversation)),
       );
       for (const result of results) {
-        if (result.status === 'rejected') throw result.reason;
+        if (result.status === 'rejected') {
+          failure ??= { reason: result.reason };
+          continue;
+        }
         if (result.value === undefined) continue;
         changes.push(result.value.change);
         if (result.value.pending !== undefined) pending.push(result.value.pending);
       }
+      if (failure !== undefined) break;
     }
+    // Written items are counted even when others failed: a replay writes and counts them no more.
     await this.counters.add(partition.pageId, partition.platform, folderDeltas(partition.folder, changes));
+    // Their events stay pending (the mark is on each item) for the next writer's `emitPendingEvents`.
+    if (failure !== undefined) throw failure.reason;
     await this.outbox?.deliver(pending);
     return changes;
   }
@@ -297,11 +307,27 @@ export class ConversationIndex {
   }
 
   /**
-   * Counts a folder from the index itself (a Query over the whole folder) and resets its counter to
-   * that: the reconciliation after a writer died between a conversation and its counter. Costs reads
-   * in proportion to the folder; not for every run.
+   * Counts a folder from the index itself (a paged Query with `Select: COUNT`) and resets its counter
+   * to that: the repair after a writer died between a conversation and its counter, for the sync's
+   * recovery and the reconciliation. Costs reads in proportion to the folder; not for every run.
+   * The reset holds only if no writer moved the counter while the folder was counted (else counted
+   * again, a few times at most, then set anyway: a writer still between its two writes may then leave
+   * it off by its own conversations, as a crash would).
    */
   async recount(partition: IndexPartition): Promise<number> {
+    const { pageId, platform, folder } = partition;
+    for (let attempt = 1; ; attempt++) {
+      const before = await this.counters.stored(pageId, platform, folder);
+      const total = await this.countItems(partition);
+      if (await this.counters.reset(pageId, platform, folder, total, before)) return total;
+      if (attempt === RECOUNT_ATTEMPTS) {
+        await this.counters.set(pageId, platform, folder, total);
+        return total;
+      }
+    }
+  }
+
+  private async countItems(partition: IndexPartition): Promise<number> {
     let total = 0;
     let startKey: Record<string, AttributeValue> | undefined;
     do {
@@ -319,7 +345,6 @@ export class ConversationIndex {
       total += output.Count ?? 0;
       startKey = output.LastEvaluatedKey;
     } while (startKey !== undefined);
-    await this.counters.set(partition.pageId, partition.platform, partition.folder, total);
     return total;
   }
 }

@@ -1,6 +1,6 @@
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Folder, Platform } from '../domain/vocabulary.js';
-import { numberAttribute, readNumber, stringAttribute } from './attributes.js';
+import { isConditionFailure, numberAttribute, readNumber, stringAttribute } from './attributes.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 /** A change in how many conversations each folder of a page's platform holds. */
@@ -12,7 +12,8 @@ export type FolderDeltas = Map<Folder, number>;
  * (created in a folder, moved out of another). Reading one costs one GetItem, however large the folder.
  *
  * The counter is written after the conversation, not with it (no transactions): a writer that dies
- * between the two leaves its counter short of those conversations until `ConversationIndex.recount`.
+ * between the two leaves its counter short of those conversations until `ConversationIndex.recount`
+ * counts the folder again (the sync does after a run that died, see `page-run.ts`).
  */
 export class IndexCounters {
   constructor(
@@ -38,6 +39,11 @@ export class IndexCounters {
   }
 
   async read(pageId: string, platform: Platform, folder: Folder): Promise<number> {
+    return (await this.stored(pageId, platform, folder)) ?? 0;
+  }
+
+  /** The counter as stored; undefined while the folder never had one. */
+  async stored(pageId: string, platform: Platform, folder: Folder): Promise<number | undefined> {
     const output = await this.client.send(
       new GetItemCommand({
         TableName: this.tableName,
@@ -45,10 +51,43 @@ export class IndexCounters {
         ConsistentRead: true,
       }),
     );
-    return readNumber(output.Item, 'conversations') ?? 0;
+    return readNumber(output.Item, 'conversations');
   }
 
-  /** Sets a counter to a value counted from the index itself (the reconciliation). */
+  /**
+   * Sets a counter to a value counted from the index itself (the recount), on condition that it still
+   * holds `expected` (what `stored` read before the count began). False when a writer moved it in the
+   * meantime: its conversation may or may not be in the count, so the count must be taken again.
+   */
+  async reset(
+    pageId: string,
+    platform: Platform,
+    folder: Folder,
+    value: number,
+    expected: number | undefined,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: counterKey(pageId, platform, folder),
+          UpdateExpression: 'SET #count = :value',
+          ConditionExpression: expected === undefined ? 'attribute_not_exists(#count)' : '#count = :expected',
+          ExpressionAttributeNames: { '#count': 'conversations' },
+          ExpressionAttributeValues: {
+            ':value': numberAttribute(value),
+            ...(expected === undefined ? {} : { ':expected': numberAttribute(expected) }),
+          },
+        }),
+      );
+      return true;
+    } catch (error: unknown) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Sets a counter whatever it holds: the recount's last resort in a folder that never stops moving. */
   async set(pageId: string, platform: Platform, folder: Folder, value: number): Promise<void> {
     await this.client.send(
       new UpdateItemCommand({

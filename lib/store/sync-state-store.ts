@@ -47,13 +47,16 @@ export class SyncStateStore {
     return parseState(output.Item);
   }
 
-  /** Takes the page's lease for `owner` until `now + leaseMs`; undefined when another run holds it. */
+  /**
+   * Takes the page's lease for `owner` until `now + leaseMs`; undefined when another run holds it.
+   * `interrupted`: the lease was still set, so the run before died or overran it without releasing.
+   */
   async acquire(
     pageId: string,
     owner: string,
     now: number,
     leaseMs: number,
-  ): Promise<PageSyncState | undefined> {
+  ): Promise<(PageSyncState & { interrupted: boolean }) | undefined> {
     try {
       const output = await this.client.send(
         new UpdateItemCommand({
@@ -66,10 +69,16 @@ export class SyncStateStore {
             ':until': numberAttribute(now + leaseMs),
             ':now': numberAttribute(now),
           },
-          ReturnValues: 'ALL_NEW',
+          // The item as it was: its partitions are unchanged, and its lease tells of the run before.
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return parseState(output.Attributes);
+      const before = parseState(output.Attributes);
+      return {
+        partitions: before.partitions,
+        lease: { owner, until: now + leaseMs },
+        interrupted: before.lease !== null,
+      };
     } catch (error: unknown) {
       if (isConditionFailure(error)) return undefined;
       throw error;

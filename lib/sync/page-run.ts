@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describeError, isProductError } from '../domain/error-body.js';
 import { PageTokenInvalidError } from '../domain/errors.js';
 import { emptyPartition, partitionName, type RunOutcome, type RunRecord } from '../domain/sync-state.js';
+import type { Platform } from '../domain/vocabulary.js';
 import { SYNC_RUN_FAILED_MESSAGE } from '../telemetry/log-messages.js';
 import { METRIC_NAMES } from '../telemetry/metric-names.js';
 import { NO_METRICS } from '../telemetry/product-metrics.js';
@@ -43,6 +44,10 @@ const OUTCOME_RANK: Record<RunOutcome, number> = { complete: 0, partial: 1, skip
  * 3. Conversations at the mark's own second are compared by id with those already indexed there, so
  *    ties in Graph's one-second times are neither skipped nor rewritten.
  * 4. Every state write is conditional on holding the page's lease: two runs never both write.
+ * 5. Folder counters move after the index writes they count (no transactions): a run that dies in
+ *    between, or whose index write fails, leaves them short, and a replay counts nothing. So a run that
+ *    finds the lease still set (the run before never released it) counts every configured folder again
+ *    from the index before it starts, and a run whose index write failed counts that platform's folders.
  */
 export async function syncPage(
   deps: SyncDependencies,
@@ -63,7 +68,8 @@ export async function syncPage(
   lease.start();
   await emitLeftoverEvents(deps, pageId);
   try {
-    return await runPartitions(deps, { pageId, owner, lease, partitions: state.partitions, options });
+    const run = { pageId, owner, lease, partitions: state.partitions, options };
+    return await runPartitions(deps, run, state.interrupted);
   } catch (error: unknown) {
     // Our own fault (DynamoDB, a lost lease): nothing recorded, the queue delivers the page again.
     metrics.count(METRIC_NAMES.syncRuns, 1, { Outcome: 'crashed' });
@@ -76,6 +82,7 @@ export async function syncPage(
 async function runPartitions(
   deps: SyncDependencies,
   run: Pick<RunContext, 'pageId' | 'owner' | 'lease' | 'partitions' | 'options'>,
+  interrupted: boolean,
 ): Promise<PageRunResult> {
   const { pageId, owner } = run;
   const context: RunContext = {
@@ -84,6 +91,8 @@ async function runPartitions(
     credentials: undefined,
     calls: 0,
   };
+  // The run before died holding the lease, maybe between index writes and their counters (invariant 5).
+  if (interrupted) await recountPartitions(context, deps.platforms);
   const records: Record<string, RunRecord> = {};
   // Set once a partition stops for a reason that concerns the whole page (a throttle, a bad token):
   // the later partitions would fail alike, so they are recorded with the same outcome, uncalled.
@@ -98,7 +107,7 @@ async function runPartitions(
       const startedAt = deps.now().toISOString();
       const callsBefore = context.calls;
       let outcome: RunOutcome = 'complete';
-      const progress: ScanProgress = { changed: 0, skipped: 0 };
+      const progress: ScanProgress = { changed: 0, skipped: 0, countsUncertain: false };
       let error: unknown = null;
       if (pageStop !== undefined) {
         ({ outcome } = pageStop);
@@ -115,7 +124,10 @@ async function runPartitions(
         }
       }
       const changed = progress.changed;
-      if (changed > 0) partition.indexedConversations = await deps.index.count({ pageId, platform, folder });
+      // A failed index write may have moved this platform's other folders too (conversations moved out).
+      if (progress.countsUncertain) await recountPartitions(context, [platform]);
+      else if (changed > 0)
+        partition.indexedConversations = await deps.index.count({ pageId, platform, folder });
       const record: RunRecord = {
         started_at: startedAt,
         finished_at: deps.now().toISOString(),
@@ -166,6 +178,26 @@ async function runPartitions(
       conversations_changed: result.conversationsChanged,
     });
   return result;
+}
+
+/**
+ * Counts the configured folders of these platforms again from the index (`ConversationIndex.recount`)
+ * and keeps the counts in the partitions' state. Throws if DynamoDB fails: the run then ends without
+ * releasing its lease, so the next run counts again.
+ */
+export async function recountPartitions(context: RunContext, platforms: readonly Platform[]): Promise<void> {
+  const { deps, pageId } = context;
+  const counts: Record<string, number> = {};
+  for (const platform of platforms) {
+    for (const folder of deps.folders) {
+      const name = partitionName(platform, folder);
+      const partition = context.partitions[name] ?? emptyPartition(platform, folder);
+      context.partitions[name] = partition;
+      partition.indexedConversations = await deps.index.recount({ pageId, platform, folder });
+      counts[name] = partition.indexedConversations;
+    }
+  }
+  deps.logger.info('sync recounted the index', { page_id: pageId, indexed_conversations: counts });
 }
 
 /**

@@ -87,6 +87,8 @@ export async function syncPartition(
         fresh,
       );
     } catch (error: unknown) {
+      // Some of the page may be written without its count: the page run counts the folders again.
+      progress.countsUncertain = true;
       throw new ScanStopped('failed', error);
     }
     const complete = reachedMark || !page.hasNext || page.cursors.after === undefined;
@@ -112,6 +114,8 @@ export async function syncPartition(
 export interface ScanProgress {
   changed: number;
   skipped: number;
+  /** An index write failed: its folders' counters may be short of what landed before it failed. */
+  countsUncertain: boolean;
 }
 
 const nowSeconds = (now: Date) => Math.floor(now.getTime() / 1000);
