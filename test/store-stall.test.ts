@@ -1,11 +1,11 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, type ExpectStatic, it } from 'vitest';
 import { loadConfig } from '#lib/config/config.js';
 import { createApiHandler } from '#lib/http/api-handler.js';
-import { type LocalApi, startLocalApi } from '#lib/local/api-gateway-adapter.js';
+import { startLocalApi } from '#lib/local/api-gateway-adapter.js';
 import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
-import { createServices, type Services } from '#lib/runtime/services.js';
+import { createServices } from '#lib/runtime/services.js';
 import { createDynamoClient, DYNAMO_TIMEOUTS } from '#lib/store/dynamo-client.js';
 import { FileTokenSource } from '#lib/tokens/file-token-source.js';
 import { recordingLogger } from './support/harness.js';
@@ -24,6 +24,7 @@ const DEADLINE_MS = 3_000;
  * `DEFAULT_RETRY_DELAY_BASE` of @smithy/core's retry module): at most 200 ms for each of ours.
  */
 const MAX_RETRY_DELAY_MS = 200;
+const TABLE = 'stall';
 
 interface StallingProxy {
   url: string;
@@ -91,99 +92,116 @@ async function startStallingProxy(target: string): Promise<StallingProxy> {
   return proxy;
 }
 
-describe('a named DynamoDB endpoint that stops answering', () => {
+/** The API over a client of the proxy, built as `DYNAMODB_ENDPOINT` builds it: no timeouts given. */
+interface Rig {
+  proxy: StallingProxy;
+  client: DynamoDBClient;
+  /** Answers a request to `GET /pages`, which reads the Page registry in DynamoDB. */
+  listPages(): Promise<Response>;
+  close(): Promise<void>;
+}
+
+async function startRig(dynamodbEndpoint: string): Promise<Rig> {
+  const proxy = await startStallingProxy(dynamodbEndpoint);
+  const client = createDynamoClient({ endpoint: proxy.url });
+  const services = createServices({
+    config: loadConfig({ GRAPH_API_BASE_URL: 'http://127.0.0.1:9', DYNAMODB_ENDPOINT: proxy.url }),
+    dynamo: client,
+    tableName: TABLE,
+    tokens: FileTokenSource.fromMap(new Map()),
+    logger: recordingLogger(),
+  });
+  const api = await startLocalApi(createApiHandler(services.api));
+  return {
+    proxy,
+    client,
+    listPages: () => fetch(`${api.url}/pages`),
+    close: async () => {
+      await api.close();
+      await services.graph.close();
+      client.destroy();
+      await proxy.close();
+    },
+  };
+}
+
+async function expectUnavailable(response: Response, expect: ExpectStatic): Promise<void> {
+  const body = (await response.json()) as { error: { code: string } };
+  expect(response.status).toBe(503);
+  expect(body.error.code).toBe('unavailable');
+  expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+}
+
+/** What the client was built with, as the SDK resolved it (read after a first call). */
+async function expectProductionTimeouts(client: DynamoDBClient, expect: ExpectStatic): Promise<void> {
+  // The SDK's NodeHttpHandler, typed by the little read here rather than by an undeclared package.
+  const handler = client.config.requestHandler as unknown as {
+    httpHandlerConfigs(): {
+      connectionTimeout?: number;
+      requestTimeout?: number;
+      throwOnRequestTimeout?: boolean;
+    };
+  };
+  const resolved = handler.httpHandlerConfigs();
+  const maxAttempts = await client.config.maxAttempts();
+  expect({
+    connectionTimeout: resolved.connectionTimeout,
+    requestTimeout: resolved.requestTimeout,
+    throwOnRequestTimeout: resolved.throwOnRequestTimeout,
+    maxAttempts,
+  }).toEqual({ ...DYNAMO_TIMEOUTS, throwOnRequestTimeout: true });
+  // Each attempt gives up `requestTimeout` after it starts (connecting included): within the deadline.
+  const worstCase = maxAttempts * (resolved.requestTimeout ?? Number.POSITIVE_INFINITY);
+  expect(worstCase + (maxAttempts - 1) * MAX_RETRY_DELAY_MS).toBeLessThan(DEADLINE_MS);
+}
+
+// Concurrent: each case has its own proxy, client and API, and waits out the SDK's timeouts.
+describe.concurrent('a named DynamoDB endpoint that stops answering', () => {
   let dynalite: EmbeddedDynamo;
-  let proxy: StallingProxy;
-  let client: DynamoDBClient;
-  let services: Services;
-  let api: LocalApi;
 
   beforeAll(async () => {
     dynalite = await startEmbeddedDynamo();
-    await ensureTable(dynalite.client, 'stall');
+    await ensureTable(dynalite.client, TABLE);
   });
   afterAll(async () => {
     await dynalite.close();
   });
 
-  /** The API over a client of `proxy.url`, built as `DYNAMODB_ENDPOINT` builds it: no timeouts given. */
-  async function startApi(): Promise<void> {
-    proxy = await startStallingProxy(dynalite.endpoint);
-    client = createDynamoClient({ endpoint: proxy.url });
-    services = createServices({
-      config: loadConfig({ GRAPH_API_BASE_URL: 'http://127.0.0.1:9', DYNAMODB_ENDPOINT: proxy.url }),
-      dynamo: client,
-      tableName: 'stall',
-      tokens: FileTokenSource.fromMap(new Map()),
-      logger: recordingLogger(),
-    });
-    api = await startLocalApi(createApiHandler(services.api));
-  }
-
-  afterEach(async () => {
-    await api.close();
-    await services.graph.close();
-    client.destroy();
-    await proxy.close();
-  });
-
-  async function expectUnavailable(): Promise<void> {
-    const response = await fetch(`${api.url}/pages`);
-    const body = (await response.json()) as { error: { code: string } };
-    expect(response.status).toBe(503);
-    expect(body.error.code).toBe('unavailable');
-    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
-  }
-
-  /** What the client was built with, as the SDK resolved it (read after a first call). */
-  async function expectProductionTimeouts(): Promise<void> {
-    // The SDK's NodeHttpHandler, typed by the little read here rather than by an undeclared package.
-    const handler = client.config.requestHandler as unknown as {
-      httpHandlerConfigs(): {
-        connectionTimeout?: number;
-        requestTimeout?: number;
-        throwOnRequestTimeout?: boolean;
-      };
-    };
-    const resolved = handler.httpHandlerConfigs();
-    const maxAttempts = await client.config.maxAttempts();
-    expect({
-      connectionTimeout: resolved.connectionTimeout,
-      requestTimeout: resolved.requestTimeout,
-      throwOnRequestTimeout: resolved.throwOnRequestTimeout,
-      maxAttempts,
-    }).toEqual({ ...DYNAMO_TIMEOUTS, throwOnRequestTimeout: true });
-    // Each attempt gives up `requestTimeout` after it starts (connecting included): within the deadline.
-    const worstCase = maxAttempts * (resolved.requestTimeout ?? Number.POSITIVE_INFINITY);
-    expect(worstCase + (maxAttempts - 1) * MAX_RETRY_DELAY_MS).toBeLessThan(DEADLINE_MS);
-  }
-
-  it('answers 503 after two bounded attempts when a kept-alive connection stops answering', async () => {
+  it('answers 503 after two bounded attempts when a kept-alive connection stops answering', async ({
+    expect,
+    onTestFinished,
+  }) => {
     // Prepare: one request answered through the proxy leaves its connection open in the SDK's pool.
-    await startApi();
-    const warm = await fetch(`${api.url}/pages`);
-    expect(warm.status).toBe(200);
+    const { proxy, client, listPages, close } = await startRig(dynalite.endpoint);
+    onTestFinished(close);
+    expect((await listPages()).status).toBe(200);
     expect(proxy.forwarded).toBeGreaterThan(0);
     expect(proxy.openConnections()).toBeGreaterThan(0);
-    await expectProductionTimeouts();
+    await expectProductionTimeouts(client, expect);
     // Act: the next request goes out on that open connection, which now reads and never answers.
     proxy.stall();
-    await expectUnavailable();
+    const response = await listPages();
     // Assess: the first attempt was read on the kept-alive connection; the SDK tried exactly its
     // configured attempts (the second on a new connection) and gave up.
+    await expectUnavailable(response, expect);
     expect(proxy.swallowed.reused).toBeGreaterThan(0);
     expect(proxy.swallowed.total).toBe(DYNAMO_TIMEOUTS.maxAttempts);
   });
 
-  it('answers 503 after two bounded attempts when a fresh connection is accepted and never answered', async () => {
+  it('answers 503 after two bounded attempts when a fresh connection is accepted and never answered', async ({
+    expect,
+    onTestFinished,
+  }) => {
     // Prepare: nothing sent yet, so the first request opens a connection.
-    await startApi();
+    const { proxy, client, listPages, close } = await startRig(dynalite.endpoint);
+    onTestFinished(close);
     proxy.stall();
     // Act
-    await expectUnavailable();
+    const response = await listPages();
     // Assess
+    await expectUnavailable(response, expect);
     expect(proxy.forwarded).toBe(0);
     expect(proxy.swallowed).toEqual({ total: DYNAMO_TIMEOUTS.maxAttempts, reused: 0 });
-    await expectProductionTimeouts();
+    await expectProductionTimeouts(client, expect);
   });
 });
