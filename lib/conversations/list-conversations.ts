@@ -1,5 +1,6 @@
 import { MAX_GRAPH_CURSOR_CHARS } from '../domain/conversation.js';
 import { InvalidCursorError, InvalidRequestError, UpstreamError } from '../domain/errors.js';
+import { GRAPH_INVALID_PARAMETER } from '../domain/graph-error-table.js';
 import type { ConversationField, Folder, Platform } from '../domain/vocabulary.js';
 import type { GraphConversation, GraphListPage, ListConversationsParams } from '../graph/graph-client.js';
 import type { CursorStore, StoredCursors } from '../store/cursor-store.js';
@@ -112,7 +113,7 @@ async function callGraph(
     );
     return answer;
   } catch (error: unknown) {
-    if (withCursor && error instanceof InvalidRequestError && error.graph?.code === 100) {
+    if (withCursor && error instanceof InvalidRequestError && error.graph?.code === GRAPH_INVALID_PARAMETER) {
       // The query was already accepted on the first page; what changed is the cursor. Meta documents
       // that its cursors break when the conversation they point at moves or is deleted.
       throw new InvalidCursorError(

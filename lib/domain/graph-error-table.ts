@@ -103,11 +103,18 @@ export interface GraphCodeRule {
 }
 
 /**
+ * Graph's code for a parameter it refuses, a paging cursor that no longer holds included (Meta's cursors
+ * break when the conversation they point at moves or is deleted): the sync and the live route read it to
+ * tell a stale cursor from a bad query.
+ */
+export const GRAPH_INVALID_PARAMETER = 100;
+
+/**
  * Every Graph code the contract names, in the contract's order. A single code wins over a range that
  * holds it (230 is counted as itself, not as `200-299`). A code not here is `upstream_error`.
  */
 export const GRAPH_CODES: readonly GraphCodeRule[] = [
-  { code: 100, class: 'bad_request', graph: 'invalid parameter' },
+  { code: GRAPH_INVALID_PARAMETER, class: 'bad_request', graph: 'invalid parameter' },
   { code: 2500, class: 'bad_request', graph: 'error parsing the query' },
   { code: 190, class: 'token_invalid', graph: 'invalid OAuth access token' },
   { code: 102, class: 'token_invalid', graph: 'session key invalid or expired' },

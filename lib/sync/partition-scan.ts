@@ -6,6 +6,7 @@ import {
   RateLimitedError,
   UpstreamError,
 } from '../domain/errors.js';
+import { GRAPH_INVALID_PARAMETER } from '../domain/graph-error-table.js';
 import { type PartitionState, partitionName, type ScanCheckpoint } from '../domain/sync-state.js';
 import { INDEXED_FIELDS, MAX_LIMIT, PLATFORM_FIELDS, type Platform } from '../domain/vocabulary.js';
 import type { GraphConversation, GraphListPage } from '../graph/graph-client.js';
@@ -65,7 +66,11 @@ export async function syncPartition(
     try {
       page = await fetchPage(context, partition, scan.cursor);
     } catch (error: unknown) {
-      if (scan.cursor !== null && error instanceof InvalidRequestError && error.graph?.code === 100) {
+      if (
+        scan.cursor !== null &&
+        error instanceof InvalidRequestError &&
+        error.graph?.code === GRAPH_INVALID_PARAMETER
+      ) {
         // Graph no longer accepts the checkpointed cursor (its conversation moved or was deleted):
         // scan again from the top down to the same mark. Replayed writes change and count nothing.
         partition.scan = { ...scan, cursor: null, topTime: null, topIds: [] };
@@ -138,13 +143,14 @@ function reportSkipped(
 
 async function checkpoint(context: RunContext): Promise<void> {
   const { deps } = context;
-  const startedAt = Date.now();
+  // By the clock the lease is written with (see `LeaseKeeper`).
+  const startedAt = deps.now().getTime();
   try {
     await deps.state.checkpoint(
       context.pageId,
       context.owner,
       context.partitions,
-      deps.now().getTime(),
+      startedAt,
       deps.leaseMs ?? DEFAULT_LEASE_MS,
     );
   } catch (error: unknown) {
