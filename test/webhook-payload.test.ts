@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_TARGETS_PER_DELIVERY } from '#lib/webhooks/delivery-limits.js';
 import { readWebhookTargets } from '#lib/webhooks/webhook-payload.js';
 
 const PAGE = '1000000000000001';
@@ -123,9 +124,10 @@ describe('reading a webhook body into the people whose conversations changed', (
     ['null is ignored', null, []],
   ])('%s', (_, body, expected) => {
     // Act
-    const targets = readWebhookTargets(body);
+    const { targets, dropped } = readWebhookTargets(body);
     // Assess
     expect(targets).toEqual(expected);
+    expect(dropped).toBe(0);
   });
 
   it('reads many entries and items of one POST, one target per account and person', () => {
@@ -140,10 +142,39 @@ describe('reading a webhook body into the people whose conversations changed', (
       ],
     };
     // Act
-    const targets = readWebhookTargets(body).map(({ accountId, personId }) => `${accountId}/${personId}`);
+    const targets = readWebhookTargets(body).targets.map(
+      ({ accountId, personId }) => `${accountId}/${personId}`,
+    );
     // Assess
     expect(targets.sort()).toEqual(
       [`${PAGE}/${PSID}`, `${PAGE}/2000000000000043`, `${other}/${PSID}`].sort(),
     );
+  });
+
+  it('takes the first 1,000 distinct (account, person) pairs and counts the rest once each', () => {
+    // Prepare: 1,500 people, each named twice (the second time later), on two Pages.
+    const other = '1000000000000002';
+    const item = (person: number, timestamp: number) => ({
+      ...message,
+      sender: { id: String(2_000_000_000_000_000 + person) },
+      timestamp,
+    });
+    const people = Array.from({ length: 750 }, (_, i) => i);
+    const body = {
+      object: 'page',
+      entry: [
+        { id: PAGE, time: 1, messaging: people.map((i) => item(i, 10)) },
+        { id: other, time: 1, messaging: people.map((i) => item(i, 10)) },
+        { id: PAGE, time: 2, messaging: people.map((i) => item(i, 20)) },
+        { id: other, time: 2, messaging: people.map((i) => item(i, 20)) },
+      ],
+    };
+    // Act
+    const { targets, dropped } = readWebhookTargets(body);
+    // Assess: Page 1's 750 and the first 250 of the other Page, each with its newest time; 500 left out.
+    expect(targets).toHaveLength(MAX_TARGETS_PER_DELIVERY);
+    expect(dropped).toBe(500);
+    expect(targets.filter((target) => target.accountId === other)).toHaveLength(250);
+    expect(targets.every((target) => target.eventTime === 20)).toBe(true);
   });
 });

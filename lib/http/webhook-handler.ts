@@ -42,6 +42,7 @@ function routes(deps: ReceiverDependencies) {
         await receiveDelivery(deps, {
           body: bodyBytes(event),
           signature: event.headers?.['x-hub-signature-256'],
+          contentEncoding: event.headers?.['content-encoding'],
         });
         return jsonResponse(200, { status: 'received' });
       },

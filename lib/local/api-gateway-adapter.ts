@@ -1,7 +1,12 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { PayloadTooLargeError } from '../domain/errors.js';
+import { errorResponse } from '../http/error-response.js';
+import { WEBHOOK_PATH } from '../http/webhook-handler.js';
+import { MAX_DELIVERY_BYTES } from '../webhooks/delivery-limits.js';
 
 export type HttpApiHandler = (
   event: APIGatewayProxyEventV2,
@@ -35,9 +40,11 @@ export function lambdaContext(functionName: string, timeoutMs = INTEGRATION_TIME
 
 /**
  * Builds the event API Gateway's HTTP API sends with payload format 2.0: lower-case headers, repeated
- * headers and query parameters joined with commas, the raw query string kept as sent.
+ * headers and query parameters joined with commas, the raw query string kept as sent. The body keeps
+ * its exact bytes: text when they are UTF-8, else base64 with `isBase64Encoded`, as API Gateway
+ * passes a binary body (a signature is over bytes, which decoding as UTF-8 would change).
  */
-export function toHttpApiEvent(request: IncomingMessage, body: string): APIGatewayProxyEventV2 {
+export function toHttpApiEvent(request: IncomingMessage, bytes: Buffer): APIGatewayProxyEventV2 {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
@@ -49,6 +56,7 @@ export function toHttpApiEvent(request: IncomingMessage, body: string): APIGatew
     query[name] = name in query ? `${query[name]},${value}` : value;
   const method = request.method ?? 'GET';
   const now = new Date();
+  const text = isUtf8(bytes);
   return {
     version: '2.0',
     routeKey: '$default',
@@ -74,8 +82,8 @@ export function toHttpApiEvent(request: IncomingMessage, body: string): APIGatew
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
-    ...(body === '' ? {} : { body }),
-    isBase64Encoded: false,
+    ...(bytes.length === 0 ? {} : { body: text ? bytes.toString('utf8') : bytes.toString('base64') }),
+    isBase64Encoded: !text,
   };
 }
 
@@ -91,10 +99,52 @@ function send(response: ServerResponse, result: APIGatewayProxyResultV2): void {
   response.writeHead(result.statusCode ?? 200, headers).end(body);
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
+/** API Gateway's own limit on an HTTP API request body: 10 MB. */
+export const API_GATEWAY_BODY_LIMIT_BYTES = 10_485_760;
+
+const isWebhookPath = (path: string) => path === WEBHOOK_PATH || path === `${WEBHOOK_PATH}/`;
+
+/** The most a route's body may hold: the webhook receiver's own limit, API Gateway's elsewhere. */
+const bodyLimitOf = (path: string) =>
+  isWebhookPath(path) ? MAX_DELIVERY_BYTES : API_GATEWAY_BODY_LIMIT_BYTES;
+
+/**
+ * Reads a body up to `limit` bytes; undefined past it. Once past (or declared past by
+ * `Content-Length`), nothing more is kept: the rest is read to its end and discarded, so that the
+ * answer can be sent on a connection whose request is complete.
+ */
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  let size = 0;
+  let over = Number(request.headers['content-length'] ?? 0) > limit;
+  for await (const chunk of request) {
+    if (over) continue;
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      over = true;
+      chunks.length = 0;
+    } else chunks.push(chunk as Buffer);
+  }
+  return over ? undefined : Buffer.concat(chunks, size);
+}
+
+/**
+ * The answer to a body over its limit, with `Connection: close`: the product's own `413
+ * payload_too_large` on the webhook route, API Gateway's own answer elsewhere.
+ */
+function tooLarge(path: string): APIGatewayProxyResultV2 {
+  if (isWebhookPath(path)) {
+    const answer = errorResponse(
+      new PayloadTooLargeError(`A webhook body may be at most ${MAX_DELIVERY_BYTES} bytes.`),
+      new Date(),
+    );
+    return { ...answer, headers: { ...answer.headers, connection: 'close' } };
+  }
+  return {
+    statusCode: 413,
+    headers: { 'content-type': 'application/json', connection: 'close' },
+    body: JSON.stringify({ message: 'Request Entity Too Large' }),
+  };
 }
 
 export interface LocalApi {
@@ -109,8 +159,14 @@ export async function startLocalApi(
   options: { port?: number; host?: string; functionName?: string } = {},
 ): Promise<LocalApi> {
   const server = createServer((request, response) => {
-    readBody(request)
-      .then((body) => handler(toHttpApiEvent(request, body), lambdaContext(options.functionName ?? 'api')))
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const limit = bodyLimitOf(path);
+    readBody(request, limit)
+      .then((bytes) =>
+        bytes === undefined
+          ? tooLarge(path)
+          : handler(toHttpApiEvent(request, bytes), lambdaContext(options.functionName ?? 'api')),
+      )
       .then((result) => send(response, result))
       .catch(() => {
         // API Gateway's own answer when the integration fails: the handler maps its errors itself.

@@ -114,7 +114,10 @@ export async function startLocalRuntime(
       refreshQueue.close();
       await refreshQueue.idle();
     });
-    const webhookSecrets = createWebhookSecretSource(webhookSettings, { allowDemo: true });
+    const webhookSecrets = createWebhookSecretSource(webhookSettings, {
+      allowDemo: config.demo,
+      local: true,
+    });
     const webhookHandler = createWebhookHandler({
       secrets: webhookSecrets,
       queue: refreshQueue,

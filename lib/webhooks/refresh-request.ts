@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isPageId } from '../domain/vocabulary.js';
+import { EVENT_TIME_TOLERANCE_MS } from './delivery-limits.js';
 
 /**
  * A person whose conversation a webhook says changed, as the receiver enqueues it: the account the
@@ -29,11 +30,19 @@ export interface RefreshQueue {
   send(requests: readonly RefreshRequest[], delayMs?: number): Promise<void>;
 }
 
+/**
+ * A request for a target, received at `requestedAt` (our clock). Meta's `timestamp` is kept only when
+ * it is at most `EVENT_TIME_TOLERANCE_MS` ahead of that: the refresh records the newest event time it
+ * covered and treats every event up to it as covered, so one far-future time (year 9999) would
+ * silence that person's refreshes for good. Without it the request is coalesced by time of receipt.
+ */
 export function newRefreshRequest(
   target: Pick<RefreshRequest, 'object' | 'accountId' | 'personId' | 'eventTime'>,
   requestedAt: number,
 ): RefreshRequest {
-  return { id: randomUUID(), ...target, requestedAt };
+  const { eventTime, ...rest } = target;
+  const trusted = eventTime !== undefined && eventTime <= requestedAt + EVENT_TIME_TOLERANCE_MS;
+  return { id: randomUUID(), ...rest, requestedAt, ...(trusted ? { eventTime } : {}) };
 }
 
 /** Reads a queue message back; undefined for one that is not a refresh request. */

@@ -2,7 +2,7 @@ import type { ConversationsGraph } from '../conversations/list-conversations.js'
 import { callAsPage, type PageCallDependencies, refuseIfThrottled } from '../conversations/page-call.js';
 import { conversationDefect } from '../domain/conversation.js';
 import { isProductError } from '../domain/error-body.js';
-import { RateLimitedError, UnknownPageError } from '../domain/errors.js';
+import { RateLimitedError, UnavailableError, UnknownPageError } from '../domain/errors.js';
 import { type Folder, indexedFieldsOf, type Platform } from '../domain/vocabulary.js';
 import type { GraphUsage } from '../graph/usage.js';
 import type { ConversationIndex } from '../store/conversation-index.js';
@@ -133,7 +133,8 @@ async function refreshOnce(deps: RefreshDependencies, request: RefreshRequest): 
     if (error instanceof RateLimitedError) {
       return { status: 'deferred', delayMs: Math.max(0, error.retryAt.getTime() - deps.now().getTime()) };
     }
-    if (!isProductError(error)) throw error;
+    // Our own store or secrets not answering is transient and ours: the queue runs the request again.
+    if (!isProductError(error) || error instanceof UnavailableError) throw error;
     deps.logger.warn('webhook refresh failed; left to the scheduled sync', { page_id: pageId, error });
     return { status: 'failed', error, graphCalls };
   } finally {

@@ -1,4 +1,5 @@
 import { isPageId } from '../domain/vocabulary.js';
+import { MAX_TARGETS_PER_DELIVERY } from './delivery-limits.js';
 import type { RefreshRequest } from './refresh-request.js';
 
 export type WebhookTarget = Pick<RefreshRequest, 'object' | 'accountId' | 'personId' | 'eventTime'>;
@@ -30,17 +31,28 @@ const timestampOf = (item: unknown): number | undefined => {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 };
 
+/** What one delivery names: the pairs taken, and how many more distinct pairs were left out. */
+export interface WebhookTargets {
+  targets: WebhookTarget[];
+  /** Distinct (account, person) pairs past `limit`: not refreshed, left to the scheduled sync. */
+  dropped: number;
+}
+
 /**
  * Reads Meta's webhook body (`object`, `entry[].id`, `entry[].messaging[]`) into the people whose
  * conversations changed, each once however many items named them (with the newest item's
- * `timestamp`). Anything it does not know (another
- * object, an entry without messaging, a malformed item) is skipped, never an error: Meta would only
- * retry it, then disable the subscription.
+ * `timestamp`), the first `limit` distinct (account, person) pairs in the body's order; further pairs
+ * are only counted. Anything it does not know (another object, an entry without messaging, a
+ * malformed item) is skipped, never an error: Meta would only retry it, then disable the subscription.
  */
-export function readWebhookTargets(body: unknown): WebhookTarget[] {
-  if (!isRecord(body) || (body.object !== 'page' && body.object !== 'instagram')) return [];
+export function readWebhookTargets(body: unknown, limit = MAX_TARGETS_PER_DELIVERY): WebhookTargets {
+  if (!isRecord(body) || (body.object !== 'page' && body.object !== 'instagram')) {
+    return { targets: [], dropped: 0 };
+  }
   const object = body.object;
   const targets = new Map<string, WebhookTarget>();
+  // Bounded by the body's size (1 MiB): only keys, to count each left-out pair once.
+  const left = new Set<string>();
   for (const entry of Array.isArray(body.entry) ? body.entry : []) {
     if (!isRecord(entry) || !Array.isArray(entry.messaging)) continue;
     const accountId = typeof entry.id === 'string' && isPageId(entry.id) ? entry.id : undefined;
@@ -49,11 +61,18 @@ export function readWebhookTargets(body: unknown): WebhookTarget[] {
       const personId = personOf(item, accountId);
       if (personId === undefined) continue;
       const key = `${accountId}#${personId}`;
+      const known = targets.get(key);
+      if (known === undefined && targets.size >= limit) {
+        left.add(key);
+        continue;
+      }
       const time = timestampOf(item);
-      const known = targets.get(key)?.eventTime;
-      const eventTime = time === undefined || (known !== undefined && known > time) ? known : time;
+      const eventTime =
+        time === undefined || (known?.eventTime !== undefined && known.eventTime > time)
+          ? known?.eventTime
+          : time;
       targets.set(key, { object, accountId, personId, ...(eventTime === undefined ? {} : { eventTime }) });
     }
   }
-  return [...targets.values()];
+  return { targets: [...targets.values()], dropped: left.size };
 }

@@ -20,7 +20,13 @@ export const DEMO_WEBHOOK_SECRETS: WebhookSecrets = Object.freeze({
   verifyToken: 'local-demo-verify-token',
 });
 
-/** Fixed values: `META_APP_SECRET` and `WEBHOOK_VERIFY_TOKEN` locally, or the demo's. */
+/** No secrets: what `npm start` outside the demo uses until `META_APP_SECRET` is set. */
+export const NOT_SET_WEBHOOK_SECRETS: WebhookSecrets = Object.freeze({ appSecret: '', verifyToken: '' });
+
+/**
+ * Fixed values: `META_APP_SECRET` and `WEBHOOK_VERIFY_TOKEN` locally, or the demo's, or none
+ * (`NOT_SET_WEBHOOK_SECRETS`: every request refused).
+ */
 export class StaticWebhookSecrets implements WebhookSecretSource {
   private readonly secrets: Promise<WebhookSecrets>;
 
@@ -35,7 +41,11 @@ export class StaticWebhookSecrets implements WebhookSecretSource {
   }
 }
 
-/** Reads the secret's JSON; says what is wrong without quoting it. */
+/**
+ * Reads the secret's JSON; says what is wrong without quoting it. An empty or missing `app_secret`
+ * reads as `''`: the receiver then refuses every request with `403` and says why (`appSecretUsable`),
+ * rather than failing each one with a 500.
+ */
 export function parseWebhookSecret(value: string | undefined): WebhookSecrets {
   let parsed: unknown;
   try {
@@ -46,15 +56,10 @@ export function parseWebhookSecret(value: string | undefined): WebhookSecrets {
     );
   }
   const record = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
-  const { app_secret: appSecret, verify_token: verifyToken } = record;
-  if (
-    typeof appSecret !== 'string' ||
-    appSecret === '' ||
-    typeof verifyToken !== 'string' ||
-    verifyToken === ''
-  ) {
+  const { app_secret: appSecret = '', verify_token: verifyToken } = record;
+  if (typeof appSecret !== 'string' || typeof verifyToken !== 'string' || verifyToken === '') {
     throw new ConfigurationError(
-      'The webhook secret needs non-empty "app_secret" and "verify_token" strings.',
+      'The webhook secret needs an "app_secret" string and a non-empty "verify_token" string.',
     );
   }
   return { appSecret, verifyToken };

@@ -3,6 +3,7 @@ import { SETTINGS } from '../config/settings.js';
 import { ConfigurationError } from '../domain/errors.js';
 import {
   DEMO_WEBHOOK_SECRETS,
+  NOT_SET_WEBHOOK_SECRETS,
   SecretsManagerWebhookSecrets,
   StaticWebhookSecrets,
   type WebhookSecretSource,
@@ -46,11 +47,14 @@ export function loadWebhookSettings(env: Env = process.env): WebhookSettings {
 
 /**
  * Where the receiver reads its secrets: the secret `WEBHOOK_SECRET_ID` in AWS; locally
- * `META_APP_SECRET`/`WEBHOOK_VERIFY_TOKEN`, or the demo's printed values when `allowDemo` (npm start).
+ * `META_APP_SECRET`/`WEBHOOK_VERIFY_TOKEN`. With neither: the demo's printed values when `allowDemo`
+ * (`npm start` in demo mode, the only runtime that accepts them); none when `local` (`npm start` with
+ * real Pages: every webhook request is refused until `META_APP_SECRET` is set); else a
+ * `ConfigurationError` (Lambda fails at cold start).
  */
 export function createWebhookSecretSource(
   settings: WebhookSettings,
-  options: { allowDemo: boolean },
+  options: { allowDemo: boolean; local?: boolean },
 ): WebhookSecretSource {
   if (settings.secretId !== undefined)
     return new SecretsManagerWebhookSecrets({ secretId: settings.secretId });
@@ -58,6 +62,7 @@ export function createWebhookSecretSource(
     return new StaticWebhookSecrets({ appSecret: settings.appSecret, verifyToken: settings.verifyToken });
   }
   if (options.allowDemo) return new StaticWebhookSecrets(DEMO_WEBHOOK_SECRETS);
+  if (options.local === true) return new StaticWebhookSecrets(NOT_SET_WEBHOOK_SECRETS);
   throw new ConfigurationError(
     'WEBHOOK_SECRET_ID must be set in Lambda (or META_APP_SECRET and WEBHOOK_VERIFY_TOKEN).',
   );

@@ -9,7 +9,7 @@ import { FileSink } from '#lib/events/file-sink.js';
 import { GraphClient } from '#lib/graph/graph-client.js';
 import type { HttpResponse } from '#lib/http/responses.js';
 import { createWebhookHandler } from '#lib/http/webhook-handler.js';
-import { lambdaContext } from '#lib/local/api-gateway-adapter.js';
+import { type HttpApiHandler, lambdaContext } from '#lib/local/api-gateway-adapter.js';
 import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
 import {
   type GraphEmulator,
@@ -20,7 +20,10 @@ import { instagramAccountOf } from '#lib/local/webhook-demo.js';
 import { BackoffStore } from '#lib/store/backoff-store.js';
 import { ConversationIndex } from '#lib/store/conversation-index.js';
 import { FileTokenSource } from '#lib/tokens/file-token-source.js';
-import { InProcessRefreshQueue } from '#lib/webhooks/in-process-refresh-queue.js';
+import {
+  InProcessRefreshQueue,
+  type InProcessRefreshQueueOptions,
+} from '#lib/webhooks/in-process-refresh-queue.js';
 import type { ReceiverDependencies } from '#lib/webhooks/receiver.js';
 import type { RefreshDependencies, RefreshOutcome } from '#lib/webhooks/refresh.js';
 import { runRefresh } from '#lib/webhooks/refresh-worker.js';
@@ -28,6 +31,7 @@ import { signBody } from '#lib/webhooks/signature.js';
 import { StaticWebhookSecrets } from '#lib/webhooks/webhook-secrets.js';
 import { createRefreshDependencies } from '#lib/webhooks/webhook-services.js';
 import { FAST_GRAPH, recordingLogger, tokensOf } from './harness.js';
+import { recordingMetrics } from './recording-metrics.js';
 
 /** Fixture secrets: not real, and long enough to be registered for redaction. */
 export const TEST_APP_SECRET = 'test-app-secret-for-webhooks';
@@ -44,8 +48,19 @@ export interface WebhookRig {
   outcomes: RefreshOutcome[];
   /** The most conversations-edge calls in flight at once, per page, platform and folder. */
   maxInFlight: Map<string, number>;
+  /** The most refreshes the queue ran at once. */
+  maxRefreshesAtOnce(): number;
+  /** What the receiver and the refresh counted. */
+  metrics: ReturnType<typeof recordingMetrics>;
+  /** What the receiver, the queue and the refresh logged. */
+  logger: ReturnType<typeof recordingLogger>;
   /** POSTs a body to the receiver's handler as API Gateway would; `signature: null` sends none. */
-  post(body: string, options?: { signature?: string | null; base64?: boolean }): Promise<HttpResponse>;
+  post(
+    body: string,
+    options?: { signature?: string | null; base64?: boolean; headers?: Record<string, string> },
+  ): Promise<HttpResponse>;
+  /** The receiver's handler, for the local API Gateway adapter. */
+  handler: HttpApiHandler;
   verify(rawQuery: string): Promise<HttpResponse>;
   /** Change events written so far, parsed from the events file's PutEvents entries. */
   events(): Promise<ConversationChangeDetail[]>;
@@ -59,6 +74,12 @@ export interface WebhookRigOptions {
   platforms?: Platform[];
   folders?: Folder[];
   callsPerSecond?: number;
+  /** The receiver's app secret; `TEST_APP_SECRET` unless given (the placeholder, '' …). */
+  appSecret?: string;
+  /** The clock of the receiver and the refresh: the real one unless given. */
+  now?: () => Date;
+  /** The in-process queue's bounds and back-off. */
+  queue?: InProcessRefreshQueueOptions;
 }
 
 function httpEvent(
@@ -128,7 +149,8 @@ export async function startWebhookRig(options: WebhookRigOptions = {}): Promise<
     const account = instagramAccountOf(emulator, pageId);
     if (account !== undefined) instagramAccounts.set(account, pageId);
   }
-  const now = () => new Date();
+  const now = options.now ?? (() => new Date());
+  const metrics = recordingMetrics();
   const backoff = new BackoffStore({ client: dynamo.client, tableName });
   const index = new ConversationIndex(dynamo.client, tableName, { events: new FileSink(eventsFile), logger });
   const refresh = createRefreshDependencies({
@@ -141,18 +163,33 @@ export async function startWebhookRig(options: WebhookRigOptions = {}): Promise<
     pages: { pageIdForInstagramAccount: async (id) => instagramAccounts.get(id) },
     logger,
     now,
+    metrics,
     platforms: options.platforms ?? ['messenger', 'instagram'],
     folders: options.folders ?? ['inbox', 'other'],
     pacing: { callsPerSecond: options.callsPerSecond ?? Number.POSITIVE_INFINITY },
   });
-  const queue = new InProcessRefreshQueue(logger);
+  const queue = new InProcessRefreshQueue(logger, options.queue);
   const outcomes: RefreshOutcome[] = [];
-  queue.process(async (request) => outcomes.push(await runRefresh(refresh, queue, request)));
+  let running = 0;
+  let maxRunning = 0;
+  queue.process(async (request) => {
+    running += 1;
+    maxRunning = Math.max(maxRunning, running);
+    try {
+      outcomes.push(await runRefresh(refresh, queue, request));
+    } finally {
+      running -= 1;
+    }
+  });
   const receiver: ReceiverDependencies = {
-    secrets: new StaticWebhookSecrets({ appSecret: TEST_APP_SECRET, verifyToken: TEST_VERIFY_TOKEN }),
+    secrets: new StaticWebhookSecrets({
+      appSecret: options.appSecret ?? TEST_APP_SECRET,
+      verifyToken: TEST_VERIFY_TOKEN,
+    }),
     queue,
     logger,
     now,
+    metrics,
   };
   const handler = createWebhookHandler(receiver);
   const invoke = async (event: APIGatewayProxyEventV2) =>
@@ -167,12 +204,19 @@ export async function startWebhookRig(options: WebhookRigOptions = {}): Promise<
     queue,
     outcomes,
     maxInFlight,
+    maxRefreshesAtOnce: () => maxRunning,
+    handler: handler as HttpApiHandler,
+    metrics,
+    logger,
     async post(body, postOptions = {}) {
       const signature =
         postOptions.signature === undefined
           ? signBody(Buffer.from(body), TEST_APP_SECRET)
           : postOptions.signature;
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        ...postOptions.headers,
+      };
       if (signature !== null) headers['x-hub-signature-256'] = signature;
       const event = httpEvent('POST', '', body, headers);
       if (postOptions.base64 === true) {
