@@ -42,7 +42,9 @@ const USAGE = `Usage: npm run pages -- <command> [options]
   import             register Pages whose secrets already exist under the prefix
 
 AWS: TABLE_NAME and TOKEN_SECRET_PREFIX (or --table, --prefix), the operator's AWS credentials,
-     SYNC_QUEUE_URL (or --sync-queue-url) to start first syncs now, else the next schedule does.
+     SYNC_QUEUE_URL (or --sync-queue-url) to start first syncs now, else the next schedule does,
+     TOKEN_SECRET_KMS_KEY_ID (or --kms-key-id; the stack's EncryptionKeyArn output) when the stack
+     has a customer-managed key: new Page token secrets are encrypted with it.
 Local: a running \`npm start\` (found through .local/runtime.json); --local insists on it.`;
 
 interface Environment {
@@ -88,8 +90,10 @@ async function environment(flags: Flags): Promise<Environment> {
   const dynamo = createDynamoClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
   const registry = new PageRegistry({ client: dynamo, tableName });
   const client = createSecretsManagerClient();
+  const kmsKeyId =
+    (flags['kms-key-id'] as string | undefined) ?? (process.env.TOKEN_SECRET_KMS_KEY_ID || undefined);
   const vault = new SecretsManagerVault(
-    new SecretWriter(client),
+    new SecretWriter(client, { kmsKeyId }),
     prefix,
     new SecretLock({ client: dynamo, tableName }),
   );
@@ -147,6 +151,7 @@ async function run(argv: string[]): Promise<number> {
       table: { type: 'string' },
       prefix: { type: 'string' },
       'sync-queue-url': { type: 'string' },
+      'kms-key-id': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -52,7 +52,8 @@ export class SecretsManagerVault implements TokenVault {
     private readonly prefix: string,
     private readonly lock: SecretLock,
   ) {
-    this.description = `Secrets Manager, prefix ${prefix}`;
+    const key = secrets.kmsKeyId === undefined ? 'aws/secretsmanager' : secrets.kmsKeyId;
+    this.description = `Secrets Manager, prefix ${prefix}, new secrets encrypted with ${key}`;
   }
 
   async store(tokens: ReadonlyMap<string, PageCredentials>, options: { shared: boolean }) {

@@ -10,13 +10,30 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { isSecretMissing, secretsFailure } from './secrets-client.js';
 
+export interface SecretWriterOptions {
+  /**
+   * The KMS key a new secret is encrypted with (key id, ARN or alias): the stack's customer-managed
+   * key (output `EncryptionKeyArn`), whose use the functions that read Page tokens are granted.
+   * Unset: Secrets Manager's own `aws/secretsmanager` key. A new version keeps its secret's key.
+   */
+  readonly kmsKeyId?: string | undefined;
+}
+
 /**
  * Secrets Manager as the operator's commands write it (`npm run pages`, with the operator's own
  * credentials): read with version, create, put a new version, delete, and the one listing of secret
  * names, for `import`. No Lambda function holds any of these actions but GetSecretValue.
  */
 export class SecretWriter {
-  constructor(private readonly client: SecretsManagerClient) {}
+  /** The key new secrets are encrypted with; undefined for `aws/secretsmanager`. */
+  readonly kmsKeyId: string | undefined;
+
+  constructor(
+    private readonly client: SecretsManagerClient,
+    options: SecretWriterOptions = {},
+  ) {
+    this.kmsKeyId = options.kmsKeyId;
+  }
 
   /** The secret's current value and version; undefined when there is no such secret. */
   async read(secretId: string): Promise<{ value: string; version: string | undefined } | undefined> {
@@ -51,6 +68,7 @@ export class SecretWriter {
             SecretString: value,
             ClientRequestToken: token,
             Description: options.description ?? 'Facebook Page access token for page-conversations',
+            ...(this.kmsKeyId === undefined ? {} : { KmsKeyId: this.kmsKeyId }),
           }),
         );
       }
