@@ -64,7 +64,7 @@ export async function syncPage(
     metrics.count(METRIC_NAMES.syncRuns, 1, { Outcome: 'busy' });
     return { pageId, outcome: 'busy', graphCalls: 0, conversationsChanged: 0, partitions: {} };
   }
-  const lease = new LeaseKeeper(deps.state, pageId, owner, leaseMs, deps.now);
+  const lease = new LeaseKeeper(deps.state, pageId, owner, leaseMs, deps.now, deps.heartbeat);
   lease.start();
   await emitLeftoverEvents(deps, pageId);
   try {

@@ -8,7 +8,7 @@ import type { ConversationIndex } from '../store/conversation-index.js';
 import type { PageRegistry } from '../store/page-registry.js';
 import type { SyncStateStore } from '../store/sync-state-store.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { LeaseKeeper } from './lease-keeper.js';
+import type { Heartbeat, LeaseKeeper } from './lease-keeper.js';
 import type { Pacer } from './pacer.js';
 
 /**
@@ -34,6 +34,8 @@ export interface SyncDependencies extends PageCallDependencies {
   maxGraphCalls?: number | undefined;
   /** How long a lease lasts without a checkpoint renewing it: longer than one Graph call with retries. */
   leaseMs?: number;
+  /** What renews the lease while a run waits: default a real interval; tests turn one by hand. */
+  heartbeat?: Heartbeat;
 }
 
 export interface SyncRunOptions {
