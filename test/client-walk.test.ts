@@ -67,7 +67,8 @@ describe('the typed client against the local API', () => {
   );
 
   test('after a sync, walking updated_since yields the indexed conversations and getSync says complete', async () => {
-    // Prepare
+    // Prepare: the sync routes answer for registered Pages only.
+    await harness.services.registry.register({ pageId: PAGE, token: { kind: 'page-secret' } });
     const started = await client.startSync(PAGE);
     await harness.services.runner?.idle();
     const truth = graphTruth(harness.emulator, PAGE, 'messenger', 'inbox').map((c) => c.id);

@@ -12,10 +12,14 @@ const SMOKE = new URL('../lib/cli/smoke.ts', import.meta.url).pathname;
 const PAGE = DEMO_PAGE_IDS[0];
 
 /** The smoke command in its own process, as an operator runs it; its exit code instead of a throw. */
-async function smoke(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function smoke(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', SMOKE, ...args], {
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+      maxBuffer: 64 * 1024 * 1024,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -41,22 +45,6 @@ describe('npm run smoke against the local runtime', () => {
   });
   afterAll(() => harness.close());
 
-  test('every check passes, one line each, and the command exits 0', async () => {
-    // Act
-    const { code, stdout } = await smoke(['--url', harness.api.url, '--no-auth', '--page', PAGE]);
-    // Assess
-    expect(code).toBe(0);
-    const lines = stdout.trim().split('\n');
-    expect(lines.slice(0, 5).map((line) => line.split(/\s+/).slice(0, 2).join(' '))).toEqual([
-      'PASS health',
-      'PASS openapi',
-      'PASS page',
-      'PASS conversations',
-      'PASS sync',
-    ]);
-    expect(lines.at(-1)).toBe(`smoke: 5 passed, 0 failed against ${harness.api.url}`);
-  });
-
   test('without --page and with no Page registered, the page check says how to register one', async () => {
     // Act
     const results = await runSmoke({ baseUrl: harness.api.url, auth: { type: 'none' } }, () => {});
@@ -80,6 +68,23 @@ describe('npm run smoke against the local runtime', () => {
     // Assess
     expect(results.every((r) => r.status === 'PASS')).toBe(true);
     expect(results[2]?.detail).toMatch(new RegExp(`^Page ${DEMO_PAGE_IDS[0]}, the first of GET /pages`));
+  });
+
+  // After the test above: the sync routes answer for registered Pages only.
+  test('every check passes, one line each, and the command exits 0', async () => {
+    // Act
+    const { code, stdout } = await smoke(['--url', harness.api.url, '--no-auth', '--page', PAGE]);
+    // Assess
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines.slice(0, 5).map((line) => line.split(/\s+/).slice(0, 2).join(' '))).toEqual([
+      'PASS health',
+      'PASS openapi',
+      'PASS page',
+      'PASS conversations',
+      'PASS sync',
+    ]);
+    expect(lines.at(-1)).toBe(`smoke: 5 passed, 0 failed against ${harness.api.url}`);
   });
 
   test('an unknown Page fails the conversations and sync checks, saying how to register it', async () => {
@@ -201,10 +206,118 @@ describe('npm run smoke against what is not a working API', () => {
   });
 });
 
+/** A loopback server answering every request with `handler`; closed by the returned function. */
+async function serve(
+  handler: Parameters<typeof createServer>[1],
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+// AWS's own documentation example keys, for the SDK's default chain in the smoke process.
+const EXAMPLE_AWS_ENV = {
+  AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+  AWS_SESSION_TOKEN: 'example-session-token',
+  AWS_PROFILE: '',
+};
+
+describe('npm run smoke against a hostile server', () => {
+  test('a URL that redirects fails health and exits 1; the signed request never reaches the other host', async () => {
+    // Prepare: the other host would answer {"status":"ok"} to anything.
+    const received: string[] = [];
+    const elsewhere = await serve((request, response) => {
+      received.push(Object.keys(request.headers).join(','));
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    });
+    const redirecting = await serve((request, response) => {
+      response.writeHead(302, { location: `${elsewhere.url}${request.url}` }).end();
+    });
+    try {
+      // Act
+      const { code, stdout } = await smoke(
+        ['--url', redirecting.url, '--region', 'eu-west-1', '--page', PAGE],
+        EXAMPLE_AWS_ENV,
+      );
+      // Assess
+      expect(code).toBe(1);
+      const lines = stdout.trim().split('\n');
+      expect(lines[0]).toMatch(/^FAIL {2}health .*answered 302/);
+      expect(lines[1]).toContain(`-> --url redirects to ${elsewhere.url}`);
+      expect(stdout).not.toContain('PASS');
+      expect(received).toEqual([]);
+    } finally {
+      await redirecting.close();
+      await elsewhere.close();
+    }
+  });
+
+  test('a 50 MB answer fails health as larger than the API ever sends, and exits 1', async () => {
+    // Prepare: a body without end, sent as fast as it is read.
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const endless = await serve((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      let written = 0;
+      const pump = () => {
+        while (written < 50 * 1024 * 1024 && !response.destroyed) {
+          written += chunk.length;
+          if (!response.write(chunk)) return void response.once('drain', pump);
+        }
+        response.end();
+      };
+      pump();
+    });
+    try {
+      // Act
+      const { code, stdout } = await smoke(['--url', endless.url, '--no-auth', '--page', PAGE]);
+      // Assess
+      expect(code).toBe(1);
+      const lines = stdout.trim().split('\n');
+      expect(lines[0]).toMatch(/^FAIL {2}health .*larger than 10485760 bytes/);
+      expect(lines[1]).toContain('-> the answer is larger than this API ever sends');
+    } finally {
+      await endless.close();
+    }
+  });
+
+  test('answers of 9 MB (under the cap) are cut in what smoke prints, not printed whole', async () => {
+    // Prepare: /health says ok with 9 MB more; every other route is an error with a 9 MB message.
+    const huge = 'A'.repeat(9 * 1024 * 1024);
+    const server = await serve((request, response) => {
+      if (request.url === '/health')
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: 'ok', huge }));
+      else
+        response
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { code: 'internal_error', message: `\u001b[2J${huge}` } }));
+    });
+    try {
+      // Act
+      const { code, stdout } = await smoke(['--url', server.url, '--no-auth', '--page', PAGE]);
+      // Assess
+      expect(code).toBe(1);
+      expect(stdout.length).toBeLessThan(5_000);
+      expect(stdout).not.toContain('\u001b');
+      expect(stdout).toMatch(/FAIL {2}openapi .*internal_error: +\[2JA+… \(\d+ more characters\)/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('the smoke command line', () => {
   test.each([
     [[], '--url is required'],
-    [['--stack', 'PageConversations'], 'client-cloudformation'],
+    [['--url', 'http://x', '--stack', 'PageConversations'], "Unknown option '--stack'"],
     [['--url', 'http://x', '--jwt', 'token.txt', '--no-auth'], 'exclude each other'],
     [['--url', 'http://x', '--page', '12a'], 'digits'],
     [['--url', 'http://x', '--token', 'abc'], "Unknown option '--token'"],

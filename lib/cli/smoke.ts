@@ -3,15 +3,12 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   ApiError,
-  type ApiErrorCode,
-  ApiResponseError,
-  ApiUnreachableError,
   type ClientAuth,
-  ClientConfigurationError,
   createPageConversationsClient,
   type PageConversationsClient,
   type PagesPage,
 } from '../client/index.js';
+import { fixFor, fixForCode } from './smoke-fixes.js';
 
 /**
  * `npm run smoke -- --url <ApiUrl>`: after a deployment, calls the API the way a user does, with the
@@ -25,6 +22,14 @@ const USAGE = `Usage: npm run smoke -- --url <ApiUrl> [--page <pageId>] [--jwt <
   --jwt       a file holding the JWT to send (JWT deployments); default: SigV4 with your AWS credentials
   --no-auth   send no authorization (the local runtime)
   --region    the region to sign for, when the URL is a custom domain; default: from the URL, else AWS_REGION`;
+
+const PAGE_ID = /^\d{1,32}$/;
+
+/**
+ * The longest detail or fix printed for one check. What the checks print comes partly from the answers
+ * (messages, versions, codes), and an answer may be anything: a line is cut, not printed whole.
+ */
+export const MAX_LINE_CHARS = 300;
 
 export interface SmokeOptions {
   baseUrl: string;
@@ -59,7 +64,6 @@ export function parseSmokeArgs(
       strict: true,
       options: {
         url: { type: 'string' },
-        stack: { type: 'string' },
         page: { type: 'string' },
         jwt: { type: 'string' },
         'no-auth': { type: 'boolean' },
@@ -69,19 +73,12 @@ export function parseSmokeArgs(
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  if (values.stack !== undefined)
-    throw new UsageError(
-      '--stack needs @aws-sdk/client-cloudformation, which this repository does not install. Pass --url with the ' +
-        `stack's ApiUrl output: aws cloudformation describe-stacks --stack-name ${values.stack} ` +
-        `--query "Stacks[0].Outputs[?OutputKey=='ApiUrl'].OutputValue" --output text`,
-    );
   const url = values.url;
   if (typeof url !== 'string' || url === '') throw new UsageError('--url is required.');
   if (values.jwt !== undefined && values['no-auth'] === true)
     throw new UsageError('--jwt and --no-auth exclude each other.');
   const pageId = typeof values.page === 'string' ? values.page : undefined;
-  if (pageId !== undefined && !/^\d{1,32}$/.test(pageId))
-    throw new UsageError('--page takes a Page id (digits).');
+  if (pageId !== undefined && !PAGE_ID.test(pageId)) throw new UsageError('--page takes a Page id (digits).');
   return { baseUrl: url, auth: authOf(values, readText), pageId };
 }
 
@@ -103,77 +100,6 @@ function authOf(
     return { type: 'jwt', token };
   }
   return { type: 'sigv4', ...(typeof values.region === 'string' ? { region: values.region } : {}) };
-}
-
-/** What to do about an error, in the operator's terms. */
-export function fixFor(error: unknown, auth: ClientAuth, pageId: string | undefined): string {
-  if (error instanceof ApiUnreachableError)
-    return `wrong URL or no network: check --url (the stack's ApiUrl output) and that ${error.origin} is reachable from here`;
-  if (error instanceof ClientConfigurationError)
-    return auth.type === 'sigv4' && /region/i.test(error.message)
-      ? 'pass --region <region> (or set AWS_REGION); for the local runtime (npm start), pass --no-auth instead'
-      : 'check --url';
-  if (error instanceof ApiResponseError)
-    return 'the answer is not this API: check --url (the stack ApiUrl output)';
-  if (error instanceof Error && error.name === 'CredentialsProviderError')
-    return 'no AWS credentials found: set AWS_PROFILE (or run aws sso login), or use --jwt <file> / --no-auth';
-  if (!(error instanceof ApiError)) return 'unexpected: run again; if it persists, report it with this line';
-  if (error.code === undefined) return gatewayFix(error, auth);
-  return fixForCode(error.code, {
-    pageId,
-    retryAfterSeconds: error.retryAfterSeconds,
-    graphCode: error.graph?.code,
-    parameter: error.parameter,
-  });
-}
-
-/** What to do about one of the contract's error codes, from an answer or from a failed sync run. */
-function fixForCode(
-  code: ApiErrorCode,
-  details: {
-    pageId?: string | undefined;
-    retryAfterSeconds?: number | undefined;
-    graphCode?: number | undefined;
-    parameter?: string | undefined;
-  },
-): string {
-  const retry =
-    details.retryAfterSeconds === undefined ? '' : ` (retry after ${details.retryAfterSeconds} s)`;
-  switch (code) {
-    case 'unknown_page':
-      return `Page ${details.pageId ?? ''} is not registered here: register it (npm run pages -- add <pageId>) or pass another --page`;
-    case 'unavailable':
-      return `the API cannot reach DynamoDB or Secrets Manager in time${retry}: check the table (TableName output), the secrets and the functions' role in CloudWatch logs`;
-    case 'page_token_invalid':
-      return "Graph rejects the Page's token: store a new one (npm run pages -- add <pageId>, or put-secret-value)";
-    case 'permission_denied':
-      return `Graph refuses this Page's token (Graph code ${details.graphCode ?? '?'}): the token needs the Page's messaging permissions`;
-    case 'rate_limited':
-      return `Graph throttles this Page${retry}: wait, then run again`;
-    case 'upstream_error':
-    case 'upstream_timeout':
-      return 'Graph failed or was too slow: run again; if it persists, check graphApiBaseUrl and the API function logs';
-    case 'internal_error':
-      return "the API failed unexpectedly: see the API function's CloudWatch logs";
-    default:
-      return `the API refused the request (${code}${details.parameter ? `, ${details.parameter}` : ''}): is it this version?`;
-  }
-}
-
-// Answers without the contract's body come from API Gateway itself (or whatever is at that URL).
-function gatewayFix(error: ApiError, auth: ClientAuth): string {
-  const refused = error.status === 401 || error.status === 403;
-  if (refused && auth.type === 'sigv4')
-    return 'API Gateway refused the signature: give your identity execute-api:Invoke on this API (IAM policy, see the README), check aws sts get-caller-identity, and --region if the URL is a custom domain';
-  if (refused && auth.type === 'jwt')
-    return "API Gateway refused the JWT: it must be current, from the stack's jwtIssuer, for one of its jwtAudience";
-  if (refused) return 'the API requires authorization: drop --no-auth (SigV4) or pass --jwt <file>';
-  if (error.status === 404)
-    return 'no such route: --url must be the API base URL (the ApiUrl output, with its stage path if any)';
-  return `not an answer of this API (${error.status} ${error.gatewayMessage ?? ''}): check --url`.replace(
-    ' )',
-    ')',
-  );
 }
 
 type Check = (client: PageConversationsClient) => Promise<string>;
@@ -212,11 +138,17 @@ async function firstPage(client: PageConversationsClient): Promise<string> {
       throw new SmokeFailure('this API does not serve GET /pages', 'pass --page <pageId>');
     throw error;
   }
-  const pageId = answer.data?.[0]?.page_id;
+  const pageId: unknown = answer.data?.[0]?.page_id;
   if (pageId === undefined)
     throw new SmokeFailure(
       'no Page is registered',
       'register one: npm run pages -- connect, or add <pageId>',
+    );
+  // It goes into the next paths and lines: a Page id is digits, anything else is not this API.
+  if (typeof pageId !== 'string' || !PAGE_ID.test(pageId))
+    throw new SmokeFailure(
+      'GET /pages answered a Page id that is not one',
+      'check --url (the stack ApiUrl output)',
     );
   return pageId;
 }
@@ -241,9 +173,14 @@ export async function runSmoke(
 ): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const record = (result: CheckResult) => {
-    results.push(result);
-    report(result);
-    return result;
+    const bounded: CheckResult = {
+      ...result,
+      detail: printable(result.detail),
+      ...(result.fix === undefined ? {} : { fix: printable(result.fix) }),
+    };
+    results.push(bounded);
+    report(bounded);
+    return bounded;
   };
   let pageId = options.pageId;
   const fix = (error: unknown) =>
@@ -263,7 +200,15 @@ export async function runSmoke(
 
   const health = await runCheck(
     'health',
-    async (c) => `GET /health: ${JSON.stringify(await c.health())}`,
+    async (c) => {
+      const answer: unknown = await c.health();
+      if ((answer as { status?: unknown } | null)?.status !== 'ok')
+        throw new SmokeFailure(
+          'GET /health did not answer {"status":"ok"}',
+          'check --url (the stack ApiUrl output)',
+        );
+      return 'GET /health: {"status":"ok"}';
+    },
     client,
     fix,
   );
@@ -348,6 +293,17 @@ async function describeSync(client: PageConversationsClient, pageId: string): Pr
   );
   const indexed = state.partitions.reduce((sum, p) => sum + p.indexed_conversations, 0);
   return `${state.partitions.length} partitions (${counts.join(', ')}), ${indexed} conversations indexed`;
+}
+
+/**
+ * Text from an answer made safe to print: control characters (a terminal's escape sequences, line
+ * breaks) become spaces, and past `MAX_LINE_CHARS` it is cut, saying how much was left out.
+ */
+export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  if (flat.length <= MAX_LINE_CHARS) return flat;
+  return `${flat.slice(0, MAX_LINE_CHARS)}… (${flat.length - MAX_LINE_CHARS} more characters)`;
 }
 
 /** One line per check: `PASS  name  detail`, and for a failure `  -> fix`. */

@@ -3,10 +3,13 @@ import { type ClientAuth, ClientConfigurationError, createAuthorize } from './au
 import {
   ApiError,
   type ApiErrorBody,
+  ApiRedirectError,
   type ApiRequestSummary,
   ApiResponseError,
+  ApiResponseTooLargeError,
   ApiUnreachableError,
 } from './errors.js';
+import { BodyTooLargeError, DEFAULT_MAX_RESPONSE_BYTES, readCappedText } from './response-body.js';
 
 export type Conversation = components['schemas']['Conversation'];
 export type ConversationsPage = components['schemas']['ConversationsPage'];
@@ -25,7 +28,16 @@ export interface PageConversationsClientOptions {
   auth: ClientAuth;
   /** Per request, headers and body included. @default 30000 */
   timeoutMs?: number;
-  /** Another fetch (a proxy's, a test's). @default the global fetch, which keeps connections alive */
+  /**
+   * The longest answer body read, in bytes (after decompression); a longer one is
+   * `ApiResponseTooLargeError`, and the rest of it is not read. @default 10485760 (10 MiB), above
+   * the 6 MB a Lambda behind API Gateway can answer
+   */
+  maxResponseBytes?: number;
+  /**
+   * Another fetch (a proxy's, a test's). It is called with `redirect: 'manual'`: redirects are never
+   * followed. @default the global fetch, which keeps connections alive
+   */
   fetch?: typeof fetch;
 }
 
@@ -110,6 +122,21 @@ function gatewayMessageOf(parsed: unknown, text: string): string | undefined {
   return trimmed === '' ? undefined : trimmed.slice(0, 200);
 }
 
+/** A 3xx, or what a browser-like fetch makes of one under `redirect: 'manual'` (status 0). */
+const isRedirect = (response: Response) =>
+  response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
+
+/** Where a redirect pointed, as an origin only: its path and query may carry anything. */
+function locationOrigin(response: Response, url: URL): string | undefined {
+  const location = response.headers.get('location');
+  if (location === null) return undefined;
+  try {
+    return new URL(location, url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A typed client of the Page conversations API. One client per base URL; it holds no state between
  * requests beyond the credential provider's cache and fetch's pool of kept-alive connections.
@@ -120,6 +147,9 @@ export function createPageConversationsClient(
   const baseUrl = parseBaseUrl(options.baseUrl);
   const authorize = createAuthorize(options.auth, baseUrl);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1)
+    throw new ClientConfigurationError('maxResponseBytes must be a whole number of bytes, at least 1.');
   const fetchImpl = options.fetch ?? globalThis.fetch;
 
   async function call<T>(method: 'GET' | 'POST', path: string, query: QueryValues = {}): Promise<T> {
@@ -129,11 +159,27 @@ export function createPageConversationsClient(
     const summary: ApiRequestSummary = { method, path: `/${path.replace(/^\/+/, '')}` };
     const headers = await authorize({ method, url, headers: { accept: 'application/json' } });
     let response: Response;
+    try {
+      // `manual`: a redirect comes back as the 3xx it is; following it would re-send the signed headers.
+      response = await fetchImpl(url, {
+        method,
+        headers,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw new ApiUnreachableError(baseUrl.origin, summary, { cause: error });
+    }
+    if (isRedirect(response)) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new ApiRedirectError(response.status, summary, locationOrigin(response, url));
+    }
     let text: string;
     try {
-      response = await fetchImpl(url, { method, headers, signal: AbortSignal.timeout(timeoutMs) });
-      text = await response.text();
+      text = await readCappedText(response, maxBytes);
     } catch (error) {
+      if (error instanceof BodyTooLargeError)
+        throw new ApiResponseTooLargeError(response.status, summary, maxBytes);
       throw new ApiUnreachableError(baseUrl.origin, summary, { cause: error });
     }
     let parsed: unknown;

@@ -69,7 +69,10 @@ export class ApiUnreachableError extends Error {
   }
 }
 
-/** An answer with a success status whose body is not the JSON the contract promises. */
+/**
+ * An answer this API never gives: a success status whose body is not the JSON the contract promises, a
+ * redirect (`ApiRedirectError`) or a body over the client's size cap (`ApiResponseTooLargeError`).
+ */
 export class ApiResponseError extends Error {
   constructor(
     readonly status: number,
@@ -78,6 +81,36 @@ export class ApiResponseError extends Error {
   ) {
     super(`${request.method} ${request.path} answered ${status}: ${message}`);
     this.name = new.target.name;
+  }
+}
+
+/**
+ * A 3xx answer. The API never redirects, and the client never follows one: following would send the
+ * request's signature headers (`x-amz-date`, `x-amz-security-token`, ...) or its JWT to another host and
+ * take that host's answer as the API's. `location` holds only the origin the answer pointed to.
+ */
+export class ApiRedirectError extends ApiResponseError {
+  constructor(
+    status: number,
+    request: ApiRequestSummary,
+    readonly location: string | undefined,
+  ) {
+    super(
+      status,
+      request,
+      `a redirect${location === undefined ? '' : ` to ${location}`}, not followed (use the final URL as the base URL)`,
+    );
+  }
+}
+
+/** An answer whose body is longer than the client's cap (`maxResponseBytes`): reading stopped there. */
+export class ApiResponseTooLargeError extends ApiResponseError {
+  constructor(
+    status: number,
+    request: ApiRequestSummary,
+    readonly maxBytes: number,
+  ) {
+    super(status, request, `the body is larger than ${maxBytes} bytes; reading stopped there`);
   }
 }
 

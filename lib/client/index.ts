@@ -24,8 +24,10 @@ export {
   ApiError,
   type ApiErrorBody,
   type ApiErrorCode,
+  ApiRedirectError,
   type ApiRequestSummary,
   ApiResponseError,
+  ApiResponseTooLargeError,
   ApiUnreachableError,
   isApiError,
 } from './errors.js';
