@@ -162,7 +162,10 @@ export const paths = {
           description: 'The challenge, exactly as sent.',
           content: { 'text/plain': { schema: { type: 'string' } } },
         },
-        '403': jsonBody('forbidden: the verify token is wrong or a parameter is missing.', 'Error'),
+        '403': jsonBody(
+          'forbidden: the verify token is wrong or a parameter is missing, or the app secret is not set (empty or the placeholder): every request is refused until it is.',
+          'Error',
+        ),
         '405': { $ref: '#/components/responses/MethodNotAllowed' },
         '500': { $ref: '#/components/responses/InternalError' },
         '503': { $ref: '#/components/responses/Unavailable' },
@@ -194,9 +197,16 @@ export const paths = {
           'Received (or ignored: unknown objects, Pages, accounts and items).',
           'WebhookReceived',
         ),
-        '400': jsonBody('invalid_request: a correctly signed body that is not JSON.', 'Error'),
+        '400': jsonBody(
+          'invalid_request: a correctly signed body that is not JSON, or that is compressed (Content-Encoding).',
+          'Error',
+        ),
         '403': jsonBody(
-          'invalid_signature: X-Hub-Signature-256 missing or wrong; nothing is recorded.',
+          'invalid_signature: X-Hub-Signature-256 missing or wrong, or the app secret not set (empty or the placeholder); nothing is recorded.',
+          'Error',
+        ),
+        '413': jsonBody(
+          'payload_too_large: a body over 1 MiB (1,048,576 bytes); nothing is recorded.',
           'Error',
         ),
         '405': { $ref: '#/components/responses/MethodNotAllowed' },
