@@ -54,9 +54,12 @@ export interface WebhookRig {
   metrics: ReturnType<typeof recordingMetrics>;
   /** What the receiver, the queue and the refresh logged. */
   logger: ReturnType<typeof recordingLogger>;
-  /** POSTs a body to the receiver's handler as API Gateway would; `signature: null` sends none. */
+  /**
+   * POSTs a body to the receiver's handler as API Gateway would, signed with `TEST_APP_SECRET` unless
+   * told (`signature: null` sends none); `base64` as API Gateway passes a binary body.
+   */
   post(
-    body: string,
+    body: string | Buffer,
     options?: { signature?: string | null; base64?: boolean; headers?: Record<string, string> },
   ): Promise<HttpResponse>;
   /** The receiver's handler, for the local API Gateway adapter. */
@@ -209,18 +212,17 @@ export async function startWebhookRig(options: WebhookRigOptions = {}): Promise<
     metrics,
     logger,
     async post(body, postOptions = {}) {
+      const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
       const signature =
-        postOptions.signature === undefined
-          ? signBody(Buffer.from(body), TEST_APP_SECRET)
-          : postOptions.signature;
+        postOptions.signature === undefined ? signBody(bytes, TEST_APP_SECRET) : postOptions.signature;
       const headers: Record<string, string> = {
         'content-type': 'application/json',
         ...postOptions.headers,
       };
       if (signature !== null) headers['x-hub-signature-256'] = signature;
-      const event = httpEvent('POST', '', body, headers);
+      const event = httpEvent('POST', '', bytes.toString('utf8'), headers);
       if (postOptions.base64 === true) {
-        event.body = Buffer.from(body).toString('base64');
+        event.body = bytes.toString('base64');
         event.isBase64Encoded = true;
       }
       return invoke(event);
