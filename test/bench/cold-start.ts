@@ -137,6 +137,14 @@ const FLOORS: Record<string, string> = {
     "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'; export const clients = [new DynamoDBClient({}), new SecretsManagerClient({})];",
 };
 
+/**
+ * The HTTP shapes alone (lib/domain/shapes: valibot, its JSON Schema converter, the document's
+ * components built and one query read): what the schema library costs every function that answers HTTP.
+ */
+const SHAPES_ENTRY = `import { openApiComponents } from '#lib/domain/shapes/document.js';
+import { ConversationsQuerySchema, parseQuery } from '#lib/domain/shapes/queries.js';
+export const built = [openApiComponents(), parseQuery(ConversationsQuerySchema, { limit: '5' })];`;
+
 const top = (bundle: Bundle, n: number) =>
   composition(bundle)
     .slice(0, n)
@@ -156,6 +164,7 @@ export async function benchColdStart(report: Report, options: { runs: number }):
   const emptyFile = emptyModule();
 
   const floors = bundles.map((bundle) => bundleSource(`floor-${bundle.name}`, FLOORS[bundle.name] ?? ''));
+  const shapes = bundleSource('http-shapes', SHAPES_ENTRY);
   const withoutMaps = NODE_FLAGS.filter((flag) => flag !== '--enable-source-maps');
   const target = (name: string, file: string, entryPoint: boolean, flags = NODE_FLAGS): ImportTarget => ({
     name,
@@ -172,6 +181,7 @@ export async function benchColdStart(report: Report, options: { runs: number }):
       .map((api) => target('api without maps', api.file, true, withoutMaps)),
     ...bundles.map((bundle) => target(bundle.name, bundle.file, true)),
     ...floors.map((floor) => target(floor.name, floor.file, false)),
+    target(shapes.name, shapes.file, false),
   ];
   progress(`cold start: importing ${targets.length} modules, ${options.runs} rounds`);
   const times = medianImportTimes(targets, options.runs);
@@ -240,6 +250,15 @@ export async function benchColdStart(report: Report, options: { runs: number }):
       verdict: network.length === 0 ? 'ok' : 'MISSED',
     });
     report.note(`${bundle.name} bundle, largest parts: ${top(bundle, 6)}.`);
+  });
+  report.add({
+    section,
+    measure:
+      'HTTP shapes alone (valibot + JSON Schema converter, components built): size; import over bare node',
+    value: `${kb(shapes.bytes)}; ${ms(overBare(shapes.name))}`,
+    reference: `${ratio(overBare(shapes.name) / peerImport)} of the peer's import`,
+    budget: '—',
+    verdict: 'info',
   });
   report.note(`peer bundle, largest parts: ${top(peer, 5)}.`);
   report.note(
