@@ -6,7 +6,6 @@ import {
   DEFAULT_FIELDS,
   DEFAULT_LIMIT,
   FOLDERS,
-  type Folder,
   INDEXED_FIELDS,
   MAX_LIMIT,
   PLATFORM_FIELDS,
@@ -156,6 +155,7 @@ export const ConversationsQuerySchema = v.pipe(
             (raw) => instantOf(raw) !== undefined,
             '"updated_since" must be an ISO 8601 instant with a zone, e.g. 2026-11-20T10:00:00Z.',
           ),
+          // The check above has refused every value that names no instant.
           v.transform((raw) => instantOf(raw) as Date),
         ),
       ),
@@ -193,10 +193,10 @@ export const ConversationsQuerySchema = v.pipe(
     const fields =
       query.fields === undefined
         ? [...defaults]
-        : [...new Set(['id', ...(fieldNames(query.fields) as ConversationField[])] as const)];
+        : [...new Set<ConversationField>(['id', ...(fieldNames(query.fields) as ConversationField[])])];
     const common = {
       platform: query.platform,
-      folder: query.folder as Folder | undefined,
+      folder: query.folder,
       limit: query.limit,
       fields,
       after: query.after,
