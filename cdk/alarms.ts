@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
@@ -14,6 +14,15 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE } from '#lib/telemetry/metric-names.js';
+import { NAG_REASONS } from './nag-suppressions.js';
+
+/** What the webhook alarms read, when the construct has webhooks. */
+export interface WebhookAlarmSources {
+  /** The refresh queue: its depth and the age of its oldest message. */
+  readonly refreshQueue: IQueue;
+  /** Each count of refused webhook requests (the receiver's refusals, the route's throttles). */
+  readonly refused: readonly IMetric[];
+}
 
 export interface ProductAlarmsProps {
   readonly api: IHttpApi;
@@ -25,9 +34,24 @@ export interface ProductAlarmsProps {
   readonly tokenCheckingServices: readonly string[];
   /** Where ALARM and OK notifications go; none without it. */
   readonly topic?: ITopic;
+  /** The webhooks' queue and refusals; no webhook alarms without it. */
+  readonly webhooks?: WebhookAlarmSources;
 }
 
 const PERIOD = Duration.minutes(5);
+/**
+ * A refresh backlog: more messages waiting than the workers clear in minutes (10 workers x 5 messages,
+ * each a few paced Graph calls), or a message waiting longer than a retried one ever should (three
+ * deliveries 6 minutes apart, plus a deferral). Either means refreshes arrive faster than Graph lets
+ * them run: a flood of signed deliveries (a leaked app secret), or Pages throttled by Graph.
+ */
+export const REFRESH_BACKLOG_LIMITS = { messages: 1000, ageSeconds: 1800 } as const;
+/**
+ * Refused webhook requests in 5 minutes before the alarm fires: Meta signs every delivery it sends,
+ * so a few refusals are stray scanners, and more are a flood of junk, a wrong or unset app secret
+ * (Meta's own deliveries refused), or Meta's deliveries over the route throttle.
+ */
+export const REFUSED_WEBHOOKS_THRESHOLD = 10;
 
 /** One of the product's own counts (`lib/telemetry/metric-names.ts`) from one function. */
 export function productMetric(
@@ -58,7 +82,8 @@ function sumOf(metrics: readonly IMetric[], label: string): MathExpression {
 }
 
 /**
- * Four alarms, each a symptom an operator acts on, firing on the first occurrence in 5 minutes. A
+ * Four alarms, and two more with webhooks, each a symptom an operator acts on, firing on the first
+ * occurrence in 5 minutes. A
  * cause that shows in another alarm has none of its own, since CloudWatch bills every metric an alarm
  * reads ($0.10 a month each, metric math included): the API and webhook functions' errors, timeouts
  * and throttles are API Gateway 5xx answers; a background function that keeps failing (the schedule,
@@ -72,11 +97,18 @@ export class ProductAlarms extends Construct {
   constructor(scope: Construct, id: string, props: ProductAlarmsProps) {
     super(scope, id);
     const alarms: Alarm[] = [];
-    const alarm = (alarmId: string, metric: IMetric, description: string): void => {
+    const alarm = (
+      alarmId: string,
+      metric: IMetric,
+      description: string,
+      threshold: { value: number; orEqual?: boolean } = { value: 0 },
+    ): void => {
       const created = new Alarm(this, alarmId, {
         metric,
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        threshold: threshold.value,
+        comparisonOperator: threshold.orEqual
+          ? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+          : ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
@@ -84,6 +116,11 @@ export class ProductAlarms extends Construct {
       if (props.topic !== undefined) {
         created.addAlarmAction(new SnsAction(props.topic));
         created.addOkAction(new SnsAction(props.topic));
+      } else {
+        Validations.of(created).acknowledge({
+          id: 'NIST.800.53.R5-CloudWatchAlarmAction',
+          reason: NAG_REASONS.alarmsWithoutTopic,
+        });
       }
       alarms.push(created);
     };
@@ -121,6 +158,37 @@ export class ProductAlarms extends Construct {
       ),
       'Graph rejected a Page token: GET /pages lists the Page with token.status invalid and the reason. No Graph call is spent on it until its secret is updated (npm run pages -- add or connect).',
     );
+    if (props.webhooks !== undefined) {
+      const { refreshQueue, refused } = props.webhooks;
+      const { messages, ageSeconds } = REFRESH_BACKLOG_LIMITS;
+      // One alarm for both limits: each is scaled to 1 at its limit, and the larger one is compared.
+      alarm(
+        'RefreshBacklogAlarm',
+        new MathExpression({
+          expression: `MAX([FILL(depth, 0) / ${messages}, FILL(age, 0) / ${ageSeconds}])`,
+          usingMetrics: {
+            depth: refreshQueue.metricApproximateNumberOfMessagesVisible({
+              period: PERIOD,
+              statistic: Stats.MAXIMUM,
+            }),
+            age: refreshQueue.metricApproximateAgeOfOldestMessage({
+              period: PERIOD,
+              statistic: Stats.MAXIMUM,
+            }),
+          },
+          label: `Refresh backlog (1 = ${messages} messages or ${ageSeconds} s)`,
+          period: PERIOD,
+        }),
+        `The webhook refresh queue holds over ${messages} messages, or one older than ${ageSeconds / 60} minutes: refreshes arrive faster than Graph lets them run (a flood of signed deliveries, i.e. a leaked app secret, or Pages throttled by Graph). See the dashboard's webhook deliveries and throttles.`,
+        { value: 1, orEqual: true },
+      );
+      alarm(
+        'WebhooksRefusedAlarm',
+        sumOf(refused, 'Webhook requests refused'),
+        `More than ${REFUSED_WEBHOOKS_THRESHOLD} webhook requests refused in 5 minutes (a bad or missing signature, the app secret not set, a body over 1 MB, or the route throttle): a flood of junk, or Meta's own deliveries refused because the webhook secret's app_secret is not your app's. The receiver's log group says why.`,
+        { value: REFUSED_WEBHOOKS_THRESHOLD },
+      );
+    }
     this.alarms = alarms;
   }
 }

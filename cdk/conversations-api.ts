@@ -18,7 +18,7 @@ import type { Construct } from 'constructs';
 import type { ConversationsTable } from './conversations-table.js';
 import { grantGraphAccess } from './graph-access.js';
 import type { ResolvedProps } from './page-conversations-props.js';
-import { functionDefaults, ProductFunction } from './product-function.js';
+import { acknowledgeLogsWithoutCustomerKey, functionDefaults, ProductFunction } from './product-function.js';
 import type { SyncFanOut } from './sync-fan-out.js';
 import { API_TABLE_ACCESS } from './table-access.js';
 
@@ -106,7 +106,10 @@ export class ConversationsApi extends HttpApi {
       timeout: API_TIMEOUT,
       ...functionDefaults(config),
       reservedConcurrentExecutions: config.apiReservedConcurrency,
-      environment: { SYNC_QUEUE_URL: props.sync.queue.queueUrl },
+      environment: {
+        SYNC_QUEUE_URL: props.sync.queue.queueUrl,
+        ...(config.jwtPageIdsClaim === undefined ? {} : { JWT_PAGE_IDS_CLAIM: config.jwtPageIdsClaim }),
+      },
     }).bindTable(props.table, API_TABLE_ACCESS);
     props.sync.grantStartSync(this.function);
     grantGraphAccess(this.function, config);
@@ -116,6 +119,7 @@ export class ConversationsApi extends HttpApi {
       removalPolicy: config.removalPolicy,
       encryptionKey: config.encryptionKey,
     });
+    if (config.encryptionKey === undefined) acknowledgeLogsWithoutCustomerKey(this.accessLogs);
     this.stage = this.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
@@ -126,6 +130,8 @@ export class ConversationsApi extends HttpApi {
         format: AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',
+            // The dimension of the webhook throttle count (a metric filter on this log).
+            apiId: '$context.apiId',
             caller:
               config.authorization.type === 'jwt'
                 ? '$context.authorizer.claims.sub'

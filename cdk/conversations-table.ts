@@ -24,6 +24,13 @@ export type TableAction =
   | 'BatchWriteItem'
   | 'ConditionCheckItem';
 
+const WRITE_ACTIONS: ReadonlySet<TableAction> = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+]);
+
 /** What one function may do to which items: the calls its `lib/` code makes, on the partitions it owns. */
 export interface TableAccess {
   /** Item actions on the table, each limited to items whose partition key starts with one of `keyPrefixes`. */
@@ -103,13 +110,20 @@ export class ConversationsTable extends TableV2 {
         }),
       );
     }
-    // Exact actions rather than CDK's `GenerateDataKey*`/`ReEncrypt*`, which cdk-nag flags as wildcards.
-    this.encryptionKey?.grant(
-      grantee,
-      'kms:Decrypt',
-      'kms:DescribeKey',
-      'kms:Encrypt',
-      'kms:GenerateDataKey',
-    );
+    // DynamoDB decrypts the table key with the caller's permission on every read; a writer also needs
+    // what a write asks of the key. Exact actions rather than CDK's `GenerateDataKey*`/`ReEncrypt*`,
+    // which cdk-nag flags as wildcards.
+    const writes = access.items.some(({ actions }) => actions.some((action) => WRITE_ACTIONS.has(action)));
+    if (writes) {
+      this.encryptionKey?.grant(
+        grantee,
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+      );
+    } else {
+      this.encryptionKey?.grant(grantee, 'kms:Decrypt');
+    }
   }
 }

@@ -32,6 +32,8 @@ export interface ProductDashboardProps {
   readonly alarms: readonly Alarm[];
   /** Every `POWERTOOLS_SERVICE_NAME` of this construct: the product's metrics are read for these. */
   readonly services: readonly string[];
+  /** Whether the construct has Meta Webhooks: their graphs are left out without. */
+  readonly webhooks: boolean;
 }
 
 const PERIOD = Duration.minutes(5);
@@ -62,7 +64,7 @@ export class ProductDashboard extends Construct {
       Object.entries(props.functions).map(([name, fn]) => pick(fn).with({ label: name }));
     const perQueue = (queues: Readonly<Record<string, IQueue>>, pick: (queue: IQueue) => Metric): IMetric[] =>
       Object.entries(queues).map(([name, queue]) => pick(queue).with({ label: name }));
-    const { outcome, graphCode, source } = METRIC_DIMENSIONS;
+    const { outcome, graphCode, source, reason } = METRIC_DIMENSIONS;
 
     const rows: IWidget[][] = [
       [
@@ -97,8 +99,16 @@ export class ProductDashboard extends Construct {
         ]),
       ],
       [
-        graph('Webhook deliveries by outcome', [counts(METRIC_NAMES.webhookDeliveries, outcome)]),
-        graph('Webhook refreshes by outcome', [counts(METRIC_NAMES.webhookRefreshes, outcome)]),
+        ...(props.webhooks
+          ? [
+              graph(
+                'Webhook deliveries by outcome, and refusals',
+                [counts(METRIC_NAMES.webhookDeliveries, outcome)],
+                [counts(METRIC_NAMES.webhookRefused, reason)],
+              ),
+              graph('Webhook refreshes by outcome', [counts(METRIC_NAMES.webhookRefreshes, outcome)]),
+            ]
+          : []),
         graph('Invalid tokens, cursor misses, 503 unavailable', [
           counts(METRIC_NAMES.tokensMarkedInvalid),
           counts(METRIC_NAMES.cursorMisses),

@@ -6,7 +6,8 @@ import type { ProductFunction } from './product-function.js';
 
 /**
  * What a function that calls Graph as a Page needs, in one call: `GetSecretValue` on the Page token
- * secrets (and nothing else of Secrets Manager), and the Graph and sync settings it reads.
+ * secrets (and nothing else of Secrets Manager), `kms:Decrypt` on the customer-managed key that
+ * `npm run pages` encrypts them with, and the Graph and sync settings it reads.
  */
 export function grantGraphAccess(fn: ProductFunction, config: ResolvedProps): void {
   const secretArn = Stack.of(fn).formatArn({
@@ -20,6 +21,7 @@ export function grantGraphAccess(fn: ProductFunction, config: ResolvedProps): vo
     id: iam5ResourceFinding(fn, secretArn),
     reason: NAG_REASONS.secretPrefix,
   });
+  config.encryptionKey?.grant(fn, 'kms:Decrypt');
   const environment: Record<string, string> = {
     TOKEN_SECRET_PREFIX: config.tokenSecretPrefix,
     GRAPH_API_VERSION: config.graphApiVersion,

@@ -9,7 +9,12 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { APP_SECRET_PLACEHOLDER } from '#lib/config/settings-webhooks.js';
-import { METRIC_NAMES, METRICS_NAMESPACE } from '#lib/telemetry/metric-names.js';
+import {
+  METRIC_DIMENSIONS,
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+  WEBHOOK_REFUSAL_REASONS,
+} from '#lib/telemetry/metric-names.js';
 import { productMetric } from './alarms.js';
 import type { ConversationsApi, RouteThrottle } from './conversations-api.js';
 import type { ConversationsTable } from './conversations-table.js';
@@ -68,6 +73,8 @@ export class MetaWebhooks extends Construct {
   readonly receiverFunction: ProductFunction;
   readonly refreshFunction: ProductFunction;
   readonly routes: readonly HttpRoute[];
+  /** The callback URL to enter in Meta's app dashboard. */
+  readonly callbackUrl: string;
   /** Each count of refused webhook requests: the receiver's refusals and the routes' throttles. */
   readonly refusedRequests: readonly IMetric[];
 
@@ -128,12 +135,19 @@ export class MetaWebhooks extends Construct {
       integration,
       authorizer: new HttpNoneAuthorizer(),
     });
+    // The stage URL ends in "/"; Meta wants the full callback URL.
+    this.callbackUrl = `${props.api.stage.url}${WEBHOOK_PATH.slice(1)}`;
     for (const route of this.routes) {
       props.api.throttleRoute(route, WEBHOOK_ROUTE_THROTTLE);
       Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: NAG_REASONS.publicWebhookRoute });
     }
+    // One metric per reason the receiver gives (a metric is a name and all its dimensions).
     this.refusedRequests = [
-      productMetric(METRIC_NAMES.webhookRefused, this.receiverFunction.serviceName),
+      ...WEBHOOK_REFUSAL_REASONS.map((reason) =>
+        productMetric(METRIC_NAMES.webhookRefused, this.receiverFunction.serviceName, {
+          [METRIC_DIMENSIONS.reason]: reason,
+        }),
+      ),
       this.countThrottles(props.api),
     ];
   }
@@ -154,7 +168,11 @@ export class MetaWebhooks extends Construct {
       dimensions: { ApiId: '$.apiId' },
       unit: Unit.COUNT,
     });
-    return filter.metric({ dimensionsMap: { ApiId: api.apiId }, statistic: Stats.SUM, period: Duration.minutes(5) });
+    return filter.metric({
+      dimensionsMap: { ApiId: api.apiId },
+      statistic: Stats.SUM,
+      period: Duration.minutes(5),
+    });
   }
 
   private createSecret(config: ResolvedProps): Secret {
@@ -170,10 +188,16 @@ export class MetaWebhooks extends Construct {
         passwordLength: 40,
       },
     });
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: NAG_REASONS.webhookSecretRotation,
-    });
+    Validations.of(secret).acknowledge(
+      { id: 'AwsSolutions-SMG4', reason: NAG_REASONS.webhookSecretRotation },
+      { id: 'NIST.800.53.R5-SecretsManagerRotationEnabled', reason: NAG_REASONS.webhookSecretRotation },
+    );
+    if (config.encryptionKey === undefined) {
+      Validations.of(secret).acknowledge({
+        id: 'NIST.800.53.R5-SecretsManagerUsingKMSKey',
+        reason: NAG_REASONS.secretWithoutCustomerKey,
+      });
+    }
     return secret;
   }
 

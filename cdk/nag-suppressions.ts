@@ -2,8 +2,9 @@ import { Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /**
- * Why each cdk-nag (AwsSolutions) finding this product leaves in place is acceptable. Kept in one
- * file so a security reviewer reads every exception, and its reason, in one place.
+ * Why each cdk-nag finding (AwsSolutions, and NIST 800-53 rev 5) this product leaves in place is
+ * acceptable. Kept in one file so a security reviewer reads every exception, and its reason, in one
+ * place. A finding that a prop removes is acknowledged only while that prop is unset.
  */
 export const NAG_REASONS = Object.freeze({
   nodejs22Runtime:
@@ -37,6 +38,35 @@ export const NAG_REASONS = Object.freeze({
     "This queue is itself the dead-letter target (the on-failure destination) of the schedule function's " +
     'asynchronous invocations; a dead-letter queue of a dead-letter queue would only move the same events ' +
     'again. It keeps them 14 days and has its own alarm.',
+  lambdaOutsideVpc:
+    'The functions call the Graph API on the internet and AWS services (DynamoDB, Secrets Manager, SQS, ' +
+    'EventBridge) over TLS with SigV4, and hold no network-reachable resource of their own. In a VPC they ' +
+    'would need a NAT gateway (about $32 a month per zone) or interface endpoints for each service, and gain ' +
+    'no control over what they can reach that their IAM roles do not already give.',
+  lambdaFailurePath:
+    'A Lambda dead-letter queue applies to asynchronous invocations only. The API and the webhook receiver ' +
+    'are invoked synchronously by API Gateway (the caller gets the error); the sync and refresh workers by ' +
+    "SQS event source mappings, whose failed messages go to their queues' dead-letter queues; the schedule " +
+    'function, the one invoked asynchronously, sends a failed event to its on-failure destination, a ' +
+    'dead-letter queue with an alarm (the newer form of a Lambda DLQ).',
+  lambdaConcurrency:
+    "Each function's concurrency is bounded without a reservation: the workers by their SQS event sources' " +
+    "maximum concurrency (syncConcurrency), the schedule by its one rule, the webhook receiver by its routes' " +
+    "throttle, the API by the stage's throttle. Reserved concurrency is taken from the account's pool and " +
+    'fails the deployment in accounts with a low limit; the API takes one with the apiReservedConcurrency prop.',
+  inlineRolePolicy:
+    "Each function has a role of its own whose one policy is written for it (CDK's default policy of the " +
+    "role): a one-to-one policy whose lifecycle is the role's, which IAM recommends keeping inline. A " +
+    'customer-managed policy would be attached to this one role only, and add a resource to manage.',
+  logsWithoutCustomerKey:
+    'CloudWatch Logs encrypts every log group at rest with its own keys. A customer-managed key is one prop ' +
+    'away (encryptionKey, or -c encryptionKeyArn=): without it, no key is created or billed.',
+  secretWithoutCustomerKey:
+    'Secrets Manager encrypts the secret with the aws/secretsmanager key of the account. A customer-managed ' +
+    'key is one prop away (encryptionKey, or -c encryptionKeyArn=).',
+  alarmsWithoutTopic:
+    'The alarms notify the SNS topic given as alarmTopic (-c alarmTopicArn=); without one they show in the ' +
+    'CloudWatch console and the dashboard only, since the stack cannot know whom to notify.',
 });
 
 type CfnValue = string | number | boolean | null | undefined | CfnValue[] | { [key: string]: CfnValue };

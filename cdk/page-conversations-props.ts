@@ -81,6 +81,13 @@ export interface PageConversationsProps {
    */
   readonly authorization?: ApiAuthorization;
   /**
+   * With JWT authorization: the name of a claim listing the Page ids a caller may read (`page_ids`,
+   * `custom:page_ids`, ...). The API answers `403 forbidden` for any other Page, and `GET /pages` lists
+   * only those; a token without the claim reads no Page. Its IAM counterpart is a policy per route ARN.
+   * @default unset: a token with the read scope reads every Page
+   */
+  readonly jwtPageIdsClaim?: string;
+  /**
    * Memory of each function in MB (128 to 10240). More memory also buys CPU, which shortens JSON
    * parsing and TLS; 512 MB keeps cold starts short at a small cost.
    * @default 512
@@ -149,6 +156,15 @@ export interface PageConversationsProps {
    */
   readonly webhookSecret?: ISecret;
   /**
+   * Meta Webhooks (near real time): the two public routes `GET` and `POST /webhooks/meta`, the
+   * receiver, the refresh worker with its queue and dead-letter queue, the webhook secret, and their
+   * alarms and dashboard lines. `false` leaves all of them out: no public route at all, and the
+   * scheduled sync alone keeps the index fresh. Until the secret holds your Meta app's secret, the
+   * receiver refuses every delivery.
+   * @default true
+   */
+  readonly webhooks?: boolean;
+  /**
    * Lambda active tracing (AWS X-Ray) for every function: Lambda's own segments (initialization,
    * invocation), no tracing SDK in the bundles. X-Ray bills per trace recorded beyond its free tier.
    * @default false
@@ -178,6 +194,7 @@ export interface ResolvedProps {
   readonly maxGraphCalls: number | undefined;
   readonly concurrency: number;
   readonly authorization: ResolvedAuthorization;
+  readonly jwtPageIdsClaim: string | undefined;
   readonly memorySize: number;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
@@ -187,6 +204,7 @@ export interface ResolvedProps {
   readonly deletionProtection: boolean;
   readonly apiReservedConcurrency: number | undefined;
   readonly tracing: boolean;
+  readonly webhooks: boolean;
 }
 
 function fail(message: string): never {
@@ -235,6 +253,13 @@ function removalPolicy(value: RemovalPolicy | undefined): RemovalPolicy {
 export function resolveProps(props: PageConversationsProps): ResolvedProps {
   const optional = <T>(setting: Setting<T>, value: SettingInput | undefined): T | undefined =>
     value === undefined ? undefined : check(setting, value);
+  const resolvedAuthorization = authorization(props.authorization);
+  const jwtPageIdsClaim = optional(SETTINGS.jwtPageIdsClaim, props.jwtPageIdsClaim);
+  if (jwtPageIdsClaim !== undefined && resolvedAuthorization.type !== 'jwt') {
+    fail(
+      'jwtPageIdsClaim names a JWT claim: it needs authorization { type: "jwt" }. Under IAM, scope callers by route ARN.',
+    );
+  }
   return {
     tokenSecretPrefix: check(SETTINGS.tokenSecretPrefix, props.tokenSecretPrefix ?? ''),
     schedule: schedule(props.syncSchedule),
@@ -242,7 +267,8 @@ export function resolveProps(props: PageConversationsProps): ResolvedProps {
     folders: check(SETTINGS.syncFolders, props.syncFolders ?? SETTINGS.syncFolders.default),
     maxGraphCalls: optional(SETTINGS.syncMaxGraphCalls, props.syncMaxGraphCalls),
     concurrency: check(SETTINGS.syncConcurrency, props.syncConcurrency ?? SETTINGS.syncConcurrency.default),
-    authorization: authorization(props.authorization),
+    authorization: resolvedAuthorization,
+    jwtPageIdsClaim,
     memorySize: check(SETTINGS.memorySize, props.memorySize ?? SETTINGS.memorySize.default),
     logRetention: check(SETTINGS.logRetentionDays, props.logRetention ?? SETTINGS.logRetentionDays.default),
     removalPolicy: removalPolicy(props.removalPolicy),
@@ -258,5 +284,6 @@ export function resolveProps(props: PageConversationsProps): ResolvedProps {
     ),
     apiReservedConcurrency: optional(SETTINGS.apiReservedConcurrency, props.apiReservedConcurrency),
     tracing: check(SETTINGS.tracing, props.tracing ?? SETTINGS.tracing.default),
+    webhooks: check(SETTINGS.webhooks, props.webhooks ?? SETTINGS.webhooks.default),
   };
 }

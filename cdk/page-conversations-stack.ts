@@ -13,8 +13,9 @@ export interface PageConversationsStackProps extends StackProps {
     'alarmTopic' | 'encryptionKey' | 'eventBus' | 'webhookSecret'
   >;
   /**
-   * An existing customer-managed KMS key for the table, the queues and the log groups (see
-   * `PageConversationsProps.encryptionKey`: its key policy must let CloudWatch Logs use it).
+   * An existing customer-managed KMS key for the table, the queues, the change-event bus, the webhook
+   * secret and the log groups (see `PageConversationsProps.encryptionKey`: its key policy must let
+   * CloudWatch Logs and EventBridge use it). Its ARN is the output `EncryptionKeyArn`.
    * @default AWS-owned keys
    */
   readonly encryptionKeyArn?: string;
@@ -71,7 +72,8 @@ export class PageConversationsStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: product.apiUrl, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'ApiId', {
       value: product.api.apiId,
-      description: 'For execute-api:Invoke policies: arn:aws:execute-api:<region>:<account>:<ApiId>/*/GET/*',
+      description:
+        'For execute-api:Invoke policies: arn:aws:execute-api:<region>:<account>:<ApiId>/*/GET/* (every Page), or .../*/GET/pages/<pageId> and .../*/GET/pages/<pageId>/* (one Page)',
     });
     new CfnOutput(this, 'TableName', { value: product.table.tableName, description: 'The DynamoDB table' });
     new CfnOutput(this, 'SyncQueueName', {
@@ -82,15 +84,24 @@ export class PageConversationsStack extends Stack {
       value: product.syncDeadLetterQueue.queueName,
       description: 'Sync messages that failed 3 times; redrive them from the SQS console',
     });
-    new CfnOutput(this, 'WebhookCallbackUrl', {
-      value: product.webhookCallbackUrl,
-      description: 'Meta app dashboard > Webhooks: the Callback URL',
-    });
-    new CfnOutput(this, 'WebhookSecretName', {
-      value: product.webhookSecret.secretName,
-      description:
-        'Its verify_token is the Verify Token for Meta; set its app_secret to your Meta app secret (aws secretsmanager get-secret-value / put-secret-value)',
-    });
+    if (product.webhooks !== undefined) {
+      new CfnOutput(this, 'WebhookCallbackUrl', {
+        value: product.webhooks.callbackUrl,
+        description: 'Meta app dashboard > Webhooks: the Callback URL',
+      });
+      new CfnOutput(this, 'WebhookSecretName', {
+        value: product.webhooks.secret.secretName,
+        description:
+          'Its verify_token is the Verify Token for Meta; set its app_secret to your Meta app secret (aws secretsmanager get-secret-value / put-secret-value)',
+      });
+    }
+    if (product.encryptionKey !== undefined) {
+      new CfnOutput(this, 'EncryptionKeyArn', {
+        value: product.encryptionKey.keyArn,
+        description:
+          'The customer-managed key of the data: export TOKEN_SECRET_KMS_KEY_ID=<this> before npm run pages, so that Page token secrets are encrypted with it',
+      });
+    }
     new CfnOutput(this, 'EventBusName', {
       value: product.changeEventBus.eventBusName,
       description: 'Where Conversation Changed events go: add your rules here',

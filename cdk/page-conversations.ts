@@ -11,7 +11,7 @@ import { ConversationsApi } from './conversations-api.js';
 import { ConversationsTable } from './conversations-table.js';
 import { ProductDashboard } from './dashboard.js';
 import { changeEventBus } from './event-bus-access.js';
-import { MetaWebhooks, WEBHOOK_PATH } from './meta-webhooks.js';
+import { MetaWebhooks } from './meta-webhooks.js';
 import {
   type PageConversationsProps,
   PageConversationsPropsError,
@@ -28,13 +28,15 @@ export * from './page-conversations-props.js';
  * Messenger and Instagram conversations of Facebook Pages, served from the customer's own account:
  * the table (`ConversationsTable`), the HTTP API of the contract with its function
  * (`ConversationsApi`), the scheduled sync that fans out one SQS message per Page to a worker
- * (`SyncFanOut`), Meta Webhooks with their targeted refresh (`MetaWebhooks`), the bus of change events,
- * the alarms (`ProductAlarms`) and the dashboard (`ProductDashboard`). Each part grants its own
- * functions what they use.
+ * (`SyncFanOut`), Meta Webhooks with their targeted refresh (`MetaWebhooks`, unless `webhooks: false`),
+ * the bus of change events, the alarms (`ProductAlarms`) and the dashboard (`ProductDashboard`). Each
+ * part grants its own functions what they use.
  *
- * Page token secrets encrypted with a customer-managed KMS key also need `kms:Decrypt` for
- * `apiFunction.role`, `syncWorkerFunction.role` and `webhookRefreshFunction.role` on that key (and a
- * given `webhookSecret`'s key for `webhookReceiverFunction.role`): grant it where the key is managed.
+ * With `encryptionKey`, the functions that read Page tokens may decrypt with that key (the key
+ * `npm run pages` encrypts them with). Page token secrets encrypted with another customer-managed key
+ * need `kms:Decrypt` on it for `apiFunction.role`, `syncWorkerFunction.role` and
+ * `webhookRefreshFunction.role` (and a given `webhookSecret`'s key for `webhookReceiverFunction.role`):
+ * grant it where that key is managed.
  */
 export class PageConversations extends Construct {
   readonly api: ConversationsApi;
@@ -51,20 +53,30 @@ export class PageConversations extends Construct {
   readonly syncRule: Rule;
   /** Where `Conversation Changed` events go: the bus given as `eventBus`, or the construct's own. */
   readonly changeEventBus: IEventBus;
+  /** The customer-managed key of the data, when one was given. */
+  readonly encryptionKey: IKey | undefined;
+  /** Meta Webhooks, undefined with `webhooks: false` (as are the `webhook...` members below). */
+  readonly webhooks: MetaWebhooks | undefined;
   /** The Meta Webhooks secret (`app_secret`, `verify_token`): the one given, or the construct's own. */
-  readonly webhookSecret: ISecret;
+  readonly webhookSecret: ISecret | undefined;
   /** The callback URL to enter in Meta's app dashboard. */
-  readonly webhookCallbackUrl: string;
-  readonly webhookReceiverFunction: ProductFunction;
-  readonly webhookRefreshFunction: ProductFunction;
-  readonly webhookRefreshQueue: Queue;
-  readonly webhookRefreshDeadLetterQueue: Queue;
+  readonly webhookCallbackUrl: string | undefined;
+  readonly webhookReceiverFunction: ProductFunction | undefined;
+  readonly webhookRefreshFunction: ProductFunction | undefined;
+  readonly webhookRefreshQueue: Queue | undefined;
+  readonly webhookRefreshDeadLetterQueue: Queue | undefined;
   readonly alarms: readonly Alarm[];
   readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: PageConversationsProps) {
     super(scope, id);
     const config = resolveProps(props);
+    if (!config.webhooks && props.webhookSecret !== undefined) {
+      throw new PageConversationsPropsError(
+        'PageConversations: webhookSecret is the secret of Meta Webhooks; with webhooks: false, leave it out.',
+      );
+    }
+    this.encryptionKey = config.encryptionKey;
 
     // The table and the API keep the ids they had before the construct was split ('Table', 'Api'):
     // a new logical id would replace the table (an empty one) and the API (a new URL).
@@ -84,17 +96,23 @@ export class PageConversations extends Construct {
     });
     this.changeEventBus =
       props.eventBus ??
-      new EventBus(this, 'ChangeEvents', { description: 'Page conversations: Conversation Changed events' });
+      new EventBus(this, 'ChangeEvents', {
+        description: 'Page conversations: Conversation Changed events',
+        // The events carry conversations (names, snippets); CDK lets EventBridge use a key of this stack.
+        kmsKey: config.encryptionKey,
+      });
     const eventBus = changeEventBus(this.changeEventBus, props.eventBus === undefined);
     const sync = new SyncFanOut(this, 'SyncFanOut', { config, table: this.table, eventBus });
     const api = new ConversationsApi(this, 'Api', { config, table: this.table, sync });
-    const webhooks = new MetaWebhooks(this, 'Webhooks', {
-      config,
-      table: this.table,
-      api,
-      eventBus,
-      secret: props.webhookSecret,
-    });
+    const webhooks = config.webhooks
+      ? new MetaWebhooks(this, 'Webhooks', {
+          config,
+          table: this.table,
+          api,
+          eventBus,
+          secret: props.webhookSecret,
+        })
+      : undefined;
 
     this.api = api;
     this.apiUrl = api.stage.url;
@@ -105,41 +123,49 @@ export class PageConversations extends Construct {
     this.syncScheduleFunction = sync.scheduleFunction;
     this.syncWorkerFunction = sync.workerFunction;
     this.syncRule = sync.rule;
-    this.webhookSecret = webhooks.secret;
-    // The stage URL ends in "/"; Meta wants the full callback URL.
-    this.webhookCallbackUrl = `${api.stage.url}${WEBHOOK_PATH.slice(1)}`;
-    this.webhookReceiverFunction = webhooks.receiverFunction;
-    this.webhookRefreshFunction = webhooks.refreshFunction;
-    this.webhookRefreshQueue = webhooks.queue;
-    this.webhookRefreshDeadLetterQueue = webhooks.deadLetterQueue;
+    this.webhooks = webhooks;
+    this.webhookSecret = webhooks?.secret;
+    this.webhookCallbackUrl = webhooks?.callbackUrl;
+    this.webhookReceiverFunction = webhooks?.receiverFunction;
+    this.webhookRefreshFunction = webhooks?.refreshFunction;
+    this.webhookRefreshQueue = webhooks?.queue;
+    this.webhookRefreshDeadLetterQueue = webhooks?.deadLetterQueue;
 
-    const functions = {
+    // Listed in this order with webhooks, so that the dashboard's lines keep their places.
+    const functions: Record<string, ProductFunction> = {
       Api: api.function,
-      WebhookReceiver: webhooks.receiverFunction,
+      ...(webhooks && { WebhookReceiver: webhooks.receiverFunction }),
       SyncSchedule: sync.scheduleFunction,
       SyncWorker: sync.workerFunction,
-      WebhookRefresh: webhooks.refreshFunction,
+      ...(webhooks && { WebhookRefresh: webhooks.refreshFunction }),
     };
-    const deadLetterQueues = {
+    const deadLetterQueues: Record<string, Queue> = {
       Sync: sync.deadLetterQueue,
       Schedule: sync.scheduleDeadLetterQueue,
-      WebhookRefresh: webhooks.deadLetterQueue,
+      ...(webhooks && { WebhookRefresh: webhooks.deadLetterQueue }),
     };
     const service = (fn: ProductFunction) => fn.serviceName;
+    const tokenCheckers = [
+      api.function,
+      sync.workerFunction,
+      ...(webhooks ? [webhooks.refreshFunction] : []),
+    ];
     this.alarms = new ProductAlarms(this, 'Alarms', {
       api,
       deadLetterQueues,
       syncWorkerService: service(sync.workerFunction),
-      tokenCheckingServices: [api.function, sync.workerFunction, webhooks.refreshFunction].map(service),
+      tokenCheckingServices: tokenCheckers.map(service),
       topic: props.alarmTopic,
+      ...(webhooks && { webhooks: { refreshQueue: webhooks.queue, refused: webhooks.refusedRequests } }),
     }).alarms;
     this.dashboard = new ProductDashboard(this, 'Dashboard', {
       api,
       functions,
-      queues: { Sync: sync.queue, WebhookRefresh: webhooks.queue },
+      queues: { Sync: sync.queue, ...(webhooks && { WebhookRefresh: webhooks.queue }) },
       deadLetterQueues,
       alarms: this.alarms,
       services: Object.values(functions).map(service),
+      webhooks: webhooks !== undefined,
     }).dashboard;
   }
 

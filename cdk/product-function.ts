@@ -55,6 +55,14 @@ export interface ProductFunctionProps {
   readonly environment?: Readonly<Record<string, string>>;
 }
 
+/** A log group without the customer-managed key: NIST 800-53 rev 5 asks for one (`encryptionKey`). */
+export function acknowledgeLogsWithoutCustomerKey(logGroup: LogGroup): void {
+  Validations.of(logGroup).acknowledge({
+    id: 'NIST.800.53.R5-CloudWatchLogGroupEncrypted',
+    reason: NAG_REASONS.logsWithoutCustomerKey,
+  });
+}
+
 /** The props every function of the construct takes from its configuration, the same for all. */
 export function functionDefaults(
   config: ResolvedProps,
@@ -125,7 +133,22 @@ export class ProductFunction extends NodejsFunction {
     });
 
     this.serviceName = props.serviceName;
-    Validations.of(this).acknowledge({ id: 'AwsSolutions-L1', reason: NAG_REASONS.nodejs22Runtime });
+    Validations.of(this).acknowledge(
+      { id: 'AwsSolutions-L1', reason: NAG_REASONS.nodejs22Runtime },
+      { id: 'NIST.800.53.R5-LambdaInsideVPC', reason: NAG_REASONS.lambdaOutsideVpc },
+      { id: 'NIST.800.53.R5-LambdaDLQ', reason: NAG_REASONS.lambdaFailurePath },
+    );
+    if (props.reservedConcurrentExecutions === undefined) {
+      Validations.of(this).acknowledge({
+        id: 'NIST.800.53.R5-LambdaConcurrency',
+        reason: NAG_REASONS.lambdaConcurrency,
+      });
+    }
+    Validations.of(role).acknowledge({
+      id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+      reason: NAG_REASONS.inlineRolePolicy,
+    });
+    if (props.logEncryptionKey === undefined) acknowledgeLogsWithoutCustomerKey(logGroup);
     if (props.tracing) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',

@@ -2,10 +2,9 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ConversationsTable } from './conversations-table.js';
 import { type ChangeEventBus, grantPutChangeEvents } from './event-bus-access.js';
@@ -13,6 +12,7 @@ import { grantGraphAccess } from './graph-access.js';
 import { NAG_REASONS } from './nag-suppressions.js';
 import type { ResolvedProps } from './page-conversations-props.js';
 import { functionDefaults, ProductFunction } from './product-function.js';
+import { grantSendMessages, queueEncryption } from './queue-access.js';
 import { SCHEDULE_TABLE_ACCESS, SYNC_WORKER_TABLE_ACCESS } from './table-access.js';
 
 /** Reading the registry and sending one message per Page. */
@@ -58,10 +58,7 @@ export class SyncFanOut extends Construct {
     super(scope, id);
     const { config } = props;
     const common = functionDefaults(config);
-    const encryption: Partial<QueueProps> =
-      config.encryptionKey === undefined
-        ? { encryption: QueueEncryption.SQS_MANAGED }
-        : { encryption: QueueEncryption.KMS, encryptionMasterKey: config.encryptionKey };
+    const encryption = queueEncryption(config.encryptionKey);
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       enforceSSL: true,
@@ -91,10 +88,15 @@ export class SyncFanOut extends Construct {
       environment: { SYNC_QUEUE_URL: this.queue.queueUrl },
     }).bindTable(props.table, SCHEDULE_TABLE_ACCESS);
     this.grantStartSync(this.scheduleFunction);
+    // Lambda sends a failed event with the function's role. CDK's SqsDestination would grant that with
+    // `grantSendMessages` (ReEncrypt* and GenerateDataKey* on a customer key); this grants what a sender needs.
+    const deadLetters = this.scheduleDeadLetterQueue;
+    const onFailure: IDestination = { bind: () => ({ destination: deadLetters.queueArn }) };
+    grantSendMessages(this.scheduleFunction, deadLetters);
     this.scheduleFunction.configureAsyncInvoke({
       retryAttempts: SCHEDULE_RETRIES,
       maxEventAge: SCHEDULE_MAX_EVENT_AGE,
-      onFailure: new SqsDestination(this.scheduleDeadLetterQueue),
+      onFailure,
     });
     Validations.of(this.scheduleDeadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
@@ -129,9 +131,6 @@ export class SyncFanOut extends Construct {
 
   /** Lets `grantee` put sync messages on the queue (`POST /sync`, the schedule): SendMessage, and the key's use. */
   grantStartSync(grantee: IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
-    );
-    this.queue.encryptionMasterKey?.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
+    grantSendMessages(grantee, this.queue);
   }
 }

@@ -4,7 +4,6 @@ import {
   type Checked,
   graphVersion,
   oneOf,
-  SECRET_NAME_CHARACTERS,
   type SettingInput,
   someOf,
   text,
@@ -20,6 +19,14 @@ export type { Setting } from './setting.js';
 
 /** Leaves room for a Page id (up to 20 digits) within the 512-character secret name limit. */
 const MAX_PREFIX_LENGTH = 480;
+
+/**
+ * A token prefix names a family of secrets of its own: the functions may read every secret whose name
+ * starts with it (`secret:<prefix>*`). So it ends in a separator and has at least 3 characters: `p`
+ * would grant `secret:p*` (every `prod/...` and `payments-...` secret of the account), and `pages`
+ * would reach `pages-billing/...` too. The characters are a secret name's (`SECRET_NAME_CHARACTERS`).
+ */
+const TOKEN_PREFIX_PATTERN = /^[A-Za-z0-9/_+=.@-]{2,}[/_-]$/;
 
 /**
  * Every setting of the product, declared once: its rule, its default, and each name it goes by.
@@ -73,11 +80,11 @@ export const SETTINGS = Object.freeze({
     prop: 'tokenSecretPrefix',
     context: 'tokenSecretPrefix',
     rule: text({
-      pattern: SECRET_NAME_CHARACTERS,
+      pattern: TOKEN_PREFIX_PATTERN,
       maxLength: MAX_PREFIX_LENGTH,
       expected:
-        `1 to ${MAX_PREFIX_LENGTH} characters from A-Z a-z 0-9 / _ + = . @ - ` +
-        `(a secret name's characters), e.g. "page-conversations/page-"`,
+        `3 to ${MAX_PREFIX_LENGTH} characters from A-Z a-z 0-9 / _ + = . @ - (a secret name's characters) ` +
+        `ending in "/", "-" or "_", so that it names this deployment's secrets only, e.g. "page-conversations/page-"`,
     }),
     // Required in Lambda and as a prop; only the CDK app fills it in (CONTEXT_DEFAULTS).
     default: undefined,
@@ -205,6 +212,20 @@ export const SETTINGS = Object.freeze({
     default: undefined,
     description: 'With jwt: the audiences, one of which a token must name.',
   }),
+  jwtPageIdsClaim: setting({
+    runtime: ['lambda'],
+    env: 'JWT_PAGE_IDS_CLAIM',
+    prop: 'jwtPageIdsClaim',
+    context: 'jwtPageIdsClaim',
+    // A claim name as identity providers write them (`page_ids`, `custom:page_ids`, a URL-like name).
+    rule: text({
+      pattern: /^[A-Za-z0-9_:./-]{1,256}$/,
+      expected: 'a JWT claim name (1 to 256 of A-Z a-z 0-9 _ : . / -), e.g. "page_ids"',
+    }),
+    default: undefined,
+    description:
+      'With jwt: the claim listing the Page ids a caller may read (others are 403 forbidden; GET /pages lists only those; no claim: none). Unset: every Page.',
+  }),
   removalPolicy: setting({
     runtime: [],
     prop: 'removalPolicy',
@@ -283,6 +304,15 @@ export const SETTINGS = Object.freeze({
     rule: text({ pattern: /^arn:[^:]+:sns:/, expected: 'the ARN of an SNS topic' }),
     default: undefined,
     description: 'An existing SNS topic for alarm notifications. Unset: no notifications.',
+  }),
+  webhooks: setting({
+    runtime: [],
+    prop: 'webhooks',
+    context: 'webhooks',
+    rule: yesNo(),
+    default: true,
+    description:
+      'Meta Webhooks: their two public routes, the receiver, the refresh worker and queues, and the webhook secret. false leaves all of them out.',
   }),
   tracing: setting({
     runtime: [],

@@ -2,8 +2,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { WEBHOOK_REFUSAL_REASONS } from '#lib/telemetry/metric-names.js';
 import { PageConversations } from '../../cdk/page-conversations.js';
-import { CDK_JSON_CONTEXT, type Json, logicalId, PREFIX, synth } from './synth.js';
+import { CDK_JSON_CONTEXT, type Json, logicalId, PREFIX, resource, synth, webhooksOf } from './synth.js';
 
 /** An alarm's metrics as `namespace metric {dimensions} statistic`, however it reads them. */
 function metricsOf(alarm: Json): string[] {
@@ -28,17 +29,12 @@ describe('ProductAlarms with default props', () => {
   const queueName = (queue: PageConversations['syncQueue']) =>
     JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queue), 'QueueName'] } }]);
 
-  it('keeps to four alarms reading eight metrics, each firing on the first occurrence in 5 minutes', () => {
+  it('keeps to six alarms reading fifteen metrics, each firing on the first occurrence in 5 minutes', () => {
     // Assess
-    expect(alarms).toHaveLength(4);
-    expect(alarms.flatMap(metricsOf)).toHaveLength(8);
+    expect(alarms).toHaveLength(6);
+    expect(alarms.flatMap(metricsOf)).toHaveLength(15);
     for (const alarm of alarms) {
-      expect(alarm.Properties).toMatchObject({
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
-        EvaluationPeriods: 1,
-        TreatMissingData: 'notBreaching',
-      });
+      expect(alarm.Properties).toMatchObject({ EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
       expect(alarm.Properties.AlarmActions).toBeUndefined();
     }
   });
@@ -53,7 +49,7 @@ describe('ProductAlarms with default props', () => {
     [
       'messages in any of the three dead-letter queues',
       (p: PageConversations) =>
-        [p.syncDeadLetterQueue, p.scheduleDeadLetterQueue, p.webhookRefreshDeadLetterQueue].map(
+        [p.syncDeadLetterQueue, p.scheduleDeadLetterQueue, webhooksOf(p).deadLetterQueue].map(
           (queue) => `AWS/SQS ApproximateNumberOfMessagesVisible ${queueName(queue)} Maximum`,
         ),
     ],
@@ -64,6 +60,26 @@ describe('ProductAlarms with default props', () => {
           { Name: 'Outcome', Value: 'failed' },
           { Name: 'service', Value: 'page-conversations-sync-worker' },
         ])} Sum`,
+      ],
+    ],
+    [
+      "the refresh queue's depth and the age of its oldest message",
+      (p: PageConversations) =>
+        ['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage'].map(
+          (metric) => `AWS/SQS ${metric} ${queueName(webhooksOf(p).queue)} Maximum`,
+        ),
+    ],
+    [
+      "refused webhook requests: each of the receiver's reasons, and the routes' throttles",
+      (p: PageConversations) => [
+        ...WEBHOOK_REFUSAL_REASONS.map(
+          (reason) =>
+            `PageConversations WebhookRefused ${JSON.stringify([
+              { Name: 'Reason', Value: reason },
+              { Name: 'service', Value: 'page-conversations-webhook-receiver' },
+            ])} Sum`,
+        ),
+        `PageConversations WebhookRequestsThrottled ${JSON.stringify([{ Name: 'ApiId', Value: { Ref: logicalId(p.api) } }])} Sum`,
       ],
     ],
     [
@@ -101,8 +117,73 @@ describe('ProductAlarms with default props', () => {
     expect(expression?.ReturnData).toBe(true);
   });
 
-  it('counts no log lines itself: the functions publish their metrics (EMF)', () => {
-    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+  it('fires on a refresh backlog at 1,000 messages or a message 30 minutes old, whichever comes first', () => {
+    // Act
+    const backlog = alarms.find((alarm) => metricsOf(alarm).some((m) => m.includes('AgeOfOldestMessage')));
+
+    // Assess
+    const queries = (backlog?.Properties.Metrics ?? []) as Json[];
+    expect(queries.find((query) => query.Expression)?.Expression).toBe(
+      'MAX([FILL(depth, 0) / 1000, FILL(age, 0) / 1800])',
+    );
+    expect(backlog?.Properties).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('fires on more than 10 refused webhook requests in 5 minutes, however they were refused', () => {
+    // Act
+    const refused = alarms.find((alarm) => metricsOf(alarm).some((m) => m.includes('WebhookRefused')));
+
+    // Assess
+    const queries = (refused?.Properties.Metrics ?? []) as Json[];
+    expect(queries.find((query) => query.Expression)?.Expression).toBe(
+      [0, 1, 2, 3, 4].map((i) => `FILL(m${i}, 0)`).join(' + '),
+    );
+    expect(refused?.Properties).toMatchObject({ Threshold: 10, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('fires on the first failure of the other four', () => {
+    // Act
+    const others = alarms.filter(
+      (alarm) => !metricsOf(alarm).some((m) => /AgeOfOldestMessage|WebhookRefused/.test(m)),
+    );
+
+    // Assess
+    expect(others).toHaveLength(4);
+    for (const alarm of others) {
+      expect(alarm.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    }
+  });
+
+  it("counts from the access log only the webhook routes' throttles, which reach no function", () => {
+    // Act
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')) as Json[];
+    const stage = resource(template, logicalId(product.api.stage)).Properties;
+
+    // Assess: the functions publish every other count (EMF).
+    expect(filters.map((filter) => filter.Properties)).toEqual([
+      {
+        LogGroupName: { Ref: logicalId(product.api.accessLogs) },
+        FilterPattern:
+          '{ (($.routeKey = "GET /webhooks/meta") || ($.routeKey = "POST /webhooks/meta")) && ($.status = "429") }',
+        MetricTransformations: [
+          {
+            MetricNamespace: 'PageConversations',
+            MetricName: 'WebhookRequestsThrottled',
+            MetricValue: '1',
+            Dimensions: [{ Key: 'ApiId', Value: '$.apiId' }],
+            Unit: 'Count',
+          },
+        ],
+      },
+    ]);
+    expect(JSON.parse(stage.AccessLogSettings.Format)).toMatchObject({
+      apiId: '$context.apiId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+    });
   });
 });
 
@@ -118,7 +199,7 @@ describe('ProductAlarms with other props', () => {
     const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')) as Json[];
 
     // Assess
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(6);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: logicalId(topic) }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: logicalId(topic) }]);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stackFromContext } from '../../cdk/app-context.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CDK_JSON = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as {
@@ -11,6 +12,7 @@ const CDK_JSON = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as {
   context: Record<string, unknown>;
 };
 const outdirs: string[] = [];
+const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 /** Runs `cdk/app.ts` the way the CDK CLI does (context in CDK_CONTEXT_JSON), without esbuild. */
 function runApp(context: Record<string, string>): { status: number | null; stderr: string; outdir: string } {
@@ -21,6 +23,9 @@ function runApp(context: Record<string, string>): { status: number | null; stder
     encoding: 'utf8',
     env: {
       ...process.env,
+      // CloudFormation's template validation, off for the in-process template tests, runs here as
+      // `cdk synth` runs it (cdk.json makes its findings errors).
+      CDK_VALIDATION: 'true',
       CDK_OUTDIR: outdir,
       CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON.context, 'aws:cdk:bundling-stacks': [], ...context }),
     },
@@ -55,6 +60,8 @@ describe('cdk/app.ts', () => {
       tracing: 'true',
       eventBusName: 'acme-events',
       webhookSecretName: 'acme/meta-webhooks',
+      jwtPageIdsClaim: 'page_ids',
+      encryptionKeyArn: KEY_ARN,
     });
 
     // Assess
@@ -64,6 +71,7 @@ describe('cdk/app.ts', () => {
         string,
         { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string }
       >;
+      Outputs: Record<string, { Value: unknown }>;
     };
     const resources = Object.values(template.Resources);
     const ofType = (type: string) => resources.filter((r) => r.Type === type);
@@ -85,7 +93,14 @@ describe('cdk/app.ts', () => {
     const api = environments.find(
       (variables) => variables.POWERTOOLS_SERVICE_NAME === 'page-conversations-api',
     );
-    expect(api).toMatchObject({ SYNC_PLATFORMS: 'instagram', SYNC_FOLDERS: 'inbox,spam' });
+    expect(api).toMatchObject({
+      SYNC_PLATFORMS: 'instagram',
+      SYNC_FOLDERS: 'inbox,spam',
+      JWT_PAGE_IDS_CLAIM: 'page_ids',
+    });
+    // The imported key: the stack takes its account and region, and names it for npm run pages.
+    expect(template.Outputs.EncryptionKeyArn?.Value).toBe(KEY_ARN);
+    expect(ofType('AWS::SQS::Queue')[0]?.Properties.KmsMasterKeyId).toBe(KEY_ARN);
     for (const fn of ofType('AWS::Lambda::Function'))
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     expect(ofType('AWS::Events::EventBus')).toEqual([]);
@@ -99,13 +114,55 @@ describe('cdk/app.ts', () => {
     );
     expect(JSON.stringify(worker?.EVENT_BUS_NAME)).toContain(':event-bus/acme-events');
   });
+});
 
-  it('stops with the context key to fix when a value cannot work', { timeout: APP_RUN_TIMEOUT }, () => {
+/** The context as `-c key=value` gives it: strings. */
+const fromContext = (values: Record<string, string>) => stackFromContext((key) => values[key]);
+
+describe('the CDK app context (cdk/app-context.ts)', () => {
+  it.each<[string, Record<string, string>, string]>([
+    [
+      'a JWT without issuer',
+      { authorization: 'jwt', jwtAudience: 'api' },
+      '-c authorization=jwt needs -c jwtIssuer=<https issuer URL> and -c jwtAudience=<aud1,aud2>.',
+    ],
+    [
+      'webhooks neither true nor false',
+      { webhooks: 'maybe' },
+      '-c webhooks= must be true or false, not "maybe".',
+    ],
+    [
+      'a webhook secret with webhooks left out',
+      { webhooks: 'false', webhookSecretName: 'acme/meta-webhooks' },
+      '-c webhooks=false leaves Meta Webhooks out: -c webhookSecretName= has nothing to do, drop it.',
+    ],
+    [
+      'a JWT Page claim under IAM',
+      { jwtPageIdsClaim: 'page_ids' },
+      '-c jwtPageIdsClaim= names a JWT claim: it needs -c authorization=jwt.',
+    ],
+    [
+      'a token prefix without a separator',
+      { tokenSecretPrefix: 'pages' },
+      '-c tokenSecretPrefix= must be 3 to 480',
+    ],
+  ])('stops with the context key to fix: %s', (_, values, message) => {
+    expect(() => fromContext(values)).toThrow(message);
+  });
+
+  it('turns webhooks off with -c webhooks=false, and leaves them on by default', () => {
+    expect(fromContext({ webhooks: 'false' }).props.pageConversations.webhooks).toBe(false);
+    expect(fromContext({}).props.pageConversations.webhooks).toBeUndefined();
+  });
+
+  it('deploys to the account and region of an imported key, and fills in the default token prefix', () => {
     // Act
-    const { status, stderr } = runApp({ authorization: 'jwt', jwtAudience: 'api' });
+    const { stackName, props } = fromContext({ encryptionKeyArn: KEY_ARN });
 
     // Assess
-    expect(status).not.toBe(0);
-    expect(stderr).toContain('-c authorization=jwt needs -c jwtIssuer=<https issuer URL>');
+    expect(stackName).toBe('PageConversations');
+    expect(props.env).toEqual({ account: '123456789012', region: 'eu-west-1' });
+    expect(props.encryptionKeyArn).toBe(KEY_ARN);
+    expect(props.pageConversations.tokenSecretPrefix).toBe('page-conversations/page-');
   });
 });

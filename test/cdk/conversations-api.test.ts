@@ -14,7 +14,17 @@ import {
   statementsOf,
   synth,
   WEBHOOK_ROUTE_KEYS,
+  webhooksOf,
 } from './synth.js';
+
+/** IAM's ARN matching: `*` any characters (`/` included), `?` one character, the rest literal. */
+function iamArnMatches(pattern: string, arn: string): boolean {
+  const regex = pattern
+    .split('')
+    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${regex}$`).test(arn);
+}
 
 describe('ConversationsApi with default props', () => {
   let product: PageConversations;
@@ -70,7 +80,7 @@ describe('ConversationsApi with default props', () => {
     expect(Object.keys(integrationOf)).toHaveLength(2);
     for (const [routeKey, integration] of targets) {
       const fn = WEBHOOK_ROUTE_KEYS.includes(routeKey)
-        ? product.webhookReceiverFunction
+        ? webhooksOf(product).receiverFunction
         : product.apiFunction;
       expect(integration, routeKey).toMatchObject({
         IntegrationType: 'AWS_PROXY',
@@ -78,6 +88,35 @@ describe('ConversationsApi with default props', () => {
         PayloadFormatVersion: '2.0',
       });
     }
+  });
+
+  // Under IAM, who may read which Page is the caller's policy: execute-api:Invoke on route ARNs
+  // (`<api>/<stage>/<METHOD>/<path>`). That works only because each route is one method and one path.
+  it('lets a per-Page IAM policy reach exactly that Page: routes are declared per method and path', () => {
+    // Prepare: the README's policy for Page 123, and the request ARNs of every route for Pages 123, 1234, 124.
+    const api = 'arn:aws:execute-api:eu-west-1:111122223333:a1b2c3d4e5';
+    const policy = [`${api}/*/GET/pages/123`, `${api}/*/GET/pages/123/*`];
+    const routeKeys = (Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[])
+      .map((route) => route.Properties.RouteKey as string)
+      .filter((key) => !WEBHOOK_ROUTE_KEYS.includes(key));
+    const requests = routeKeys.flatMap((key) => {
+      const [method, path] = key.split(' ') as [string, string];
+      return ['123', '1234', '124'].map((pageId) => `${method} ${path.replace('{pageId}', pageId)}`);
+    });
+    const arnOfRequest = (request: string) => `${api}/$default/${request.replace(' /', '/')}`;
+
+    // Act
+    const allowed = [...new Set(requests)].filter((request) =>
+      policy.some((resource) => iamArnMatches(resource, arnOfRequest(request))),
+    );
+
+    // Assess
+    for (const key of routeKeys) expect(key).toMatch(/^(GET|POST) \/[a-z.]+(\/[a-z.{}A-Z]+)*$/);
+    expect(allowed.sort()).toEqual(['GET /pages/123', 'GET /pages/123/conversations', 'GET /pages/123/sync']);
+    // Why the policy names `pages/123` and `pages/123/*`, not `pages/123*`: that would reach Page 1234.
+    expect(iamArnMatches(`${api}/*/GET/pages/123*`, arnOfRequest('GET /pages/1234/conversations'))).toBe(
+      true,
+    );
   });
 
   it('logs every request as minimal JSON to a log group with retention, and throttles the stage', () => {
@@ -98,6 +137,7 @@ describe('ConversationsApi with default props', () => {
     const format = JSON.parse(stage.Properties.AccessLogSettings.Format as string) as Record<string, string>;
     expect(format).toEqual({
       requestId: '$context.requestId',
+      apiId: '$context.apiId',
       requestTime: '$context.requestTime',
       routeKey: '$context.routeKey',
       status: '$context.status',

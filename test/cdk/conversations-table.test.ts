@@ -3,7 +3,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_KEYS } from '#lib/store/table-schema.js';
 import type { PageConversations } from '../../cdk/page-conversations.js';
-import { type Json, logicalId, resource, synth } from './synth.js';
+import { type Json, logicalId, resource, synth, webhooksOf } from './synth.js';
 
 describe('ConversationsTable with default props', () => {
   let product: PageConversations;
@@ -60,7 +60,7 @@ describe('ConversationsTable with default props', () => {
     // One per function (5) and the API access log.
     expect(logGroups).toHaveLength(6);
     for (const logGroup of logGroups) expect(logGroup.DeletionPolicy).toBe('Retain');
-    expect(resource(template, logicalId(product.webhookSecret)).DeletionPolicy).toBe('Retain');
+    expect(resource(template, logicalId(webhooksOf(product).secret)).DeletionPolicy).toBe('Retain');
   });
 });
 

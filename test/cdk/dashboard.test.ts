@@ -42,7 +42,8 @@ describe('ProductDashboard', () => {
       [METRIC_NAMES.conversationsChanged, METRIC_NAMES.skippedItems],
       'service',
     ],
-    ['Webhook deliveries by outcome', [METRIC_NAMES.webhookDeliveries], 'Outcome'],
+    ['Webhook deliveries by outcome, and refusals', [METRIC_NAMES.webhookDeliveries], 'Outcome'],
+    ['Webhook deliveries by outcome, and refusals', [METRIC_NAMES.webhookRefused], 'Reason'],
     ['Webhook refreshes by outcome', [METRIC_NAMES.webhookRefreshes], 'Outcome'],
     [
       'Invalid tokens, cursor misses, 503 unavailable',
@@ -75,7 +76,7 @@ describe('ProductDashboard', () => {
     expect(metrics.filter((metric) => metric.includes(metricName))).toHaveLength(lines);
   });
 
-  it('shows the state of all four alarms', () => {
-    expect(widgets.find((widget) => widget.type === 'alarm')?.properties.alarms).toHaveLength(4);
+  it('shows the state of all six alarms', () => {
+    expect(widgets.find((widget) => widget.type === 'alarm')?.properties.alarms).toHaveLength(6);
   });
 });

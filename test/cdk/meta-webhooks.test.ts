@@ -18,6 +18,7 @@ import {
   secretArn,
   statementsOf,
   synth,
+  webhooksOf,
 } from './synth.js';
 
 describe('MetaWebhooks with default props', () => {
@@ -31,7 +32,7 @@ describe('MetaWebhooks with default props', () => {
 
   it('creates the webhook secret with a generated verify token and a placeholder app secret', () => {
     // Act
-    const secret = resource(template, logicalId(product.webhookSecret));
+    const secret = resource(template, logicalId(webhooksOf(product).secret));
 
     // Assess
     expect(secret.Properties.GenerateSecretString).toMatchObject({
@@ -43,18 +44,18 @@ describe('MetaWebhooks with default props', () => {
   });
 
   it('gives the receiver exactly the secret id and the refresh queue', () => {
-    expect(variables(product.webhookReceiverFunction)).toEqual({
+    expect(variables(webhooksOf(product).receiverFunction)).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'page-conversations-webhook-receiver',
       POWERTOOLS_METRICS_NAMESPACE: 'PageConversations',
-      WEBHOOK_SECRET_ID: { Ref: logicalId(product.webhookSecret) },
-      WEBHOOK_QUEUE_URL: { Ref: logicalId(product.webhookRefreshQueue) },
+      WEBHOOK_SECRET_ID: { Ref: logicalId(webhooksOf(product).secret) },
+      WEBHOOK_QUEUE_URL: { Ref: logicalId(webhooksOf(product).queue) },
     });
   });
 
   it('lets the receiver read the one webhook secret and send to the refresh queue, nothing else', () => {
     // Act
-    const statements = statementsOf(template, logicalId(product.webhookReceiverFunction.role));
+    const statements = statementsOf(template, logicalId(webhooksOf(product).receiverFunction.role));
 
     // Assess
     expect(statements).toEqual(
@@ -62,24 +63,24 @@ describe('MetaWebhooks with default props', () => {
         {
           Effect: 'Allow',
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          Resource: arnOf(logicalId(product.webhookReceiverFunction.logGroup)),
+          Resource: arnOf(logicalId(webhooksOf(product).receiverFunction.logGroup)),
         },
         {
           Effect: 'Allow',
           Action: 'secretsmanager:GetSecretValue',
-          Resource: { Ref: logicalId(product.webhookSecret) },
+          Resource: { Ref: logicalId(webhooksOf(product).secret) },
         },
         {
           Effect: 'Allow',
           Action: 'sqs:SendMessage',
-          Resource: arnOf(logicalId(product.webhookRefreshQueue)),
+          Resource: arnOf(logicalId(webhooksOf(product).queue)),
         },
       ]),
     );
   });
 
   it('gives the refresh worker the table, the Page secrets, the Graph settings, its queue and the bus', () => {
-    expect(variables(product.webhookRefreshFunction)).toEqual({
+    expect(variables(webhooksOf(product).refreshFunction)).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'page-conversations-webhook-refresh',
       POWERTOOLS_METRICS_NAMESPACE: 'PageConversations',
@@ -88,7 +89,7 @@ describe('MetaWebhooks with default props', () => {
       GRAPH_API_VERSION: 'v24.0',
       SYNC_PLATFORMS: 'messenger,instagram',
       SYNC_FOLDERS: 'inbox,other',
-      WEBHOOK_QUEUE_URL: { Ref: logicalId(product.webhookRefreshQueue) },
+      WEBHOOK_QUEUE_URL: { Ref: logicalId(webhooksOf(product).queue) },
       EVENT_BUS_NAME: { Ref: logicalId(product.changeEventBus) },
     });
   });
@@ -96,10 +97,10 @@ describe('MetaWebhooks with default props', () => {
   it('grants the refresh worker exactly its table, secret, queue, event and log actions', () => {
     // Prepare
     const tableId = logicalId(product.table);
-    const queueArn = arnOf(logicalId(product.webhookRefreshQueue));
+    const queueArn = arnOf(logicalId(webhooksOf(product).queue));
 
     // Act
-    const statements = statementsOf(template, logicalId(product.webhookRefreshFunction.role));
+    const statements = statementsOf(template, logicalId(webhooksOf(product).refreshFunction.role));
 
     // Assess
     expect(statements).toEqual(
@@ -107,7 +108,7 @@ describe('MetaWebhooks with default props', () => {
         {
           Effect: 'Allow',
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          Resource: arnOf(logicalId(product.webhookRefreshFunction.logGroup)),
+          Resource: arnOf(logicalId(webhooksOf(product).refreshFunction.logGroup)),
         },
         {
           Effect: 'Allow',
@@ -154,13 +155,13 @@ describe('MetaWebhooks with default props', () => {
 
   it('feeds the refresh worker in small batches with partial failures, from a TLS-only, encrypted queue with a DLQ', () => {
     // Prepare
-    const queueId = logicalId(product.webhookRefreshQueue);
-    const dlqId = logicalId(product.webhookRefreshDeadLetterQueue);
+    const queueId = logicalId(webhooksOf(product).queue);
+    const dlqId = logicalId(webhooksOf(product).deadLetterQueue);
 
     // Act
     const queue = resource(template, queueId).Properties;
     const mapping = template.findResources('AWS::Lambda::EventSourceMapping', {
-      Properties: { FunctionName: { Ref: logicalId(product.webhookRefreshFunction) } },
+      Properties: { FunctionName: { Ref: logicalId(webhooksOf(product).refreshFunction) } },
     });
 
     // Assess
@@ -168,13 +169,13 @@ describe('MetaWebhooks with default props', () => {
       {
         BatchSize: 5,
         EventSourceArn: arnOf(queueId),
-        FunctionName: { Ref: logicalId(product.webhookRefreshFunction) },
+        FunctionName: { Ref: logicalId(webhooksOf(product).refreshFunction) },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         ScalingConfig: { MaximumConcurrency: 10 },
       },
     ]);
     expect(queue.VisibilityTimeout).toBeGreaterThan(
-      resource(template, logicalId(product.webhookRefreshFunction)).Properties.Timeout,
+      resource(template, logicalId(webhooksOf(product).refreshFunction)).Properties.Timeout,
     );
     expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(dlqId), maxReceiveCount: 3 });
     for (const id of [queueId, dlqId]) {
@@ -218,14 +219,14 @@ describe('MetaWebhooks with the customer’s secret and bus', () => {
     // Assess
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     template.resourceCountIs('AWS::Events::EventBus', 0);
-    const receiver = statementsOf(template, logicalId(product.webhookReceiverFunction.role));
+    const receiver = statementsOf(template, logicalId(webhooksOf(product).receiverFunction.role));
     expect(receiver).toContainEqual({
       Effect: 'Allow',
       Action: ['secretsmanager:GetSecretValue'],
       Resource: ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/meta-webhooks-??????'],
       Condition: undefined,
     });
-    const refresh = statementsOf(template, logicalId(product.webhookRefreshFunction.role));
+    const refresh = statementsOf(template, logicalId(webhooksOf(product).refreshFunction.role));
     expect(refresh).toContainEqual({
       Effect: 'Allow',
       Action: ['events:PutEvents'],
@@ -233,8 +234,82 @@ describe('MetaWebhooks with the customer’s secret and bus', () => {
       Condition: undefined,
     });
     expect(
-      resource(template, logicalId(product.webhookRefreshFunction)).Properties.Environment.Variables
+      resource(template, logicalId(webhooksOf(product).refreshFunction)).Properties.Environment.Variables
         .EVENT_BUS_NAME,
     ).toBe('arn:aws:events:eu-west-1:210987654321:event-bus/acme');
+  });
+});
+
+describe('MetaWebhooks left out (webhooks: false)', () => {
+  let product: PageConversations;
+  let template: Template;
+  beforeAll(() => {
+    ({ product, template } = synth({ webhooks: false }));
+  });
+  const ofType = (type: string) => Object.values(template.findResources(type)) as Json[];
+
+  it('has no public route: every route sits behind the API authorization', () => {
+    // Act
+    const routes = ofType('AWS::ApiGatewayV2::Route').map((route) => route.Properties);
+
+    // Assess
+    expect(routes.map((route) => route.RouteKey)).not.toContain('POST /webhooks/meta');
+    expect(routes.filter((route) => route.RouteKey.includes('/webhooks/'))).toEqual([]);
+    for (const route of routes) expect(route.AuthorizationType).toBe('AWS_IAM');
+    expect(JSON.stringify(resource(template, logicalId(product.api.stage)).Properties)).not.toContain(
+      'webhooks',
+    );
+  });
+
+  it('creates no receiver, refresh worker, refresh queues, webhook secret or throttle count', () => {
+    // Act
+    const services = ofType('AWS::Lambda::Function').map(
+      (fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME,
+    );
+
+    // Assess
+    expect(services.sort()).toEqual([
+      'page-conversations-api',
+      'page-conversations-sync-schedule',
+      'page-conversations-sync-worker',
+    ]);
+    expect(ofType('AWS::SQS::Queue')).toHaveLength(3);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+    expect([product.webhooks, product.webhookSecret, product.webhookRefreshQueue]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('outputs no callback URL or webhook secret, and alarms and draws nothing of webhooks', () => {
+    // Act
+    const outputs = Object.keys(template.toJSON().Outputs as Record<string, unknown>);
+    const alarms = JSON.stringify(ofType('AWS::CloudWatch::Alarm'));
+    const dashboard = JSON.stringify(resource(template, logicalId(product.dashboard)));
+
+    // Assess
+    expect(outputs).not.toContain('WebhookCallbackUrl');
+    expect(outputs).not.toContain('WebhookSecretName');
+    expect(ofType('AWS::CloudWatch::Alarm')).toHaveLength(4);
+    for (const text of [alarms, dashboard]) {
+      expect(text).not.toMatch(/webhook-(receiver|refresh)|WebhookRefused|WebhookRequestsThrottled/);
+      expect(text).not.toContain('RefreshQueue');
+    }
+  });
+
+  it('refuses a webhook secret, which nothing would read', () => {
+    // Prepare
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Contradiction');
+    const webhookSecret = Secret.fromSecretNameV2(stack, 'Secret', 'acme/meta-webhooks');
+
+    // Act
+    const act = () =>
+      new PageConversations(stack, 'Product', { tokenSecretPrefix: PREFIX, webhooks: false, webhookSecret });
+
+    // Assess
+    expect(act).toThrow('webhookSecret is the secret of Meta Webhooks; with webhooks: false, leave it out.');
   });
 });

@@ -2,7 +2,9 @@ import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '#lib/config/config.js';
 import type { Folder, Platform } from '#lib/domain/vocabulary.js';
+import { stackFromContext } from '../../cdk/app-context.js';
 import {
   type PageConversationsProps,
   PageConversationsPropsError,
@@ -54,7 +56,7 @@ describe('PageConversations props', () => {
   });
 
   it.each<[string, Partial<PageConversationsProps>, RegExp]>([
-    ['an empty token prefix', { tokenSecretPrefix: '' }, /tokenSecretPrefix must be 1 to 480 characters/],
+    ['an empty token prefix', { tokenSecretPrefix: '' }, /tokenSecretPrefix must be 3 to 480 characters/],
     ['a token prefix with a wildcard', { tokenSecretPrefix: 'page-*' }, /tokenSecretPrefix .*got "page-\*"/],
     ['a token prefix with a space', { tokenSecretPrefix: 'my pages/' }, /tokenSecretPrefix/],
     [
@@ -107,6 +109,20 @@ describe('PageConversations props', () => {
       /authorization.issuer/,
     ],
     [
+      'a JWT Page claim under IAM authorization',
+      { jwtPageIdsClaim: 'page_ids' },
+      /jwtPageIdsClaim names a JWT claim: it needs authorization \{ type: "jwt" \}/,
+    ],
+    [
+      'a JWT Page claim that is no claim name',
+      {
+        authorization: { type: 'jwt', issuer: 'https://auth.example.com', audience: ['a'] },
+        jwtPageIdsClaim: 'page ids',
+      },
+      /jwtPageIdsClaim must be a JWT claim name/,
+    ],
+    ['webhooks as text', { webhooks: String('no') as unknown as boolean }, /webhooks must be true or false/],
+    [
       'a JWT without audience',
       { authorization: { type: 'jwt', issuer: 'https://auth.example.com', audience: [] } },
       /authorization.audience must list at least one non-empty audience/,
@@ -134,6 +150,37 @@ describe('PageConversations props', () => {
     // Assess
     expect(act).toThrow(PageConversationsPropsError);
     expect(act).toThrow(message);
+  });
+
+  // A prefix grants GetSecretValue on `secret:<prefix>*`: one that names no family of its own would reach
+  // other secrets of the account (`p*`: every `prod/...`; `pages*`: `pages-billing/...`).
+  it.each([['p'], ['p/'], ['pages'], ['page-conversations/page'], ['acme.pages'], ['ab*/']])(
+    'refuses the token prefix "%s", too broad, with the setting\'s name wherever it is set',
+    (prefix) => {
+      // Act
+      const asProp = () => resolveProps({ tokenSecretPrefix: prefix });
+      const asContext = () => stackFromContext((key) => (key === 'tokenSecretPrefix' ? prefix : undefined));
+      const asEnvironment = () => loadConfig({ TOKEN_SECRET_PREFIX: prefix });
+
+      // Assess
+      const rule =
+        '3 to 480 characters from A-Z a-z 0-9 / _ + = . @ - (a secret name\'s characters) ending in "/", "-" or "_"';
+      expect(asProp).toThrow(`PageConversations: tokenSecretPrefix must be ${rule}`);
+      expect(asContext).toThrow(`-c tokenSecretPrefix= must be ${rule}`);
+      expect(asEnvironment).toThrow(`TOKEN_SECRET_PREFIX must be ${rule}`);
+    },
+  );
+
+  it.each([['ab/'], ['ab-'], ['ab_'], ['page-conversations/page-'], ['acme/fb-page-'], ['a.b@c+d=/']])(
+    'accepts the token prefix "%s", a family of its own',
+    (prefix) => {
+      expect(resolveProps({ tokenSecretPrefix: prefix }).tokenSecretPrefix).toBe(prefix);
+    },
+  );
+
+  it('turns webhooks on by default and off when asked', () => {
+    expect(resolveProps(valid).webhooks).toBe(true);
+    expect(resolveProps({ ...valid, webhooks: false }).webhooks).toBe(false);
   });
 
   it('accepts a rate in hours and a cron expression', () => {

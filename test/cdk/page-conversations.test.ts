@@ -1,7 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PageConversations } from '../../cdk/page-conversations.js';
-import { arnOf, type Json, logicalId, normalize, resource, synth } from './synth.js';
+import { arnOf, type Json, logicalId, normalize, resource, synth, webhooksOf } from './synth.js';
 
 describe('PageConversations with default props', () => {
   let product: PageConversations;
@@ -20,13 +20,13 @@ describe('PageConversations with default props', () => {
     ['sync worker', (p: PageConversations) => p.syncWorkerFunction, 300, 'page-conversations-sync-worker'],
     [
       'webhook receiver',
-      (p: PageConversations) => p.webhookReceiverFunction,
+      (p: PageConversations) => webhooksOf(p).receiverFunction,
       10,
       'page-conversations-webhook-receiver',
     ],
     [
       'webhook refresh',
-      (p: PageConversations) => p.webhookRefreshFunction,
+      (p: PageConversations) => webhooksOf(p).refreshFunction,
       60,
       'page-conversations-webhook-refresh',
     ],
@@ -147,7 +147,7 @@ describe('PageConversations with other props', () => {
     expect(variables(product.apiFunction)).toMatchObject(graph);
     expect(variables(product.apiFunction).SYNC_MAX_GRAPH_CALLS).toBeUndefined();
     expect(variables(product.syncWorkerFunction)).toMatchObject({ ...graph, SYNC_MAX_GRAPH_CALLS: '40' });
-    expect(variables(product.webhookRefreshFunction)).toMatchObject(graph);
+    expect(variables(webhooksOf(product).refreshFunction)).toMatchObject(graph);
     expect(Object.keys(variables(product.syncScheduleFunction)).sort()).toEqual([
       'NODE_OPTIONS',
       'POWERTOOLS_METRICS_NAMESPACE',

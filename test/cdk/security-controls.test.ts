@@ -1,11 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { INDEX_KEY_PREFIXES, KEY_PREFIXES } from '../../cdk/conversations-table.js';
-import { PageConversations, type PageConversationsProps } from '../../cdk/page-conversations.js';
+import type { PageConversationsProps } from '../../cdk/page-conversations.js';
 import type { ProductFunction } from '../../cdk/product-function.js';
 import {
   API_TABLE_ACCESS,
@@ -14,22 +12,9 @@ import {
   SCHEDULE_TABLE_ACCESS,
   SYNC_WORKER_TABLE_ACCESS,
 } from '../../cdk/table-access.js';
-import { CDK_JSON_CONTEXT, type Json, leadingKeys, logicalId, PREFIX, resource, synth } from './synth.js';
+import { type Json, leadingKeys, logicalId, resource, synthOnce, webhooksOf } from './synth.js';
 
 /** What a bank's cloud reviewer checks in the template (issue 9, infrastructure findings). */
-
-function withKey(props: Partial<PageConversationsProps> = {}) {
-  const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
-  // A customer key on a TableV2 needs a concrete region (its replica's encryption names it).
-  const stack = new Stack(app, 'WithKey', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const key = new Key(stack, 'DataKey', { enableKeyRotation: true });
-  const product = new PageConversations(stack, 'Product', {
-    tokenSecretPrefix: PREFIX,
-    encryptionKey: key,
-    ...props,
-  });
-  return { key, product, template: Template.fromStack(stack) };
-}
 
 function tableStatements(template: Template, roleId: string): Json[] {
   const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
@@ -38,44 +23,10 @@ function tableStatements(template: Template, roleId: string): Json[] {
     .filter((statement) => ([] as string[]).concat(statement.Action).some((a) => a.startsWith('dynamodb:')));
 }
 
-describe('encryption with a customer-managed key (one prop)', () => {
-  it('encrypts the table, both sync queues and every log group with the given key', () => {
+describe('encryption without a customer-managed key', () => {
+  it('keeps AWS-owned encryption', () => {
     // Act
-    const { key, product, template } = withKey();
-
-    // Assess
-    const keyArn = { 'Fn::GetAtt': [logicalId(key), 'Arn'] };
-    expect(resource(template, logicalId(product.table)).Properties.SSESpecification).toEqual({
-      SSEEnabled: true,
-      SSEType: 'KMS',
-    });
-    expect(resource(template, logicalId(product.table)).Properties.Replicas[0].SSESpecification).toEqual({
-      KMSMasterKeyId: keyArn,
-    });
-    for (const queue of Object.values(template.findResources('AWS::SQS::Queue')) as Json[]) {
-      expect(queue.Properties.KmsMasterKeyId).toEqual(keyArn);
-    }
-    const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Json[];
-    expect(logGroups.length).toBeGreaterThanOrEqual(4);
-    for (const logGroup of logGroups) expect(logGroup.Properties.KmsKeyId).toEqual(keyArn);
-  });
-
-  it('stops synthesis, saying why, when the stack has no region', () => {
-    // Prepare
-    const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
-    const stack = new Stack(app, 'Agnostic');
-    const encryptionKey = new Key(stack, 'DataKey', { enableKeyRotation: true });
-
-    // Act
-    const act = () => new PageConversations(stack, 'Product', { tokenSecretPrefix: PREFIX, encryptionKey });
-
-    // Assess
-    expect(act).toThrow(/encryptionKey needs a stack with a concrete region/);
-  });
-
-  it('keeps AWS-owned encryption without the prop', () => {
-    // Act
-    const { template } = synth();
+    const { template } = synthOnce();
 
     // Assess
     for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup')) as Json[]) {
@@ -91,7 +42,7 @@ describe('table deletion protection', () => {
     ['off when the prop says so', { deletionProtection: false }, false],
   ])('is %s', (_, props, expected) => {
     // Act
-    const { template, product } = synth(props);
+    const { template, product } = synthOnce(props);
 
     // Assess
     expect(
@@ -101,15 +52,15 @@ describe('table deletion protection', () => {
 });
 
 describe('item access by key prefix (dynamodb:LeadingKeys)', () => {
-  const { template, product } = synth();
+  const { template, product } = synthOnce();
   const tableArn = { 'Fn::GetAtt': [logicalId(product.table), 'Arn'] };
   const indexArn = (name: string) => ({ 'Fn::Join': ['', [tableArn, `/index/${name}`]] });
   const roles = {
     API: product.apiFunction,
     'sync schedule': product.syncScheduleFunction,
     'sync worker': product.syncWorkerFunction,
-    'webhook refresh': product.webhookRefreshFunction,
-    'webhook receiver': product.webhookReceiverFunction,
+    'webhook refresh': webhooksOf(product).refreshFunction,
+    'webhook receiver': webhooksOf(product).receiverFunction,
   };
   const granted = (fn: ProductFunction) =>
     tableStatements(template, logicalId(fn.role)).flatMap(
@@ -120,7 +71,7 @@ describe('item access by key prefix (dynamodb:LeadingKeys)', () => {
     ['API', product.apiFunction, API_TABLE_ACCESS],
     ['sync schedule', product.syncScheduleFunction, SCHEDULE_TABLE_ACCESS],
     ['sync worker', product.syncWorkerFunction, SYNC_WORKER_TABLE_ACCESS],
-    ['webhook refresh', product.webhookRefreshFunction, REFRESH_TABLE_ACCESS],
+    ['webhook refresh', webhooksOf(product).refreshFunction, REFRESH_TABLE_ACCESS],
   ] as const)('limits the %s role to the actions and partitions of its table access', (_, fn, access) => {
     // Act
     const statements = tableStatements(template, logicalId(fn.role));
@@ -144,7 +95,7 @@ describe('item access by key prefix (dynamodb:LeadingKeys)', () => {
   });
 
   it('gives the webhook receiver no table access at all', () => {
-    expect(tableStatements(template, logicalId(product.webhookReceiverFunction.role))).toEqual([]);
+    expect(tableStatements(template, logicalId(webhooksOf(product).receiverFunction.role))).toEqual([]);
   });
 
   it('lets no role but the API write cursors, and none write a back-off except the Graph callers', () => {
@@ -210,7 +161,9 @@ describe('item access by key prefix (dynamodb:LeadingKeys)', () => {
 
 describe('the Graph origin over the network', () => {
   it.each([['http://graph.example.com'], ['http://10.0.0.8:8080']])('refuses clear-text %s', (url) => {
-    expect(() => synth({ graphApiBaseUrl: url })).toThrow(/graphApiBaseUrl must be an absolute https URL/);
+    expect(() => synthOnce({ graphApiBaseUrl: url })).toThrow(
+      /graphApiBaseUrl must be an absolute https URL/,
+    );
   });
 });
 
@@ -226,7 +179,7 @@ describe('JWT scopes per route', () => {
 
   it('asks reads for the read scope and POST /sync for the sync scope, by default', () => {
     // Act
-    const { template } = synth({ authorization: jwt });
+    const { template } = synthOnce({ authorization: jwt });
 
     // Assess
     const read = ['page-conversations/read'];
@@ -243,19 +196,33 @@ describe('JWT scopes per route', () => {
     });
   });
 
-  it('takes the scopes from the props', () => {
+  it('takes the scopes and the Page claim from the props', () => {
     // Act
-    const { template } = synth({
+    const { template, product } = synthOnce({
       authorization: { ...jwt, readScopes: ['api/r'], syncScopes: ['api/s', 'api/admin'] },
+      jwtPageIdsClaim: 'custom:page_ids',
     });
 
     // Assess
     expect(scopesByRoute(template)['GET /pages/{pageId}/conversations']).toEqual(['api/r']);
     expect(scopesByRoute(template)['POST /pages/{pageId}/sync']).toEqual(['api/s', 'api/admin']);
+    const variables = resource(template, logicalId(product.apiFunction)).Properties.Environment.Variables;
+    expect(variables.JWT_PAGE_IDS_CLAIM).toBe('custom:page_ids');
+  });
+
+  it('gives the API function no Page claim unless one is named', () => {
+    // Act
+    const { template, product } = synthOnce({ authorization: jwt });
+
+    // Assess
+    const variables = resource(template, logicalId(product.apiFunction)).Properties.Environment.Variables;
+    expect(variables).not.toHaveProperty('JWT_PAGE_IDS_CLAIM');
   });
 
   it('asks no scope under IAM, where policies decide per route', () => {
-    expect(Object.values(scopesByRoute(synth().template)).every((scopes) => scopes === undefined)).toBe(true);
+    expect(Object.values(scopesByRoute(synthOnce().template)).every((scopes) => scopes === undefined)).toBe(
+      true,
+    );
   });
 });
 
@@ -269,7 +236,7 @@ describe('access log', () => {
     ],
   ])('names %s and the source IP', (_, props, caller) => {
     // Act
-    const { template, product } = synth(props);
+    const { template, product } = synthOnce(props);
 
     // Assess
     const format = JSON.parse(
@@ -284,7 +251,7 @@ describe('throttling', () => {
     'gives %s a route throttle below the stage-wide one',
     (routeKey) => {
       // Act
-      const { template, product } = synth();
+      const { template, product } = synthOnce();
 
       // Assess
       const stage = resource(template, logicalId(product.api.stage));
@@ -307,7 +274,7 @@ describe('throttling', () => {
     ['the reserved concurrency given', { apiReservedConcurrency: 20 }, 20],
   ])('gives the API function %s', (_, props, expected) => {
     // Act
-    const { template, product } = synth(props);
+    const { template, product } = synthOnce(props);
 
     // Assess
     expect(resource(template, logicalId(product.apiFunction)).Properties.ReservedConcurrentExecutions).toBe(
@@ -319,7 +286,7 @@ describe('throttling', () => {
 describe('the schedule function invoked asynchronously', () => {
   it('retries twice, then sends the event to a dead-letter queue that alarms', () => {
     // Act
-    const { template, product } = synth();
+    const { template, product } = synthOnce();
 
     // Assess
     const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')) as Json[];
@@ -342,7 +309,7 @@ describe('log retention', () => {
     ['what the prop says', { logRetention: RetentionDays.ONE_YEAR }, 365],
   ])('is %s for every log group', (_, props, days) => {
     // Act
-    const { template } = synth(props);
+    const { template } = synthOnce(props);
 
     // Assess
     for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup')) as Json[]) {
@@ -351,6 +318,6 @@ describe('log retention', () => {
   });
 
   it('refuses to keep logs forever', () => {
-    expect(() => synth({ logRetention: RetentionDays.INFINITE })).toThrow(/logRetention must be/);
+    expect(() => synthOnce({ logRetention: RetentionDays.INFINITE })).toThrow(/logRetention must be/);
   });
 });

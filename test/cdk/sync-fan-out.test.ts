@@ -74,12 +74,11 @@ describe('SyncFanOut with default props', () => {
           Resource: arnOf(logicalId(product.table)),
           Condition: leadingKeys('PAGES'),
         },
-        { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(logicalId(product.syncQueue)) },
-        // What Lambda's on-failure destination needs (CDK's grantSendMessages).
+        // The sync queue, and Lambda's on-failure destination, which needs SendMessage alone.
         {
           Effect: 'Allow',
-          Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
-          Resource: arnOf(logicalId(product.scheduleDeadLetterQueue)),
+          Action: 'sqs:SendMessage',
+          Resource: [arnOf(logicalId(product.syncQueue)), arnOf(logicalId(product.scheduleDeadLetterQueue))],
         },
       ]),
     );

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import type { MetaWebhooks } from '../../cdk/meta-webhooks.js';
 import type { PageConversations, PageConversationsProps } from '../../cdk/page-conversations.js';
 import { PageConversationsStack } from '../../cdk/page-conversations-stack.js';
 
@@ -101,3 +102,25 @@ export const leadingKeys = (...prefixes: string[]) => ({
 export const indexArnOf = (tableId: string, indexName: string) => ({
   'Fn::Join': ['', [arnOf(tableId), `/index/${indexName}`]],
 });
+
+/** The construct's Meta Webhooks, which a test of them needs to exist (the default, `webhooks: true`). */
+export function webhooksOf(product: PageConversations): MetaWebhooks {
+  if (product.webhooks === undefined) throw new Error('this PageConversations has no webhooks');
+  return product.webhooks;
+}
+
+const synthesized = new Map<string, Synthesized>();
+
+/**
+ * `synth(props)` once per test file and props (compared as JSON, so plain values only): the tests of a
+ * file that read the same template share one synthesis, the slow part of these tests.
+ */
+export function synthOnce(props: Partial<PageConversationsProps> = {}): Synthesized {
+  const key = JSON.stringify(props);
+  let found = synthesized.get(key);
+  if (found === undefined) {
+    found = synth(props);
+    synthesized.set(key, found);
+  }
+  return found;
+}
