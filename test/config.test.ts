@@ -39,7 +39,7 @@ describe('configuration', () => {
   });
 
   test('Lambda needs its table and secret prefix, and says which is missing', () => {
-    expect(() => requireLambdaSettings(loadConfig({ TOKEN_SECRET_PREFIX: 'p/' }))).toThrow('TABLE_NAME');
+    expect(() => requireLambdaSettings(loadConfig({ TOKEN_SECRET_PREFIX: 'pages/' }))).toThrow('TABLE_NAME');
     expect(() => requireLambdaSettings(loadConfig({ TABLE_NAME: 't' }))).toThrow('TOKEN_SECRET_PREFIX');
   });
 });
