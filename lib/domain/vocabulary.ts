@@ -68,11 +68,13 @@ export const DEFAULT_LIMIT = 25;
 export const MAX_LIMIT = 100;
 
 /**
- * A Page id in a path, and a Page- or Instagram-scoped user id in a query: digits only. Written once
- * as a pattern string, so that the validation and the OpenAPI document cannot drift apart.
+ * A Page id: digits without a leading zero, its one form on every route (`0123` is not Page 123: the
+ * registry's keys pad ids with zeros, so a second spelling would reach the same item by another path).
+ * A Page- or Instagram-scoped user id in a query: digits only. Written once as pattern strings, so that
+ * the validation and the OpenAPI document cannot drift apart.
  */
-export const PAGE_ID_PATTERN = '^[0-9]{1,32}$';
-export const SCOPED_USER_ID_PATTERN = PAGE_ID_PATTERN;
+export const PAGE_ID_PATTERN = '^[1-9][0-9]{0,31}$';
+export const SCOPED_USER_ID_PATTERN = '^[0-9]{1,32}$';
 
 const PAGE_ID = new RegExp(PAGE_ID_PATTERN);
 

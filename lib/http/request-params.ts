@@ -1,5 +1,5 @@
 import type { ConversationsQuery } from '../conversations/list-conversations.js';
-import { InvalidRequestError } from '../domain/errors.js';
+import { InvalidRequestError, UnknownPageError } from '../domain/errors.js';
 import {
   type ConversationField,
   DEFAULT_FIELDS,
@@ -43,11 +43,18 @@ export function readQuery(
   return params;
 }
 
+/**
+ * The Page id of a path: anything but digits is a 400; digits in another form than the canonical one
+ * (a leading zero, or longer than any id) name no Page, so they are `404 unknown_page` on every route,
+ * before any store is read.
+ */
 export function readPageId(pathParameters: Record<string, string | undefined> | undefined): string {
   const pageId = pathParameters?.[PAGE_ID_PARAMETER.name];
-  if (pageId === undefined || !isPageId(pageId)) {
+  if (pageId === undefined || !/^[0-9]+$/.test(pageId)) {
     throw new InvalidRequestError(PAGE_ID_PARAMETER.name, 'The page id in the path must be digits only.');
   }
+  // Echoed in the message: never more than an id's length of whatever the caller sent.
+  if (!isPageId(pageId)) throw new UnknownPageError(pageId.length > 32 ? `${pageId.slice(0, 32)}…` : pageId);
   return pageId;
 }
 
