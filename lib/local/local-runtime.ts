@@ -7,6 +7,7 @@ import { createWebhookHandler, WEBHOOK_PATH } from '../http/webhook-handler.js';
 import { removeLocalEndpoints, writeLocalEndpoints } from '../pages/local-endpoints.js';
 import { registerLocalPages } from '../pages/manage-pages.js';
 import { OnboardingGraph } from '../pages/onboarding-graph.js';
+import { type CheckDependencies, checkPages } from '../pages/page-health.js';
 import { createServices, type Services } from '../runtime/services.js';
 import { createDynamoClient } from '../store/dynamo-client.js';
 import { PageRegistry } from '../store/page-registry.js';
@@ -15,7 +16,7 @@ import { createLogger } from '../telemetry/logger.js';
 import { FileTokenSource } from '../tokens/file-token-source.js';
 import { InProcessRefreshQueue } from '../webhooks/in-process-refresh-queue.js';
 import { runRefresh } from '../webhooks/refresh-worker.js';
-import type { WebhookSecrets } from '../webhooks/webhook-secrets.js';
+import { DEMO_WEBHOOK_SECRETS, type WebhookSecrets } from '../webhooks/webhook-secrets.js';
 import { createWebhookSecretSource, loadWebhookSettings } from '../webhooks/webhook-settings.js';
 import { startLocalApi } from './api-gateway-adapter.js';
 import { DEMO_MESSAGE_PATH, demoMessage } from './demo-message-route.js';
@@ -34,10 +35,15 @@ export interface LocalRuntime {
   /** Present in demo mode. */
   emulator: GraphEmulator | undefined;
   schedule: LocalSchedule | undefined;
-  /** What signs and verifies webhooks here: printed at start, so a developer can sign a test delivery. */
-  webhookSecrets: WebhookSecrets;
+  /**
+   * The webhook secrets as the start-up banner may show them: the demo's own values (public, so that a
+   * developer can sign a test delivery), else only whether one is set. Never a value the user gave.
+   */
+  webhookBanner: WebhookSecrets;
   /** The Pages this runtime serves, ascending. */
   pageIds(): Promise<string[]>;
+  /** Settles once every Page registered at start has been checked with Graph (or the runtime closed). */
+  pagesChecked: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -94,7 +100,8 @@ export async function startLocalRuntime(
     const tokens = await FileTokenSource.fromFile(pageTokensFile, { registry, watch: true });
     closers.push(async () => tokens.close());
     const graph = new OnboardingGraph({ baseUrl: effective.graph.baseUrl, version: effective.graph.version });
-    await registerLocalPages({ registry, tokens, graph }, [...tokens.entries().keys()]);
+    const pageIds = [...tokens.entries().keys()];
+    await registerLocalPages({ registry }, pageIds);
     const webhookSettings = loadWebhookSettings();
     const logger = options.logger ?? createLogger();
     const services = createServices({
@@ -154,20 +161,68 @@ export async function startLocalRuntime(
       pid: process.pid,
     });
     closers.push(() => removeLocalEndpoints());
+    const checks = startPageChecks({ registry, tokens, graph }, pageIds, logger);
+    closers.push(() => checks.stop());
     return {
       url: api.url,
-      webhookSecrets: await webhookSecrets.get(),
+      webhookBanner: bannerSecrets(await webhookSecrets.get()),
       config: effective,
       services,
       emulator,
       schedule,
       pageIds: () => registry.listPageIds(),
+      pagesChecked: checks.done,
       close: () => closeAll(closers),
     };
   } catch (error: unknown) {
     await closeAll(closers);
     throw error;
   }
+}
+
+/** Pages checked per round of the start-up checks: closing waits for one round at most. */
+const CHECK_ROUND = 100;
+
+/**
+ * Each Page's Graph check (`GET /{page-id}`: its name, Instagram account and token health), after the
+ * API listens, so that a file of thousands of Pages does not keep `/health` and the routes waiting on
+ * thousands of Graph calls: until its check, a Page answers with its token `unchecked`. One summary line.
+ */
+function startPageChecks(
+  deps: CheckDependencies,
+  pageIds: readonly string[],
+  logger: Logger,
+): { done: Promise<void>; stop(): Promise<void> } {
+  let stopped = false;
+  const done = (async () => {
+    const counts = { valid: 0, invalid: 0, unreachable: 0 };
+    for (let start = 0; start < pageIds.length && !stopped; start += CHECK_ROUND) {
+      for (const row of await checkPages(deps, pageIds.slice(start, start + CHECK_ROUND)))
+        counts[row.status]++;
+    }
+    logger.info('pages checked', { pages: pageIds.length, ...counts });
+  })().catch((error: unknown) => logger.error('page checks failed', { error }));
+  return {
+    done,
+    async stop() {
+      stopped = true;
+      await done;
+    },
+  };
+}
+
+/** Shown as `(set)`, whatever its value: what a user gave is never printed, in full or in part. */
+export const GIVEN_SECRET = '(set)';
+export const MISSING_SECRET = '(not set)';
+
+/** Each webhook secret as the banner shows it: the demo's public value, or only whether it is set. */
+export function bannerSecrets(secrets: WebhookSecrets): WebhookSecrets {
+  const shown = (value: string, demo: string) =>
+    value === demo ? demo : value === '' ? MISSING_SECRET : GIVEN_SECRET;
+  return {
+    appSecret: shown(secrets.appSecret, DEMO_WEBHOOK_SECRETS.appSecret),
+    verifyToken: shown(secrets.verifyToken, DEMO_WEBHOOK_SECRETS.verifyToken),
+  };
 }
 
 async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { type Config, loadConfig } from '../config/config.js';
 import { createConsoleLogger, readLogLevel } from './console-logger.js';
-import { startLocalRuntime } from './local-runtime.js';
+import { GIVEN_SECRET, MISSING_SECRET, startLocalRuntime } from './local-runtime.js';
 
 /** `npm start`: the local runtime until SIGINT or SIGTERM. */
 
@@ -49,11 +49,19 @@ const runtime = await startLocalRuntime(config, { logger });
 const firstPage = (await runtime.pageIds())[0];
 if (firstPage === undefined) fail(`${config.pageTokensFile} lists no Page.`);
 const since = new Date(Date.now() - 60_000).toISOString();
+/** A demo value in quotes, as one copies it; `(set)` and `(not set)` as they are. */
+const quoted = (shown: string) =>
+  shown === GIVEN_SECRET || shown === MISSING_SECRET ? shown : `"${shown}" (demo value)`;
 const lines = [
   '',
   `Page conversations API listening on ${runtime.url}${config.demo ? ' (demo: embedded Graph emulator and DynamoDB)' : ''}`,
   `Graph: ${runtime.config.graph.baseUrl}/${runtime.config.graph.version}`,
-  `Webhooks: ${runtime.url}/webhooks/meta, verify token "${runtime.webhookSecrets.verifyToken}", app secret "${runtime.webhookSecrets.appSecret}"${config.demo ? ' (demo values)' : ''}`,
+  // Demo values only: a value the user gave shows as "(set)" (see bannerSecrets).
+  `Webhooks: ${runtime.url}/webhooks/meta, verify token ${quoted(runtime.webhookBanner.verifyToken)}, app secret ${quoted(runtime.webhookBanner.appSecret)}`,
+  ...(runtime.webhookBanner.appSecret === MISSING_SECRET
+    ? ['  (webhook requests are refused until META_APP_SECRET and WEBHOOK_VERIFY_TOKEN are set)']
+    : []),
+  `Page tokens: ${config.demo ? "the demo Pages' emulator tokens" : `read from ${config.pageTokensFile}`}, never printed`,
   `Change events: ${process.env.EVENTS_FILE ? `appended to ${process.env.EVENTS_FILE}` : 'logged (set EVENTS_FILE to append them to a file)'}`,
   '',
   'Try:',

@@ -1,6 +1,6 @@
 import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { TokenLocation } from '../domain/page.js';
-import { parseTokenMap } from '../tokens/file-token-source.js';
+import { parseTokenText } from '../tokens/file-token-source.js';
 import { sameCredentials, serializeSharedSecret } from '../tokens/shared-secret.js';
 import type { PageCredentials } from '../tokens/token-source.js';
 import type { StoredToken, TokenVault } from './token-vault.js';
@@ -55,7 +55,7 @@ export class FileTokenVault implements TokenVault {
       if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return new Map();
       throw error;
     }
-    return parseTokenMap(JSON.parse(text), `PAGE_TOKENS_FILE (${this.path})`);
+    return parseTokenText(text, this.path);
   }
 
   private async write(content: Map<string, PageCredentials>): Promise<void> {

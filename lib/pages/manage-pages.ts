@@ -1,3 +1,4 @@
+import { forEachLimited } from '../domain/concurrency.js';
 import { InvalidRequestError, UnknownPageError } from '../domain/errors.js';
 import { isPageId } from '../domain/vocabulary.js';
 import type { PageRegistry, RegistrationOutcome } from '../store/page-registry.js';
@@ -67,14 +68,19 @@ export async function importPages(
   return { imported: rows, alreadyRegistered: stored.length - imported.length };
 }
 
+/** Registrations in flight at once at the local start: enough to overlap the store's round trips. */
+const REGISTER_CONCURRENCY = 8;
+
 /**
- * The local runtime's start: every Page of `PAGE_TOKENS_FILE` (or the demo's) is registered, with one
- * Graph call each for its name and Instagram account; a Page already registered is only checked again.
+ * The local runtime's start: every Page of `PAGE_TOKENS_FILE` (or the demo's) is registered (a Page
+ * already registered is left as it is). The Graph check of each (`checkPages`: name, Instagram account,
+ * token health) is the caller's to run, after the API listens.
  */
 export async function registerLocalPages(
-  deps: { registry: PageRegistry; tokens: TokenSource; graph: OnboardingDependencies['graph'] },
+  deps: { registry: PageRegistry },
   pageIds: readonly string[],
-): Promise<CheckRow[]> {
-  for (const pageId of pageIds) await deps.registry.register({ pageId, token: { kind: 'page-secret' } });
-  return checkPages(deps, pageIds);
+): Promise<void> {
+  await forEachLimited(pageIds, REGISTER_CONCURRENCY, async (pageId) => {
+    await deps.registry.register({ pageId, token: { kind: 'page-secret' } });
+  });
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type StatWatcher, unwatchFile, watchFile } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { ConfigurationError, UnknownPageError } from '../domain/errors.js';
 import { isKnownRejected, storedTokenRejection, type VersionedCredentials } from '../domain/page.js';
+import { isPageId } from '../domain/vocabulary.js';
 import { registerSecret } from '../telemetry/redaction.js';
 import {
   type PageCredentials,
@@ -21,8 +22,9 @@ export function parseTokenMap(json: unknown, origin: string): Map<string, PageCr
   }
   const tokens = new Map<string, PageCredentials>();
   for (const [pageId, value] of Object.entries(json)) {
-    if (!/^\d+$/.test(pageId))
-      throw new ConfigurationError(`${origin}: "${pageId}" is not a page id (digits).`);
+    // One spelling per Page: "0123" would be a second key for Page 123 in the registry.
+    if (!isPageId(pageId))
+      throw new ConfigurationError(`${origin}: "${pageId}" is not a page id (digits, no leading zero).`);
     const credentials = parseCredentials(value);
     if (credentials === undefined) {
       throw new ConfigurationError(`${origin}: page ${pageId} has neither a token nor "access_token".`);
@@ -47,6 +49,77 @@ export function fileEntryVersion(credentials: PageCredentials): string {
 const WATCH_INTERVAL_MS = 500;
 
 /**
+ * A file modified this recently may be modified again without its modification time changing (file
+ * systems stamp times from a coarse clock, and an inode freed by a rename may be reused): its `stat`
+ * alone is not trusted until it is this old, and its content is compared instead.
+ */
+const RACY_MS = 2_000;
+
+/**
+ * `PAGE_TOKENS_FILE`, parsed once per version of its content, so that asking for the tokens of 10,000
+ * Pages at start costs 10,000 `stat`s and one parse, not 10,000 parses of the whole file. A version is
+ * told by `stat` (device, inode, size, modification and change times) once the file is older than
+ * `RACY_MS`; before that, by a digest of its bytes. Concurrent askers share one read. A file that cannot
+ * be read or parsed after a good one keeps the good one (an editor caught half-way, a rename's brief
+ * gap): the local stand-in of a secret whose new version failed to be written.
+ */
+export class TokenFile {
+  private snapshot:
+    | { stamp: string; settled: boolean; digest: string; tokens: Map<string, PageCredentials> }
+    | undefined;
+  private pending: Promise<Map<string, PageCredentials>> | undefined;
+  private counts = { reads: 0, parses: 0 };
+
+  constructor(readonly path: string) {}
+
+  /** How many times the file was read, and parsed: what the cache saves is counted here. */
+  get usage(): { readonly reads: number; readonly parses: number } {
+    return { ...this.counts };
+  }
+
+  /** The tokens of the file's current version; throws `ConfigurationError` only before a good read. */
+  async tokens(): Promise<Map<string, PageCredentials>> {
+    this.pending ??= this.refresh().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async refresh(): Promise<Map<string, PageCredentials>> {
+    try {
+      // Stamped before reading: a change between the two is read again next time, never missed.
+      const { stamp, modifiedMs } = await fileStamp(this.path);
+      const known = this.snapshot;
+      if (known?.settled === true && known.stamp === stamp) return known.tokens;
+      const settled = Date.now() - modifiedMs > RACY_MS;
+      this.counts.reads += 1;
+      const text = await readTokenText(this.path);
+      const digest = createHash('sha256').update(text).digest('base64url');
+      if (known?.digest === digest) {
+        this.snapshot = { ...known, stamp, settled };
+        return known.tokens;
+      }
+      this.counts.parses += 1;
+      const tokens = parseTokenText(text, this.path);
+      this.snapshot = { stamp, settled, digest, tokens };
+      return tokens;
+    } catch (error: unknown) {
+      if (this.snapshot !== undefined) return this.snapshot.tokens;
+      if (error instanceof ConfigurationError) throw error;
+      throw new ConfigurationError(`PAGE_TOKENS_FILE (${this.path}) cannot be read.`, { cause: error });
+    }
+  }
+}
+
+async function fileStamp(path: string): Promise<{ stamp: string; modifiedMs: number }> {
+  const info = await stat(path, { bigint: true });
+  return {
+    stamp: `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`,
+    modifiedMs: Number(info.mtimeMs),
+  };
+}
+
+/**
  * The local stand-in of Secrets Manager: a fixed map (demo tokens) or `PAGE_TOKENS_FILE`, re-read when
  * the file changes (and on `reload`), so that replacing a token in the file behaves like rotating a
  * secret. With a registry it serves registered Pages only and refuses a Page whose entry Graph rejected
@@ -57,7 +130,7 @@ export class FileTokenSource implements TokenSource {
 
   private constructor(
     private tokens: Map<string, PageCredentials>,
-    private readonly path: string | undefined,
+    private readonly file: TokenFile | undefined,
     private readonly registry: PageDirectory | undefined,
   ) {}
 
@@ -74,9 +147,15 @@ export class FileTokenSource implements TokenSource {
     path: string,
     options: { registry?: PageDirectory; watch?: boolean } = {},
   ): Promise<FileTokenSource> {
-    const source = new FileTokenSource(await readTokenFile(path), path, options.registry);
+    const file = new TokenFile(path);
+    const source = new FileTokenSource(await file.tokens(), file, options.registry);
     if (options.watch === true) source.watch(path);
     return source;
+  }
+
+  /** How many times the file was read and parsed (none for a fixed map). */
+  get fileUsage(): { readonly reads: number; readonly parses: number } {
+    return this.file?.usage ?? { reads: 0, parses: 0 };
   }
 
   async get(pageId: string): Promise<VersionedCredentials> {
@@ -87,8 +166,12 @@ export class FileTokenSource implements TokenSource {
     return credentials;
   }
 
+  /**
+   * The Page's entry as the file holds it now: read again only if the file changed since it was last
+   * read, and the last good version if it cannot be read (so a Graph rejection stays a rejection).
+   */
   async reload(pageId: string): Promise<VersionedCredentials> {
-    if (this.path !== undefined) this.tokens = await readTokenFile(this.path);
+    if (this.file !== undefined) this.tokens = await this.file.tokens();
     if (this.registry !== undefined && (await this.registry.find(pageId)) === undefined) {
       throw new UnknownPageError(pageId);
     }
@@ -107,7 +190,7 @@ export class FileTokenSource implements TokenSource {
   }
 
   close(): void {
-    if (this.watcher !== undefined && this.path !== undefined) unwatchFile(this.path);
+    if (this.watcher !== undefined && this.file !== undefined) unwatchFile(this.file.path);
     this.watcher = undefined;
   }
 
@@ -123,8 +206,7 @@ export class FileTokenSource implements TokenSource {
       { interval: WATCH_INTERVAL_MS, persistent: false },
       (current, previous) => {
         if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return;
-        // A file caught half-written, or briefly gone during a rename, keeps the last good tokens.
-        readTokenFile(path).then(
+        this.file?.tokens().then(
           (tokens) => {
             this.tokens = tokens;
           },
@@ -135,12 +217,24 @@ export class FileTokenSource implements TokenSource {
   }
 }
 
-async function readTokenFile(path: string): Promise<Map<string, PageCredentials>> {
+async function readTokenText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error: unknown) {
+    throw new ConfigurationError(`PAGE_TOKENS_FILE (${path}) cannot be read.`, { cause: error });
+  }
+}
+
+/**
+ * Parses a tokens file's text. JSON.parse's own message quotes the text near the fault, which may be a
+ * token: it is neither kept as the cause nor repeated.
+ */
+export function parseTokenText(text: string, path: string): Map<string, PageCredentials> {
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error: unknown) {
-    throw new ConfigurationError(`PAGE_TOKENS_FILE (${path}) cannot be read as JSON.`, { cause: error });
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigurationError(`PAGE_TOKENS_FILE (${path}) is not valid JSON.`);
   }
   return parseTokenMap(json, `PAGE_TOKENS_FILE (${path})`);
 }
