@@ -55,6 +55,8 @@ beforeEach(async () => {
     graph: FAST_GRAPH,
     pacer: { callsPerSecond: Number.POSITIVE_INFINITY },
   });
+  // The sync routes answer for registered Pages only.
+  await services.registry.register({ pageId: PAGE, token: { kind: 'page-secret' } });
   api = await startLocalApi(createApiHandler(services.api));
 });
 

@@ -17,6 +17,9 @@ describe('the OpenAPI document is true to what the API answers', () => {
   const call = async (path: string, init?: RequestInit) => fetched(await harness.call(path, init));
   beforeAll(async () => {
     harness = await startHarness();
+    // The sync routes answer for registered Pages only, as deployments register them.
+    for (const pageId of harness.emulator.pages.keys())
+      await harness.services.registry.register({ pageId, token: { kind: 'page-secret' } });
   });
   afterAll(() => harness.close());
 

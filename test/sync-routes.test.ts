@@ -25,6 +25,8 @@ describe('GET and POST /pages/{pageId}/sync', () => {
     harness = await startHarness({
       emulator: { pages: [seedPage(PAGE, { perPartition: 30, now: NOW })] },
       env: { SYNC_PLATFORMS: 'messenger,instagram', SYNC_FOLDERS: 'inbox,other' },
+      // The sync routes answer for registered Pages only, as deployments register them.
+      registered: true,
     });
   });
   afterAll(() => harness.close());
@@ -110,7 +112,7 @@ describe('the fan-out', () => {
     const pages = Array.from({ length: 100 }, (_, i) =>
       seedPage(String(5_000_000_000_000_000 + i), { perPartition: 4, now: NOW, seed: i }),
     );
-    const harness = await startHarness({ emulator: { pages } });
+    const harness = await startHarness({ emulator: { pages }, registered: true });
     try {
       const runner = harness.services.runner;
       if (runner === undefined) throw new Error('no in-process runner');
@@ -138,7 +140,7 @@ describe('the fan-out', () => {
     } finally {
       await harness.close();
     }
-  });
+  }, 120_000);
 
   test('the queue worker syncs each message, ignores junk, and returns only what must come back', async () => {
     const harness = await startHarness({

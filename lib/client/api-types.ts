@@ -437,8 +437,17 @@ export interface components {
         'application/json': components['schemas']['GatewayError'];
       };
     };
-    /** @description permission_denied: Graph refused access: Graph 3, 10, 200-299, 230, 368 (permission, policy). Or API Gateway refused the request (see GatewayForbidden), with its own body. */
+    /** @description permission_denied: Graph refused access: Graph 3, 10, 200-299, 230, 368 (permission, policy). forbidden: the JWT's Page claim (JWT_PAGE_IDS_CLAIM) does not list this Page. Or API Gateway refused the request (see GatewayForbidden), with its own body. */
     PermissionDenied: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'] | components['schemas']['GatewayError'];
+      };
+    };
+    /** @description forbidden: the JWT's Page claim (JWT_PAGE_IDS_CLAIM) does not list this Page, or the claim is missing. Or API Gateway refused the request (see GatewayForbidden), with its own body. */
+    PageForbidden: {
       headers: {
         [name: string]: unknown;
       };
@@ -495,15 +504,6 @@ export interface components {
     };
     /** @description page_token_invalid: Graph rejected the page token, Graph 190, 102, 104 (token invalid, expired, missing), after one re-read of its secret, or it was rejected before and its secret has not changed since (answered without calling Graph). upstream_error: Graph failed, Graph 1, 2, `is_transient`, 5xx, bad JSON, a redirect, a connection error (transient), after retries; or at once, an answer over 5 MB. */
     BadGateway: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['Error'];
-      };
-    };
-    /** @description page_token_invalid: Graph rejected the page token before and its secret has not changed since. */
-    BadGatewayToken: {
       headers: {
         [name: string]: unknown;
       };
@@ -659,7 +659,7 @@ export interface operations {
       };
       400: components['responses']['InvalidRequest'];
       401: components['responses']['Unauthorized'];
-      403: components['responses']['GatewayForbidden'];
+      403: components['responses']['PageForbidden'];
       404: components['responses']['UnknownPage'];
       405: components['responses']['MethodNotAllowed'];
       429: components['responses']['GatewayThrottled'];
@@ -740,12 +740,11 @@ export interface operations {
       };
       400: components['responses']['InvalidRequest'];
       401: components['responses']['Unauthorized'];
-      403: components['responses']['GatewayForbidden'];
+      403: components['responses']['PageForbidden'];
       404: components['responses']['UnknownPage'];
       405: components['responses']['MethodNotAllowed'];
       429: components['responses']['GatewayThrottled'];
       500: components['responses']['InternalError'];
-      502: components['responses']['BadGatewayToken'];
       503: components['responses']['Unavailable'];
     };
   };
@@ -772,12 +771,11 @@ export interface operations {
       };
       400: components['responses']['InvalidRequest'];
       401: components['responses']['Unauthorized'];
-      403: components['responses']['GatewayForbidden'];
+      403: components['responses']['PageForbidden'];
       404: components['responses']['UnknownPage'];
       405: components['responses']['MethodNotAllowed'];
       429: components['responses']['GatewayThrottled'];
       500: components['responses']['InternalError'];
-      502: components['responses']['BadGatewayToken'];
       503: components['responses']['Unavailable'];
     };
   };
@@ -804,7 +802,7 @@ export interface operations {
           'text/plain': string;
         };
       };
-      /** @description forbidden: the verify token is wrong or a parameter is missing. */
+      /** @description forbidden: the verify token is wrong or a parameter is missing, or the app secret is not set (empty or the placeholder): every request is refused until it is. */
       403: {
         headers: {
           [name: string]: unknown;
@@ -843,7 +841,7 @@ export interface operations {
           'application/json': components['schemas']['WebhookReceived'];
         };
       };
-      /** @description invalid_request: a correctly signed body that is not JSON. */
+      /** @description invalid_request: a correctly signed body that is not JSON, or that is compressed (Content-Encoding). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -852,7 +850,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description invalid_signature: X-Hub-Signature-256 missing or wrong; nothing is recorded. */
+      /** @description invalid_signature: X-Hub-Signature-256 missing or wrong, or the app secret not set (empty or the placeholder); nothing is recorded. */
       403: {
         headers: {
           [name: string]: unknown;
@@ -862,6 +860,15 @@ export interface operations {
         };
       };
       405: components['responses']['MethodNotAllowed'];
+      /** @description payload_too_large: a body over 1 MiB (1,048,576 bytes); nothing is recorded. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };

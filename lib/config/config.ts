@@ -25,6 +25,11 @@ export interface Config {
     /** The fan-out queue in AWS; unset, the fan-out runs in process. */
     readonly queueUrl: string | undefined;
   };
+  /**
+   * `JWT_PAGE_IDS_CLAIM`: with a JWT authorizer, the claim listing the Page ids a caller may read.
+   * Unset, or a request without a JWT (IAM): every Page.
+   */
+  readonly jwtPageIdsClaim: string | undefined;
   /** True when neither a token file nor a Graph origin is configured: the local demo. */
   readonly demo: boolean;
 }
@@ -70,6 +75,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxGraphCalls: readSetting(env, SETTINGS.syncMaxGraphCalls),
       queueUrl: readSetting(env, SETTINGS.syncQueueUrl),
     }),
+    jwtPageIdsClaim: readSetting(env, SETTINGS.jwtPageIdsClaim),
     demo: graphBaseUrl === undefined && pageTokensFile === undefined,
   });
 }

@@ -9,6 +9,14 @@ import type { RunOutcome } from './sync-state.js';
  * the registry's use cases and the HTTP edge, so it lives at the bottom.
  */
 
+/**
+ * Numeric order of Page ids in their one form (digits, no leading zero): a shorter id is smaller. The
+ * order `GET /pages` lists them in, as the registry's zero-padded keys sort.
+ */
+export function comparePageIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 export const TOKEN_STATUSES = ['valid', 'invalid', 'unchecked'] as const;
 export type TokenStatus = (typeof TOKEN_STATUSES)[number];
 

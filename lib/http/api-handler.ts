@@ -14,7 +14,9 @@ import type { ProductMetrics } from '../telemetry/product-metrics.js';
 import { conversationsBody } from './conversations-body.js';
 import { errorResponse } from './error-response.js';
 import { openApiDocument } from './openapi.js';
+import { pageAccessOf, requirePageAccess } from './page-access.js';
 import { pagesBody } from './pages-body.js';
+import { PAGE_ID_PARAMETER } from './query-parameters.js';
 import { parseConversationsRequest, parsePagesRequest, readPageId, readQuery } from './request-params.js';
 import { type HttpResponse, jsonResponse } from './responses.js';
 
@@ -29,6 +31,8 @@ export interface ApiDependencies {
   publicBaseUrl?: string | undefined;
   /** Counts answers the contract names (invalid_cursor, unavailable); nothing unless given. */
   metrics?: ProductMetrics;
+  /** `JWT_PAGE_IDS_CLAIM`: the JWT claim listing the Pages a caller may read; unset, every Page. */
+  pageIdsClaim?: string | undefined;
 }
 
 type RouteHandler = (event: APIGatewayProxyEventV2) => Promise<HttpResponse>;
@@ -79,7 +83,12 @@ function routes(deps: ApiDependencies): Array<{ method: Method; path: string; ha
       path: '/pages',
       handler: async (event) => {
         const request = parsePagesRequest(event.rawQueryString);
-        const page = await listPages(deps.pages, request);
+        const access = pageAccessOf(event, deps.pageIdsClaim);
+        const page = await listPages(
+          deps.pages,
+          request,
+          access.kind === 'listed' ? access.pageIds : undefined,
+        );
         return jsonResponse(200, pagesBody(page, request.limit, selfBaseUrl(event, deps.publicBaseUrl)));
       },
     },
@@ -115,6 +124,28 @@ function routes(deps: ApiDependencies): Array<{ method: Method; path: string; ha
       handler: async (event) => jsonResponse(202, await requestSync(deps.control, pageOnly(event))),
     },
   ];
+}
+
+/**
+ * Every route of one Page checks the Page id's form and the caller's access to it before its handler
+ * runs, so that no route can forget either and a caller without access learns nothing else (not even
+ * whether the Page is registered).
+ */
+function guardPageRoutes(
+  table: ReturnType<typeof routes>,
+  pageIdsClaim: string | undefined,
+): ReturnType<typeof routes> {
+  return table.map((route) =>
+    route.path.includes(`{${PAGE_ID_PARAMETER.name}}`)
+      ? {
+          ...route,
+          handler: async (event: APIGatewayProxyEventV2) => {
+            requirePageAccess(pageAccessOf(event, pageIdsClaim), readPageId(event.pathParameters));
+            return route.handler(event);
+          },
+        }
+      : route,
+  );
 }
 
 function escapeRegExp(text: string): string {
@@ -186,7 +217,7 @@ const ANSWER_MARGIN_MS = 500;
  * after the edge has made the answer and counted it.
  */
 export function createApiHandler(deps: ApiDependencies, outer: readonly LambdaMiddleware[] = []) {
-  const table = routes(deps);
+  const table = guardPageRoutes(routes(deps), deps.pageIdsClaim);
   const allowedMethods = methodsByPath(table);
   const router = httpRouterHandler<APIGatewayProxyEventV2, HttpResponse>({
     routes: table as Array<Route<APIGatewayProxyEventV2, HttpResponse>>,

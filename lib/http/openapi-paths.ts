@@ -33,7 +33,7 @@ export const paths = {
       security: AUTHORIZED,
       responses: {
         '200': jsonBody('Alive.', 'Health'),
-        ...errorAnswers({ input: false, page: false, token: false, graph: false, store: false }),
+        ...errorAnswers({ input: false, page: false, graph: false, store: false }),
       },
     },
   },
@@ -61,7 +61,7 @@ export const paths = {
             },
           },
         },
-        ...errorAnswers({ input: false, page: false, token: false, graph: false, store: false }),
+        ...errorAnswers({ input: false, page: false, graph: false, store: false }),
       },
     },
   },
@@ -76,7 +76,7 @@ export const paths = {
       parameters: Object.entries(PAGES_QUERY).map(([name, rule]) => openApiParameter(name, 'query', rule)),
       responses: {
         '200': jsonBody('One page of Pages; `paging` as on the conversations route.', 'PagesPage'),
-        ...errorAnswers({ input: true, page: false, token: false, graph: false, store: true }),
+        ...errorAnswers({ input: true, page: false, graph: false, store: true }),
       },
     },
   },
@@ -90,7 +90,7 @@ export const paths = {
       parameters: [pageId],
       responses: {
         '200': jsonBody('The Page.', 'Page'),
-        ...errorAnswers({ input: true, page: true, token: false, graph: false, store: true }),
+        ...errorAnswers({ input: true, page: true, graph: false, store: true }),
       },
     },
   },
@@ -108,7 +108,7 @@ export const paths = {
       ],
       responses: {
         '200': jsonBody('One page of conversations.', 'ConversationsPage'),
-        ...errorAnswers({ input: true, page: true, token: true, graph: true, store: true }),
+        ...errorAnswers({ input: true, page: true, graph: true, store: true }),
       },
     },
   },
@@ -122,7 +122,8 @@ export const paths = {
       parameters: [pageId],
       responses: {
         '200': jsonBody('The sync state.', 'SyncState'),
-        ...errorAnswers({ input: true, page: true, token: true, graph: false, store: true }),
+        // Reads the registry and the state, never the token: a dead token is no error here.
+        ...errorAnswers({ input: true, page: true, graph: false, store: true }),
       },
     },
     post: {
@@ -134,7 +135,7 @@ export const paths = {
       parameters: [pageId],
       responses: {
         '202': jsonBody('Started, or already running.', 'SyncStarted'),
-        ...errorAnswers({ input: true, page: true, token: true, graph: false, store: true }),
+        ...errorAnswers({ input: true, page: true, graph: false, store: true }),
       },
     },
   },

@@ -41,7 +41,12 @@ export const responses = {
     ...json(schema('GatewayError')),
   },
   PermissionDenied: {
-    description: `permission_denied: Graph refused access: ${graphErrorSituation('permission')}. Or API Gateway refused the request (see GatewayForbidden), with its own body.`,
+    description: `permission_denied: Graph refused access: ${graphErrorSituation('permission')}. forbidden: the JWT's Page claim (JWT_PAGE_IDS_CLAIM) does not list this Page. Or API Gateway refused the request (see GatewayForbidden), with its own body.`,
+    ...oursOrGateway,
+  },
+  PageForbidden: {
+    description:
+      "forbidden: the JWT's Page claim (JWT_PAGE_IDS_CLAIM) does not list this Page, or the claim is missing. Or API Gateway refused the request (see GatewayForbidden), with its own body.",
     ...oursOrGateway,
   },
   UnknownPage: {
@@ -73,11 +78,6 @@ export const responses = {
     description: `page_token_invalid: Graph rejected the page token, ${graphErrorSituation('token_invalid')}, after one re-read of its secret, or it was rejected before and its secret has not changed since (answered without calling Graph). upstream_error: Graph failed, ${graphErrorSituation('transient')}, after retries; or at once, an answer over 5 MB.`,
     ...ours,
   },
-  BadGatewayToken: {
-    description:
-      'page_token_invalid: Graph rejected the page token before and its secret has not changed since.',
-    ...ours,
-  },
   Unavailable: {
     description:
       "unavailable: this API's own store (DynamoDB) or Secrets Manager did not answer within 3 seconds; try after Retry-After. Or API Gateway could not reach the function, with its own body.",
@@ -94,30 +94,25 @@ export const responses = {
 const answer = (name: keyof typeof responses) => ({ $ref: `#/components/responses/${name}` });
 
 /**
- * The error answers of one operation, by what it does: whether it takes input, names a page, reads the
- * page's token, calls Graph, and reads the store or secrets. Every operation may meet API Gateway's
+ * The error answers of one operation, by what it does: whether it takes input, names a page, calls
+ * Graph, and reads the store or secrets. Every operation may meet API Gateway's
  * authorizer and throttle and a fault of its own (500); a wrong method is 405.
  */
 export function errorAnswers(does: {
   input: boolean;
   page: boolean;
-  token: boolean;
   graph: boolean;
   store: boolean;
 }): Record<string, { $ref: string }> {
   return {
     ...(does.input ? { '400': answer('InvalidRequest') } : {}),
     '401': answer('Unauthorized'),
-    '403': answer(does.graph ? 'PermissionDenied' : 'GatewayForbidden'),
+    '403': answer(does.graph ? 'PermissionDenied' : does.page ? 'PageForbidden' : 'GatewayForbidden'),
     ...(does.page ? { '404': answer('UnknownPage') } : {}),
     '405': answer('MethodNotAllowed'),
     '429': answer(does.graph ? 'RateLimited' : 'GatewayThrottled'),
     '500': answer('InternalError'),
-    ...(does.graph
-      ? { '502': answer('BadGateway') }
-      : does.token
-        ? { '502': answer('BadGatewayToken') }
-        : {}),
+    ...(does.graph ? { '502': answer('BadGateway') } : {}),
     ...(does.store ? { '503': answer('Unavailable') } : {}),
     ...(does.graph ? { '504': answer('UpstreamTimeout') } : {}),
   };

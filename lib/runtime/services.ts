@@ -106,7 +106,7 @@ export function createServices(infrastructure: Infrastructure): Services {
     : new InProcessSyncRunner((pageId) => syncPage(sync, pageId), logger);
   const control: SyncControlDependencies = {
     state,
-    tokens,
+    pages: registry,
     starter: infrastructure.starter ?? (runner as InProcessSyncRunner),
     platforms: config.sync.platforms,
     folders: config.sync.folders,
@@ -138,6 +138,7 @@ export function createServices(infrastructure: Infrastructure): Services {
       metrics,
       now,
       publicBaseUrl: config.publicBaseUrl,
+      pageIdsClaim: config.jwtPageIdsClaim,
     },
     graph,
     registry,

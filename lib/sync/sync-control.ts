@@ -1,7 +1,8 @@
+import { UnknownPageError } from '../domain/errors.js';
 import { emptyPartition, type PageSyncState, partitionName, type RunRecord } from '../domain/sync-state.js';
 import type { Folder, Platform } from '../domain/vocabulary.js';
+import type { PageRegistry } from '../store/page-registry.js';
 import type { SyncStateStore } from '../store/sync-state-store.js';
-import type { TokenSource } from '../tokens/token-source.js';
 
 /** Starts a sync of one page now: in process locally, through the fan-out queue in AWS. */
 export interface SyncStarter {
@@ -10,7 +11,12 @@ export interface SyncStarter {
 
 export interface SyncControlDependencies {
   state: SyncStateStore;
-  tokens: TokenSource;
+  /**
+   * Which Pages exist. Never the token source: reading a token to learn that a Page exists costs a
+   * Secrets Manager call and fails for a dead token, and an operator must still read and start the sync
+   * of such a Page (its run records the token's state without calling Graph).
+   */
+  pages: Pick<PageRegistry, 'get'>;
   starter: SyncStarter;
   platforms: readonly Platform[];
   folders: readonly Folder[];
@@ -34,9 +40,16 @@ export interface SyncStatus {
 const leaseHeld = (state: PageSyncState, now: Date) =>
   state.lease !== null && state.lease.until > now.getTime();
 
+/** The Page's sync state, or `404 unknown_page` for a Page the registry does not hold (read now, not cached). */
+async function registeredState(deps: SyncControlDependencies, pageId: string): Promise<PageSyncState> {
+  const [record, state] = await Promise.all([deps.pages.get(pageId), deps.state.read(pageId)]);
+  if (record === undefined) throw new UnknownPageError(pageId);
+  return state;
+}
+
 /** The sync state of a page's configured partitions; `running` is read off the live lease. */
 export async function readSyncStatus(deps: SyncControlDependencies, pageId: string): Promise<SyncStatus> {
-  const [, state] = await Promise.all([deps.tokens.get(pageId), deps.state.read(pageId)]);
+  const state = await registeredState(deps, pageId);
   const running = leaseHeld(state, deps.now());
   const partitions: SyncStatus['partitions'] = [];
   for (const platform of deps.platforms) {
@@ -66,7 +79,7 @@ export async function requestSync(
   deps: SyncControlDependencies,
   pageId: string,
 ): Promise<{ page_id: string; status: 'started' | 'already_running' }> {
-  const [, state] = await Promise.all([deps.tokens.get(pageId), deps.state.read(pageId)]);
+  const state = await registeredState(deps, pageId);
   if (leaseHeld(state, deps.now())) return { page_id: pageId, status: 'already_running' };
   await deps.starter.start(pageId);
   return { page_id: pageId, status: 'started' };

@@ -38,18 +38,19 @@ export function createPeerApiDependencies(infrastructure: PeerInfrastructure): A
     backoff: new BackoffStore({ client: dynamo, tableName }),
     now,
   };
+  const registry = new PageRegistry({ client: dynamo, tableName, now });
   return {
     conversations,
     indexed: { index: new ConversationIndex(dynamo, tableName), cursors, state, tokens, now },
     control: {
       state,
-      tokens,
+      pages: registry,
       starter,
       platforms: config.sync.platforms,
       folders: config.sync.folders,
       now,
     },
-    pages: { registry: new PageRegistry({ client: dynamo, tableName, now }), cursors, now },
+    pages: { registry, cursors, now },
     logger: infrastructure.logger ?? createLogger(),
     now,
   };
