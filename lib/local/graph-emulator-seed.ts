@@ -247,6 +247,45 @@ export function seedDemoPages(
   return pages;
 }
 
+/**
+ * Many small Pages made from their id when asked for, not stored: a bench's 100,000 Pages cost no
+ * memory until one is changed. Ids run from `firstPageId` up; each Page is `seedPage` of its id with
+ * the emulator's start time, so it is the same Page on every request.
+ */
+export interface GeneratedPagesOptions {
+  count: number;
+  /** Default 3000000000000001, apart from the demo's and the emulated users' Pages. */
+  firstPageId?: bigint;
+  /** Conversations per inbox and other partition (page_done and spam get one); default 1. */
+  perPartition?: number;
+  /** Links an Instagram professional account to every Page; default true. */
+  instagram?: boolean;
+}
+
+export const GENERATED_FIRST_PAGE_ID = 3_000_000_000_000_001n;
+
+/** The ids of generated Pages `from` (inclusive) to `to` (exclusive), ascending. */
+export function generatedPageIds(options: GeneratedPagesOptions, from = 0, to = options.count): string[] {
+  const first = options.firstPageId ?? GENERATED_FIRST_PAGE_ID;
+  const ids: string[] = [];
+  for (let i = Math.max(0, from); i < Math.min(to, options.count); i++) ids.push(String(first + BigInt(i)));
+  return ids;
+}
+
+/** The generated Page of this id, or undefined when the id is not one of them. */
+export function generatedPage(
+  pageId: string,
+  options: GeneratedPagesOptions,
+  now: Date,
+): EmulatedPage | undefined {
+  if (!/^[1-9]\d{0,31}$/.test(pageId)) return undefined;
+  const index = BigInt(pageId) - (options.firstPageId ?? GENERATED_FIRST_PAGE_ID);
+  if (index < 0n || index >= BigInt(options.count)) return undefined;
+  const page = seedPage(pageId, { perPartition: options.perPartition ?? 1, now, name: `Page ${pageId}` });
+  if (options.instagram !== false) page.instagramAccountId = `178414${pageId.slice(-11).padStart(11, '0')}`;
+  return page;
+}
+
 /** Where a conversation sits in Graph's order: what a cursor names. */
 export interface Position {
   seconds: number;

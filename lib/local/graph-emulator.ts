@@ -34,6 +34,8 @@ import {
   emulatorToken,
   encodeCursor,
   formatGraphTime,
+  type GeneratedPagesOptions,
+  generatedPage,
   makeConversation,
   mulberry32,
   nextConversationNumber,
@@ -48,8 +50,15 @@ import {
 export type { EmulatedUser, EmulatedUserSpec, ManagedPageSpec } from './graph-emulator-accounts.js';
 export { EMULATOR_APP, INSTAGRAM_SCOPES, MESSAGING_SCOPES } from './graph-emulator-accounts.js';
 export type { Fault, GraphErrorFields } from './graph-emulator-rules.js';
-export type { EmulatedConversation, EmulatedPage } from './graph-emulator-seed.js';
-export { DEMO_PAGE_IDS, emulatorToken, seedDemoPages, seedPage } from './graph-emulator-seed.js';
+export type { EmulatedConversation, EmulatedPage, GeneratedPagesOptions } from './graph-emulator-seed.js';
+export {
+  DEMO_PAGE_IDS,
+  emulatorToken,
+  GENERATED_FIRST_PAGE_ID,
+  generatedPageIds,
+  seedDemoPages,
+  seedPage,
+} from './graph-emulator-seed.js';
 
 export interface EmulatedCall {
   /** Undefined when the path names no page. */
@@ -63,10 +72,21 @@ export interface EmulatedCall {
 }
 
 export interface GraphEmulatorOptions {
-  /** Default: seedDemoPages(), or no pages when `pageFactory` is given. */
+  /** Default: seedDemoPages(), or no pages when `pageFactory` or `generated` is given. */
   pages?: EmulatedPage[];
   /** Creates pages on their first request (benches with thousands of pages); cached once created. */
   pageFactory?: (pageId: string) => EmulatedPage | undefined;
+  /**
+   * Many small Pages made from their id on each request and never stored (100,000 cost no memory), with
+   * the emulator's start time; one that a test changes (touch, add...) is kept from then on. `pages`
+   * does not iterate them: `generatedPageIds(options.generated)` lists them. Tokens: `emulatorToken(id)`.
+   */
+  generated?: GeneratedPagesOptions;
+  /**
+   * Added before every answer, as Graph's own time over the internet (150 to 300 ms is typical): a
+   * fixed number of milliseconds, or `[min, max]` drawn from a seeded sequence. Default none.
+   */
+  latencyMs?: number | readonly [number, number];
   host?: string;
   port?: number;
   /** Per page; default none. */
@@ -124,9 +144,29 @@ function recordedParams(search: URLSearchParams): Record<string, string> {
   return params;
 }
 
+/** The stored Pages, with the generated ones read through: `get` makes one without keeping it. */
+class PageMap extends Map<string, EmulatedPage> {
+  generate: (pageId: string) => EmulatedPage | undefined = () => undefined;
+
+  override get(pageId: string): EmulatedPage | undefined {
+    return super.get(pageId) ?? this.generate(pageId);
+  }
+
+  override has(pageId: string): boolean {
+    return super.has(pageId) || this.generate(pageId) !== undefined;
+  }
+}
+
+function checkLatency(latency: GraphEmulatorOptions['latencyMs']): void {
+  const [min, max] = typeof latency === 'number' ? [latency, latency] : (latency ?? [0, 0]);
+  if (!(Number.isFinite(min) && Number.isFinite(max) && min >= 0 && min <= max)) {
+    throw new RangeError(`latencyMs takes milliseconds >= 0, or [min, max] with min <= max; got ${latency}.`);
+  }
+}
+
 class Emulator implements GraphEmulator {
   url = '';
-  readonly pages: Map<string, EmulatedPage>;
+  readonly pages: PageMap;
   readonly calls: EmulatedCall[] = [];
   private readonly server: Server;
   private readonly sockets = new Set<IncomingMessage['socket']>();
@@ -137,12 +177,21 @@ class Emulator implements GraphEmulator {
   private readonly now: () => Date;
   private closing: Promise<void> | undefined;
   private readonly accounts: AccountsEmulator;
+  private readonly delays = mulberry32(0x1a7e);
+  private readonly delayed = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: GraphEmulatorOptions) {
-    const pages = options.pages ?? (options.pageFactory === undefined ? seedDemoPages() : []);
-    this.pages = new Map(pages.map((page) => [page.id, page]));
-    this.accounts = new AccountsEmulator(this.pages, () => this.url);
+    checkLatency(options.latencyMs);
+    const seeded = options.pageFactory === undefined && options.generated === undefined;
+    const pages = options.pages ?? (seeded ? seedDemoPages() : []);
+    this.pages = new PageMap(pages.map((page) => [page.id, page]));
     this.now = options.now ?? (() => new Date());
+    const { generated } = options;
+    if (generated !== undefined) {
+      const madeAt = truncateToSecond(this.now());
+      this.pages.generate = (pageId) => generatedPage(pageId, generated, madeAt);
+    }
+    this.accounts = new AccountsEmulator(this.pages, () => this.url);
     this.meter = options.rateLimit === undefined ? undefined : new RateMeter(options.rateLimit);
     this.server = createServer({ keepAlive: true }, (req, res) => this.handle(req, res));
     this.server.on('connection', (socket) => {
@@ -224,6 +273,7 @@ class Emulator implements GraphEmulator {
       // 'hang' requests and idle keep-alive sockets would hold server.close() open forever.
       this.server.closeAllConnections();
       for (const socket of this.sockets) socket.destroy();
+      for (const timer of this.delayed) clearTimeout(timer);
     });
     return this.closing;
   }
@@ -237,10 +287,29 @@ class Emulator implements GraphEmulator {
     return page;
   }
 
+  /** For a change: a generated Page is kept from then on, so that the change lasts. */
   private requirePage(pageId: string): EmulatedPage {
     const page = this.page(pageId);
     if (page === undefined) throw new Error(`The emulator has no page ${pageId}.`);
+    this.pages.set(pageId, page);
     return page;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const latency = this.options.latencyMs;
+    const delay =
+      typeof latency === 'number' || latency === undefined
+        ? (latency ?? 0)
+        : latency[0] + this.delays() * (latency[1] - latency[0]);
+    if (delay <= 0) {
+      this.respond(req, res);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.delayed.delete(timer);
+      this.respond(req, res);
+    }, delay);
+    this.delayed.add(timer);
   }
 
   private requireConversation(page: EmulatedPage, id: string): EmulatedConversation {
@@ -249,7 +318,7 @@ class Emulator implements GraphEmulator {
     return conversation;
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  private respond(req: IncomingMessage, res: ServerResponse): void {
     const at = this.now();
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
     const route = parseRoute(url.pathname);
