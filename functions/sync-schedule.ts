@@ -1,7 +1,7 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { loadConfig } from '#lib/config/config.js';
 import { ConfigurationError } from '#lib/domain/errors.js';
+import { createSqsClient } from '#lib/runtime/sqs-client.js';
 import { createDynamoClient } from '#lib/store/dynamo-client.js';
 import { PageRegistry } from '#lib/store/page-registry.js';
 import { enqueuePages } from '#lib/sync/sync-queue.js';
@@ -20,7 +20,7 @@ const registry = new PageRegistry({
   client: createDynamoClient({ endpoint: config.dynamodbEndpoint }),
   tableName: config.tableName,
 });
-const sqs = new SQSClient({});
+const sqs = createSqsClient();
 const telemetry = { logger: createLogger(), metrics: createMetrics() };
 
 /**

@@ -1,8 +1,9 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '#lib/config/config.js';
 import { createChangeEventSink } from '#lib/events/change-event-sink.js';
 import { createAwsServices } from '#lib/runtime/aws-services.js';
-import { handleSyncMessages } from '#lib/sync/worker.js';
+import { createSyncRecordHandler, SYNC_BATCH_OPTIONS } from '#lib/sync/worker.js';
 import { withTelemetry } from '#lib/telemetry/lambda-telemetry.js';
 import { createLogger } from '#lib/telemetry/logger.js';
 import { createMetrics } from '#lib/telemetry/metrics.js';
@@ -14,17 +15,12 @@ const services = createAwsServices(loadConfig(), {
   events: createChangeEventSink({ eventBusName, eventsFile }, telemetry.logger),
   ...telemetry,
 });
+const processor = new BatchProcessor(EventType.SQS);
+const syncRecord = createSyncRecordHandler(services.sync, services.logger);
 
-/** The fan-out queue's worker: one page per message, partial batch failures for what must come back. */
+/** The fan-out queue's worker: one Page per message, partial batch failures for what must come back. */
 export const handler = withTelemetry(
   telemetry,
-  async (event: SQSEvent, context): Promise<SQSBatchResponse> => {
-    const { failedMessageIds } = await handleSyncMessages(
-      services.sync,
-      event.Records,
-      () => context.getRemainingTimeInMillis(),
-      services.logger,
-    );
-    return { batchItemFailures: failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
-  },
+  (event: SQSEvent, context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, syncRecord, processor, { context, ...SYNC_BATCH_OPTIONS }),
 );

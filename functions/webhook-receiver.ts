@@ -1,6 +1,6 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { ConfigurationError } from '#lib/domain/errors.js';
 import { createWebhookHandler } from '#lib/http/webhook-handler.js';
+import { createSqsClient } from '#lib/runtime/sqs-client.js';
 import { telemetryMiddlewares } from '#lib/telemetry/lambda-telemetry.js';
 import { createLogger } from '#lib/telemetry/logger.js';
 import { createMetrics } from '#lib/telemetry/metrics.js';
@@ -19,7 +19,7 @@ const telemetry = { logger: createLogger(), metrics: createMetrics() };
 export const handler = createWebhookHandler(
   {
     secrets,
-    queue: new SqsRefreshQueue(new SQSClient({}), settings.queueUrl),
+    queue: new SqsRefreshQueue(createSqsClient(), settings.queueUrl),
     ...telemetry,
     now: () => new Date(),
   },

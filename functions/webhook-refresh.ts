@@ -1,13 +1,14 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '#lib/config/config.js';
 import { ConfigurationError } from '#lib/domain/errors.js';
 import { createChangeEventSink } from '#lib/events/change-event-sink.js';
 import { createAwsServices } from '#lib/runtime/aws-services.js';
+import { createSqsClient } from '#lib/runtime/sqs-client.js';
 import { withTelemetry } from '#lib/telemetry/lambda-telemetry.js';
 import { createLogger } from '#lib/telemetry/logger.js';
 import { createMetrics } from '#lib/telemetry/metrics.js';
-import { handleRefreshMessages } from '#lib/webhooks/refresh-worker.js';
+import { createRefreshRecordHandler, REFRESH_BATCH_OPTIONS } from '#lib/webhooks/refresh-worker.js';
 import { SqsRefreshQueue } from '#lib/webhooks/sqs-refresh-queue.js';
 import { loadWebhookSettings } from '#lib/webhooks/webhook-settings.js';
 
@@ -20,10 +21,13 @@ const { refresh, logger } = createAwsServices(loadConfig(), {
   events: createChangeEventSink(settings, telemetry.logger),
   ...telemetry,
 });
-const queue = new SqsRefreshQueue(new SQSClient({}), settings.queueUrl);
+const queue = new SqsRefreshQueue(createSqsClient(), settings.queueUrl);
+const processor = new BatchProcessor(EventType.SQS);
+const refreshRecord = createRefreshRecordHandler(refresh, queue, logger);
 
-/** The refresh queue's worker: partial batch failures for our own faults only. */
-export const handler = withTelemetry(telemetry, async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const { failedMessageIds } = await handleRefreshMessages(refresh, queue, event.Records, logger);
-  return { batchItemFailures: failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
-});
+/** The refresh queue's worker: a batch's requests at once, partial batch failures for our own faults only. */
+export const handler = withTelemetry(
+  telemetry,
+  (event: SQSEvent, context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, refreshRecord, processor, { context, ...REFRESH_BATCH_OPTIONS }),
+);

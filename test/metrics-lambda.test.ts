@@ -194,4 +194,17 @@ describe('metrics and log context of the deployed functions', () => {
       outcome: 'complete',
     });
   });
+
+  test('a sync message left for lack of time is reported for redelivery, not thrown as a failed invocation', async () => {
+    // Prepare: less time left than a run needs; the batch's one message fails, so the whole batch does.
+    const event = { Records: [{ messageId: 'm-late', body: JSON.stringify({ pageId: PAGE }) }] } as SQSEvent;
+    const context = { ...lambdaContext('sync-fn', 'request-5'), getRemainingTimeInMillis: () => 1_000 };
+    emulator.resetCalls();
+    // Act
+    const { result, emf } = await invoke(syncWorker, event, context);
+    // Assess
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-late' }]);
+    expect(emulator.calls).toHaveLength(0);
+    expect(emfTotal(emf, 'SyncRuns')).toBe(0);
+  });
 });

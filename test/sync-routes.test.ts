@@ -1,13 +1,36 @@
+import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openApiDocument } from '#lib/http/openapi.js';
 import { seedPage } from '#lib/local/graph-emulator.js';
 import { startLocalSchedule } from '#lib/local/local-schedule.js';
-import { handleSyncMessages } from '#lib/sync/worker.js';
+import { createSyncRecordHandler, type QueuedRecord, SYNC_BATCH_OPTIONS } from '#lib/sync/worker.js';
 import { type Harness, recordingLogger, startHarness } from './support/harness.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const PAGE = '4000000000000001';
+
+/**
+ * One batch through Powertools' processor as the sync worker's entry point runs it: the ids it reports
+ * for redelivery, and each message's result (undefined for one it dropped or failed).
+ */
+async function runSyncBatch(
+  handle: ReturnType<typeof createSyncRecordHandler>,
+  records: QueuedRecord[],
+  remainingMs: number,
+) {
+  const processor = new BatchProcessor(EventType.SQS);
+  const context = { getRemainingTimeInMillis: () => remainingMs } as Context;
+  processor.register(records, handle, { context, ...SYNC_BATCH_OPTIONS });
+  const processed = await processor.process();
+  return {
+    failedMessageIds: processor.response().batchItemFailures.map((failure) => failure.itemIdentifier),
+    results: processed.map(([status, result]) =>
+      status === 'success' ? (result as Awaited<ReturnType<typeof handle>>) : undefined,
+    ),
+  };
+}
 
 function schemaCheck(pointer: string) {
   const ajv = new Ajv2020({ strict: false, validateFormats: false });
@@ -148,24 +171,23 @@ describe('the fan-out', () => {
     });
     try {
       const logger = recordingLogger();
-      const outcome = await handleSyncMessages(
-        harness.services.sync,
+      const handle = createSyncRecordHandler(harness.services.sync, logger);
+      const outcome = await runSyncBatch(
+        handle,
         [
           { messageId: 'm1', body: JSON.stringify({ pageId: PAGE }) },
           { messageId: 'm2', body: 'not json' },
           { messageId: 'm3', body: JSON.stringify({ pageId: PAGE }) },
         ],
-        () => 60_000,
-        logger,
+        60_000,
       );
       expect(outcome.failedMessageIds).toEqual([]);
-      expect(outcome.results.map((r) => r.outcome)).toEqual(['complete', 'complete']);
+      expect(outcome.results.map((r) => r?.outcome)).toEqual(['complete', undefined, 'complete']);
       expect(logger.lines.some((line) => line.includes('not a sync work item'))).toBe(true);
-      const late = await handleSyncMessages(
-        harness.services.sync,
+      const late = await runSyncBatch(
+        handle,
         [{ messageId: 'm4', body: JSON.stringify({ pageId: PAGE }) }],
-        () => 1_000,
-        logger,
+        1_000,
       );
       expect(late.failedMessageIds).toEqual(['m4']);
     } finally {
