@@ -1,13 +1,6 @@
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  epochSeconds,
-  isConditionFailure,
-  isExpired,
-  numberAttribute,
-  readNumber,
-  stringAttribute,
-} from './attributes.js';
-import { TABLE_KEYS } from './table-schema.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { keys } from './keys.js';
+import { type Expiring, epochSeconds, isExpired, namesOf, Table } from './table.js';
 
 export interface BackoffStoreOptions {
   client: DynamoDBClient;
@@ -21,40 +14,45 @@ export interface BackoffStoreOptions {
   freshnessMs?: number;
 }
 
+/**
+ * A Page's back-off (`keys.backoff`), in a partition of its own rather than the Page's: the API writes
+ * back-offs, and `dynamodb:LeadingKeys` then keeps it away from the sync state it must never overwrite.
+ */
+interface BackoffItem extends Expiring {
+  until_ms: number;
+  recorded_at: string;
+}
+
 interface Reading {
-  /** Epoch ms until which the page is throttled; 0 when it is not. */
+  /** Epoch ms until which the Page is throttled; 0 when it is not. */
   until: number;
   readAt: number;
 }
 
 /**
- * When Graph last throttled each page. Held in DynamoDB so that every container honours it, with an
+ * When Graph last throttled each Page. Held in DynamoDB so that every container honours it, with an
  * in-memory fast path: a known throttle is answered without I/O, and "not throttled" is re-read only
  * after `freshnessMs`.
  */
 export class BackoffStore {
   private readonly readings = new Map<string, Reading>();
   private readonly freshnessMs: number;
+  private readonly table: Table;
 
-  constructor(private readonly options: BackoffStoreOptions) {
+  constructor(options: BackoffStoreOptions) {
     this.freshnessMs = options.freshnessMs ?? 60_000;
+    this.table = new Table(options.client, options.tableName);
   }
 
-  /** The instant until which Graph must not be called for the page, or undefined when it may be. */
+  /** The instant until which Graph must not be called for the Page, or undefined when it may be. */
   async throttledUntil(pageId: string, now: Date): Promise<Date | undefined> {
     const reading = this.readings.get(pageId);
     const nowMs = now.getTime();
     if (reading !== undefined && (reading.until > nowMs || nowMs - reading.readAt < this.freshnessMs)) {
       return reading.until > nowMs ? new Date(reading.until) : undefined;
     }
-    const output = await this.options.client.send(
-      new GetItemCommand({ TableName: this.options.tableName, Key: this.key(pageId) }),
-    );
-    const item = output.Item;
-    const until =
-      item === undefined || isExpired(item, TABLE_KEYS.timeToLive, now)
-        ? 0
-        : (readNumber(item, 'until_ms') ?? 0);
+    const item = await this.table.get<BackoffItem>(keys.backoff(pageId));
+    const until = item === undefined || isExpired(item, now) ? 0 : (item.until_ms ?? 0);
     this.readings.set(pageId, { until, readAt: nowMs });
     return until > nowMs ? new Date(until) : undefined;
   }
@@ -64,32 +62,19 @@ export class BackoffStore {
     const untilMs = until.getTime();
     const known = this.readings.get(pageId);
     this.readings.set(pageId, { until: Math.max(untilMs, known?.until ?? 0), readAt: now.getTime() });
-    try {
-      await this.options.client.send(
-        new PutItemCommand({
-          TableName: this.options.tableName,
-          Item: {
-            ...this.key(pageId),
-            until_ms: numberAttribute(untilMs),
-            recorded_at: stringAttribute(now.toISOString()),
-            [TABLE_KEYS.timeToLive]: numberAttribute(epochSeconds(until) + 3600),
-          },
-          ConditionExpression: 'attribute_not_exists(#until) OR #until < :until',
-          ExpressionAttributeNames: { '#until': 'until_ms' },
-          ExpressionAttributeValues: { ':until': numberAttribute(untilMs) },
-        }),
-      );
-    } catch (error: unknown) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  }
-
-  private key(pageId: string) {
-    // Its own partition, not the page's `PAGE#`: the API writes back-offs, and `dynamodb:LeadingKeys`
-    // then keeps it away from the sync state it must never overwrite.
-    return {
-      [TABLE_KEYS.partitionKey]: stringAttribute(`BACKOFF#${pageId}`),
-      [TABLE_KEYS.sortKey]: stringAttribute('BACKOFF'),
+    const item: BackoffItem = {
+      until_ms: untilMs,
+      recorded_at: now.toISOString(),
+      expires_at: epochSeconds(until) + 3600,
     };
+    // A failed condition is a later block already stored: it stays.
+    await this.table.put(
+      { ...keys.backoff(pageId), ...item },
+      {
+        condition: 'attribute_not_exists(#until) OR #until < :until',
+        names: namesOf<BackoffItem>({ '#until': 'until_ms' }),
+        values: { ':until': untilMs },
+      },
+    );
   }
 }

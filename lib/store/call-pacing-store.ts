@@ -1,12 +1,6 @@
-import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  epochSeconds,
-  isConditionFailure,
-  numberAttribute,
-  readNumber,
-  stringAttribute,
-} from './attributes.js';
-import { TABLE_KEYS } from './table-schema.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { keys } from './keys.js';
+import { type Expiring, epochSeconds, namesOf, Table } from './table.js';
 
 export interface CallPacingStoreOptions {
   client: DynamoDBClient;
@@ -15,6 +9,14 @@ export interface CallPacingStoreOptions {
   callsPerSecond?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** An account's pacing (`keys.pacing`). */
+interface PacingItem extends Expiring {
+  /** The next free slot, epoch ms. */
+  next_at: number;
+  /** The interval's multiplier, from Graph's usage headers. */
+  slowdown: number;
 }
 
 /** Conflicting takers retry; past this many, something is wrong with the table, not the traffic. */
@@ -35,8 +37,10 @@ export class CallPacingStore {
   private readonly sleep: (ms: number) => Promise<void>;
   /** The slowdown this container last saw for each account: its first try uses it without a read. */
   private readonly slowdowns = new Map<string, number>();
+  private readonly table: Table;
 
-  constructor(private readonly options: CallPacingStoreOptions) {
+  constructor(options: CallPacingStoreOptions) {
+    this.table = new Table(options.client, options.tableName);
     const callsPerSecond = options.callsPerSecond ?? 2;
     this.intervalMs = callsPerSecond === Number.POSITIVE_INFINITY ? 0 : 1000 / callsPerSecond;
     this.now = options.now ?? Date.now;
@@ -53,38 +57,24 @@ export class CallPacingStore {
       const now = this.now();
       const slot = expected === undefined ? now : Math.max(now, expected);
       const next = slot + this.intervalMs * slowdown;
-      try {
-        await this.options.client.send(
-          new UpdateItemCommand({
-            TableName: this.options.tableName,
-            Key: pacingKey(account),
-            UpdateExpression: 'SET #next = :next, #ttl = :ttl',
-            ConditionExpression:
-              expected === undefined ? 'attribute_not_exists(#next) OR #next <= :now' : '#next = :expected',
-            ExpressionAttributeNames: { '#next': 'next_at', '#ttl': TABLE_KEYS.timeToLive },
-            ExpressionAttributeValues: {
-              ':next': numberAttribute(next),
-              ':ttl': numberAttribute(epochSeconds(new Date(next)) + 3600),
-              ...(expected === undefined
-                ? { ':now': numberAttribute(now) }
-                : { ':expected': numberAttribute(expected) }),
-            },
-          }),
-        );
+      const taken = await this.table.update(keys.pacing(account), {
+        update: 'SET #next = :next, #ttl = :ttl',
+        condition:
+          expected === undefined ? 'attribute_not_exists(#next) OR #next <= :now' : '#next = :expected',
+        names: namesOf<PacingItem>({ '#next': 'next_at', '#ttl': 'expires_at' }),
+        values: {
+          ':next': next,
+          ':ttl': epochSeconds(new Date(next)) + 3600,
+          ...(expected === undefined ? { ':now': now } : { ':expected': expected }),
+        },
+      });
+      if (taken.applied) {
         if (slot > now) await this.sleep(slot - now);
         return;
-      } catch (error: unknown) {
-        if (!isConditionFailure(error)) throw error;
       }
-      const output = await this.options.client.send(
-        new GetItemCommand({
-          TableName: this.options.tableName,
-          Key: pacingKey(account),
-          ConsistentRead: true,
-        }),
-      );
-      expected = readNumber(output.Item, 'next_at');
-      slowdown = readNumber(output.Item, 'slowdown') ?? 1;
+      const item = await this.table.get<PacingItem>(keys.pacing(account), { consistent: true });
+      expected = item?.next_at;
+      slowdown = item?.slowdown ?? 1;
       this.slowdowns.set(account, slowdown);
     }
     throw new Error(`Could not take a Graph call slot for ${account} after ${MAX_CONFLICTS} attempts.`);
@@ -101,22 +91,13 @@ export class CallPacingStore {
     if ((this.slowdowns.get(account) ?? 1) === slowdown) return;
     this.slowdowns.set(account, slowdown);
     try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: pacingKey(account),
-          UpdateExpression: 'SET #slowdown = :slowdown',
-          ExpressionAttributeNames: { '#slowdown': 'slowdown' },
-          ExpressionAttributeValues: { ':slowdown': numberAttribute(slowdown) },
-        }),
-      );
+      await this.table.update(keys.pacing(account), {
+        update: 'SET #slowdown = :slowdown',
+        names: namesOf<PacingItem>({ '#slowdown': 'slowdown' }),
+        values: { ':slowdown': slowdown },
+      });
     } catch {
       // Kept in this container's memory; other containers learn it from their own answers.
     }
   }
 }
-
-const pacingKey = (account: string) => ({
-  [TABLE_KEYS.partitionKey]: stringAttribute(`PACE#${account}`),
-  [TABLE_KEYS.sortKey]: stringAttribute('PACE'),
-});

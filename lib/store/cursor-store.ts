@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvalidCursorError } from '../domain/errors.js';
-import { epochSeconds, isExpired, numberAttribute, readString, stringAttribute } from './attributes.js';
-import { TABLE_KEYS } from './table-schema.js';
+import { keys } from './keys.js';
+import { type Expiring, epochSeconds, isExpired, Table } from './table.js';
 
 /** The two Graph cursors of one answer; an API cursor points at one of them. */
 export interface StoredCursors {
@@ -25,35 +25,42 @@ export interface CursorStoreOptions {
   ttlSeconds?: number;
 }
 
+/** One answer's cursors (`keys.cursor`), bound to the Page and query they were given for. */
+interface CursorItem extends Expiring {
+  scope: string;
+  inner_before?: string | undefined;
+  inner_after?: string | undefined;
+}
+
 // 16 random bytes (128 bits) in base64url, then one letter for the direction.
 const API_CURSOR = /^([A-Za-z0-9_-]{22})([ab])$/;
 const DIRECTION_LETTER: Record<CursorDirection, string> = { after: 'a', before: 'b' };
 
 /**
  * Opaque cursors. Graph's cursors never reach callers: each answer's pair is stored in one item under a
- * random key, bound to the page and a fingerprint of the query, and the API hands out that key plus a
+ * random key, bound to the Page and a fingerprint of the query, and the API hands out that key plus a
  * direction letter. One write per answer, one read per follow-up request.
  */
 export class CursorStore {
   private readonly ttlSeconds: number;
+  private readonly table: Table;
 
-  constructor(private readonly options: CursorStoreOptions) {
+  constructor(options: CursorStoreOptions) {
     this.ttlSeconds = options.ttlSeconds ?? 6 * 3600;
+    this.table = new Table(options.client, options.tableName);
   }
 
   /** Stores one answer's Graph cursors; returns the API cursors, or none when Graph gave none. */
   async save(scope: string, cursors: StoredCursors, now: Date): Promise<StoredCursors> {
     if (cursors.before === undefined && cursors.after === undefined) return {};
     const key = randomBytes(16).toString('base64url');
-    const item = {
-      [TABLE_KEYS.partitionKey]: stringAttribute(`CURSOR#${key}`),
-      [TABLE_KEYS.sortKey]: stringAttribute('CURSOR'),
-      scope: stringAttribute(scope),
-      [TABLE_KEYS.timeToLive]: numberAttribute(epochSeconds(now) + this.ttlSeconds),
-      ...(cursors.before === undefined ? {} : { inner_before: stringAttribute(cursors.before) }),
-      ...(cursors.after === undefined ? {} : { inner_after: stringAttribute(cursors.after) }),
+    const item: CursorItem = {
+      scope,
+      expires_at: epochSeconds(now) + this.ttlSeconds,
+      inner_before: cursors.before,
+      inner_after: cursors.after,
     };
-    await this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: item }));
+    await this.table.put({ ...keys.cursor(key), ...item });
     const apiCursors: StoredCursors = {};
     if (cursors.before !== undefined) apiCursors.before = key + DIRECTION_LETTER.before;
     if (cursors.after !== undefined) apiCursors.after = key + DIRECTION_LETTER.after;
@@ -62,7 +69,7 @@ export class CursorStore {
 
   /**
    * Resolves an API cursor given as `direction`. Throws `InvalidCursorError` for one that is malformed,
-   * unknown, expired, of another scope (page and query), or used in the other direction.
+   * unknown, expired, of another scope (Page and query), or used in the other direction.
    */
   async resolve(
     apiCursor: string,
@@ -72,19 +79,10 @@ export class CursorStore {
   ): Promise<ResolvedCursor> {
     const match = API_CURSOR.exec(apiCursor);
     if (match === null || match[2] !== DIRECTION_LETTER[direction]) throw new InvalidCursorError();
-    const output = await this.options.client.send(
-      new GetItemCommand({
-        TableName: this.options.tableName,
-        Key: {
-          [TABLE_KEYS.partitionKey]: stringAttribute(`CURSOR#${match[1]}`),
-          [TABLE_KEYS.sortKey]: stringAttribute('CURSOR'),
-        },
-      }),
-    );
-    const item = output.Item;
-    if (item === undefined || isExpired(item, TABLE_KEYS.timeToLive, now)) throw new InvalidCursorError();
-    if (readString(item, 'scope') !== scope) throw new InvalidCursorError();
-    const innerCursor = readString(item, direction === 'after' ? 'inner_after' : 'inner_before');
+    const item = await this.table.get<CursorItem>(keys.cursor(match[1] ?? ''));
+    if (item === undefined || isExpired(item, now)) throw new InvalidCursorError();
+    if (item.scope !== scope) throw new InvalidCursorError();
+    const innerCursor = direction === 'after' ? item.inner_after : item.inner_before;
     if (innerCursor === undefined) throw new InvalidCursorError();
     return { direction, innerCursor };
   }

@@ -1,14 +1,21 @@
-import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Folder, Platform } from '../domain/vocabulary.js';
-import { isConditionFailure, numberAttribute, readNumber, stringAttribute } from './attributes.js';
-import { TABLE_KEYS } from './table-schema.js';
+import { keys } from './keys.js';
+import { namesOf, Table } from './table.js';
 
-/** A change in how many conversations each folder of a page's platform holds. */
+/** A change in how many conversations each folder of a Page's platform holds. */
 export type FolderDeltas = Map<Folder, number>;
+
+/** A folder's counter item (`keys.folderCount`). */
+interface CounterItem {
+  conversations: number;
+}
+
+const NAMES = namesOf<CounterItem>({ '#count': 'conversations' });
 
 /**
  * How many conversations each folder of the index holds, kept by the writes themselves: one counter
- * item per page, platform and folder, moved by DynamoDB's atomic ADD with what each write changed
+ * item per Page, platform and folder, moved by DynamoDB's atomic ADD with what each write changed
  * (created in a folder, moved out of another). Reading one costs one GetItem, however large the folder.
  *
  * The counter is written after the conversation, not with it (no transactions): a writer that dies
@@ -16,24 +23,21 @@ export type FolderDeltas = Map<Folder, number>;
  * counts the folder again (the sync does after a run that died, see `page-run.ts`).
  */
 export class IndexCounters {
-  constructor(
-    private readonly client: DynamoDBClient,
-    private readonly tableName: string,
-  ) {}
+  private readonly table: Table;
+
+  constructor(client: DynamoDBClient, tableName: string) {
+    this.table = new Table(client, tableName);
+  }
 
   async add(pageId: string, platform: Platform, deltas: FolderDeltas): Promise<void> {
     const writes = [...deltas].filter(([, delta]) => delta !== 0);
     await Promise.all(
       writes.map(([folder, delta]) =>
-        this.client.send(
-          new UpdateItemCommand({
-            TableName: this.tableName,
-            Key: counterKey(pageId, platform, folder),
-            UpdateExpression: 'ADD #count :delta',
-            ExpressionAttributeNames: { '#count': 'conversations' },
-            ExpressionAttributeValues: { ':delta': numberAttribute(delta) },
-          }),
-        ),
+        this.table.update(keys.folderCount(pageId, platform, folder), {
+          update: 'ADD #count :delta',
+          names: NAMES,
+          values: { ':delta': delta },
+        }),
       ),
     );
   }
@@ -44,14 +48,10 @@ export class IndexCounters {
 
   /** The counter as stored; undefined while the folder never had one. */
   async stored(pageId: string, platform: Platform, folder: Folder): Promise<number | undefined> {
-    const output = await this.client.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: counterKey(pageId, platform, folder),
-        ConsistentRead: true,
-      }),
-    );
-    return readNumber(output.Item, 'conversations');
+    const item = await this.table.get<CounterItem>(keys.folderCount(pageId, platform, folder), {
+      consistent: true,
+    });
+    return item?.conversations;
   }
 
   /**
@@ -66,45 +66,24 @@ export class IndexCounters {
     value: number,
     expected: number | undefined,
   ): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: counterKey(pageId, platform, folder),
-          UpdateExpression: 'SET #count = :value',
-          ConditionExpression: expected === undefined ? 'attribute_not_exists(#count)' : '#count = :expected',
-          ExpressionAttributeNames: { '#count': 'conversations' },
-          ExpressionAttributeValues: {
-            ':value': numberAttribute(value),
-            ...(expected === undefined ? {} : { ':expected': numberAttribute(expected) }),
-          },
-        }),
-      );
-      return true;
-    } catch (error: unknown) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    const { applied } = await this.table.update(keys.folderCount(pageId, platform, folder), {
+      update: 'SET #count = :value',
+      condition: expected === undefined ? 'attribute_not_exists(#count)' : '#count = :expected',
+      names: NAMES,
+      values: { ':value': value, ':expected': expected },
+    });
+    return applied;
   }
 
   /** Sets a counter whatever it holds: the recount's last resort in a folder that never stops moving. */
   async set(pageId: string, platform: Platform, folder: Folder, value: number): Promise<void> {
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: counterKey(pageId, platform, folder),
-        UpdateExpression: 'SET #count = :value',
-        ExpressionAttributeNames: { '#count': 'conversations' },
-        ExpressionAttributeValues: { ':value': numberAttribute(value) },
-      }),
-    );
+    await this.table.update(keys.folderCount(pageId, platform, folder), {
+      update: 'SET #count = :value',
+      names: NAMES,
+      values: { ':value': value },
+    });
   }
 }
-
-const counterKey = (pageId: string, platform: Platform, folder: Folder) => ({
-  [TABLE_KEYS.partitionKey]: stringAttribute(`PAGE#${pageId}`),
-  [TABLE_KEYS.sortKey]: stringAttribute(`COUNT#${platform}#${folder}`),
-});
 
 /** How a batch of writes into one folder moves the counters: +1 here for each arrival, -1 where it left. */
 export function folderDeltas(

@@ -8,52 +8,52 @@ import type {
 } from '../domain/page.js';
 import { TOKEN_STATUSES } from '../domain/page.js';
 import { RUN_OUTCOMES, type RunOutcome } from '../domain/sync-state.js';
-import { type Item, readString, stringAttribute } from './attributes.js';
-import { TABLE_KEYS } from './table-schema.js';
+import type { Stored, Values } from './table.js';
 
 /**
- * The registry's items and their attributes. One partition holds every Page so that a Query lists
- * them in order; the sort key is the Page id zero-padded to the longest id the API accepts (32 digits),
- * so that string order is numeric order.
+ * A registered Page as stored (`keys.registeredPage`): one item each in the registry's one partition,
+ * so that a Query lists them in id order.
  */
-export const PAGES_PARTITION = 'PAGES';
-const PAGE_ID_WIDTH = 32;
-
-export const pageSortKey = (pageId: string): string => pageId.padStart(PAGE_ID_WIDTH, '0');
-
-export function pageKey(pageId: string): Item {
-  return {
-    [TABLE_KEYS.partitionKey]: stringAttribute(PAGES_PARTITION),
-    [TABLE_KEYS.sortKey]: stringAttribute(pageSortKey(pageId)),
-  };
+export interface RegistryItem {
+  page_id: string;
+  name: string;
+  instagram_account_id: string;
+  /** `shared-secret`, or `page-secret` (the default, also for items written before it existed). */
+  token_location: string;
+  token_secret_id: string;
+  /** The Page's key in a shared secret; the Page id when missing. */
+  token_key: string;
+  /** A `TokenStatus`; read through a check, as are the other words below. */
+  token_status: string;
+  token_checked_at: string;
+  /** `TokenHealthError` as JSON. */
+  token_error: string;
+  token_invalid_at_version: string;
+  sync_status: string;
+  synced_at: string;
+  sync_last_outcome: string;
+  registered_at: string;
+  updated_at: string;
 }
 
-/** The small item that maps an Instagram professional account to its Page, for webhooks. */
-export function instagramKey(instagramAccountId: string): Item {
-  return {
-    [TABLE_KEYS.partitionKey]: stringAttribute(`IGACCOUNT#${instagramAccountId}`),
-    [TABLE_KEYS.sortKey]: stringAttribute('PAGE'),
-  };
+/** The small item that maps an Instagram professional account to its Page (`keys.instagramAccount`). */
+export interface InstagramAccountItem {
+  page_id: string;
 }
 
 function oneOf<T extends string>(values: readonly T[], value: string | undefined): T | undefined {
   return (values as readonly string[]).includes(value ?? '') ? (value as T) : undefined;
 }
 
-function readLocation(item: Item): TokenLocation {
-  const secretId = readString(item, 'token_secret_id');
-  if (readString(item, 'token_location') === 'shared-secret' && secretId !== undefined) {
-    return {
-      kind: 'shared-secret',
-      secretId,
-      key: readString(item, 'token_key') ?? readString(item, 'page_id') ?? '',
-    };
+function readLocation(item: Stored<RegistryItem>): TokenLocation {
+  const secretId = item.token_secret_id;
+  if (item.token_location === 'shared-secret' && secretId !== undefined) {
+    return { kind: 'shared-secret', secretId, key: item.token_key ?? item.page_id ?? '' };
   }
   return { kind: 'page-secret' };
 }
 
-function readTokenError(item: Item): TokenHealthError | undefined {
-  const text = readString(item, 'token_error');
+function readTokenError(text: string | undefined): TokenHealthError | undefined {
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as TokenHealthError;
@@ -62,57 +62,60 @@ function readTokenError(item: Item): TokenHealthError | undefined {
   }
 }
 
-function readHealth(item: Item): TokenHealth {
-  const status: TokenStatus = oneOf(TOKEN_STATUSES, readString(item, 'token_status')) ?? 'unchecked';
+function readHealth(item: Stored<RegistryItem>): TokenHealth {
+  const status: TokenStatus = oneOf(TOKEN_STATUSES, item.token_status) ?? 'unchecked';
   return {
     status,
-    checkedAt: readString(item, 'token_checked_at'),
-    error: status === 'invalid' ? readTokenError(item) : undefined,
-    invalidAtVersion: status === 'invalid' ? readString(item, 'token_invalid_at_version') : undefined,
+    checkedAt: item.token_checked_at,
+    error: status === 'invalid' ? readTokenError(item.token_error) : undefined,
+    invalidAtVersion: status === 'invalid' ? item.token_invalid_at_version : undefined,
   };
 }
 
-function readSync(item: Item): SyncSummary | undefined {
-  const status = oneOf(['idle', 'running', 'failed'] as const, readString(item, 'sync_status'));
+function readSync(item: Stored<RegistryItem>): SyncSummary | undefined {
+  const status = oneOf(['idle', 'running', 'failed'] as const, item.sync_status);
   if (status === undefined) return undefined;
   return {
     status,
-    syncedAt: readString(item, 'synced_at'),
-    lastOutcome: oneOf<RunOutcome>(RUN_OUTCOMES, readString(item, 'sync_last_outcome')),
+    syncedAt: item.synced_at,
+    lastOutcome: oneOf<RunOutcome>(RUN_OUTCOMES, item.sync_last_outcome),
   };
 }
 
-export function readPageRecord(item: Item): PageRecord | undefined {
-  const pageId = readString(item, 'page_id');
+export function readPageRecord(item: Stored<RegistryItem>): PageRecord | undefined {
+  const pageId = item.page_id;
   if (pageId === undefined) return undefined;
   return {
     pageId,
-    name: readString(item, 'name'),
-    instagramAccountId: readString(item, 'instagram_account_id'),
+    name: item.name,
+    instagramAccountId: item.instagram_account_id,
     token: readLocation(item),
     health: readHealth(item),
     sync: readSync(item),
-    registeredAt: readString(item, 'registered_at') ?? '',
-    updatedAt: readString(item, 'updated_at') ?? '',
+    registeredAt: item.registered_at ?? '',
+    updatedAt: item.updated_at ?? '',
   };
 }
 
+type LocationAttribute = 'token_location' | 'token_secret_id' | 'token_key';
+
 /** The attributes that say where the token lives; a per-Page secret removes the shared ones. */
-export function locationAttributes(location: TokenLocation): { set: Item; remove: string[] } {
+export function locationAttributes(location: TokenLocation): {
+  set: Partial<Pick<RegistryItem, LocationAttribute>>;
+  remove: LocationAttribute[];
+} {
   if (location.kind === 'shared-secret') {
     return {
-      set: {
-        token_location: stringAttribute('shared-secret'),
-        token_secret_id: stringAttribute(location.secretId),
-        token_key: stringAttribute(location.key),
-      },
+      set: { token_location: 'shared-secret', token_secret_id: location.secretId, token_key: location.key },
       remove: [],
     };
   }
-  return {
-    set: { token_location: stringAttribute('page-secret') },
-    remove: ['token_secret_id', 'token_key'],
-  };
+  return { set: { token_location: 'page-secret' }, remove: ['token_secret_id', 'token_key'] };
+}
+
+/** `{name: value}` as `{':name': value}`, for an update expression's values. */
+export function asValues(attributes: Record<string, string | number | undefined>): Values {
+  return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [`:${name}`, value]));
 }
 
 export function sameLocation(a: TokenLocation, b: TokenLocation): boolean {

@@ -1,22 +1,15 @@
-import {
-  type AttributeValue,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { PageRecord, SyncSummary, TokenHealthError, TokenLocation } from '../domain/page.js';
-import { type Item, isConditionFailure, readString, stringAttribute } from './attributes.js';
+import { keys, REGISTRY_PARTITION, registrySortKey } from './keys.js';
 import {
-  instagramKey,
+  asValues,
+  type InstagramAccountItem,
   locationAttributes,
-  PAGES_PARTITION,
-  pageKey,
-  pageSortKey,
+  type RegistryItem,
   readPageRecord,
   sameLocation,
 } from './page-registry-item.js';
+import { namesOf, Table, type Values, type Written } from './table.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 /**
@@ -55,7 +48,7 @@ export interface PageListing {
 }
 
 /**
- * The registry of Pages, one item each in one partition (keys in `page-registry-item.ts`). `find` keeps
+ * The registry of Pages, one item each in one partition (its item in `page-registry-item.ts`). `find` keeps
  * each item for `cacheMs` per container, so that the token sources and the health hook read it at most
  * once a minute per Page; the health marks update that copy too, so a container that marks a token
  * invalid refuses the Page at once.
@@ -64,8 +57,10 @@ export class PageRegistry implements TokenHealthRecorder {
   private readonly cache = new Map<string, { record: PageRecord | undefined; readAt: number }>();
   private readonly cacheMs: number;
   private readonly now: () => Date;
+  private readonly table: Table;
 
-  constructor(private readonly options: PageRegistryOptions) {
+  constructor(options: PageRegistryOptions) {
+    this.table = new Table(options.client, options.tableName);
     this.cacheMs = options.cacheMs ?? 60_000;
     this.now = options.now ?? (() => new Date());
   }
@@ -79,10 +74,8 @@ export class PageRegistry implements TokenHealthRecorder {
 
   /** The Page's item, read now. */
   async get(pageId: string): Promise<PageRecord | undefined> {
-    const output = await this.options.client.send(
-      new GetItemCommand({ TableName: this.options.tableName, Key: pageKey(pageId), ConsistentRead: true }),
-    );
-    const record = output.Item === undefined ? undefined : readPageRecord(output.Item);
+    const item = await this.table.get<RegistryItem>(keys.registeredPage(pageId), { consistent: true });
+    const record = item === undefined ? undefined : readPageRecord(item);
     this.remember(pageId, record);
     return record;
   }
@@ -94,51 +87,38 @@ export class PageRegistry implements TokenHealthRecorder {
   async list(options: { limit: number; after?: string; before?: string }): Promise<PageListing> {
     const backwards = options.before !== undefined;
     const bound = options.before ?? options.after;
-    const output = await this.options.client.send(
-      new QueryCommand({
-        TableName: this.options.tableName,
-        KeyConditionExpression:
-          bound === undefined ? '#pk = :pk' : `#pk = :pk AND #sk ${backwards ? '<' : '>'} :bound`,
-        ExpressionAttributeNames: {
-          '#pk': TABLE_KEYS.partitionKey,
-          ...(bound ? { '#sk': TABLE_KEYS.sortKey } : {}),
-        },
-        ExpressionAttributeValues: {
-          ':pk': stringAttribute(PAGES_PARTITION),
-          ...(bound === undefined ? {} : { ':bound': stringAttribute(pageSortKey(bound)) }),
-        },
-        ScanIndexForward: !backwards,
-        // One more than asked says whether there is more, without a second query.
-        Limit: options.limit + 1,
-      }),
-    );
-    const records = (output.Items ?? []).flatMap((item) => readPageRecord(item) ?? []);
-    const more = records.length > options.limit;
-    const page = records.slice(0, options.limit);
-    return { records: backwards ? page.reverse() : page, more };
+    const { records } = await this.table.query<RegistryItem>({
+      keyCondition: bound === undefined ? '#pk = :pk' : `#pk = :pk AND #sk ${backwards ? '<' : '>'} :bound`,
+      names: {
+        '#pk': TABLE_KEYS.partitionKey,
+        ...(bound === undefined ? {} : { '#sk': TABLE_KEYS.sortKey }),
+      },
+      values: {
+        ':pk': REGISTRY_PARTITION,
+        ...(bound === undefined ? {} : { ':bound': registrySortKey(bound) }),
+      },
+      forward: !backwards,
+      // One more than asked says whether there is more, without a second query.
+      limit: options.limit + 1,
+    });
+    const pages = records.flatMap((item) => readPageRecord(item) ?? []);
+    const more = pages.length > options.limit;
+    const listing = pages.slice(0, options.limit);
+    return { records: backwards ? listing.reverse() : listing, more };
   }
 
   /** Every registered Page id, ascending: what the schedule syncs. */
   async listPageIds(): Promise<string[]> {
     const ids: string[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const output = await this.options.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#id': 'page_id' },
-          ExpressionAttributeValues: { ':pk': stringAttribute(PAGES_PARTITION) },
-          ProjectionExpression: '#id',
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of output.Items ?? []) {
-        const id = readString(item, 'page_id');
-        if (id !== undefined) ids.push(id);
-      }
-      start = output.LastEvaluatedKey;
-    } while (start !== undefined);
+    const batches = this.table.batches<RegistryItem>({
+      keyCondition: '#pk = :pk',
+      names: { '#pk': TABLE_KEYS.partitionKey, ...namesOf<RegistryItem>({ '#id': 'page_id' }) },
+      values: { ':pk': REGISTRY_PARTITION },
+      projection: '#id',
+    });
+    for await (const batch of batches) {
+      for (const item of batch) if (item.page_id !== undefined) ids.push(item.page_id);
+    }
     return ids;
   }
 
@@ -160,22 +140,22 @@ export class PageRegistry implements TokenHealthRecorder {
     }
     const at = this.now().toISOString();
     const location = locationAttributes(registration.token);
-    const values: Item = {
-      ':at': stringAttribute(at),
-      ':id': stringAttribute(pageId),
-      ':unchecked': stringAttribute('unchecked'),
-      ...prefixed(location.set),
+    const values: Values = {
+      ':at': at,
+      ':id': pageId,
+      ':unchecked': 'unchecked',
+      ...asValues(location.set),
     };
     const sets = ['page_id = :id', 'updated_at = :at', 'registered_at = if_not_exists(registered_at, :at)'];
     sets.push(...Object.keys(location.set).map((name) => `${name} = :${name}`));
-    const removes = [...location.remove];
+    const removes: Array<keyof RegistryItem> = [...location.remove];
     if (registration.name !== undefined) {
       sets.push('#name = :name');
-      values[':name'] = stringAttribute(registration.name);
+      values[':name'] = registration.name;
     }
     if (registration.instagramAccountId !== undefined) {
       sets.push('instagram_account_id = :ig');
-      values[':ig'] = stringAttribute(registration.instagramAccountId);
+      values[':ig'] = registration.instagramAccountId;
     }
     if (resetHealth) {
       sets.push('token_status = :unchecked');
@@ -183,15 +163,12 @@ export class PageRegistry implements TokenHealthRecorder {
     } else {
       sets.push('token_status = if_not_exists(token_status, :unchecked)');
     }
-    await this.options.client.send(
-      new UpdateItemCommand({
-        TableName: this.options.tableName,
-        Key: pageKey(pageId),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ExpressionAttributeNames: registration.name === undefined ? undefined : { '#name': 'name' },
-        ExpressionAttributeValues: values,
-      }),
-    );
+    await this.table.update(keys.registeredPage(pageId), {
+      update: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      // `name` is one of DynamoDB's reserved words.
+      ...(registration.name === undefined ? {} : { names: namesOf<RegistryItem>({ '#name': 'name' }) }),
+      values,
+    });
     if (igChanged && registration.instagramAccountId !== undefined) {
       await this.putInstagramMapping(registration.instagramAccountId, pageId);
       if (existing?.instagramAccountId !== undefined)
@@ -203,26 +180,20 @@ export class PageRegistry implements TokenHealthRecorder {
 
   /** Removes the Page and its Instagram mapping; false when it was not registered. */
   async remove(pageId: string): Promise<boolean> {
-    const output = await this.options.client.send(
-      new DeleteItemCommand({
-        TableName: this.options.tableName,
-        Key: pageKey(pageId),
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
+    const removed = await this.table.delete<RegistryItem>(keys.registeredPage(pageId), {
+      returns: 'ALL_OLD',
+    });
     this.cache.delete(pageId);
-    if (output.Attributes === undefined) return false;
-    const instagramAccountId = readString(output.Attributes, 'instagram_account_id');
+    if (removed.record === undefined) return false;
+    const instagramAccountId = removed.record.instagram_account_id;
     if (instagramAccountId !== undefined) await this.deleteInstagramMapping(instagramAccountId, pageId);
     return true;
   }
 
   /** The Page an Instagram professional account belongs to, for webhooks. */
   async pageIdForInstagramAccount(instagramAccountId: string): Promise<string | undefined> {
-    const output = await this.options.client.send(
-      new GetItemCommand({ TableName: this.options.tableName, Key: instagramKey(instagramAccountId) }),
-    );
-    return readString(output.Item, 'page_id');
+    const item = await this.table.get<InstagramAccountItem>(keys.instagramAccount(instagramAccountId));
+    return item?.page_id;
   }
 
   /**
@@ -231,118 +202,81 @@ export class PageRegistry implements TokenHealthRecorder {
    */
   async markTokenInvalid(pageId: string, error: TokenHealthError, secretVersion: string): Promise<void> {
     const at = this.now().toISOString();
-    const version = secretVersion;
-    try {
-      const output = await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: pageKey(pageId),
-          UpdateExpression:
-            'SET token_status = :invalid, token_checked_at = :at, token_error = :error, token_invalid_at_version = :version',
-          ConditionExpression:
-            'attribute_exists(page_id) AND NOT (token_status = :invalid AND token_invalid_at_version = :version)',
-          ExpressionAttributeValues: {
-            ':invalid': stringAttribute('invalid'),
-            ':at': stringAttribute(at),
-            ':error': stringAttribute(JSON.stringify(error)),
-            ':version': stringAttribute(version),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      this.remember(pageId, output.Attributes === undefined ? undefined : readPageRecord(output.Attributes));
-    } catch (failure: unknown) {
-      if (!isConditionFailure(failure)) throw failure;
-      await this.get(pageId);
-    }
+    const marked = await this.table.update<RegistryItem>(keys.registeredPage(pageId), {
+      update:
+        'SET token_status = :invalid, token_checked_at = :at, token_error = :error, token_invalid_at_version = :version',
+      condition:
+        'attribute_exists(page_id) AND NOT (token_status = :invalid AND token_invalid_at_version = :version)',
+      values: {
+        ':invalid': 'invalid',
+        ':at': at,
+        ':error': JSON.stringify(error),
+        ':version': secretVersion,
+      },
+      returns: 'ALL_NEW',
+    });
+    await this.rememberWritten(pageId, marked);
   }
 
   /** Marks the token accepted; writes only when its status was another (a warm, valid Page writes nothing). */
   async markTokenValid(pageId: string): Promise<void> {
     const known = await this.find(pageId);
     if (known === undefined || known.health.status === 'valid') return;
-    try {
-      const output = await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: pageKey(pageId),
-          UpdateExpression:
-            'SET token_status = :valid, token_checked_at = :at REMOVE token_error, token_invalid_at_version',
-          ConditionExpression: 'attribute_exists(page_id) AND token_status <> :valid',
-          ExpressionAttributeValues: {
-            ':valid': stringAttribute('valid'),
-            ':at': stringAttribute(this.now().toISOString()),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      this.remember(pageId, output.Attributes === undefined ? undefined : readPageRecord(output.Attributes));
-    } catch (failure: unknown) {
-      if (!isConditionFailure(failure)) throw failure;
-      await this.get(pageId);
-    }
+    const marked = await this.table.update<RegistryItem>(keys.registeredPage(pageId), {
+      update:
+        'SET token_status = :valid, token_checked_at = :at REMOVE token_error, token_invalid_at_version',
+      condition: 'attribute_exists(page_id) AND token_status <> :valid',
+      values: { ':valid': 'valid', ':at': this.now().toISOString() },
+      returns: 'ALL_NEW',
+    });
+    await this.rememberWritten(pageId, marked);
   }
 
   /** Records the latest sync's summary (the sync calls this); a Page removed meanwhile stays removed. */
   async updateSyncSummary(pageId: string, summary: SyncSummary): Promise<void> {
-    const values: Item = { ':status': stringAttribute(summary.status) };
+    const values: Values = { ':status': summary.status };
     const sets = ['sync_status = :status'];
     if (summary.syncedAt !== undefined) {
       sets.push('synced_at = :synced');
-      values[':synced'] = stringAttribute(summary.syncedAt);
+      values[':synced'] = summary.syncedAt;
     }
     if (summary.lastOutcome !== undefined) {
       sets.push('sync_last_outcome = :outcome');
-      values[':outcome'] = stringAttribute(summary.lastOutcome);
+      values[':outcome'] = summary.lastOutcome;
     }
-    try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: pageKey(pageId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(page_id)',
-          ExpressionAttributeValues: values,
-        }),
-      );
-    } catch (failure: unknown) {
-      if (!isConditionFailure(failure)) throw failure;
-    }
+    // A Page removed meanwhile fails the condition and stays removed.
+    await this.table.update(keys.registeredPage(pageId), {
+      update: `SET ${sets.join(', ')}`,
+      condition: 'attribute_exists(page_id)',
+      values,
+    });
   }
 
   private remember(pageId: string, record: PageRecord | undefined): void {
     this.cache.set(pageId, { record, readAt: this.now().getTime() });
   }
 
+  /** Keeps what a health mark wrote; when its condition failed (nothing to change), reads the item now. */
+  private async rememberWritten(pageId: string, written: Written<RegistryItem>): Promise<void> {
+    if (!written.applied) {
+      await this.get(pageId);
+      return;
+    }
+    this.remember(pageId, written.record === undefined ? undefined : readPageRecord(written.record));
+  }
+
   private async putInstagramMapping(instagramAccountId: string, pageId: string): Promise<void> {
-    await this.options.client.send(
-      new UpdateItemCommand({
-        TableName: this.options.tableName,
-        Key: instagramKey(instagramAccountId),
-        UpdateExpression: 'SET page_id = :id',
-        ExpressionAttributeValues: { ':id': stringAttribute(pageId) },
-      }),
-    );
+    await this.table.update(keys.instagramAccount(instagramAccountId), {
+      update: 'SET page_id = :id',
+      values: { ':id': pageId },
+    });
   }
 
   /** Only the Page's own mapping: the account may have moved to another Page since. */
   private async deleteInstagramMapping(instagramAccountId: string, pageId: string): Promise<void> {
-    try {
-      await this.options.client.send(
-        new DeleteItemCommand({
-          TableName: this.options.tableName,
-          Key: instagramKey(instagramAccountId),
-          ConditionExpression: 'page_id = :id',
-          ExpressionAttributeValues: { ':id': stringAttribute(pageId) },
-        }),
-      );
-    } catch (failure: unknown) {
-      if (!isConditionFailure(failure)) throw failure;
-    }
+    await this.table.delete(keys.instagramAccount(instagramAccountId), {
+      condition: 'page_id = :id',
+      values: { ':id': pageId },
+    });
   }
-}
-
-/** `{name: value}` as `{':name': value}`, for an update expression's values. */
-function prefixed(attributes: Item): Item {
-  return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [`:${name}`, value]));
 }

@@ -1,18 +1,7 @@
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  GetItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Platform } from '../domain/vocabulary.js';
-import {
-  epochSeconds,
-  isConditionFailure,
-  numberAttribute,
-  readNumber,
-  stringAttribute,
-} from './attributes.js';
-import { TABLE_KEYS } from './table-schema.js';
+import { keys } from './keys.js';
+import { type Expiring, epochSeconds, namesOf, Table, type Values } from './table.js';
 
 /** One person's conversation on one platform of a Page: what refreshes coalesce on. */
 export interface RefreshKey {
@@ -20,6 +9,20 @@ export interface RefreshKey {
   platform: Platform;
   personId: string;
 }
+
+/** The refreshes of one conversation key (`keys.refresh`); times are epoch ms except Meta's event times. */
+interface RefreshItem extends Expiring {
+  started_at: number;
+  lease_until: number;
+  /** Meta's time of the event the running claim is for. */
+  claimed_event_time: number;
+  /** Meta's time of the newest event a refresh that read Graph covered. */
+  covered_event_time: number;
+  queued_at: number;
+  queued_id: string;
+}
+
+const refreshKey = ({ pageId, platform, personId }: RefreshKey) => keys.refresh(pageId, platform, personId);
 
 /**
  * - `claimed`: this request runs the refresh now;
@@ -52,9 +55,11 @@ export interface RefreshStoreOptions {
  */
 export class RefreshStore {
   private readonly leaseMs: number;
+  private readonly table: Table;
 
-  constructor(private readonly options: RefreshStoreOptions) {
+  constructor(options: RefreshStoreOptions) {
     this.leaseMs = options.leaseMs ?? 60_000;
+    this.table = new Table(options.client, options.tableName);
   }
 
   /**
@@ -67,17 +72,17 @@ export class RefreshStore {
     request: { requestedAt: number; eventTime?: number | undefined },
     now: number,
   ): Promise<ClaimOutcome> {
-    const names: Record<string, string> = {
+    const names = namesOf<RefreshItem>({
       '#started': 'started_at',
       '#lease': 'lease_until',
-      '#ttl': TABLE_KEYS.timeToLive,
+      '#ttl': 'expires_at',
       '#claimedEvent': 'claimed_event_time',
-    };
-    const values: Record<string, AttributeValue> = {
-      ':now': numberAttribute(now),
-      ':lease': numberAttribute(now + this.leaseMs),
-      ':requested': numberAttribute(request.requestedAt),
-      ':ttl': numberAttribute(epochSeconds(new Date(now)) + 86_400),
+    });
+    const values: Values = {
+      ':now': now,
+      ':lease': now + this.leaseMs,
+      ':requested': request.requestedAt,
+      ':ttl': epochSeconds(new Date(now)) + 86_400,
     };
     let condition =
       '(attribute_not_exists(#started) OR #started < :requested) AND (attribute_not_exists(#lease) OR #lease < :now)';
@@ -86,30 +91,15 @@ export class RefreshStore {
       update += ' REMOVE #claimedEvent';
     } else {
       names['#covered'] = 'covered_event_time';
-      values[':event'] = numberAttribute(request.eventTime);
+      values[':event'] = request.eventTime;
       condition += ' AND (attribute_not_exists(#covered) OR #covered < :event)';
       update += ', #claimedEvent = :event';
     }
-    try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: refreshKey(key),
-          UpdateExpression: update,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return 'claimed';
-    } catch (error: unknown) {
-      if (!isConditionFailure(error)) throw error;
-    }
-    const output = await this.options.client.send(
-      new GetItemCommand({ TableName: this.options.tableName, Key: refreshKey(key), ConsistentRead: true }),
-    );
-    const startedAt = readNumber(output.Item, 'started_at');
-    const coveredEvent = readNumber(output.Item, 'covered_event_time');
+    const claimed = await this.table.update(refreshKey(key), { update, condition, names, values });
+    if (claimed.applied) return 'claimed';
+    const item = await this.table.get<RefreshItem>(refreshKey(key), { consistent: true });
+    const startedAt = item?.started_at;
+    const coveredEvent = item?.covered_event_time;
     const covered =
       (startedAt !== undefined && startedAt >= request.requestedAt) ||
       (request.eventTime !== undefined && coveredEvent !== undefined && coveredEvent >= request.eventTime);
@@ -121,27 +111,18 @@ export class RefreshStore {
    * did, since the last start: that one covers this one. A request that booked may book again.
    */
   async bookFollowUp(key: RefreshKey, requestId: string, now: number): Promise<boolean> {
-    try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: refreshKey(key),
-          UpdateExpression: 'SET #queued = :now, #queuedId = :id',
-          ConditionExpression:
-            'attribute_not_exists(#queued) OR attribute_not_exists(#started) OR #queued < #started OR #queuedId = :id',
-          ExpressionAttributeNames: {
-            '#queued': 'queued_at',
-            '#queuedId': 'queued_id',
-            '#started': 'started_at',
-          },
-          ExpressionAttributeValues: { ':now': numberAttribute(now), ':id': stringAttribute(requestId) },
-        }),
-      );
-      return true;
-    } catch (error: unknown) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    const booked = await this.table.update(refreshKey(key), {
+      update: 'SET #queued = :now, #queuedId = :id',
+      condition:
+        'attribute_not_exists(#queued) OR attribute_not_exists(#started) OR #queued < #started OR #queuedId = :id',
+      names: namesOf<RefreshItem>({
+        '#queued': 'queued_at',
+        '#queuedId': 'queued_id',
+        '#started': 'started_at',
+      }),
+      values: { ':now': now, ':id': requestId },
+    });
+    return booked.applied;
   }
 
   /**
@@ -149,41 +130,24 @@ export class RefreshStore {
    * read Graph covers, from then on, every event up to the one it claimed for (by Meta's clock).
    */
   async release(key: RefreshKey, startedAt: number, outcome: { read: boolean }): Promise<void> {
-    const names = { '#lease': 'lease_until', '#started': 'started_at' };
-    const release = (update: string, condition: string, extraNames: Record<string, string> = {}) =>
-      this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: refreshKey(key),
-          UpdateExpression: update,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: { ...names, ...extraNames },
-          ExpressionAttributeValues: { ':started': numberAttribute(startedAt) },
-        }),
-      );
-    try {
-      if (!outcome.read) {
-        await release('REMOVE #lease, #started', '#started = :started');
-        return;
-      }
-      try {
-        await release(
-          'SET #covered = #claimedEvent REMOVE #lease',
-          '#started = :started AND attribute_exists(#claimedEvent) AND (attribute_not_exists(#covered) OR #covered < #claimedEvent)',
-          { '#covered': 'covered_event_time', '#claimedEvent': 'claimed_event_time' },
-        );
-      } catch (error: unknown) {
-        if (!isConditionFailure(error)) throw error;
-        await release('REMOVE #lease', '#started = :started');
-      }
-    } catch (error: unknown) {
-      // A claim that outlived its lease was taken over: the newer claim owns the item now.
-      if (!isConditionFailure(error)) throw error;
+    // Each step holds only while this claim's start is the item's: a claim that outlived its lease was
+    // taken over, and the newer claim owns the item now (the step then writes nothing).
+    const release = (update: string, condition: string, names: Record<`#${string}`, string> = {}) =>
+      this.table.update(refreshKey(key), {
+        update,
+        condition,
+        names: { ...namesOf<RefreshItem>({ '#lease': 'lease_until', '#started': 'started_at' }), ...names },
+        values: { ':started': startedAt },
+      });
+    if (!outcome.read) {
+      await release('REMOVE #lease, #started', '#started = :started');
+      return;
     }
+    const covered = await release(
+      'SET #covered = #claimedEvent REMOVE #lease',
+      '#started = :started AND attribute_exists(#claimedEvent) AND (attribute_not_exists(#covered) OR #covered < #claimedEvent)',
+      namesOf<RefreshItem>({ '#covered': 'covered_event_time', '#claimedEvent': 'claimed_event_time' }),
+    );
+    if (!covered.applied) await release('REMOVE #lease', '#started = :started');
   }
 }
-
-const refreshKey = ({ pageId, platform, personId }: RefreshKey) => ({
-  [TABLE_KEYS.partitionKey]: stringAttribute(`PAGE#${pageId}`),
-  [TABLE_KEYS.sortKey]: stringAttribute(`REFRESH#${platform}#${personId}`),
-});

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { epochSeconds, isConditionFailure, numberAttribute, stringAttribute } from './attributes.js';
-import { TABLE_KEYS } from './table-schema.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { keys } from './keys.js';
+import { type Expiring, epochSeconds, namesOf, Table } from './table.js';
 
 export interface SecretLockOptions {
   client: DynamoDBClient;
@@ -14,13 +14,24 @@ export interface SecretLockOptions {
   maxTries?: number;
 }
 
+/** A shared secret's lock (`keys.secretLock`). */
+interface LockItem extends Expiring {
+  owner: string;
+  /** Epoch ms. */
+  lease_until: number;
+}
+
 /**
  * A lease item per shared secret, so that two operators writing the same shared secret at once take
  * turns: each reads, merges its Pages and writes while holding it, and no token is lost. Secrets
  * Manager has no conditional PutSecretValue; one conditional DynamoDB write gives one.
  */
 export class SecretLock {
-  constructor(private readonly options: SecretLockOptions) {}
+  private readonly table: Table;
+
+  constructor(private readonly options: SecretLockOptions) {
+    this.table = new Table(options.client, options.tableName);
+  }
 
   async withLock<T>(secretId: string, work: () => Promise<T>): Promise<T> {
     const owner = randomUUID();
@@ -39,50 +50,26 @@ export class SecretLock {
     }
   }
 
-  private key(secretId: string) {
-    return {
-      [TABLE_KEYS.partitionKey]: stringAttribute(`SECRETLOCK#${secretId}`),
-      [TABLE_KEYS.sortKey]: stringAttribute('LOCK'),
-    };
-  }
-
   private async acquire(secretId: string, owner: string): Promise<boolean> {
     const now = Date.now();
     const until = now + (this.options.leaseMs ?? 30_000);
-    try {
-      await this.options.client.send(
-        new PutItemCommand({
-          TableName: this.options.tableName,
-          Item: {
-            ...this.key(secretId),
-            owner: stringAttribute(owner),
-            lease_until: numberAttribute(until),
-            [TABLE_KEYS.timeToLive]: numberAttribute(epochSeconds(new Date(until)) + 3600),
-          },
-          ConditionExpression: 'attribute_not_exists(lease_until) OR lease_until < :now',
-          ExpressionAttributeValues: { ':now': numberAttribute(now) },
-        }),
-      );
-      return true;
-    } catch (error: unknown) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    const item: LockItem = {
+      owner,
+      lease_until: until,
+      expires_at: epochSeconds(new Date(until)) + 3600,
+    };
+    return this.table.put(
+      { ...keys.secretLock(secretId), ...item },
+      { condition: 'attribute_not_exists(lease_until) OR lease_until < :now', values: { ':now': now } },
+    );
   }
 
+  /** Only its own lock: one that outlived its lease may have been taken by another operator since. */
   private async release(secretId: string, owner: string): Promise<void> {
-    try {
-      await this.options.client.send(
-        new DeleteItemCommand({
-          TableName: this.options.tableName,
-          Key: this.key(secretId),
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': stringAttribute(owner) },
-        }),
-      );
-    } catch (error: unknown) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await this.table.delete(keys.secretLock(secretId), {
+      condition: '#owner = :owner',
+      names: namesOf<LockItem>({ '#owner': 'owner' }),
+      values: { ':owner': owner },
+    });
   }
 }

@@ -1,14 +1,16 @@
-import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { PageSyncState, PartitionState } from '../domain/sync-state.js';
-import {
-  type Item,
-  isConditionFailure,
-  numberAttribute,
-  readNumber,
-  readString,
-  stringAttribute,
-} from './attributes.js';
-import { TABLE_KEYS } from './table-schema.js';
+import { keys } from './keys.js';
+import { namesOf, type Stored, Table, type Values } from './table.js';
+
+/** A Page's sync state and lease (`keys.syncState`). */
+interface SyncStateItem {
+  /** Every partition's state, JSON. */
+  partitions: string;
+  lease_owner: string;
+  /** Epoch ms, by the clock of the run that holds it. */
+  lease_until: number;
+}
 
 /** The lease moved to another run (this one outlived it): this run must stop writing at once. */
 export class LeaseLostError extends Error {
@@ -16,39 +18,30 @@ export class LeaseLostError extends Error {
 }
 
 /**
- * The sync state of each page: one item that holds every partition's state and the page's lease.
+ * The sync state of each Page: one item that holds every partition's state and the Page's lease.
  *
  * Invariants kept here:
  * - Only the lease holder writes the partitions, and every write is conditional on still holding it,
  *   so a run that overran its lease cannot overwrite the work of the run that took over.
  * - Taking the lease returns the state in the same call, and every checkpoint renews the lease: a run
- *   costs one write to start, one per Graph page it checkpoints, and one to finish.
+ *   costs one write to start, one per Graph listing it checkpoints, and one to finish.
  * - A crashed run's lease expires by itself (`lease_until`, checked by the condition, since neither
  *   DynamoDB's TTL nor the embedded DynamoDB deletes on time).
  */
 export class SyncStateStore {
-  constructor(
-    private readonly client: DynamoDBClient,
-    private readonly tableName: string,
-  ) {}
+  private readonly table: Table;
 
-  private key(pageId: string) {
-    return {
-      [TABLE_KEYS.partitionKey]: stringAttribute(`PAGE#${pageId}`),
-      [TABLE_KEYS.sortKey]: stringAttribute('SYNC'),
-    };
+  constructor(client: DynamoDBClient, tableName: string) {
+    this.table = new Table(client, tableName);
   }
 
   /** Reads the state without taking the lease: for `GET /sync` and `POST /sync`. */
   async read(pageId: string): Promise<PageSyncState> {
-    const output = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: this.key(pageId), ConsistentRead: true }),
-    );
-    return parseState(output.Item);
+    return parseState(await this.table.get<SyncStateItem>(keys.syncState(pageId), { consistent: true }));
   }
 
   /**
-   * Takes the page's lease for `owner` until `now + leaseMs`; undefined when another run holds it.
+   * Takes the Page's lease for `owner` until `now + leaseMs`; undefined when another run holds it.
    * `interrupted`: the lease was still set, so the run before died or overran it without releasing.
    */
   async acquire(
@@ -57,32 +50,20 @@ export class SyncStateStore {
     now: number,
     leaseMs: number,
   ): Promise<(PageSyncState & { interrupted: boolean }) | undefined> {
-    try {
-      const output = await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: this.key(pageId),
-          UpdateExpression: 'SET lease_owner = :owner, lease_until = :until',
-          ConditionExpression: 'attribute_not_exists(lease_owner) OR lease_until < :now',
-          ExpressionAttributeValues: {
-            ':owner': stringAttribute(owner),
-            ':until': numberAttribute(now + leaseMs),
-            ':now': numberAttribute(now),
-          },
-          // The item as it was: its partitions are unchanged, and its lease tells of the run before.
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      const before = parseState(output.Attributes);
-      return {
-        partitions: before.partitions,
-        lease: { owner, until: now + leaseMs },
-        interrupted: before.lease !== null,
-      };
-    } catch (error: unknown) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const taken = await this.table.update<SyncStateItem>(keys.syncState(pageId), {
+      update: 'SET lease_owner = :owner, lease_until = :until',
+      condition: 'attribute_not_exists(lease_owner) OR lease_until < :now',
+      values: { ':owner': owner, ':until': now + leaseMs, ':now': now },
+      // The item as it was: its partitions are unchanged, and its lease tells of the run before.
+      returns: 'ALL_OLD',
+    });
+    if (!taken.applied) return undefined;
+    const before = parseState(taken.record);
+    return {
+      partitions: before.partitions,
+      lease: { owner, until: now + leaseMs },
+      interrupted: before.lease !== null,
+    };
   }
 
   /** Saves the partitions and renews the lease. Throws `LeaseLostError` if `owner` no longer holds it. */
@@ -94,29 +75,18 @@ export class SyncStateStore {
     leaseMs: number,
   ): Promise<void> {
     await this.write(pageId, owner, partitions, 'SET #partitions = :partitions, lease_until = :until', {
-      ':until': numberAttribute(now + leaseMs),
+      ':until': now + leaseMs,
     });
   }
 
   /** Extends the lease of `owner` without touching the partitions: the heartbeat of a run that waits. */
   async renew(pageId: string, owner: string, now: number, leaseMs: number): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: this.key(pageId),
-          UpdateExpression: 'SET lease_until = :until',
-          ConditionExpression: 'lease_owner = :owner',
-          ExpressionAttributeValues: {
-            ':owner': stringAttribute(owner),
-            ':until': numberAttribute(now + leaseMs),
-          },
-        }),
-      );
-    } catch (error: unknown) {
-      if (isConditionFailure(error)) throw new LeaseLostError(`The sync lease of page ${pageId} was lost.`);
-      throw error;
-    }
+    const renewed = await this.table.update(keys.syncState(pageId), {
+      update: 'SET lease_until = :until',
+      condition: 'lease_owner = :owner',
+      values: { ':owner': owner, ':until': now + leaseMs },
+    });
+    if (!renewed.applied) throw leaseLost(pageId);
   }
 
   /** Saves the partitions and gives the lease up, in one write. */
@@ -135,37 +105,27 @@ export class SyncStateStore {
     owner: string,
     partitions: Record<string, PartitionState>,
     update: string,
-    values: Item,
+    values: Values,
   ): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: this.key(pageId),
-          UpdateExpression: update,
-          ConditionExpression: 'lease_owner = :owner',
-          // `partitions` is one of DynamoDB's reserved words.
-          ExpressionAttributeNames: { '#partitions': 'partitions' },
-          ExpressionAttributeValues: {
-            ':owner': stringAttribute(owner),
-            ':partitions': stringAttribute(JSON.stringify(partitions)),
-            ...values,
-          },
-        }),
-      );
-    } catch (error: unknown) {
-      if (isConditionFailure(error)) throw new LeaseLostError(`The sync lease of page ${pageId} was lost.`);
-      throw error;
-    }
+    const written = await this.table.update(keys.syncState(pageId), {
+      update,
+      condition: 'lease_owner = :owner',
+      // `partitions` is one of DynamoDB's reserved words.
+      names: namesOf<SyncStateItem>({ '#partitions': 'partitions' }),
+      values: { ':owner': owner, ':partitions': JSON.stringify(partitions), ...values },
+    });
+    if (!written.applied) throw leaseLost(pageId);
   }
 }
 
-function parseState(item: Item | undefined): PageSyncState {
-  const partitions = readString(item, 'partitions');
-  const owner = readString(item, 'lease_owner');
-  const until = readNumber(item, 'lease_until');
+const leaseLost = (pageId: string) => new LeaseLostError(`The sync lease of page ${pageId} was lost.`);
+
+function parseState(item: Stored<SyncStateItem> | undefined): PageSyncState {
+  const owner = item?.lease_owner;
+  const until = item?.lease_until;
   return {
-    partitions: partitions === undefined ? {} : (JSON.parse(partitions) as Record<string, PartitionState>),
+    partitions:
+      item?.partitions === undefined ? {} : (JSON.parse(item.partitions) as Record<string, PartitionState>),
     lease: owner === undefined || until === undefined ? null : { owner, until },
   };
 }

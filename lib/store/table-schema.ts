@@ -1,11 +1,12 @@
 /**
- * The one DynamoDB table's key design, shared by the stores, the embedded DynamoDB of the local
- * runtime and the CDK construct, so that all three always agree.
+ * The one DynamoDB table's key design, shared by the stores (through `keys.ts`, which builds and parses
+ * every key from these words), the embedded DynamoDB of the local runtime and the CDK construct, so
+ * that all three always agree.
  *
  * | item                | pk                         | sk                  | gsi1pk / gsi1sk                          |
  * |---------------------|----------------------------|---------------------|------------------------------------------|
  * | API cursor          | `CURSOR#<random key>`      | `CURSOR`            |                                          |
- * | back-off of a page  | `BACKOFF#<pageId>`         | `BACKOFF`           |                                          |
+ * | back-off of a Page  | `BACKOFF#<pageId>`         | `BACKOFF`           |                                          |
  * | sync state and lease| `PAGE#<pageId>`            | `SYNC`              |                                          |
  * | indexed count       | `PAGE#<pageId>`            | `COUNT#<platform>#<folder>` |                                  |
  * | webhook refresh     | `PAGE#<pageId>`            | `REFRESH#<platform>#<person>` |                                 |
@@ -58,3 +59,23 @@ export const INDEX_KEY_PREFIXES = Object.freeze({
   /** gsi2: the change events of a Page not yet delivered, `EVENTS#<pageId>`. */
   pendingEvents: 'EVENTS#',
 });
+
+/**
+ * The sort keys that are words: a whole key (one item in its partition) or, ending in `#`, a prefix
+ * followed by ids. An indexed conversation's sort key is its id, a registered Page's its padded id.
+ */
+export const SORT_KEYS = Object.freeze({
+  cursor: 'CURSOR',
+  backoff: 'BACKOFF',
+  syncState: 'SYNC',
+  /** `COUNT#<platform>#<folder>` */
+  folderCount: 'COUNT#',
+  /** `REFRESH#<platform>#<person>` */
+  refresh: 'REFRESH#',
+  pacing: 'PACE',
+  instagramAccount: 'PAGE',
+  secretLock: 'LOCK',
+});
+
+/** Between the parts of a composite key: `CONV#<pageId>#<platform>`. The parts read back never hold one. */
+export const KEY_SEPARATOR = '#';

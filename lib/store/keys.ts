@@ -1,0 +1,112 @@
+import { graphSeconds, sortableSecond } from '../domain/graph-time.js';
+import { FOLDERS, type Folder, PLATFORMS, type Platform } from '../domain/vocabulary.js';
+import { INDEX_KEY_PREFIXES, KEY_PREFIXES, KEY_SEPARATOR, SORT_KEYS, TABLE_KEYS } from './table-schema.js';
+
+/**
+ * Every key of the table, built and parsed here from the words `table-schema.ts` declares, so that no
+ * store spells a prefix. The strings are the ones stored since the table began: changing one would
+ * orphan the items already written under it.
+ */
+
+const { partitionKey, sortKey, byUpdatedTime, pendingEvents } = TABLE_KEYS;
+
+/** An item's primary key as stored. */
+export type TableKey = Record<typeof partitionKey | typeof sortKey, string>;
+
+/** Where an indexed conversation sits in the `byUpdatedTime` index. */
+export type UpdatedTimeKey = Record<typeof byUpdatedTime.partitionKey | typeof byUpdatedTime.sortKey, string>;
+
+/** The sparse `pendingEvents` index: set on an indexed conversation while its event is undelivered. */
+export type PendingEventsKey = Record<
+  typeof pendingEvents.partitionKey | typeof pendingEvents.sortKey,
+  string
+>;
+
+/** One folder of one platform of a Page: a partition of the `byUpdatedTime` index. */
+export interface IndexPartition {
+  pageId: string;
+  platform: Platform;
+  folder: Folder;
+}
+
+/** A Page id zero-padded to the longest id the API accepts, so that string order is numeric order. */
+const REGISTRY_ID_WIDTH = 32;
+
+const join = (...parts: readonly string[]): string => parts.join(KEY_SEPARATOR);
+const tableKey = (pk: string, sk: string): TableKey => ({ [partitionKey]: pk, [sortKey]: sk });
+
+/** The primary key of each kind of item, from its ids. */
+export const keys = Object.freeze({
+  cursor: (cursorId: string) => tableKey(KEY_PREFIXES.cursor + cursorId, SORT_KEYS.cursor),
+  /** Its own partition, not the Page's `PAGE#`: see `backoff-store.ts`. */
+  backoff: (pageId: string) => tableKey(KEY_PREFIXES.backoff + pageId, SORT_KEYS.backoff),
+  syncState: (pageId: string) => tableKey(KEY_PREFIXES.page + pageId, SORT_KEYS.syncState),
+  folderCount: (pageId: string, platform: Platform, folder: Folder) =>
+    tableKey(KEY_PREFIXES.page + pageId, SORT_KEYS.folderCount + join(platform, folder)),
+  refresh: (pageId: string, platform: Platform, personId: string) =>
+    tableKey(KEY_PREFIXES.page + pageId, SORT_KEYS.refresh + join(platform, personId)),
+  /** `account`: `<pageId>:<platform>`, as the sync's pacer names it. */
+  pacing: (account: string) => tableKey(KEY_PREFIXES.pacing + account, SORT_KEYS.pacing),
+  conversation: (pageId: string, platform: Platform, conversationId: string) =>
+    tableKey(KEY_PREFIXES.conversation + join(pageId, platform), conversationId),
+  /** The registry is one partition, so that a Query lists every Page in id order. */
+  registeredPage: (pageId: string) => tableKey(KEY_PREFIXES.registry, registrySortKey(pageId)),
+  instagramAccount: (instagramAccountId: string) =>
+    tableKey(KEY_PREFIXES.instagramAccount + instagramAccountId, SORT_KEYS.instagramAccount),
+  secretLock: (secretId: string) => tableKey(KEY_PREFIXES.secretLock + secretId, SORT_KEYS.secretLock),
+});
+
+/** The registry's one partition key. */
+export const REGISTRY_PARTITION = KEY_PREFIXES.registry;
+
+/** A registered Page's sort key: also the bound of a listing that starts after (or before) a Page. */
+export function registrySortKey(pageId: string): string {
+  return pageId.padStart(REGISTRY_ID_WIDTH, '0');
+}
+
+/** The keys of the global indexes. */
+export const indexKeys = Object.freeze({
+  /** `gsi1pk`: one folder of a Page's platform. */
+  indexedFolder: ({ pageId, platform, folder }: IndexPartition) =>
+    INDEX_KEY_PREFIXES.indexedFolder + join(pageId, platform, folder),
+  /** `gsi1sk`: ordered by the second of `updated_time`, then by id. */
+  updatedOrder: (conversation: { id: string; updated_time: string }) =>
+    join(sortableSecond(graphSeconds(conversation.updated_time)), conversation.id),
+  /**
+   * The lowest `updatedOrder` of a conversation updated later than `instant`: times have one-second
+   * resolution, so "later than t" is "at or after the next whole second".
+   */
+  updatedAfter: (instant: Date) => sortableSecond(Math.floor(instant.getTime() / 1000) + 1),
+  /** `gsi2pk`: the change events of a Page not yet delivered. */
+  pendingEvents: (pageId: string) => INDEX_KEY_PREFIXES.pendingEvents + pageId,
+});
+
+/** The Page, platform and id of an indexed conversation's key; undefined for any other key. */
+export function parseConversationKey(
+  key: Partial<TableKey>,
+): { pageId: string; platform: Platform; conversationId: string } | undefined {
+  const parts = partsAfter(key[partitionKey], KEY_PREFIXES.conversation, 2);
+  const conversationId = key[sortKey];
+  if (parts === undefined || conversationId === undefined) return undefined;
+  const [pageId, platform] = parts as [string, string];
+  return isOneOf(PLATFORMS, platform) ? { pageId, platform, conversationId } : undefined;
+}
+
+/** The folder a `gsi1pk` names; undefined for anything else. */
+export function parseIndexedFolder(indexKey: string | undefined): IndexPartition | undefined {
+  const parts = partsAfter(indexKey, INDEX_KEY_PREFIXES.indexedFolder, 3);
+  if (parts === undefined) return undefined;
+  const [pageId, platform, folder] = parts as [string, string, string];
+  return isOneOf(PLATFORMS, platform) && isOneOf(FOLDERS, folder) ? { pageId, platform, folder } : undefined;
+}
+
+/** The `count` non-empty parts of a key after its prefix, or undefined when it has other parts. */
+function partsAfter(key: string | undefined, prefix: string, count: number): string[] | undefined {
+  if (key === undefined || !key.startsWith(prefix)) return undefined;
+  const parts = key.slice(prefix.length).split(KEY_SEPARATOR);
+  return parts.length === count && parts.every((part) => part !== '') ? parts : undefined;
+}
+
+function isOneOf<T extends string>(values: readonly T[], value: string): value is T {
+  return (values as readonly string[]).includes(value);
+}
