@@ -128,7 +128,6 @@ describe('metrics and log context of the deployed functions', () => {
       cold_start: true,
       function_name: 'api-fn',
       function_request_id: 'request-1',
-      function_arn: 'arn:aws:lambda:eu-west-1:111122223333:function:api-fn',
       status: 200,
     });
     expect(secondRequest).toMatchObject({ cold_start: false, function_request_id: 'request-2' });

@@ -28,7 +28,13 @@ export class EmfMetrics extends Metrics implements ProductMetrics {
     this.#serviceName = serviceName;
   }
 
+  /**
+   * A count of 0 prints nothing: every product metric is a sum, its alarms fire above a threshold and
+   * take missing data as not breaching, so a zero says nothing a missing point does not, and costs an
+   * EMF line (a quiet sync run printed one for ConversationsChanged 0 and SkippedItems 0).
+   */
   count(name: MetricName, value = 1, dimensions: MetricDimensions = {}): void {
+    if (value === 0) return;
     const defined = Object.entries(dimensions)
       .filter((entry): entry is [string, string] => entry[1] !== undefined)
       .sort(([a], [b]) => a.localeCompare(b));
