@@ -3,10 +3,9 @@ import { HttpMethod, HttpNoneAuthorizer, type HttpRoute } from 'aws-cdk-lib/aws-
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { type IMetric, Stats, Unit } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { APP_SECRET_PLACEHOLDER } from '#lib/config/settings-webhooks.js';
 import {
@@ -23,8 +22,8 @@ import { grantGraphAccess } from './graph-access.js';
 import { iam5ResourceFinding, NAG_REASONS } from './nag-suppressions.js';
 import type { ResolvedProps } from './page-conversations-props.js';
 import { functionDefaults, ProductFunction } from './product-function.js';
-import { grantSendMessages, queueEncryption } from './queue-access.js';
 import { REFRESH_TABLE_ACCESS } from './table-access.js';
+import { WorkQueue } from './work-queue.js';
 
 /** Meta's path: the callback URL entered in the app dashboard is the API's URL plus this. */
 export const WEBHOOK_PATH = '/webhooks/meta';
@@ -32,10 +31,10 @@ export const WEBHOOK_PATH = '/webhooks/meta';
 const RECEIVER_TIMEOUT = Duration.seconds(10);
 /** A few paced Graph calls (one per folder until found) per request, a batch at a time. */
 const REFRESH_TIMEOUT = Duration.seconds(60);
+/** Requests per invocation, all run at once (`REFRESH_BATCH_OPTIONS`): the worker's concurrency bound. */
 const REFRESH_BATCH_SIZE = 5;
 /** Deliveries of a refresh message before the dead-letter queue: only our own faults fail one. */
 export const REFRESH_MAX_RECEIVE_COUNT = 3;
-const DEAD_LETTER_RETENTION = Duration.days(14);
 /**
  * The public routes' own limit, whatever the stage's: Meta batches events (one POST carries many
  * entries) and redelivers what was refused, so this bounds what anonymous callers can invoke without
@@ -83,19 +82,15 @@ export class MetaWebhooks extends Construct {
     const { config } = props;
     this.secret = props.secret ?? this.createSecret(config);
 
-    const encryption = queueEncryption(config.encryptionKey);
-    this.deadLetterQueue = new Queue(this, 'RefreshDeadLetterQueue', {
-      enforceSSL: true,
-      ...encryption,
-      retentionPeriod: DEAD_LETTER_RETENTION,
+    // Under the id `Default`, which CDK leaves out of logical ids: the queues keep those of deployed stacks.
+    const work = new WorkQueue(this, 'Default', {
+      encryptionKey: config.encryptionKey,
+      consumerTimeout: REFRESH_TIMEOUT,
+      maxReceiveCount: REFRESH_MAX_RECEIVE_COUNT,
+      ids: { queue: 'RefreshQueue', deadLetterQueue: 'RefreshDeadLetterQueue' },
     });
-    this.queue = new Queue(this, 'RefreshQueue', {
-      enforceSSL: true,
-      ...encryption,
-      // AWS's rule for Lambda consumers: six times the function timeout.
-      visibilityTimeout: Duration.seconds(REFRESH_TIMEOUT.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: REFRESH_MAX_RECEIVE_COUNT },
-    });
+    this.queue = work.queue;
+    this.deadLetterQueue = work.deadLetterQueue;
 
     this.receiverFunction = new ProductFunction(this, 'ReceiverFunction', {
       ...functionDefaults(config),
@@ -106,7 +101,7 @@ export class MetaWebhooks extends Construct {
       environment: { WEBHOOK_SECRET_ID: this.secret.secretArn, WEBHOOK_QUEUE_URL: this.queue.queueUrl },
     });
     this.grantReadSecret(this.receiverFunction, props.secret === undefined);
-    grantSendMessages(this.receiverFunction, this.queue);
+    work.grantSend(this.receiverFunction);
 
     this.refreshFunction = new ProductFunction(this, 'RefreshFunction', {
       ...functionDefaults(config),
@@ -119,14 +114,8 @@ export class MetaWebhooks extends Construct {
     grantGraphAccess(this.refreshFunction, config);
     grantPutChangeEvents(this.refreshFunction, props.eventBus);
     // A refresh that must wait (a throttled Page, one in flight) goes back to its own queue, delayed.
-    grantSendMessages(this.refreshFunction, this.queue);
-    this.refreshFunction.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: REFRESH_BATCH_SIZE,
-        reportBatchItemFailures: true,
-        maxConcurrency: config.concurrency,
-      }),
-    );
+    work.grantSend(this.refreshFunction);
+    work.consume(this.refreshFunction, { batchSize: REFRESH_BATCH_SIZE, maxConcurrency: config.concurrency });
 
     const integration = new HttpLambdaIntegration('ReceiverIntegration', this.receiverFunction);
     this.routes = props.api.addRoutes({

@@ -3,8 +3,7 @@ import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IDestination } from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ConversationsTable } from './conversations-table.js';
 import { type ChangeEventBus, grantPutChangeEvents } from './event-bus-access.js';
@@ -12,8 +11,9 @@ import { grantGraphAccess } from './graph-access.js';
 import { NAG_REASONS } from './nag-suppressions.js';
 import type { ResolvedProps } from './page-conversations-props.js';
 import { functionDefaults, ProductFunction } from './product-function.js';
-import { grantSendMessages, queueEncryption } from './queue-access.js';
+import { grantSendMessages } from './queue-access.js';
 import { SCHEDULE_TABLE_ACCESS, SYNC_WORKER_TABLE_ACCESS } from './table-access.js';
+import { deadLetterQueue, WorkQueue } from './work-queue.js';
 
 /** Reading the registry and sending one message per Page. */
 const SCHEDULE_TIMEOUT = Duration.seconds(60);
@@ -30,8 +30,6 @@ export const MAX_RECEIVE_COUNT = 3;
  */
 const SCHEDULE_RETRIES = 2;
 const SCHEDULE_MAX_EVENT_AGE = Duration.minutes(15);
-/** How long failed messages wait for an operator: SQS's maximum. */
-const DEAD_LETTER_RETENTION = Duration.days(14);
 
 export interface SyncFanOutProps {
   readonly config: ResolvedProps;
@@ -58,26 +56,17 @@ export class SyncFanOut extends Construct {
     super(scope, id);
     const { config } = props;
     const common = functionDefaults(config);
-    const encryption = queueEncryption(config.encryptionKey);
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      enforceSSL: true,
-      ...encryption,
-      retentionPeriod: DEAD_LETTER_RETENTION,
+    // Under the id `Default`, which CDK leaves out of logical ids: the queues keep those of deployed stacks.
+    const work = new WorkQueue(this, 'Default', {
+      encryptionKey: config.encryptionKey,
+      consumerTimeout: WORKER_TIMEOUT,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+      ids: { queue: 'Queue', deadLetterQueue: 'DeadLetterQueue' },
     });
-    this.scheduleDeadLetterQueue = new Queue(this, 'ScheduleDeadLetterQueue', {
-      enforceSSL: true,
-      ...encryption,
-      retentionPeriod: DEAD_LETTER_RETENTION,
-    });
-    this.queue = new Queue(this, 'Queue', {
-      enforceSSL: true,
-      ...encryption,
-      // AWS's rule for Lambda consumers: six times the function timeout, so retries of a slow batch
-      // are not handed to a second worker while the first still runs.
-      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
-    });
+    this.queue = work.queue;
+    this.deadLetterQueue = work.deadLetterQueue;
+    this.scheduleDeadLetterQueue = deadLetterQueue(this, 'ScheduleDeadLetterQueue', config.encryptionKey);
 
     this.scheduleFunction = new ProductFunction(this, 'ScheduleFunction', {
       ...common,
@@ -114,13 +103,7 @@ export class SyncFanOut extends Construct {
     }).bindTable(props.table, SYNC_WORKER_TABLE_ACCESS);
     grantGraphAccess(this.workerFunction, config);
     grantPutChangeEvents(this.workerFunction, props.eventBus);
-    this.workerFunction.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: WORKER_BATCH_SIZE,
-        reportBatchItemFailures: true,
-        maxConcurrency: config.concurrency,
-      }),
-    );
+    work.consume(this.workerFunction, { batchSize: WORKER_BATCH_SIZE, maxConcurrency: config.concurrency });
 
     this.rule = new Rule(this, 'Schedule', {
       description: 'Page conversations: starts the scheduled sync of every Page',
