@@ -11,9 +11,8 @@ import { grantGraphAccess } from './graph-access.js';
 import { NAG_REASONS } from './nag-suppressions.js';
 import type { ResolvedProps } from './page-conversations-props.js';
 import { functionDefaults, ProductFunction } from './product-function.js';
-import { grantSendMessages } from './queue-access.js';
 import { SCHEDULE_TABLE_ACCESS, SYNC_WORKER_TABLE_ACCESS } from './table-access.js';
-import { deadLetterQueue, WorkQueue } from './work-queue.js';
+import { deadLetterQueue, grantSendMessages, WorkQueue } from './work-queue.js';
 
 /** Reading the registry and sending one message per Page. */
 const SCHEDULE_TIMEOUT = Duration.seconds(60);

@@ -1,11 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { grantSendMessages, queueEncryption } from './queue-access.js';
 
 /** How long failed messages wait for an operator: SQS's maximum. */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
@@ -16,6 +15,28 @@ export const DEAD_LETTER_RETENTION = Duration.days(14);
 const MAX_BATCH_SIZE = 10;
 /** AWS's rule for Lambda consumers: a visibility timeout of six times the function's timeout. */
 const VISIBILITY_PER_TIMEOUT = 6;
+
+/** Every queue's encryption: the customer-managed key when there is one, else SQS-managed keys. */
+export function queueEncryption(
+  key: IKey | undefined,
+): Pick<QueueProps, 'encryption' | 'encryptionMasterKey'> {
+  return key === undefined
+    ? { encryption: QueueEncryption.SQS_MANAGED }
+    : { encryption: QueueEncryption.KMS, encryptionMasterKey: key };
+}
+
+/**
+ * Lets `grantee` send to `queue`: `sqs:SendMessage`, and with a customer-managed key the two key
+ * actions a sender needs (a data key to encrypt the message, and Decrypt of that data key's cached
+ * copy). CDK's `grantSendMessages` grants `kms:ReEncrypt*` and `kms:GenerateDataKey*` as well, which a
+ * sender never calls and cdk-nag rightly flags.
+ */
+export function grantSendMessages(grantee: IGrantable, queue: IQueue): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+  );
+  queue.encryptionMasterKey?.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
+}
 
 /** A queue for failed work (a queue's dead letters, Lambda's failed invocations): TLS only, encrypted, kept 14 days. */
 export function deadLetterQueue(scope: Construct, id: string, encryptionKey: IKey | undefined): Queue {
