@@ -71,6 +71,8 @@ export interface PageRecord {
   sync: SyncSummary | undefined;
   registeredAt: string;
   updatedAt: string;
+  /** When a sync run last read the name and Instagram account from Graph; undefined until one did. */
+  profileRefreshedAt?: string | undefined;
 }
 
 /** One Page in `GET /pages` and `GET /pages/{pageId}`, in the contract's words. */

@@ -34,6 +34,7 @@ export interface RegistryItem {
   sync_last_outcome: string;
   registered_at: string;
   updated_at: string;
+  profile_refreshed_at: string;
 }
 
 /** The small item that maps an Instagram professional account to its Page (`keys.instagramAccount`). */
@@ -94,6 +95,7 @@ export function readPageRecord(item: Stored<RegistryItem>): PageRecord | undefin
     sync: readSync(item),
     registeredAt: item.registered_at ?? '',
     updatedAt: item.updated_at ?? '',
+    profileRefreshedAt: item.profile_refreshed_at,
   };
 }
 

@@ -29,6 +29,8 @@ export interface PageRegistration {
   token: TokenLocation;
   /** True when a new token was stored: its health is unknown again. */
   tokenChanged?: boolean;
+  /** When the name and Instagram account were read from Graph (a sync run's daily refresh). */
+  profileRefreshedAt?: string | undefined;
 }
 
 export type RegistrationOutcome = 'created' | 'updated' | 'unchanged';
@@ -135,7 +137,16 @@ export class PageRegistry implements TokenHealthRecorder {
       registration.instagramAccountId !== existing?.instagramAccountId;
     const locationChanged = existing === undefined || !sameLocation(existing.token, registration.token);
     const resetHealth = existing !== undefined && registration.tokenChanged === true;
-    if (existing !== undefined && !nameChanged && !igChanged && !locationChanged && !resetHealth) {
+    const { profileRefreshedAt } = registration;
+    const refreshed = profileRefreshedAt !== undefined && profileRefreshedAt !== existing?.profileRefreshedAt;
+    if (
+      existing !== undefined &&
+      !nameChanged &&
+      !igChanged &&
+      !locationChanged &&
+      !resetHealth &&
+      !refreshed
+    ) {
       return 'unchanged';
     }
     const at = this.now().toISOString();
@@ -156,6 +167,10 @@ export class PageRegistry implements TokenHealthRecorder {
     if (registration.instagramAccountId !== undefined) {
       sets.push('instagram_account_id = :ig');
       values[':ig'] = registration.instagramAccountId;
+    }
+    if (refreshed) {
+      sets.push('profile_refreshed_at = :refreshed');
+      values[':refreshed'] = profileRefreshedAt;
     }
     if (resetHealth) {
       sets.push('token_status = :unchecked');

@@ -5,11 +5,19 @@ import type { RunContext } from './run-context.js';
 
 /**
  * What a run tells the Page registry: the Page's name and Instagram account, read again with one Graph
- * call (the contract has each scheduled sync refresh them), and the run's summary. Neither may fail the
- * run: the conversations are what the run is for, and the next run tries again.
+ * call at most once a day (the contract's "refreshed by the scheduled sync at most once a day": a name
+ * changes rarely, and a call every run was a fifth of a quiet run's Graph calls), and the run's
+ * summary. Neither may fail the run: the conversations are what the run is for, and the next run tries
+ * again.
  */
 
-/** Refreshes the Page's name and Instagram account; a Page the registry does not hold is left alone. */
+/** How long a Page's name and Instagram account stand before a run reads them from Graph again. */
+export const PROFILE_REFRESH_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Refreshes the Page's name and Instagram account when the registry's copy is a day old or older (or
+ * was never refreshed by a run), and records when; a Page the registry does not hold is left alone.
+ */
 export async function refreshPageProfile(context: RunContext): Promise<void> {
   const { deps, pageId } = context;
   if (deps.registry === undefined || deps.profiles === undefined) return;
@@ -17,6 +25,9 @@ export async function refreshPageProfile(context: RunContext): Promise<void> {
   try {
     const record = await registry.find(pageId);
     if (record === undefined) return;
+    const now = deps.now();
+    const refreshedAt = Date.parse(record.profileRefreshedAt ?? '');
+    if (now.getTime() - refreshedAt < PROFILE_REFRESH_MS) return;
     context.credentials ??= await deps.tokens.get(pageId);
     const { answer } = await callAsPage(deps, pageId, context.credentials, async (used) => {
       await deps.pacer.take(`${pageId}:messenger`);
@@ -26,6 +37,7 @@ export async function refreshPageProfile(context: RunContext): Promise<void> {
     await registry.register({
       pageId,
       token: record.token,
+      profileRefreshedAt: now.toISOString(),
       ...(answer.name === undefined ? {} : { name: answer.name }),
       ...(answer.instagramAccountId === undefined ? {} : { instagramAccountId: answer.instagramAccountId }),
     });
