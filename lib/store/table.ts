@@ -126,7 +126,7 @@ export class Table {
   }
 
   /** Writes a whole record (its key included). False when `guard`'s condition did not hold. */
-  async put(record: TableKey & object, guard: Guarded = {}): Promise<boolean> {
+  async put(record: TableKey & Record<string, Value>, guard: Guarded = {}): Promise<boolean> {
     const written = await ifConditionHolds(
       this.client.send(
         new PutItemCommand({
