@@ -1,6 +1,6 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
-import { CONTEXT_DEFAULTS, SETTINGS, type Setting } from '#lib/config/settings.js';
-import type { ApiAuthorization } from './page-conversations.js';
+import type { Setting } from '#lib/config/setting.js';
+import { SETTINGS } from '#lib/config/settings.js';
+import type { ApiAuthorization, PageConversationsProps } from './page-conversations.js';
 import type { PageConversationsStackProps } from './page-conversations-stack.js';
 
 /** What `cdk/app.ts` builds: the stack's name and props. */
@@ -14,11 +14,18 @@ export class ContextError extends Error {
   override readonly name = 'ContextError';
 }
 
+type ContextSetting = Setting<unknown> & { readonly context: string };
+const CONTEXT_SETTINGS = (Object.values(SETTINGS) as Setting<unknown>[]).filter(
+  (setting): setting is ContextSetting => setting.context !== undefined,
+);
+
 /**
- * The stack the CDK app deploys, from its context (`-c key=value`, `cdk.json`'s `"context"`). Each
- * context key's rule is its setting's (lib/config/settings.ts), the one the construct's props and
- * Lambda's environment are checked with. A function of the context alone, so that tests check every
- * key without starting the CDK app in a process of its own.
+ * The stack the CDK app deploys, from its context (`-c key=value`, `cdk.json`'s `"context"`). The map is
+ * the settings table's (lib/config/settings.ts): each context key is checked by its setting's rule and
+ * becomes the prop the setting names; a resource's key (a key, bus, secret or topic by ARN or name)
+ * becomes the stack prop of the same name, which imports it. A key added to the table needs no edit
+ * here. A function of the context alone, so that tests check every key without starting the CDK app in
+ * a process of its own.
  */
 export function stackFromContext(tryGetContext: (key: string) => unknown): AppStack {
   /** A context value as a trimmed string; `-c key=value` always gives strings, cdk.json may not. */
@@ -28,79 +35,73 @@ export function stackFromContext(tryGetContext: (key: string) => unknown): AppSt
     const string = Array.isArray(value) ? value.join(',') : String(value).trim();
     return string === '' ? undefined : string;
   };
-  /** The context value of a setting by its rule, or undefined when not given. */
+  /**
+   * The context value of a setting by its rule; left out, what the app fills in (a required prop; the
+   * default of a setting only the app reads, like the stack name), else undefined: the construct's default.
+   */
   const context = <T>(setting: Setting<T> & { readonly context: string }): T | undefined => {
     const value = text(setting.context);
-    if (value === undefined) return undefined;
+    if (value === undefined)
+      return setting.contextDefault ?? (setting.prop === undefined ? setting.default : undefined);
     const checked = setting.rule.check(value);
     if (!checked.ok) throw new ContextError(`-c ${setting.context}= ${checked.problem}.`);
     return checked.value;
   };
 
+  const product: Record<string, unknown> = {};
+  const stack: Record<string, unknown> = {};
+  const jwt: Record<string, unknown> = {};
+  for (const setting of CONTEXT_SETTINGS) {
+    const value = context(setting);
+    const [prop, field] = setting.prop?.split('.') ?? [];
+    if (prop === undefined || setting.cdkResource === true) stack[setting.context] = value;
+    else if (field !== undefined) jwt[field] = value;
+    else product[prop] = value;
+  }
+
   const authorization = (): ApiAuthorization => {
-    const type = context(SETTINGS.authorization) ?? SETTINGS.authorization.default;
-    if (type === 'iam') {
-      if (text(SETTINGS.jwtPageIdsClaim.context) !== undefined) {
+    if (jwt.type !== 'jwt') {
+      if (product.jwtPageIdsClaim !== undefined) {
         throw new ContextError('-c jwtPageIdsClaim= names a JWT claim: it needs -c authorization=jwt.');
       }
-      return { type };
+      return { type: 'iam' };
     }
-    const issuer = context(SETTINGS.jwtIssuer);
-    const audience = context(SETTINGS.jwtAudience);
+    const { issuer, audience, readScopes, syncScopes } = jwt as Partial<
+      Extract<ApiAuthorization, { type: 'jwt' }>
+    >;
     if (issuer === undefined || audience === undefined) {
       throw new ContextError(
         '-c authorization=jwt needs -c jwtIssuer=<https issuer URL> and -c jwtAudience=<aud1,aud2>.',
       );
     }
-    return {
-      type,
-      issuer,
-      audience,
-      readScopes: context(SETTINGS.jwtReadScopes),
-      syncScopes: context(SETTINGS.jwtSyncScopes),
-    };
+    return { type: 'jwt', issuer, audience, readScopes, syncScopes };
   };
 
-  const webhooks = context(SETTINGS.webhooks);
-  const webhookSecretName = context(SETTINGS.webhookSecretId);
-  if (webhooks === false && webhookSecretName !== undefined) {
+  if (product.webhooks === false && stack.webhookSecretName !== undefined) {
     throw new ContextError(
       '-c webhooks=false leaves Meta Webhooks out: -c webhookSecretName= has nothing to do, drop it.',
     );
   }
-  const encryptionKeyArn = context(SETTINGS.encryptionKeyArn);
+  const { stackName, encryptionKeyArn, ...resources } = stack;
   // A table's customer-managed key is set per region: the stack takes the key's account and region.
-  const [, , , keyRegion, keyAccount] = encryptionKeyArn?.split(':') ?? [];
+  const [, , , keyRegion, keyAccount] = (encryptionKeyArn as string | undefined)?.split(':') ?? [];
 
   return {
-    stackName: context(SETTINGS.stackName) ?? SETTINGS.stackName.default,
+    stackName: stackName as string,
     props: {
       ...(keyRegion && keyAccount ? { env: { account: keyAccount, region: keyRegion } } : {}),
       description: 'Messenger and Instagram conversations of Facebook Pages, served from your AWS account',
+      // Each value passed its setting's rule: the props' own types (RemovalPolicy's and RetentionDays'
+      // values are the rules' words and numbers); the type test of the props holds names and types to it.
       pageConversations: {
-        tokenSecretPrefix: context(SETTINGS.tokenSecretPrefix) ?? CONTEXT_DEFAULTS.tokenSecretPrefix,
-        syncSchedule: context(SETTINGS.syncScheduleMinutes),
-        syncPlatforms: context(SETTINGS.syncPlatforms),
-        syncFolders: context(SETTINGS.syncFolders),
-        syncMaxGraphCalls: context(SETTINGS.syncMaxGraphCalls),
-        syncConcurrency: context(SETTINGS.syncConcurrency),
-        memorySize: context(SETTINGS.memorySize),
+        ...(product as Omit<PageConversationsProps, 'authorization'>),
         authorization: authorization(),
-        jwtPageIdsClaim: context(SETTINGS.jwtPageIdsClaim),
-        removalPolicy:
-          context(SETTINGS.removalPolicy) === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-        graphApiVersion: context(SETTINGS.graphApiVersion),
-        graphApiBaseUrl: context(SETTINGS.graphApiBaseUrl),
-        logRetention: context(SETTINGS.logRetentionDays),
-        deletionProtection: context(SETTINGS.deletionProtection),
-        apiReservedConcurrency: context(SETTINGS.apiReservedConcurrency),
-        tracing: context(SETTINGS.tracing),
-        webhooks,
       },
-      encryptionKeyArn,
-      alarmTopicArn: context(SETTINGS.alarmTopicArn),
-      eventBusName: context(SETTINGS.eventBusName),
-      webhookSecretName,
+      encryptionKeyArn: encryptionKeyArn as string | undefined,
+      ...(resources as Pick<
+        PageConversationsStackProps,
+        'alarmTopicArn' | 'eventBusName' | 'webhookSecretName'
+      >),
     },
   };
 }

@@ -26,8 +26,8 @@ export function grantGraphAccess(fn: ProductFunction, config: ResolvedProps): vo
     TOKEN_SECRET_PREFIX: config.tokenSecretPrefix,
     GRAPH_API_VERSION: config.graphApiVersion,
     ...(config.graphApiBaseUrl === undefined ? {} : { GRAPH_API_BASE_URL: config.graphApiBaseUrl }),
-    SYNC_PLATFORMS: config.platforms.join(','),
-    SYNC_FOLDERS: config.folders.join(','),
+    SYNC_PLATFORMS: config.syncPlatforms.join(','),
+    SYNC_FOLDERS: config.syncFolders.join(','),
   };
   for (const [name, value] of Object.entries(environment)) fn.addEnvironment(name, value);
 }

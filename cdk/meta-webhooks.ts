@@ -115,7 +115,10 @@ export class MetaWebhooks extends Construct {
     grantPutChangeEvents(this.refreshFunction, props.eventBus);
     // A refresh that must wait (a throttled Page, one in flight) goes back to its own queue, delayed.
     work.grantSend(this.refreshFunction);
-    work.consume(this.refreshFunction, { batchSize: REFRESH_BATCH_SIZE, maxConcurrency: config.concurrency });
+    work.consume(this.refreshFunction, {
+      batchSize: REFRESH_BATCH_SIZE,
+      maxConcurrency: config.syncConcurrency,
+    });
 
     const integration = new HttpLambdaIntegration('ReceiverIntegration', this.receiverFunction);
     this.routes = props.api.addRoutes({

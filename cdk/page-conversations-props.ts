@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -96,7 +96,7 @@ export interface PageConversationsProps {
   /**
    * How long the functions' logs and the API access logs are kept; never "forever", since the logs
    * name callers and Pages.
-   * @default RetentionDays.ONE_MONTH
+   * @default RetentionDays.ONE_MONTH (30 days)
    */
   readonly logRetention?: RetentionDays;
   /**
@@ -128,7 +128,7 @@ export interface PageConversationsProps {
   /**
    * The Graph API version the functions call, e.g. `v24.0`. Set here, it is visible and changes
    * only with a deployment.
-   * @default the version the code was written against (`SETTINGS.graphApiVersion`)
+   * @default v24.0, the version the code was written against
    */
   readonly graphApiVersion?: string;
   /**
@@ -185,27 +185,26 @@ export const DEFAULT_SYNC_FOLDERS: readonly Folder[] = SETTINGS.syncFolders.defa
 export const DEFAULT_SYNC_CONCURRENCY = SETTINGS.syncConcurrency.default;
 export const DEFAULT_MEMORY_SIZE = SETTINGS.memorySize.default;
 
-/** The props after validation, defaults filled in. */
-export interface ResolvedProps {
-  readonly tokenSecretPrefix: string;
-  readonly schedule: Schedule;
-  readonly platforms: readonly Platform[];
-  readonly folders: readonly Folder[];
-  readonly maxGraphCalls: number | undefined;
-  readonly concurrency: number;
-  readonly authorization: ResolvedAuthorization;
-  readonly jwtPageIdsClaim: string | undefined;
-  readonly memorySize: number;
-  readonly logRetention: RetentionDays;
-  readonly removalPolicy: RemovalPolicy;
-  readonly graphApiVersion: string;
-  readonly graphApiBaseUrl: string | undefined;
-  readonly encryptionKey: IKey | undefined;
-  readonly deletionProtection: boolean;
-  readonly apiReservedConcurrency: number | undefined;
-  readonly tracing: boolean;
-  readonly webhooks: boolean;
-}
+type Settings = typeof SETTINGS;
+
+/** The setting a prop belongs to (`authorization` has several: one per field). */
+export type SettingOfProp<P extends string> = {
+  [K in keyof Settings]: Settings[K] extends { readonly prop: P | `${P}.${string}` } ? Settings[K] : never;
+}[keyof Settings];
+
+/**
+ * The props after validation: each with its setting's default filled in (a prop whose setting has no
+ * default stays optional), the schedule as a `Schedule` and JWT scopes filled in.
+ */
+export type ResolvedProps = {
+  readonly [P in keyof PageConversationsProps]-?: P extends 'syncSchedule'
+    ? Schedule
+    : P extends 'authorization'
+      ? ResolvedAuthorization
+      : SettingOfProp<P> extends { readonly default: undefined }
+        ? PageConversationsProps[P]
+        : NonNullable<PageConversationsProps[P]>;
+};
 
 function fail(message: string): never {
   throw new PageConversationsPropsError(`PageConversations: ${message}`);
@@ -244,46 +243,38 @@ function authorization(value: ApiAuthorization | undefined): ResolvedAuthorizati
   };
 }
 
-function removalPolicy(value: RemovalPolicy | undefined): RemovalPolicy {
-  const policy = check(SETTINGS.removalPolicy, value ?? SETTINGS.removalPolicy.default);
-  return policy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-}
+/** Each setting of a top-level prop, in the table's order (the fields of `authorization` excluded). */
+const PROP_SETTINGS = (Object.values(SETTINGS) as Setting<unknown>[]).filter(
+  (setting): setting is Setting<unknown> & { readonly prop: string } =>
+    setting.prop !== undefined && !setting.prop.includes('.'),
+);
 
-/** Checks every prop and fills in the defaults; throws `PageConversationsPropsError` naming the prop. */
+/**
+ * Checks every prop by its setting's rule and fills in the settings' defaults; throws
+ * `PageConversationsPropsError` naming the prop. A resource prop (a key, bus, secret or topic) passes
+ * as given; `RemovalPolicy` and `RetentionDays` pass the rules as they are (their values are the
+ * rules' words and numbers).
+ */
 export function resolveProps(props: PageConversationsProps): ResolvedProps {
-  const optional = <T>(setting: Setting<T>, value: SettingInput | undefined): T | undefined =>
-    value === undefined ? undefined : check(setting, value);
-  const resolvedAuthorization = authorization(props.authorization);
-  const jwtPageIdsClaim = optional(SETTINGS.jwtPageIdsClaim, props.jwtPageIdsClaim);
-  if (jwtPageIdsClaim !== undefined && resolvedAuthorization.type !== 'jwt') {
+  const given = props as unknown as Readonly<Record<string, unknown>>;
+  const resolved: Record<string, unknown> = {
+    syncSchedule: schedule(props.syncSchedule),
+    authorization: authorization(props.authorization),
+  };
+  for (const setting of PROP_SETTINGS) {
+    // Resolved above: a number of minutes or a Schedule.
+    if (setting.prop === 'syncSchedule') continue;
+    const value = given[setting.prop];
+    if (setting.cdkResource === true) resolved[setting.prop] = value;
+    else if (value === undefined && setting.propRequired !== true) resolved[setting.prop] = setting.default;
+    // A required prop left out (JavaScript callers) is refused by its rule, as an empty one is.
+    else resolved[setting.prop] = check(setting, (value ?? '') as SettingInput);
+  }
+  const result = resolved as ResolvedProps;
+  if (result.jwtPageIdsClaim !== undefined && result.authorization.type !== 'jwt') {
     fail(
       'jwtPageIdsClaim names a JWT claim: it needs authorization { type: "jwt" }. Under IAM, scope callers by route ARN.',
     );
   }
-  return {
-    tokenSecretPrefix: check(SETTINGS.tokenSecretPrefix, props.tokenSecretPrefix ?? ''),
-    schedule: schedule(props.syncSchedule),
-    platforms: check(SETTINGS.syncPlatforms, props.syncPlatforms ?? SETTINGS.syncPlatforms.default),
-    folders: check(SETTINGS.syncFolders, props.syncFolders ?? SETTINGS.syncFolders.default),
-    maxGraphCalls: optional(SETTINGS.syncMaxGraphCalls, props.syncMaxGraphCalls),
-    concurrency: check(SETTINGS.syncConcurrency, props.syncConcurrency ?? SETTINGS.syncConcurrency.default),
-    authorization: resolvedAuthorization,
-    jwtPageIdsClaim,
-    memorySize: check(SETTINGS.memorySize, props.memorySize ?? SETTINGS.memorySize.default),
-    logRetention: check(SETTINGS.logRetentionDays, props.logRetention ?? SETTINGS.logRetentionDays.default),
-    removalPolicy: removalPolicy(props.removalPolicy),
-    graphApiVersion: check(
-      SETTINGS.graphApiVersion,
-      props.graphApiVersion ?? SETTINGS.graphApiVersion.default,
-    ),
-    graphApiBaseUrl: optional(SETTINGS.graphApiBaseUrl, props.graphApiBaseUrl),
-    encryptionKey: props.encryptionKey,
-    deletionProtection: check(
-      SETTINGS.deletionProtection,
-      props.deletionProtection ?? SETTINGS.deletionProtection.default,
-    ),
-    apiReservedConcurrency: optional(SETTINGS.apiReservedConcurrency, props.apiReservedConcurrency),
-    tracing: check(SETTINGS.tracing, props.tracing ?? SETTINGS.tracing.default),
-    webhooks: check(SETTINGS.webhooks, props.webhooks ?? SETTINGS.webhooks.default),
-  };
+  return result;
 }

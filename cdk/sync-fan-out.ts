@@ -98,15 +98,20 @@ export class SyncFanOut extends Construct {
       serviceName: 'page-conversations-sync-worker',
       timeout: WORKER_TIMEOUT,
       environment:
-        config.maxGraphCalls === undefined ? {} : { SYNC_MAX_GRAPH_CALLS: String(config.maxGraphCalls) },
+        config.syncMaxGraphCalls === undefined
+          ? {}
+          : { SYNC_MAX_GRAPH_CALLS: String(config.syncMaxGraphCalls) },
     }).bindTable(props.table, SYNC_WORKER_TABLE_ACCESS);
     grantGraphAccess(this.workerFunction, config);
     grantPutChangeEvents(this.workerFunction, props.eventBus);
-    work.consume(this.workerFunction, { batchSize: WORKER_BATCH_SIZE, maxConcurrency: config.concurrency });
+    work.consume(this.workerFunction, {
+      batchSize: WORKER_BATCH_SIZE,
+      maxConcurrency: config.syncConcurrency,
+    });
 
     this.rule = new Rule(this, 'Schedule', {
       description: 'Page conversations: starts the scheduled sync of every Page',
-      schedule: config.schedule,
+      schedule: config.syncSchedule,
       targets: [new LambdaFunction(this.scheduleFunction)],
     });
   }

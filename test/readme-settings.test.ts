@@ -1,15 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SETTINGS } from '#lib/config/settings.js';
+import { renderEnvironmentTable, renderStackTable } from '#lib/config/settings-readme.js';
 
 /**
- * The README's configuration tables were generated from the settings table; this keeps them from
- * drifting: every variable and context key a deployment can set is documented where users look.
+ * The README's configuration tables are generated from the settings table (`settings-readme.ts`); this
+ * keeps them from drifting: every variable, context key and prop a deployment can set is documented
+ * where users look, with the rule and default the code applies. After a change to the table, paste the
+ * rendered tables over the README's (the failure message shows them).
  */
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const settings = Object.values(SETTINGS) as Array<{ env?: string; context?: string }>;
+const settings = Object.values(SETTINGS) as Array<{ env?: string; context?: string; prop?: string }>;
 
 describe('the README documents every setting', () => {
+  it('holds the variables table rendered from the settings table, exactly', () => {
+    expect(readme).toContain(`${renderEnvironmentTable()}\n`);
+  });
+
+  it('holds the context and props table rendered from the settings table, exactly', () => {
+    expect(readme).toContain(`${renderStackTable()}\n`);
+  });
+
   it.each(settings.flatMap((setting) => (setting.env ? [setting.env] : [])))('variable %s', (name) => {
     expect(readme).toContain(`| \`${name}\` |`);
   });
@@ -20,4 +31,8 @@ describe('the README documents every setting', () => {
       expect(readme).toContain(`| \`${name}\` |`);
     },
   );
+
+  it.each(settings.flatMap((setting) => (setting.prop ? [setting.prop] : [])))('prop %s', (name) => {
+    expect(readme).toContain(`| \`${name}\``);
+  });
 });

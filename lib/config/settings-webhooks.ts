@@ -38,7 +38,9 @@ export const WEBHOOK_SETTINGS = Object.freeze({
   webhookSecretId: setting({
     runtime: ['lambda'],
     env: 'WEBHOOK_SECRET_ID',
+    requiredBy: ['webhook-receiver'],
     prop: 'webhookSecret',
+    cdkResource: true,
     context: 'webhookSecretName',
     // The stack passes the secret's ARN; an operator may give its name.
     rule: text({
@@ -50,7 +52,7 @@ export const WEBHOOK_SETTINGS = Object.freeze({
     }),
     default: undefined,
     description:
-      'AWS: the secret holding {"app_secret", "verify_token"} for Meta Webhooks. Unset in the stack: one it creates, with a generated verify token.',
+      'AWS: the secret holding `{"app_secret", "verify_token"}` for Meta Webhooks. Unset in the stack: one it creates, with a generated verify token.',
   }),
   metaAppSecret: setting({
     runtime: ['local'],
@@ -70,14 +72,16 @@ export const WEBHOOK_SETTINGS = Object.freeze({
   webhookQueueUrl: setting({
     runtime: ['lambda'],
     env: 'WEBHOOK_QUEUE_URL',
+    requiredBy: ['webhook-receiver', 'webhook-refresh'],
     rule: text(),
     default: undefined,
-    description: 'AWS: the refresh queue (set by the stack). Unset: refreshes run in process.',
+    description: 'AWS: the refresh queue (set by the stack). Locally, refreshes run in process.',
   }),
   eventBusName: setting({
-    runtime: ['lambda'],
+    runtime: ['lambda', 'local'],
     env: 'EVENT_BUS_NAME',
     prop: 'eventBus',
+    cdkResource: true,
     context: 'eventBusName',
     // EventBridge's own rule for bus names; an ARN is allowed where a name is (another account's bus).
     rule: text({

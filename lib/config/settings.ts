@@ -1,5 +1,6 @@
 import { FOLDERS, type Folder, PLATFORMS, type Platform } from '../domain/vocabulary.js';
-import { type Setting, setting } from './setting.js';
+import type { Setting } from './setting.js';
+import { setting } from './setting.js';
 import {
   type Checked,
   graphVersion,
@@ -7,12 +8,10 @@ import {
   type SettingInput,
   someOf,
   text,
-  textList,
   url,
   wholeNumber,
-  wholeNumberIn,
-  yesNo,
 } from './setting-rules.js';
+import { STACK_SETTINGS } from './settings-stack.js';
 import { WEBHOOK_SETTINGS } from './settings-webhooks.js';
 
 export type { Setting } from './setting.js';
@@ -29,14 +28,15 @@ const MAX_PREFIX_LENGTH = 480;
 const TOKEN_PREFIX_PATTERN = /^[A-Za-z0-9/_+=.@-]{2,}[/_-]$/;
 
 /**
- * Every setting of the product, declared once: its rule, its default, and each name it goes by.
- * `lib/config/config.ts` reads the environment variables from here, `cdk/page-conversations-props.ts`
- * checks the construct's props with the same rules, and `cdk/app.ts` parses context values with them,
- * so a range, a pattern or a default cannot drift between the three.
- * The webhook and change-event settings are declared in `settings-webhooks.ts` and spread in here.
+ * Every setting of the product, declared once: its rule, its default, each name it goes by and the
+ * Lambda functions that need it. Everything else is derived from this table: `Config` and
+ * `loadConfig` (lib/config/config.ts), the Lambda start-up checks (`loadLambdaConfig`), the construct's
+ * resolved props (cdk/page-conversations-props.ts, whose interface a type test holds to this table),
+ * the CDK app's context map (cdk/app-context.ts) and the README's tables (`settings-readme.ts`), so a
+ * range, a pattern or a default cannot drift between them. The webhook and change-event settings are
+ * declared in `settings-webhooks.ts`, the stack's own in `settings-stack.ts`, and spread in here.
  */
 export const SETTINGS = Object.freeze({
-  ...WEBHOOK_SETTINGS,
   port: setting({
     runtime: ['local'],
     env: 'PORT',
@@ -77,8 +77,11 @@ export const SETTINGS = Object.freeze({
   tokenSecretPrefix: setting({
     runtime: ['lambda'],
     env: 'TOKEN_SECRET_PREFIX',
+    requiredBy: ['api', 'sync-worker', 'webhook-refresh'],
     prop: 'tokenSecretPrefix',
+    propRequired: true,
     context: 'tokenSecretPrefix',
+    contextDefault: 'page-conversations/page-',
     rule: text({
       pattern: TOKEN_PREFIX_PATTERN,
       maxLength: MAX_PREFIX_LENGTH,
@@ -86,13 +89,14 @@ export const SETTINGS = Object.freeze({
         `3 to ${MAX_PREFIX_LENGTH} characters from A-Z a-z 0-9 / _ + = . @ - (a secret name's characters) ` +
         `ending in "/", "-" or "_", so that it names this deployment's secrets only, e.g. "page-conversations/page-"`,
     }),
-    // Required in Lambda and as a prop; only the CDK app fills it in (CONTEXT_DEFAULTS).
+    // No default: a construct in someone's app names its own family of secrets; the CDK app fills one in.
     default: undefined,
-    description: 'The secret of Page P is named <prefix><P>; the functions may read every secret under it.',
+    description: 'The secret of Page P is named `<prefix><P>`; the functions may read every secret under it.',
   }),
   tableName: setting({
     runtime: ['lambda', 'local'],
     env: 'TABLE_NAME',
+    requiredBy: ['api', 'sync-schedule', 'sync-worker', 'webhook-refresh'],
     rule: text(),
     default: undefined,
     description: 'The DynamoDB table (set by the stack). Unset locally: an embedded DynamoDB.',
@@ -143,9 +147,11 @@ export const SETTINGS = Object.freeze({
   syncQueueUrl: setting({
     runtime: ['lambda'],
     env: 'SYNC_QUEUE_URL',
+    // The API starts runs through it (POST /sync); without it a run would happen inside the API function.
+    requiredBy: ['api', 'sync-schedule'],
     rule: text(),
     default: undefined,
-    description: 'The fan-out queue (set by the stack). Unset: syncs run in process.',
+    description: 'AWS: the fan-out queue (set by the stack). Locally, syncs run in process.',
   }),
   publicBaseUrl: setting({
     runtime: ['lambda', 'local'],
@@ -158,59 +164,6 @@ export const SETTINGS = Object.freeze({
     default: undefined,
     description:
       "The API's public origin and base path, for paging.next (a custom domain). Unset: API Gateway's own domain and stage.",
-  }),
-  syncScheduleMinutes: setting({
-    runtime: [],
-    prop: 'syncSchedule',
-    context: 'scheduleMinutes',
-    rule: wholeNumber(1),
-    default: 15,
-    description:
-      'Minutes between scheduled syncs (the prop also takes an EventBridge Schedule); stretch it once webhooks keep the index fresh.',
-  }),
-  syncConcurrency: setting({
-    runtime: [],
-    prop: 'syncConcurrency',
-    context: 'syncConcurrency',
-    rule: wholeNumber(2, 1000),
-    default: 10,
-    description: "Sync workers running at once (the SQS event source's maximum concurrency).",
-  }),
-  memorySize: setting({
-    runtime: [],
-    prop: 'memorySize',
-    context: 'memorySize',
-    rule: wholeNumber(128, 10_240),
-    default: 512,
-    description: 'MB per function; more memory also buys CPU.',
-  }),
-  authorization: setting({
-    runtime: [],
-    prop: 'authorization.type',
-    context: 'authorization',
-    rule: oneOf(['iam', 'jwt'] as const),
-    default: 'iam' as const,
-    description: 'How callers authenticate: iam (SigV4) or jwt (a JWT authorizer).',
-  }),
-  jwtIssuer: setting({
-    runtime: [],
-    prop: 'authorization.issuer',
-    context: 'jwtIssuer',
-    rule: url({
-      transport: 'https',
-      origin: false,
-      expected: 'the https URL of the JWT issuer (its "iss")',
-    }),
-    default: undefined,
-    description: 'With jwt: the issuer URL (https).',
-  }),
-  jwtAudience: setting({
-    runtime: [],
-    prop: 'authorization.audience',
-    context: 'jwtAudience',
-    rule: textList('audience (the "aud" or "client_id")'),
-    default: undefined,
-    description: 'With jwt: the audiences, one of which a token must name.',
   }),
   jwtPageIdsClaim: setting({
     runtime: ['lambda'],
@@ -226,107 +179,17 @@ export const SETTINGS = Object.freeze({
     description:
       'With jwt: the claim listing the Page ids a caller may read (others are 403 forbidden; GET /pages lists only those; no claim: none). Unset: every Page.',
   }),
-  removalPolicy: setting({
-    runtime: [],
-    prop: 'removalPolicy',
-    context: 'removalPolicy',
-    rule: oneOf(
-      ['retain', 'destroy'] as const,
-      'RETAIN or DESTROY (DynamoDB tables have no snapshot on delete)',
-    ),
-    default: 'retain' as const,
-    description: 'What cdk destroy does to the table and the log groups.',
+  logLevel: setting({
+    runtime: ['local'],
+    env: 'LOG_LEVEL',
+    // Lambda's logger is Powertools', which reads its own levels: this one is the local runtime's only.
+    rule: oneOf(['debug', 'info', 'warn', 'error', 'silent'] as const),
+    default: 'info' as const,
+    description: 'Local: how much `npm start` logs on stderr.',
   }),
-  jwtReadScopes: setting({
-    runtime: [],
-    prop: 'authorization.readScopes',
-    context: 'jwtReadScopes',
-    rule: textList('scope'),
-    default: ['page-conversations/read'] as readonly string[],
-    description: 'With jwt: a token needs one of these scopes for the GET routes.',
-  }),
-  jwtSyncScopes: setting({
-    runtime: [],
-    prop: 'authorization.syncScopes',
-    context: 'jwtSyncScopes',
-    rule: textList('scope'),
-    default: ['page-conversations/sync'] as readonly string[],
-    description: 'With jwt: a token needs one of these scopes for POST /pages/{pageId}/sync.',
-  }),
-  deletionProtection: setting({
-    runtime: [],
-    prop: 'deletionProtection',
-    context: 'deletionProtection',
-    rule: yesNo(),
-    default: true,
-    description:
-      'DynamoDB deletion protection on the table; turn it off before destroying the stack with it.',
-  }),
-  encryptionKeyArn: setting({
-    runtime: [],
-    prop: 'encryptionKey',
-    context: 'encryptionKeyArn',
-    rule: text({ pattern: /^arn:[^:]+:kms:/, expected: 'the ARN of a KMS key' }),
-    default: undefined,
-    description:
-      'A customer-managed KMS key for the table, the queues and the log groups. Unset: AWS-owned keys.',
-  }),
-  logRetentionDays: setting({
-    runtime: [],
-    prop: 'logRetention',
-    context: 'logRetentionDays',
-    // The periods CloudWatch Logs offers; "never expire" is left out on purpose (personal data).
-    rule: wholeNumberIn([
-      1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-    ]),
-    default: 30,
-    description: 'Days the function logs and the API access logs are kept.',
-  }),
-  apiReservedConcurrency: setting({
-    runtime: [],
-    prop: 'apiReservedConcurrency',
-    context: 'apiReservedConcurrency',
-    rule: wholeNumber(1, 10_000),
-    default: undefined,
-    description:
-      "Reserved concurrency of the API function: caps its share of the account's Lambda concurrency.",
-  }),
-  stackName: setting({
-    runtime: [],
-    context: 'stackName',
-    rule: text(),
-    default: 'PageConversations',
-    description: 'The CloudFormation stack name.',
-  }),
-  alarmTopicArn: setting({
-    runtime: [],
-    context: 'alarmTopicArn',
-    rule: text({ pattern: /^arn:[^:]+:sns:/, expected: 'the ARN of an SNS topic' }),
-    default: undefined,
-    description: 'An existing SNS topic for alarm notifications. Unset: no notifications.',
-  }),
-  webhooks: setting({
-    runtime: [],
-    prop: 'webhooks',
-    context: 'webhooks',
-    rule: yesNo(),
-    default: true,
-    description:
-      'Meta Webhooks: their two public routes, the receiver, the refresh worker and queues, and the webhook secret. false leaves all of them out.',
-  }),
-  tracing: setting({
-    runtime: [],
-    prop: 'tracing',
-    context: 'tracing',
-    rule: yesNo(),
-    default: false,
-    description:
-      "Lambda active tracing (X-Ray): Lambda's own segments only, no SDK in the bundles. X-Ray bills per trace.",
-  }),
+  ...WEBHOOK_SETTINGS,
+  ...STACK_SETTINGS,
 });
-
-/** Where the CDK app fills in a value that the construct requires. */
-export const CONTEXT_DEFAULTS = Object.freeze({ tokenSecretPrefix: 'page-conversations/page-' });
 
 /** Checks one value against a setting's rule; the caller words the failure with the name it knows. */
 export function checkSetting<T>(declared: Setting<T>, input: SettingInput): Checked<T> {

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LAMBDA_FUNCTIONS, type Setting } from '#lib/config/setting.js';
+import { SETTINGS } from '#lib/config/settings.js';
 import { stackFromContext } from '../../cdk/app-context.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -113,6 +115,19 @@ describe('cdk/app.ts', () => {
       (variables) => variables.POWERTOOLS_SERVICE_NAME === 'page-conversations-sync-worker',
     );
     expect(JSON.stringify(worker?.EVENT_BUS_NAME)).toContain(':event-bus/acme-events');
+    // What each function requires at cold start (the table's requiredBy), the stack sets on it.
+    const settings = Object.values(SETTINGS) as Setting<unknown>[];
+    for (const fn of LAMBDA_FUNCTIONS) {
+      const variables = environments.find(
+        (variables) => variables.POWERTOOLS_SERVICE_NAME === `page-conversations-${fn}`,
+      );
+      const required = settings.flatMap((s) => (s.requiredBy?.includes(fn) && s.env ? [s.env] : []));
+      expect(required.length, fn).toBeGreaterThan(0);
+      expect(
+        required.filter((name) => variables?.[name] === undefined),
+        fn,
+      ).toEqual([]);
+    }
   });
 });
 
