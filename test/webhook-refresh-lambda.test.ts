@@ -15,7 +15,7 @@ import { fakeSecretsManager } from './support/fake-secrets-manager.js';
  * metrics are still printed.
  */
 
-const [PAGE, FAILING_PAGE] = DEMO_PAGE_IDS as [string, string];
+const [PAGE, FAILING_PAGE] = DEMO_PAGE_IDS;
 const PREFIX = 'refresh-lambda/page-';
 const TABLE = 'refresh-lambda';
 
