@@ -6,8 +6,9 @@
  *
  *   npm run bench                 the full run (about four minutes on 2 cores)
  *   npm run bench -- --quick      smaller N everywhere, for trying changes (about a minute)
- *   npm run bench -- --only=cold,request,sync,fanout,webhooks,cost
+ *   npm run bench -- --only=cold,request,sync,fanout,webhooks,cost,round
  *   npm run bench -- cost         one section by name (cost: the monthly cost tables, in a second)
+ *   npm run bench -- round        a round of 100,000 Pages (--quick: 10,000), run twice side by side
  */
 import { writeFileSync } from 'node:fs';
 import { benchColdStart, measureBareNodeStart } from './cold-start.js';
@@ -15,6 +16,7 @@ import { benchCost } from './cost.js';
 import { benchFanOut } from './fan-out.js';
 import { machine, muteStdout, progress, Report, seconds } from './report.js';
 import { benchRequestPath } from './request-path.js';
+import { benchRound } from './round.js';
 import { benchSyncCost } from './sync-cost.js';
 import { benchWebhooks } from './webhooks.js';
 
@@ -38,6 +40,7 @@ const SIZES = quick
       sync: { pages: 20, perPartition: 20, changed: 10, backfill: 1_000 },
       fanOut: { pages: 1_000, perPartition: 1, concurrency: 200 },
       webhooks: { deliveries: 300, freshnessRuns: 10, stretchedScheduleMinutes: 360 },
+      round: { pages: 10_000, sample: 50, repeats: 2 },
     }
   : {
       importRuns: 15,
@@ -47,6 +50,7 @@ const SIZES = quick
       // partition); only the backfill round before it, which is not measured, grows with it.
       fanOut: { pages: 10_000, perPartition: 1, concurrency: 200 },
       webhooks: { deliveries: 1_000, freshnessRuns: 30, stretchedScheduleMinutes: 360 },
+      round: { pages: 100_000, sample: 200, repeats: 2 },
     };
 
 const SECTIONS: Array<{ name: string; run: (report: Report) => Promise<void> }> = [
@@ -56,6 +60,10 @@ const SECTIONS: Array<{ name: string; run: (report: Report) => Promise<void> }> 
   { name: 'fanout', run: (report) => benchFanOut(report, SIZES.fanOut) },
   { name: 'webhooks', run: (report) => benchWebhooks(report, SIZES.webhooks) },
   { name: 'cost', run: (report) => benchCost(report) },
+  {
+    name: 'round',
+    run: (report) => benchRound(report, { ...SIZES.round, graphLatencyMs: [150, 300], sqsLatencyMs: 10 }),
+  },
 ];
 
 async function main(): Promise<number> {
