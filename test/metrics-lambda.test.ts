@@ -87,6 +87,8 @@ describe('metrics and log context of the deployed functions', () => {
       GRAPH_API_VERSION: 'v24.0',
       SYNC_PLATFORMS: 'messenger',
       SYNC_FOLDERS: 'inbox',
+      // The stack sets it on the API (POST /sync); nothing here sends to it.
+      SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sync',
       // What Lambda sets for an on-demand container; Powertools reports cold starts only there.
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     });
