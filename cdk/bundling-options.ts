@@ -1,5 +1,11 @@
 import { fileURLToPath } from 'node:url';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/** Every function's runtime: Lambda's Node.js 22 (the bundles target it, and `bundleAwsSDK` needs no SDK from it). */
+export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
+/** Every function's architecture: Graviton, cheaper per GB-second than x86 for the same work. */
+export const FUNCTION_ARCHITECTURE = Architecture.ARM_64;
 
 /**
  * ESM output still meets CommonJS dependencies that call `require('node:...')`; without a real
@@ -10,7 +16,8 @@ const ESM_REQUIRE_BANNER =
 
 /**
  * How every function of this project is bundled: a minified ESM bundle for Node.js 22 with source maps
- * and the AWS SDK inside. One constant, so that `ProductFunction` and the cold-start bench
+ * and the AWS SDK inside. One constant, so that `ProductFunction` (from source, in a checkout), the
+ * bundles shipped in the package (`cdk/build-package.ts`, at `npm pack`) and the cold-start bench
  * (`test/bench/`) build exactly the same bundle.
  */
 export const FUNCTION_BUNDLING = Object.freeze({

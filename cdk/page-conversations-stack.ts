@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -36,7 +36,7 @@ export interface PageConversationsStackProps extends StackProps {
   readonly webhookSecretName?: string;
 }
 
-/** The deployable unit: one `PageConversations` and the outputs an operator needs after deploying. */
+/** The deployable unit: one `PageConversations`, its outputs under their bare names (`ApiUrl`, ...). */
 export class PageConversationsStack extends Stack {
   readonly pageConversations: PageConversations;
 
@@ -67,48 +67,10 @@ export class PageConversationsStack extends Stack {
       eventBus,
       webhookSecret,
     });
-    const product = this.pageConversations;
-
-    new CfnOutput(this, 'ApiUrl', { value: product.apiUrl, description: 'Base URL of the HTTP API' });
-    new CfnOutput(this, 'ApiId', {
-      value: product.api.apiId,
-      description:
-        'For execute-api:Invoke policies: arn:aws:execute-api:<region>:<account>:<ApiId>/*/GET/* (every Page), or .../*/GET/pages/<pageId> and .../*/GET/pages/<pageId>/* (one Page)',
-    });
-    new CfnOutput(this, 'TableName', { value: product.table.tableName, description: 'The DynamoDB table' });
-    new CfnOutput(this, 'SyncQueueName', {
-      value: product.syncQueue.queueName,
-      description: 'The fan-out queue of the sync (one message per Page)',
-    });
-    new CfnOutput(this, 'SyncDeadLetterQueueName', {
-      value: product.syncDeadLetterQueue.queueName,
-      description: 'Sync messages that failed 3 times; redrive them from the SQS console',
-    });
-    if (product.webhooks !== undefined) {
-      new CfnOutput(this, 'WebhookCallbackUrl', {
-        value: product.webhooks.callbackUrl,
-        description: 'Meta app dashboard > Webhooks: the Callback URL',
-      });
-      new CfnOutput(this, 'WebhookSecretName', {
-        value: product.webhooks.secret.secretName,
-        description:
-          'Its verify_token is the Verify Token for Meta; set its app_secret to your Meta app secret (aws secretsmanager get-secret-value / put-secret-value)',
-      });
+    // The stack holds the product alone: its outputs keep the bare names the README and operators'
+    // scripts use (`ApiUrl`, `TableName`, ...) instead of the construct's `PageConversationsApiUrl`.
+    for (const [name, output] of Object.entries(this.pageConversations.outputs)) {
+      output?.overrideLogicalId(name);
     }
-    if (product.encryptionKey !== undefined) {
-      new CfnOutput(this, 'EncryptionKeyArn', {
-        value: product.encryptionKey.keyArn,
-        description:
-          'The customer-managed key of the data: export TOKEN_SECRET_KMS_KEY_ID=<this> before npm run pages, so that Page token secrets are encrypted with it',
-      });
-    }
-    new CfnOutput(this, 'EventBusName', {
-      value: product.changeEventBus.eventBusName,
-      description: 'Where Conversation Changed events go: add your rules here',
-    });
-    new CfnOutput(this, 'DashboardName', {
-      value: product.dashboard.dashboardName,
-      description: 'The CloudWatch dashboard of this deployment',
-    });
   }
 }

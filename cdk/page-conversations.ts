@@ -18,11 +18,13 @@ import {
   resolveProps,
 } from './page-conversations-props.js';
 import type { ProductFunction } from './product-function.js';
+import { addProductOutputs, type ProductOutputs } from './product-outputs.js';
 import { SyncFanOut } from './sync-fan-out.js';
 
 export { API_ROUTES } from './conversations-api.js';
 export { WEBHOOK_PATH } from './meta-webhooks.js';
 export * from './page-conversations-props.js';
+export type { ProductOutputName, ProductOutputs } from './product-outputs.js';
 
 /**
  * Messenger and Instagram conversations of Facebook Pages, served from the customer's own account:
@@ -67,6 +69,12 @@ export class PageConversations extends Construct {
   readonly webhookRefreshDeadLetterQueue: Queue | undefined;
   readonly alarms: readonly Alarm[];
   readonly dashboard: Dashboard;
+  /**
+   * The stack outputs an operator needs (`ApiUrl`, `TableName`, `SyncQueueUrl`, `WebhookSecretArn`, ...),
+   * named `<construct path><name>` in the template, e.g. `ConversationsApiUrl` for
+   * `new PageConversations(stack, 'Conversations')`; rename one with `outputs.ApiUrl?.overrideLogicalId()`.
+   */
+  readonly outputs: ProductOutputs;
 
   constructor(scope: Construct, id: string, props: PageConversationsProps) {
     super(scope, id);
@@ -167,6 +175,18 @@ export class PageConversations extends Construct {
       services: Object.values(functions).map(service),
       webhooks: webhooks !== undefined,
     }).dashboard;
+    this.outputs = addProductOutputs(this, {
+      apiUrl: this.apiUrl,
+      apiId: api.apiId,
+      tableName: this.table.tableName,
+      tokenSecretPrefix: config.tokenSecretPrefix,
+      syncQueue: sync.queue,
+      syncDeadLetterQueue: sync.deadLetterQueue,
+      changeEventBus: this.changeEventBus,
+      dashboardName: this.dashboard.dashboardName,
+      webhooks,
+      encryptionKey: config.encryptionKey,
+    });
   }
 
   /**

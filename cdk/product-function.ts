@@ -1,34 +1,71 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { type PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Code, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '#lib/telemetry/metric-names.js';
-import { FUNCTION_BUNDLING } from './bundling-options.js';
+import { FUNCTION_ARCHITECTURE, FUNCTION_BUNDLING, FUNCTION_RUNTIME } from './bundling-options.js';
 import type { ConversationsTable, TableAccess } from './conversations-table.js';
 import { NAG_REASONS } from './nag-suppressions.js';
 import type { ResolvedProps } from './page-conversations-props.js';
 
-/**
- * This package's own root, wherever it is installed (a checkout, or `node_modules/page-conversations`
- * in a customer's CDK app): esbuild bundles the entry points from here, whatever the app's directory.
- */
+/** This package's own root in a checkout, where esbuild bundles the entry points from. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * What CDK is told is the lock file. A checkout has `package-lock.json`; an installed package has none,
- * since npm never publishes one. CDK only needs an existing file under the root to choose npm (it
- * installs nothing: every dependency is bundled, none is listed in `nodeModules`), so an installed
- * package names its own `package.json`, which its installer resolved already.
+ * The functions' bundles built at `npm pack` (`cdk/build-package.ts`): `dist/bundles/<name>/index.mjs`
+ * beside the compiled construct (`dist/cdk/`). An installed package has them, so a customer's synth
+ * runs neither esbuild nor Docker; a checkout has none beside `cdk/`, and bundles from source.
  */
-const DEPS_LOCK_FILE = [join(PROJECT_ROOT, 'package-lock.json'), join(PROJECT_ROOT, 'package.json')].find(
-  (file) => existsSync(file),
-) as string;
+export const PREBUILT_BUNDLES_DIR = fileURLToPath(new URL('../bundles/', import.meta.url));
+
+/** The pre-built bundles folder exists but lacks one function's bundle: the package is incomplete. */
+export class PrebuiltBundleMissingError extends Error {
+  override readonly name = 'PrebuiltBundleMissingError';
+}
+
+/** The bundle's folder name of an entry point: `functions/api.ts` is `api`. */
+export function bundleName(entry: string): string {
+  return basename(entry, '.ts');
+}
+
+/** What `NodejsFunction` needs to bundle `entry` (e.g. `functions/api.ts`) from source with esbuild. */
+export function sourceBundling(
+  entry: string,
+): Pick<NodejsFunctionProps, 'entry' | 'handler' | 'projectRoot' | 'depsLockFilePath' | 'bundling'> {
+  return {
+    entry: join(PROJECT_ROOT, entry),
+    handler: 'handler',
+    projectRoot: PROJECT_ROOT,
+    // Only to choose npm: every dependency is bundled, none is installed (`nodeModules` is empty).
+    depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    bundling: FUNCTION_BUNDLING,
+  };
+}
+
+/**
+ * The function's code: the shipped bundle when `bundlesDir` exists (an installed package), else
+ * `entry` bundled from source (a checkout). Both are the same esbuild build of the same entry point.
+ */
+export function functionCode(
+  entry: string,
+  bundlesDir: string = PREBUILT_BUNDLES_DIR,
+): Pick<NodejsFunctionProps, 'code' | 'handler' | 'entry' | 'projectRoot' | 'depsLockFilePath' | 'bundling'> {
+  if (!existsSync(bundlesDir)) return sourceBundling(entry);
+  const bundle = join(bundlesDir, bundleName(entry));
+  if (!existsSync(join(bundle, 'index.mjs'))) {
+    throw new PrebuiltBundleMissingError(
+      `page-conversations: no pre-built bundle for ${entry} in ${bundlesDir}; reinstall the package (npm pack builds every function in functions/).`,
+    );
+  }
+  // The bundle's file is index.mjs, as NodejsFunction names it, hence the same handler string.
+  return { code: Code.fromAsset(bundle), handler: 'index.handler' };
+}
 
 export interface ProductFunctionProps {
   /** Entry file relative to the repository root, e.g. `functions/api.ts`; it must export `handler`. */
@@ -53,6 +90,11 @@ export interface ProductFunctionProps {
   readonly tracing: boolean;
   /** Variables beyond the house defaults (`NODE_OPTIONS`, `POWERTOOLS_*`). */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Where the pre-built bundles are looked for (tests point it elsewhere).
+   * @default `PREBUILT_BUNDLES_DIR`: the package's own, bundled from source when it does not exist
+   */
+  readonly bundlesDir?: string;
 }
 
 /** A log group without the customer-managed key: NIST 800-53 rev 5 asks for one (`encryptionKey`). */
@@ -81,8 +123,9 @@ export function functionDefaults(
 
 /**
  * The one way this project builds a Lambda function: Node.js 22 on arm64, a minified ESM bundle with
- * source maps and the AWS SDK inside, its own log group with a retention, and its own role that may
- * write to that log group and to nothing else until a grant says so (no AWS managed policy).
+ * source maps and the AWS SDK inside (shipped pre-built in the package, bundled from source in a
+ * checkout: `functionCode`), its own log group with a retention, and its own role that may write to
+ * that log group and to nothing else until a grant says so (no AWS managed policy).
  *
  * It is a `NodejsFunction`, so `fn.metricErrors()` and `fn.addEventSource()` read as they do on any
  * function. Its role and log group must exist before the function does, so they are created beside
@@ -109,13 +152,10 @@ export class ProductFunction extends NodejsFunction {
     logGroup.grantWrite(role);
 
     super(scope, id, {
-      entry: join(PROJECT_ROOT, props.entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: DEPS_LOCK_FILE,
+      ...functionCode(props.entry, props.bundlesDir),
       description: props.description,
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+      runtime: FUNCTION_RUNTIME,
+      architecture: FUNCTION_ARCHITECTURE,
       memorySize: props.memorySize,
       timeout: props.timeout,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
@@ -129,7 +169,6 @@ export class ProductFunction extends NodejsFunction {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
-      bundling: FUNCTION_BUNDLING,
     });
 
     this.serviceName = props.serviceName;

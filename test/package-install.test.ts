@@ -1,202 +1,283 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PAGE_IDS } from '#lib/local/graph-emulator-seed.js';
+import { type Harness, startHarness } from './support/harness.js';
+import {
+  customerEnv,
+  execute,
+  installFolder,
+  type Packed,
+  packRepository,
+  ROOT,
+  readJson,
+  run,
+  runAsync,
+  scratchRoot,
+} from './support/packed-install.js';
+import { graphTruth } from './support/truth.js';
 
 /**
- * The construct as a customer's platform team uses it: this repository packed (`npm pack`), installed
- * from the tarball into a fresh CDK app outside the repository, and synthesized there with real esbuild
- * bundling. Offline: npm installs from this machine's cache only (`--offline`), never the registry.
- *
- * How it stays offline and honest: the app's lock file is this repository's, pruned to what the app's
- * own dependencies reach (the tarball's declared `dependencies`, and the CDK toolchain a customer app
- * has: aws-cdk-lib, constructs, esbuild, tsx), with each package's standard registry tarball URL, so
- * that `npm ci` takes the very versions tested here from the cache by their integrity. A dependency the
- * functions need but the package does not declare is then missing, and bundling fails.
+ * The package as customers get it: this repository packed once (`npm pack`, whose `prepack` compiles
+ * and bundles), then installed from the tarball, offline, into fresh folders outside the repository:
+ * a plain-JavaScript CDK app, a plain Node service, a strict TypeScript project. The README's
+ * embedding and client snippets are the files of docs/examples/, run here as written.
  */
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const REGISTRY = 'https://registry.npmjs.org';
-/** npm ci of about 100 MB from the cache, then five esbuild bundles: slow on a busy 2-core machine. */
-const INSTALL_AND_SYNTH_TIMEOUT = 300_000;
+const EXAMPLES = join(ROOT, 'docs', 'examples');
+const PAGE = DEMO_PAGE_IDS[0];
+/** `npm pack` compiles with tsc and bundles five functions: about a minute on a busy 2-core machine. */
+const PACK_TIMEOUT = 300_000;
+/** A folder's npm ci (aws-cdk-lib is 160 MB), then the test's own work: tsc over aws-cdk-lib is a minute. */
+const FOLDER_TIMEOUT = 240_000;
 
-/**
- * Where the throwaway app goes: npm writes about 14,000 files (240 MB) there and the test removes them
- * again, which on a busy disk takes tens of seconds each way. A memory file system, where the machine
- * has one with room to spare (Linux's /dev/shm; a container's is often 64 MB), does both in seconds.
- */
-function scratchRoot(): string {
-  try {
-    const { bavail, bsize } = statfsSync('/dev/shm');
-    if (bavail * bsize > 2 ** 30) return '/dev/shm';
-  } catch {
-    // No /dev/shm (macOS, Windows): the system's temporary folder.
-  }
-  return tmpdir();
-}
+/** The fresh customer folders, each depending on the tarball and on these (at this repository's versions) only. */
+const FOLDERS = {
+  cdkAppJs: ['aws-cdk-lib', 'constructs'],
+  nodeService: [],
+  typescript: ['typescript', '@types/node', 'aws-cdk-lib', 'constructs'],
+} as const satisfies Record<string, readonly string[]>;
+type FolderName = keyof typeof FOLDERS;
+/** The construct's outputs with default props, as `new PageConversations(stack, 'PageConversations')` names them. */
+const OUTPUTS = [
+  'ApiId',
+  'ApiUrl',
+  'DashboardName',
+  'EventBusName',
+  'RefreshDeadLetterQueueUrl',
+  'RefreshQueueUrl',
+  'SyncDeadLetterQueueUrl',
+  'SyncQueueUrl',
+  'TableName',
+  'TokenSecretPrefix',
+  'WebhookCallbackUrl',
+  'WebhookSecretArn',
+].map((name) => `PageConversations${name}`);
 
-type Json = Record<string, unknown>;
-interface LockEntry {
-  version?: string;
-  resolved?: string;
-  link?: boolean;
-  dependencies?: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
-  peerDependencies?: Record<string, string>;
-  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
-  [key: string]: unknown;
-}
+type Template = {
+  Outputs: Record<string, { Value: unknown }>;
+  Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string }; Handler?: string } }>;
+};
 
-const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Json;
+/** The first word of each line: the conversation ids the list examples print. */
+const firstWords = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' ')[0]);
 
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr.slice(-3000)}`);
-  }
-  return result.stdout;
-}
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
-/** Where Node would find `name` from the package at `from` (a lock path), or undefined. */
-function locate(packages: Record<string, LockEntry>, from: string, name: string): string | undefined {
-  let base = from;
-  for (;;) {
-    const candidate = base === '' ? `node_modules/${name}` : `${base}/node_modules/${name}`;
-    if (packages[candidate] !== undefined) return candidate;
-    if (base === '') return undefined;
-    const cut = base.lastIndexOf('/node_modules/');
-    base = cut === -1 ? '' : base.slice(0, cut);
-  }
-}
-
-/** The repository's lock, pruned to what `dependencies` reach, with registry URLs, for the app. */
-function appLock(app: Json, tarballSpec: string): Json {
-  const lock = readJson(join(ROOT, 'package-lock.json')) as { packages: Record<string, LockEntry> };
-  const repo = readJson(join(ROOT, 'package.json'));
-  const packages: Record<string, LockEntry> = {
-    ...lock.packages,
-    '': {
-      name: app.name,
-      version: app.version as string,
-      dependencies: app.dependencies as Record<string, string>,
-    },
-    'node_modules/page-conversations': {
-      version: repo.version as string,
-      resolved: tarballSpec,
-      dependencies: repo.dependencies as Record<string, string>,
-    },
-  };
-  const reached = new Set<string>(['']);
-  const queue = [''];
-  while (queue.length > 0) {
-    const path = queue.pop() as string;
-    const entry = packages[path] as LockEntry;
-    const optionalPeers = Object.entries(entry.peerDependenciesMeta ?? {})
-      .filter(([, meta]) => meta.optional)
-      .map(([name]) => name);
-    const names = [
-      ...Object.keys(entry.dependencies ?? {}),
-      ...Object.keys(entry.optionalDependencies ?? {}),
-      ...Object.keys(entry.peerDependencies ?? {}).filter((name) => !optionalPeers.includes(name)),
-    ];
-    for (const name of names) {
-      const found = locate(packages, path, name);
-      if (found !== undefined && !reached.has(found)) {
-        reached.add(found);
-        queue.push(found);
-      }
+/** The package names the compiled files import (static and dynamic), without Node's own modules. */
+function importedPackages(dir: string): Set<string> {
+  const found = new Set<string>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
+    const text = readFileSync(join(entry.parentPath, entry.name), 'utf8');
+    for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"./#][^'"]*)['"]/g)) {
+      const name = (specifier as string)
+        .split('/')
+        .slice(0, specifier?.startsWith('@') ? 2 : 1)
+        .join('/');
+      if (!isBuiltin(specifier as string)) found.add(name);
     }
   }
-  const pruned = Object.fromEntries(
-    [...reached].map((path) => {
-      const { dev: _dev, devOptional: _devOptional, ...entry } = packages[path] as LockEntry;
-      if (path !== '' && entry.resolved === undefined && entry.link !== true) {
-        const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
-        entry.resolved = `${REGISTRY}/${name}/-/${name.split('/').pop()}-${entry.version}.tgz`;
-      }
-      return [path, entry];
-    }),
-  );
-  return { name: app.name, version: app.version, lockfileVersion: 3, requires: true, packages: pruned };
+  return found;
 }
 
-const CUSTOMER_APP = `import { App, Stack } from 'aws-cdk-lib';
-import { PageConversations } from 'page-conversations';
+/** Synthesizes `app` in `dir` with CDK's outdir there; a `docker` that records any call is first on PATH. */
+function synthesize(dir: string, command: string[]): { template: Template; dockerCalled: boolean } {
+  const bin = join(dir, 'fake-bin');
+  mkdirSync(bin, { recursive: true });
+  const calls = join(dir, 'docker-calls');
+  writeFileSync(join(bin, 'docker'), `#!/bin/sh\necho "$@" >> '${calls}'\nexit 1\n`, { mode: 0o755 });
+  const env = customerEnv({ CDK_OUTDIR: join(dir, 'cdk.out'), CDK_DOCKER: join(bin, 'docker') });
+  run(process.execPath, command, dir, { ...env, PATH: `${bin}:${env.PATH}` });
+  const template = readJson(join(dir, 'cdk.out', 'Conversations.template.json')) as Template;
+  return { template, dockerCalled: existsSync(calls) };
+}
 
-const app = new App();
-const stack = new Stack(app, 'CustomerStack');
-new PageConversations(stack, 'Conversations', { tokenSecretPrefix: 'acme/page-' });
-app.synth();
-`;
+/** The index.mjs of every function's staged asset, by content hash. */
+function deployedCode(dir: string, template: Template): string[] {
+  return Object.values(template.Resources)
+    .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+    .map((fn) => {
+      const asset = `asset.${fn.Properties.Code?.S3Key?.replace(/\.zip$/, '')}`;
+      return sha256(join(dir, 'cdk.out', asset, 'index.mjs'));
+    })
+    .sort();
+}
 
-describe('the packed construct in a fresh CDK app', () => {
+describe('the packed package, installed offline in fresh folders', () => {
   let work: string;
-  let outdir: string;
-  beforeAll(() => {
-    work = mkdtempSync(join(scratchRoot(), 'page-conversations-install-'));
-    outdir = join(work, 'app', 'cdk.out');
-  });
-  afterAll(() => {
+  let packed: Packed;
+  let harness: Harness;
+  /** Each folder's path once installed: the three install at once, and each test awaits its own. */
+  const installed = new Map<FolderName, Promise<string>>();
+  const folder = (name: FolderName) => installed.get(name) as Promise<string>;
+  beforeAll(async () => {
+    work = mkdtempSync(join(scratchRoot(), 'page-conversations-package-'));
+    packed = packRepository(work);
+    const tarball = join(work, packed.filename);
+    for (const [name, others] of Object.entries(FOLDERS) as [FolderName, readonly string[]][]) {
+      const dir = join(work, name);
+      const done = installFolder(dir, tarball, others).then(() => dir);
+      // Handled here too, so that a failed install is reported once, by the test that awaits it.
+      done.catch(() => undefined);
+      installed.set(name, done);
+    }
+    harness = await startHarness();
+  }, PACK_TIMEOUT);
+  afterAll(async () => {
+    // The installs may still run if a test failed early: removing the folders under them would fail.
+    await Promise.allSettled(installed.values());
+    await harness?.close();
     rmSync(work, { recursive: true, force: true });
+  }, FOLDER_TIMEOUT);
+
+  it('ships compiled ESM with declarations and one bundle per function, no sources, and declares what it imports', () => {
+    // Act
+    const files = packed.files.map((file) => file.path);
+    const compiled = files.filter((file) => /^dist\/(cdk|lib)\/.*\.js$/.test(file));
+    const functions = readdirSync(join(ROOT, 'functions')).map((file) => file.replace(/\.ts$/, ''));
+    const repo = readJson(join(ROOT, 'package.json'));
+
+    // Assess: what ships, and nothing that only runs in this repository.
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'LICENSE', 'README.md', 'CHANGELOG.md']));
+    expect(files.filter((file) => /\.ts$/.test(file) && !file.endsWith('.d.ts'))).toEqual([]);
+    expect(files.filter((file) => /^(test|functions|lib|cdk|docs)\//.test(file))).toEqual([]);
+    expect(compiled).toEqual(
+      expect.arrayContaining(['dist/cdk/page-conversations.js', 'dist/lib/client/index.js']),
+    );
+    for (const file of compiled) expect(files).toContain(file.replace(/\.js$/, '.d.ts'));
+    expect(files.filter((file) => file.startsWith('dist/bundles/')).sort()).toEqual(
+      functions
+        .flatMap((name) => [`dist/bundles/${name}/index.mjs`, `dist/bundles/${name}/index.mjs.map`])
+        .sort(),
+    );
+    // Every package the compiled files import is declared, and nothing else: the functions' own
+    // dependencies are inside their bundles, so a customer never installs them.
+    const declared = [
+      ...Object.keys(repo.dependencies as object),
+      ...Object.keys(repo.peerDependencies as object),
+    ];
+    expect([...importedPackages(join(ROOT, 'dist'))].sort()).toEqual(declared.sort());
   });
 
-  it('installs offline from the tarball and synthesizes with real bundling of every function', {
-    timeout: INSTALL_AND_SYNTH_TIMEOUT,
-  }, () => {
-    // Prepare: the tarball, and an app that depends on it and on the CDK toolchain only.
-    const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], ROOT)) as {
-      filename: string;
-      files: { path: string }[];
-    }[];
-    const tarball = packed[0]?.filename as string;
-    const appDir = join(work, 'app');
-    run('mkdir', ['-p', appDir], work);
-    const devDependencies = readJson(join(ROOT, 'package.json')).devDependencies as Record<string, string>;
-    const toolchain = ['aws-cdk-lib', 'constructs', 'esbuild', 'tsx'];
-    const app = {
-      name: 'customer-app',
-      version: '1.0.0',
-      private: true,
-      type: 'module',
-      dependencies: {
-        ...Object.fromEntries(toolchain.map((name) => [name, devDependencies[name]])),
-        'page-conversations': `file:../${tarball}`,
-      },
-    };
-    writeFileSync(join(appDir, 'package.json'), JSON.stringify(app, null, 2));
-    writeFileSync(
-      join(appDir, 'package-lock.json'),
-      JSON.stringify(appLock(app, `file:../${tarball}`), null, 2),
-    );
-    writeFileSync(join(appDir, 'app.ts'), CUSTOMER_APP);
+  it('a plain-JavaScript CDK app with only aws-cdk-lib and constructs synthesizes docs/examples/embed.mjs with the shipped bundles, without esbuild or Docker', {
+    timeout: FOLDER_TIMEOUT,
+  }, async () => {
+    // Prepare
+    const app = await folder('cdkAppJs');
+    copyFileSync(join(EXAMPLES, 'embed.mjs'), join(app, 'embed.mjs'));
 
     // Act
-    run('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], appDir);
-    // Without CDK's CloudFormation rule check: in an app without this repository's cdk.json it only
-    // warns, and test/cdk/app.test.ts runs it on the template as `cdk synth` does.
-    run(process.execPath, ['--import', 'tsx', 'app.ts'], appDir, {
-      CDK_OUTDIR: outdir,
-      CDK_VALIDATION: 'false',
-    });
+    const { template, dockerCalled } = synthesize(app, ['embed.mjs']);
 
-    // Assess: the package ships what the construct needs, and no lock file (npm never packs one).
-    const files = packed[0]?.files.map((file) => file.path) ?? [];
-    expect(files).toEqual(
-      expect.arrayContaining(['package.json', 'tsconfig.json', 'cdk/page-conversations.ts']),
-    );
-    expect(files.some((file) => file.startsWith('test/'))).toBe(false);
-    const template = readJson(join(outdir, 'CustomerStack.template.json')) as {
-      Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>;
-    };
-    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(5);
-    for (const fn of functions) {
-      // The asset's S3 key is its hash; CDK stages it as `asset.<hash>` beside the template.
-      const assetDir = join(outdir, `asset.${fn.Properties.Code?.S3Key?.replace(/\.zip$/, '')}`);
-      expect(readdirSync(assetDir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
-      expect(statSync(join(assetDir, 'index.mjs')).size).toBeGreaterThan(50_000);
+    // Assess: nothing could bundle, and each function deploys one of the package's own bundles.
+    for (const tool of ['esbuild', 'tsx', '.bin/esbuild']) {
+      expect(existsSync(join(app, 'node_modules', tool))).toBe(false);
     }
+    expect(dockerCalled).toBe(false);
+    const shipped = join(app, 'node_modules', 'page-conversations', 'dist', 'bundles');
+    const bundles = readdirSync(shipped).map((name) => sha256(join(shipped, name, 'index.mjs')));
+    expect(deployedCode(app, template)).toEqual(bundles.sort());
+    expect(Object.keys(template.Outputs).sort()).toEqual(OUTPUTS);
+  });
+
+  it("a plain node ESM service lists a Page's conversations from the local API with docs/examples/list-conversations.mjs", {
+    timeout: FOLDER_TIMEOUT,
+  }, async () => {
+    // Prepare: the client alone, whose CDK peers are optional and so not installed.
+    const service = await folder('nodeService');
+    copyFileSync(join(EXAMPLES, 'list-conversations.mjs'), join(service, 'list-conversations.mjs'));
+    const truth = graphTruth(harness.emulator, PAGE, 'messenger', 'inbox').map((c) => c.id);
+
+    // Act: its own process (asynchronously: this one serves the API).
+    const stdout = await runAsync(
+      process.execPath,
+      ['list-conversations.mjs', harness.api.url, PAGE],
+      service,
+    );
+
+    // Assess: more than one listing of the default 25, so the client followed a cursor.
+    expect(existsSync(join(service, 'node_modules', 'aws-cdk-lib'))).toBe(false);
+    expect(truth.length).toBeGreaterThan(25);
+    expect(firstWords(stdout)).toEqual(truth);
+  });
+
+  it('a strict tsc project (skipLibCheck off) type-checks docs/examples/embed.ts and list-conversations.ts, and both run; so does a tsc --init project', {
+    timeout: FOLDER_TIMEOUT,
+  }, async () => {
+    // Prepare
+    const project = await folder('typescript');
+    for (const file of ['embed.ts', 'list-conversations.ts']) {
+      copyFileSync(join(EXAMPLES, file), join(project, file));
+    }
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(STRICT_TSCONFIG, null, 2));
+    const init = join(project, 'init');
+    mkdirSync(init);
+    copyFileSync(join(EXAMPLES, 'embed.ts'), join(init, 'embed.ts'));
+    const tsc = join(project, 'node_modules', 'typescript', 'bin', 'tsc');
+    run(process.execPath, [tsc, '--init'], init);
+    const truth = graphTruth(harness.emulator, PAGE, 'messenger', 'inbox').map((c) => c.id);
+
+    // Act: both checks at once (each reads all of aws-cdk-lib's declarations), then the compiled files.
+    const [strict, initCheck] = await Promise.all([
+      execute(process.execPath, [tsc, '-p', '.'], project),
+      execute(process.execPath, [tsc, '-p', '.', '--noEmit'], init),
+    ]);
+    const { template } = synthesize(project, ['out/embed.js']);
+    const listed = await runAsync(
+      process.execPath,
+      ['out/list-conversations.js', harness.api.url, PAGE],
+      project,
+    );
+
+    // Assess: no error in the examples or in page-conversations. aws-cdk-lib 2.276's own declarations
+    // fail exactOptionalPropertyTypes with skipLibCheck off (a class property `T | undefined` where its
+    // interface says `T`); those are the only errors allowed.
+    const errors = strict.stdout.split('\n').filter((line) => / error TS\d+:/.test(line));
+    expect(errors.filter((line) => !line.startsWith('node_modules/aws-cdk-lib/'))).toEqual([]);
+    expect(initCheck.stdout).toBe('');
+    expect(initCheck.status).toBe(0);
+    expect(Object.keys(template.Outputs).sort()).toEqual(OUTPUTS);
+    expect(firstWords(listed)).toEqual(truth);
   });
 });
+
+/** A service team's strictest settings, with the library checks on (`skipLibCheck: false`). */
+const STRICT_TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    skipLibCheck: false,
+    noPropertyAccessFromIndexSignature: true,
+    exactOptionalPropertyTypes: true,
+    noUncheckedIndexedAccess: true,
+    noImplicitOverride: true,
+    noImplicitReturns: true,
+    noUnusedLocals: true,
+    noUnusedParameters: true,
+    noFallthroughCasesInSwitch: true,
+    verbatimModuleSyntax: true,
+    isolatedModules: true,
+    types: ['node'],
+    outDir: 'out',
+    rootDir: '.',
+  },
+  files: ['embed.ts', 'list-conversations.ts'],
+};

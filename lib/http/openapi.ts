@@ -13,7 +13,7 @@ import { schemas } from './openapi-schemas.js';
  * The package's version (package.json), which is the API's version. Kept here rather than imported from
  * package.json, which would put the whole manifest into the Lambda bundle; a test holds the two equal.
  */
-export const API_VERSION = '0.2.0';
+export const API_VERSION = '0.3.0';
 
 export const openApiDocument = Object.freeze({
   openapi: '3.1.0',

@@ -291,7 +291,8 @@ describe('MetaWebhooks left out (webhooks: false)', () => {
 
     // Assess
     expect(outputs).not.toContain('WebhookCallbackUrl');
-    expect(outputs).not.toContain('WebhookSecretName');
+    expect(outputs).not.toContain('WebhookSecretArn');
+    expect(outputs).not.toContain('RefreshQueueUrl');
     expect(ofType('AWS::CloudWatch::Alarm')).toHaveLength(4);
     for (const text of [alarms, dashboard]) {
       expect(text).not.toMatch(/webhook-(receiver|refresh)|WebhookRefused|WebhookRequestsThrottled/);

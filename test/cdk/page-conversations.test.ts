@@ -92,11 +92,14 @@ describe('PageConversations with default props', () => {
       'ApiUrl',
       'DashboardName',
       'EventBusName',
-      'SyncDeadLetterQueueName',
-      'SyncQueueName',
+      'RefreshDeadLetterQueueUrl',
+      'RefreshQueueUrl',
+      'SyncDeadLetterQueueUrl',
+      'SyncQueueUrl',
       'TableName',
+      'TokenSecretPrefix',
       'WebhookCallbackUrl',
-      'WebhookSecretName',
+      'WebhookSecretArn',
     ]);
     expect(outputs.WebhookCallbackUrl?.Value['Fn::Join'][1].at(-1)).toBe('/webhooks/meta');
     expect(outputs.ApiUrl?.Value).toEqual({
@@ -115,9 +118,7 @@ describe('PageConversations with default props', () => {
     });
     expect(outputs.ApiId?.Value).toEqual({ Ref: logicalId(product.api) });
     expect(outputs.TableName?.Value).toEqual({ Ref: logicalId(product.table) });
-    expect(outputs.SyncQueueName?.Value).toEqual({
-      'Fn::GetAtt': [logicalId(product.syncQueue), 'QueueName'],
-    });
+    expect(outputs.SyncQueueUrl?.Value).toEqual({ Ref: logicalId(product.syncQueue) });
   });
 });
 
