@@ -22,6 +22,7 @@ async function onboarding() {
     graph,
     startSync: async (pageId: string) => {
       started.push(pageId);
+      return 'started';
     },
   };
   return { deps, registry, started, tableName };
@@ -41,7 +42,7 @@ function agencyUser() {
 }
 
 describe('npm run pages -- connect', () => {
-  test('registers every eligible Page of a 250-Page user, names the others with the reason, and a second run changes nothing', async () => {
+  test('registers every eligible Page of a 250-Page user in shared secrets, names the others with the reason, and a second run changes nothing', async () => {
     // Prepare
     const { deps, registry, started, tableName } = await onboarding();
     const user = agencyUser();
@@ -73,7 +74,12 @@ describe('npm run pages -- connect', () => {
     expect(await registry.pageIdForInstagramAccount(withInstagram?.instagramAccountId ?? '-')).toBe(
       withInstagram?.pageId,
     );
-    expect(writesAfterFirst).toBe(200);
+    // More than ten Pages: shared secrets by default, one write for all 200 (their tokens fit in one).
+    expect(first.shared).toBe(true);
+    expect(writesAfterFirst).toBe(1);
+    expect(new Set(registered.map((row) => row.storedIn))).toEqual(new Set([`${PREFIX}shared-0001`]));
+    expect(started).toHaveLength(200);
+    expect(first.syncsStarted).toBe(200);
     expect(second.rows.filter((row) => row.action === 'unchanged')).toHaveLength(200);
     expect(second.rows.filter((row) => row.action === 'skipped')).toHaveLength(50);
     expect(rig.secrets.calls(CreateSecretCommand) + rig.secrets.calls(PutSecretValueCommand)).toBe(
@@ -102,13 +108,32 @@ describe('npm run pages -- connect', () => {
     expect(last.hasNext).toBe(false);
   });
 
-  test('a dry run says what it would do and writes nothing', async () => {
-    const { deps, registry } = await onboarding();
-    const user = rig.emulator.createUser({ pages: 3, page: (i) => (i === 1 ? { tasks: ['ANALYZE'] } : {}) });
+  test('a dry run lists the Pages it would register and the secret each token would go to, and writes nothing', async () => {
+    // Prepare: a system user's token (it never expires) managing three Pages, one of them already connected
+    const { deps, registry, started } = await onboarding();
+    const user = rig.emulator.createUser({
+      pages: 4,
+      lifetime: 'never',
+      page: (i) => (i === 1 ? { tasks: ['ANALYZE'] } : {}),
+    });
+    const [first = '', , third = '', fourth = ''] = user.pageIds;
+    await connectPages(deps, { userToken: user.token });
+    const fourthPage = rig.emulator.pages.get(fourth);
+    if (fourthPage) fourthPage.accessToken = `${fourthPage.accessToken}-renewed`;
+    await registry.remove(third);
+    const writes = rig.secrets.calls(CreateSecretCommand) + rig.secrets.calls(PutSecretValueCommand);
+    // Act
     const report = await connectPages(deps, { userToken: user.token, dryRun: true });
-    expect(report.rows.map((row) => row.action)).toEqual(['would register', 'skipped', 'would register']);
-    expect(await registry.listPageIds()).toEqual([]);
-    expect(rig.secrets.calls(CreateSecretCommand) + rig.secrets.calls(PutSecretValueCommand)).toBe(0);
+    // Assess
+    expect(report.rows.map((row) => [row.pageId, row.action, row.storedIn])).toEqual([
+      [first, 'unchanged', `${PREFIX}${first}`],
+      [user.pageIds[1], 'skipped', undefined],
+      [third, 'would register', `${PREFIX}${third}`],
+      [fourth, 'would update', `${PREFIX}${fourth}`],
+    ]);
+    expect(await registry.listPageIds()).toEqual([first, fourth]);
+    expect(rig.secrets.calls(CreateSecretCommand) + rig.secrets.calls(PutSecretValueCommand)).toBe(writes);
+    expect(started).toEqual([first, third, fourth]);
   });
 
   test('a user token Graph does not know is refused before anything is stored', async () => {
@@ -128,6 +153,7 @@ describe('connect with --subscribe-webhooks', () => {
     const user = rig.emulator.createUser({
       pages: 4,
       firstPageId: 2_900_000_000_000_001n,
+      lifetime: 'long',
       page: (i) => (i === 3 ? { withoutScopes: ['pages_messaging'] } : {}),
     });
     // Act

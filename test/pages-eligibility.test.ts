@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { ManagedPage } from '#lib/graph/graph-accounts.js';
+import type { TokenGrants } from '#lib/pages/eligibility.js';
 import { eligibility } from '#lib/pages/eligibility.js';
-import type { ManagedPage, TokenGrants } from '#lib/pages/onboarding-graph.js';
 
 const ALL = [
   'pages_messaging',
@@ -18,7 +19,6 @@ const page = (over: Partial<ManagedPage> = {}): ManagedPage => ({
   ...over,
 });
 const grants = (scopes = ALL, targets: Record<string, string[]> = {}): TokenGrants => ({
-  isValid: true,
   scopes,
   targets: new Map(Object.entries(targets).map(([scope, ids]) => [scope, new Set(ids)])),
 });

@@ -79,6 +79,13 @@ export const DEFAULT_TIMEOUTS: GraphClientTimeouts = Object.freeze({
 /** Graph answers of this size are a fault, not a page of conversations. */
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
+/**
+ * Who a call is made as: a token (a Page's, a user's or the app's) with the app secret when one is
+ * known, for `appsecret_proof`; `undefined` for the one call that authenticates in its query (the
+ * token exchange).
+ */
+export type GraphCaller = PageCredentials | undefined;
+
 /** Failure of one attempt, with whether another attempt may succeed. */
 class AttemptFailure extends Error {
   constructor(
@@ -101,7 +108,7 @@ export class GraphClient {
   private readonly maxAttempts: number;
   private readonly retryBaseDelayMs: number;
   private readonly retryMaxDelayMs: number;
-  private readonly now: () => Date;
+  protected readonly now: () => Date;
   private readonly random: () => number;
   private readonly pathPrefix: string;
   private readonly metrics: ProductMetrics;
@@ -162,15 +169,29 @@ export class GraphClient {
     return this.pool.close();
   }
 
-  private async get(
+  private get(
     credentials: PageCredentials,
+    path: string,
+    query: URLSearchParams,
+  ): Promise<{ json: unknown; usage: GraphUsage }> {
+    return this.send('GET', credentials, path, query);
+  }
+
+  /**
+   * One Graph call with everything the client does for every call (the retry policy, the error table's
+   * classification, the size cap, `appsecret_proof`, scrubbing): for the onboarding calls of
+   * `GraphAccountsClient`, which reads their answers. Graph takes a POST's parameters in the query.
+   */
+  protected async send(
+    method: 'GET' | 'POST',
+    caller: GraphCaller,
     path: string,
     query: URLSearchParams,
   ): Promise<{ json: unknown; usage: GraphUsage }> {
     const deadline = Date.now() + this.timeouts.totalMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        const answer = await this.attempt(credentials, path, query, deadline);
+        const answer = await this.attempt(method, caller, path, query, deadline);
         this.metrics.count(METRIC_NAMES.graphCalls, 1, { Outcome: 'ok' });
         return answer;
       } catch (error: unknown) {
@@ -196,13 +217,14 @@ export class GraphClient {
   }
 
   private async attempt(
-    credentials: PageCredentials,
+    method: 'GET' | 'POST',
+    credentials: GraphCaller,
     path: string,
     query: URLSearchParams,
     deadline: number,
   ): Promise<{ json: unknown; usage: GraphUsage }> {
     const signedQuery = new URLSearchParams(query);
-    if (credentials.appSecret !== undefined) {
+    if (credentials?.appSecret !== undefined) {
       // Meta's time-stamped proof expires after five minutes: compute it for every call.
       const time = Math.floor(this.now().getTime() / 1000);
       const proof = createHmac('sha256', credentials.appSecret)
@@ -216,9 +238,12 @@ export class GraphClient {
     let text: string;
     try {
       response = await this.pool.request({
-        method: 'GET',
+        method,
         path: `${this.pathPrefix}${path}?${signedQuery.toString()}`,
-        headers: { authorization: `Bearer ${credentials.accessToken}`, accept: 'application/json' },
+        headers: {
+          accept: 'application/json',
+          ...(credentials === undefined ? {} : { authorization: `Bearer ${credentials.accessToken}` }),
+        },
         headersTimeout: Math.max(1, Math.min(this.timeouts.headersMs, remaining)),
         bodyTimeout: Math.max(1, Math.min(this.timeouts.bodyMs, remaining)),
         signal: AbortSignal.timeout(Math.max(1, remaining)),
@@ -250,8 +275,8 @@ export class GraphClient {
     }
     // Graph has echoed tokens in error messages; the page's own are registered for scrubbing even
     // when they did not come through a token source (tests, the CLI).
-    registerSecret(credentials.accessToken);
-    registerSecret(credentials.appSecret);
+    registerSecret(credentials?.accessToken);
+    registerSecret(credentials?.appSecret);
     const graphError = readGraphError(json, redactSecrets);
     if (graphError !== undefined) {
       const classified = classifyGraphError(graphError, usage, this.now(), redactSecrets);

@@ -12,9 +12,11 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
 });
 
 /**
- * `POST /_demo/message?page_id=<id>`: the emulator makes the person of the Page's newest Messenger
- * inbox conversation write to it (the conversation gets newer) and delivers a webhook signed with the demo
- * app secret to this API, which refreshes that conversation in the index and emits its change event.
+ * `POST /_demo/message?page_id=<id>[&platform=instagram]`: the emulator makes the person of the Page's
+ * newest inbox conversation on that platform (default Messenger) write to it (the conversation gets
+ * newer) and delivers a webhook signed with the demo app secret to this API (`object: "instagram"`, sent
+ * for the Page's linked Instagram account, for Instagram), which refreshes that conversation in the index
+ * and emits its change event.
  */
 export async function demoMessage(
   event: APIGatewayProxyEventV2,
@@ -24,16 +26,36 @@ export async function demoMessage(
 ): Promise<APIGatewayProxyResultV2> {
   if (event.requestContext.http.method !== 'POST')
     return json(405, { error: { code: 'method_not_allowed', message: 'POST only.' } });
-  const pageId = new URLSearchParams(event.rawQueryString).get('page_id') ?? '';
-  const conversation = emulator.pages
-    .get(pageId)
-    ?.conversations.filter((c) => c.platform === 'messenger' && c.folder === 'inbox')
+  const query = new URLSearchParams(event.rawQueryString);
+  const pageId = query.get('page_id') ?? '';
+  const platform = query.get('platform') ?? 'messenger';
+  if (platform !== 'messenger' && platform !== 'instagram') {
+    return json(400, {
+      error: {
+        code: 'invalid_request',
+        parameter: 'platform',
+        message: 'platform is messenger or instagram.',
+      },
+    });
+  }
+  const page = emulator.pages.get(pageId);
+  if (platform === 'instagram' && page !== undefined && page.instagramAccountId === undefined) {
+    const linked = [...emulator.pages.values()].find((p) => p.instagramAccountId !== undefined)?.id;
+    return json(404, {
+      error: {
+        code: 'unknown_page',
+        message: `Page ${pageId} has no linked Instagram account${linked ? `; Page ${linked} has one` : ''}.`,
+      },
+    });
+  }
+  const conversation = page?.conversations
+    .filter((c) => c.platform === platform && c.folder === 'inbox')
     .sort((a, b) => (a.updated_time < b.updated_time ? 1 : -1))[0];
   if (conversation === undefined) {
     return json(404, {
       error: {
         code: 'unknown_page',
-        message: 'page_id must name a demo Page with a Messenger inbox conversation.',
+        message: `page_id must name a demo Page with a ${platform === 'instagram' ? 'Instagram' : 'Messenger'} inbox conversation.`,
       },
     });
   }
@@ -44,5 +66,10 @@ export async function demoMessage(
     appSecret,
     text: 'Hello from the demo',
   });
-  return json(202, { page_id: pageId, conversation_id: conversation.id, webhook_status: webhookStatus });
+  return json(202, {
+    page_id: pageId,
+    platform,
+    conversation_id: conversation.id,
+    webhook_status: webhookStatus,
+  });
 }

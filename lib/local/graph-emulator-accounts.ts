@@ -1,16 +1,25 @@
 /**
  * The emulator's onboarding edges, in Graph's shapes and errors: `GET /me/accounts` (paged), `GET
  * /debug_token`, `GET /oauth/access_token?grant_type=fb_exchange_token`, `GET /{page-id}?fields=...`
- * and `POST /{page-id}/subscribed_apps`; and emulated users who manage many Pages, some without a
- * permission or a task, some with an Instagram account.
+ * and `GET`/`POST /{page-id}/subscribed_apps`; emulated users who manage many Pages, some without a
+ * permission or a task, some with an Instagram account; and the demo's user, whose token `npm start`
+ * prints. Token lifetimes live in `graph-emulator-tokens.ts`.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { GraphRejection } from './graph-emulator-rules.js';
-import type { EmulatedPage } from './graph-emulator-seed.js';
+import { checkProof, GraphRejection } from './graph-emulator-rules.js';
+import { DEMO_PAGE_IDS, type EmulatedPage, seedPage } from './graph-emulator-seed.js';
+import {
+  APP_TOKEN,
+  EMULATOR_APP,
+  expiredToken,
+  invalidToken,
+  TokenLedger,
+  type TokenLifetime,
+  type UserTokenEntry,
+} from './graph-emulator-tokens.js';
 
-/** The emulated Meta app: `connect` exchanges tokens with these, as with a real app's id and secret. */
-export const EMULATOR_APP = Object.freeze({ id: '900000000000001', secret: 'emulator-app-secret' });
+export { EMULATOR_APP, type TokenLifetime } from './graph-emulator-tokens.js';
 
 /** What connecting needs: the permissions a user grants (Messenger and Instagram) and a Page task. */
 export const MESSAGING_SCOPES = [
@@ -21,6 +30,17 @@ export const MESSAGING_SCOPES = [
 export const INSTAGRAM_SCOPES = ['instagram_basic', 'instagram_manage_messages'] as const;
 const ALL_SCOPES = [...MESSAGING_SCOPES, ...INSTAGRAM_SCOPES, 'pages_show_list', 'business_management'];
 const ALL_TASKS = ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE'];
+
+/**
+ * The demo user's token, printed by `npm start` (a demo value, like the demo webhook secret): it lasts
+ * for ever, as a system user's does, so `npm run pages -- connect` stores Page tokens that last.
+ */
+export const DEMO_USER_TOKEN = 'EMULATOR-DEMO-USER-TOKEN';
+/** The demo user's Pages that the demo's token file leaves out, so that `connect` has Pages to add. */
+export const DEMO_NEW_PAGES = [
+  { id: '1000000000000004', name: 'Demo Florist' },
+  { id: '1000000000000005', name: 'Demo Cafe' },
+] as const;
 
 export interface ManagedPageSpec {
   /** The Page's tasks for this user; default every task. */
@@ -37,11 +57,13 @@ export interface EmulatedUserSpec {
   firstPageId?: bigint;
   /** Per Page, by its index from 0. */
   page?: (index: number) => ManagedPageSpec;
+  /** Default `short`, as a login dialog or Graph API Explorer gives it. */
+  lifetime?: TokenLifetime;
 }
 
 export interface EmulatedUser {
   id: string;
-  /** A short-lived user token, as a login dialog gives it. */
+  /** The user token: short-lived unless the spec says otherwise. */
   token: string;
   pageIds: string[];
 }
@@ -63,16 +85,21 @@ const PAGE_FIELDS = new Set([
 ]);
 
 export class AccountsEmulator {
+  /** User id -> what the user manages; tokens map to users in the ledger. */
   private readonly users = new Map<string, UserState>();
+  private readonly tokens: TokenLedger;
   private readonly subscriptions = new Map<string, string[]>();
   private userCount = 0;
 
   constructor(
     private readonly pages: Map<string, EmulatedPage>,
     private readonly baseUrl: () => string,
-  ) {}
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.tokens = new TokenLedger(now);
+  }
 
-  createUser(spec: EmulatedUserSpec): EmulatedUser {
+  createUser(spec: EmulatedUserSpec, token?: string): EmulatedUser {
     this.userCount++;
     const id = String(100_000_000_000_000n + BigInt(this.userCount));
     const first = spec.firstPageId ?? 2_000_000_000_000_001n + BigInt((this.userCount - 1) * 100_000);
@@ -93,9 +120,33 @@ export class AccountsEmulator {
       state.missing.set(pageId, new Set(options.withoutScopes ?? []));
       state.pageIds.push(pageId);
     }
-    const token = `EMULATOR-USER-TOKEN-${id}-${randomBytes(6).toString('hex')}`;
-    this.users.set(token, state);
-    return { id, token, pageIds: [...state.pageIds] };
+    this.users.set(id, state);
+    const issued = this.tokens.issue(id, spec.lifetime ?? 'short', token);
+    return { id, token: issued, pageIds: [...state.pageIds] };
+  }
+
+  /**
+   * The demo's user (`npm start`): manages the first two demo Pages and two more that the demo's token
+   * file leaves out (seeded with conversations), with the printed `DEMO_USER_TOKEN`, which never expires.
+   * The first demo Page gets its Instagram professional account linked: the account its seeded Instagram
+   * conversations name, so Instagram webhooks and conversations can be tried.
+   */
+  createDemoUser(): EmulatedUser {
+    const first = this.pages.get(DEMO_PAGE_IDS[0]);
+    const instagram = first?.conversations.find((c) => c.platform === 'instagram')?.participants.data[1]?.id;
+    if (first !== undefined && instagram !== undefined) first.instagramAccountId = instagram;
+    for (const { id, name } of DEMO_NEW_PAGES) {
+      if (!this.pages.has(id)) this.pages.set(id, seedPage(id, { perPartition: 10, name, now: this.now() }));
+    }
+    const ids = [DEMO_PAGE_IDS[0], DEMO_PAGE_IDS[1], ...DEMO_NEW_PAGES.map((page) => page.id)];
+    const user = this.createUser({ pages: 0, lifetime: 'never' }, DEMO_USER_TOKEN);
+    const state = this.users.get(user.id) as UserState;
+    for (const pageId of ids) {
+      state.tasks.set(pageId, ALL_TASKS);
+      state.missing.set(pageId, new Set());
+      state.pageIds.push(pageId);
+    }
+    return { ...user, pageIds: [...ids] };
   }
 
   /** Whether this module answers the path; its answers then come from `answer`. */
@@ -117,12 +168,15 @@ export class AccountsEmulator {
   ): unknown {
     const [first, second] = segments;
     const method = req.method ?? 'GET';
-    if (first === 'oauth') return this.exchange(search);
+    if (first === 'oauth') return this.tokens.exchange(search);
     if (first === 'debug_token') return this.debugToken(search, token);
-    if (first === 'me') return this.accounts(search, version, this.requireUser(token));
+    if (first === 'me') return this.accounts(search, version, token);
     const page = this.pages.get(first ?? '');
-    if (page === undefined || token !== page.accessToken) throw this.tokenRejection(token);
+    if (page === undefined || token !== page.accessToken) throw this.wrongToken(token, 'the Page');
+    // The Page's own app requires a proof; any proof given must be right.
+    this.checkProof(token, search, page.appSecret);
     if (second === 'subscribed_apps') {
+      if (method === 'GET') return this.subscribedApps(page.id);
       if (method !== 'POST') throw unsupported(method);
       this.subscriptions.set(page.id, (search.get('subscribed_fields') ?? '').split(',').filter(Boolean));
       return { success: true };
@@ -135,35 +189,59 @@ export class AccountsEmulator {
     return this.subscriptions.get(pageId);
   }
 
-  private exchange(search: URLSearchParams): unknown {
-    if (search.get('grant_type') !== 'fb_exchange_token') {
-      throw new GraphRejection({ message: 'Unsupported grant_type', type: 'OAuthException', code: 100 });
-    }
-    if (search.get('client_id') !== EMULATOR_APP.id || search.get('client_secret') !== EMULATOR_APP.secret) {
-      throw new GraphRejection({
-        message: 'Error validating client secret.',
-        type: 'OAuthException',
-        code: 1,
-        error_subcode: 463,
-      });
-    }
-    const user = this.users.get(search.get('fb_exchange_token') ?? '');
-    if (user === undefined) throw this.tokenRejection(search.get('fb_exchange_token') ?? undefined);
-    const longLived = `EMULATOR-USER-TOKEN-${user.id}-long-${randomBytes(6).toString('hex')}`;
-    this.users.set(longLived, user);
-    return { access_token: longLived, token_type: 'bearer', expires_in: 5_183_944 };
+  private subscribedApps(pageId: string): unknown {
+    const fields = this.subscriptions.get(pageId);
+    if (fields === undefined) return { data: [] };
+    return {
+      data: [
+        {
+          category: 'Business',
+          link: 'https://example.invalid/',
+          name: 'Emulated app',
+          id: EMULATOR_APP.id,
+          subscribed_fields: fields,
+        },
+      ],
+    };
   }
 
+  /** `debug_token`: asked with the app token or any token the emulator issued, of any kind of token. */
   private debugToken(search: URLSearchParams, token: string | undefined): unknown {
-    const appToken = `${EMULATOR_APP.id}|${EMULATOR_APP.secret}`;
-    if (token !== appToken && (token === undefined || !this.users.has(token)))
-      throw this.tokenRejection(token);
+    if (token !== APP_TOKEN && this.kindOf(token) === undefined) throw this.wrongToken(token, 'any');
     const input = search.get('input_token') ?? '';
-    const user = this.users.get(input);
-    if (user === undefined) {
+    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+    const common = { app_id: EMULATOR_APP.id, application: 'Emulated app', issued_at: nowSeconds };
+    const kind = this.kindOf(input);
+    if (kind === 'app')
+      return { data: { ...common, type: 'APP', is_valid: true, expires_at: 0, scopes: [] } };
+    const page = kind === 'page' ? this.pageOfToken(input) : undefined;
+    if (page !== undefined) {
       return {
         data: {
-          error: { code: 190, message: 'Invalid OAuth access token - Cannot parse access token' },
+          ...common,
+          type: 'PAGE',
+          profile_id: page.id,
+          expires_at: TokenLedger.seconds(this.tokens.pageTokenExpiresAt(page.id)),
+          data_access_expires_at: nowSeconds + 90 * 86_400,
+          is_valid: true,
+          scopes: [...ALL_SCOPES],
+        },
+      };
+    }
+    const entry = this.tokens.user(input);
+    const user = entry === undefined ? undefined : this.users.get(entry.userId);
+    if (entry === undefined || user === undefined) {
+      return {
+        data: { error: { code: 190, message: invalidToken().error.message }, is_valid: false, scopes: [] },
+      };
+    }
+    if (this.tokens.expired(entry)) {
+      const { message, code, error_subcode } = expiredToken(entry).error;
+      return {
+        data: {
+          ...common,
+          type: 'USER',
+          error: { code, subcode: error_subcode, message },
           is_valid: false,
           scopes: [],
         },
@@ -175,11 +253,10 @@ export class AccountsEmulator {
     }));
     return {
       data: {
-        app_id: EMULATOR_APP.id,
+        ...common,
         type: 'USER',
-        application: 'Emulated app',
-        data_access_expires_at: Math.floor(Date.now() / 1000) + 90 * 86_400,
-        expires_at: Math.floor(Date.now() / 1000) + 60 * 86_400,
+        data_access_expires_at: nowSeconds + 90 * 86_400,
+        expires_at: TokenLedger.seconds(entry.expiresAt),
         is_valid: true,
         scopes: granular.filter((g) => g.target_ids.length > 0).map((g) => g.scope),
         granular_scopes: granular.filter((g) => g.target_ids.length > 0),
@@ -188,7 +265,12 @@ export class AccountsEmulator {
     };
   }
 
-  private accounts(search: URLSearchParams, version: string, user: UserState): unknown {
+  private accounts(search: URLSearchParams, version: string, token: string | undefined): unknown {
+    const entry = this.tokens.user(token);
+    const user = entry === undefined ? undefined : this.users.get(entry.userId);
+    if (entry === undefined || user === undefined) throw this.wrongToken(token, 'a user');
+    if (this.tokens.expired(entry)) throw expiredToken(entry);
+    this.checkProof(token as string, search, undefined);
     const limit = Math.min(100, Math.max(1, Number(search.get('limit') ?? '25') || 25));
     const fields = (search.get('fields') ?? 'id,name').split(',').filter((f) => PAGE_FIELDS.has(f));
     const after = search.get('after');
@@ -201,22 +283,7 @@ export class AccountsEmulator {
       });
     }
     const ids = user.pageIds.slice(start, start + limit);
-    const data = ids.map((pageId) => {
-      const page = this.pages.get(pageId) as EmulatedPage;
-      const item: Record<string, unknown> = {};
-      for (const field of fields) {
-        if (field === 'id') item.id = page.id;
-        if (field === 'name') item.name = page.name;
-        if (field === 'access_token') item.access_token = page.accessToken;
-        if (field === 'category') item.category = 'Local business';
-        if (field === 'tasks') item.tasks = user.tasks.get(pageId);
-        if (field === 'instagram_business_account' && page.instagramAccountId !== undefined) {
-          item.instagram_business_account = { id: page.instagramAccountId };
-        }
-      }
-      item.id = page.id;
-      return item;
-    });
+    const data = ids.map((pageId) => this.accountsItem(pageId, user, entry, fields));
     const firstId = ids[0];
     const lastId = ids.at(-1);
     if (firstId === undefined || lastId === undefined) return { data: [] };
@@ -230,6 +297,26 @@ export class AccountsEmulator {
       paging.next = `${this.baseUrl()}/${version}/me/accounts?${next.toString()}`;
     }
     return { data, paging };
+  }
+
+  private accountsItem(pageId: string, user: UserState, entry: UserTokenEntry, fields: string[]) {
+    const page = this.pages.get(pageId) as EmulatedPage;
+    const item: Record<string, unknown> = {};
+    for (const field of fields) {
+      if (field === 'id') item.id = page.id;
+      if (field === 'name') item.name = page.name;
+      if (field === 'access_token') {
+        item.access_token = page.accessToken;
+        this.tokens.handOut(page.id, entry);
+      }
+      if (field === 'category') item.category = 'Local business';
+      if (field === 'tasks') item.tasks = user.tasks.get(pageId);
+      if (field === 'instagram_business_account' && page.instagramAccountId !== undefined) {
+        item.instagram_business_account = { id: page.instagramAccountId };
+      }
+    }
+    item.id = page.id;
+    return item;
   }
 
   private pageNode(page: EmulatedPage, search: URLSearchParams): unknown {
@@ -252,19 +339,49 @@ export class AccountsEmulator {
     return node;
   }
 
-  private requireUser(token: string | undefined): UserState {
-    const user = token === undefined ? undefined : this.users.get(token);
-    if (user === undefined) throw this.tokenRejection(token);
-    return user;
+  /** A proof is checked against `required` when the Page's app requires one, else against the app's secret when given. */
+  private checkProof(token: string, search: URLSearchParams, required: string | undefined): void {
+    const appSecret = required ?? (search.has('appsecret_proof') ? EMULATOR_APP.secret : undefined);
+    if (appSecret === undefined) return;
+    checkProof(
+      { id: '', name: '', accessToken: token, appSecret, conversations: [] },
+      token,
+      search,
+      this.now(),
+    );
   }
 
-  private tokenRejection(token: string | undefined): GraphRejection {
+  private kindOf(token: string | undefined): 'app' | 'user' | 'page' | undefined {
+    if (token === undefined) return undefined;
+    if (token === APP_TOKEN) return 'app';
+    if (this.tokens.user(token) !== undefined) return 'user';
+    return this.pageOfToken(token) === undefined ? undefined : 'page';
+  }
+
+  private pageOfToken(token: string): EmulatedPage | undefined {
+    for (const page of this.pages.values()) if (page.accessToken === token) return page;
+    return undefined;
+  }
+
+  /**
+   * Graph's answer to a token of the wrong kind or none: a Page token at `/me/accounts` reads the Page's
+   * own node, which has no `accounts` edge; no token at all is 2500; a token nobody issued is 190.
+   */
+  private wrongToken(token: string | undefined, wanted: 'a user' | 'the Page' | 'any'): GraphRejection {
     if (token === undefined) {
       const message = 'An active access token must be used to query information about the current user.';
       return new GraphRejection({ message, type: 'OAuthException', code: 2500 });
     }
-    const message = 'Invalid OAuth access token - Cannot parse access token';
-    return new GraphRejection({ message, type: 'OAuthException', code: 190 });
+    const kind = this.kindOf(token);
+    if (wanted === 'a user' && kind === 'page') {
+      const message = '(#100) Tried accessing nonexisting field (accounts) on node type (Page)';
+      return new GraphRejection({ message, type: 'OAuthException', code: 100 });
+    }
+    if (wanted === 'a user' && kind === 'app') {
+      const message = 'An active access token must be used to query information about the current user.';
+      return new GraphRejection({ message, type: 'OAuthException', code: 2500 });
+    }
+    return invalidToken();
   }
 }
 

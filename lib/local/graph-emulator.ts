@@ -48,7 +48,12 @@ import {
 } from './graph-emulator-seed.js';
 
 export type { EmulatedUser, EmulatedUserSpec, ManagedPageSpec } from './graph-emulator-accounts.js';
-export { EMULATOR_APP, INSTAGRAM_SCOPES, MESSAGING_SCOPES } from './graph-emulator-accounts.js';
+export {
+  DEMO_USER_TOKEN,
+  EMULATOR_APP,
+  INSTAGRAM_SCOPES,
+  MESSAGING_SCOPES,
+} from './graph-emulator-accounts.js';
 export type { Fault, GraphErrorFields } from './graph-emulator-rules.js';
 export type { EmulatedConversation, EmulatedPage, GeneratedPagesOptions } from './graph-emulator-seed.js';
 export {
@@ -115,6 +120,8 @@ export interface GraphEmulator {
   resetCalls(): void;
   /** A user who manages `spec.pages` Pages (created as needed), and their short-lived token. */
   createUser(spec: EmulatedUserSpec): EmulatedUser;
+  /** The demo's user, with the printed never-expiring token (`DEMO_USER_TOKEN`); see the accounts file. */
+  createDemoUser(): EmulatedUser;
   /** The fields a Page subscribed the app to with `POST /{page-id}/subscribed_apps`. */
   subscribedFields(pageId: string): string[] | undefined;
   close(): Promise<void>;
@@ -191,7 +198,11 @@ class Emulator implements GraphEmulator {
       const madeAt = truncateToSecond(this.now());
       this.pages.generate = (pageId) => generatedPage(pageId, generated, madeAt);
     }
-    this.accounts = new AccountsEmulator(this.pages, () => this.url);
+    this.accounts = new AccountsEmulator(
+      this.pages,
+      () => this.url,
+      () => this.now(),
+    );
     this.meter = options.rateLimit === undefined ? undefined : new RateMeter(options.rateLimit);
     this.server = createServer({ keepAlive: true }, (req, res) => this.handle(req, res));
     this.server.on('connection', (socket) => {
@@ -261,6 +272,10 @@ class Emulator implements GraphEmulator {
 
   createUser(spec: EmulatedUserSpec): EmulatedUser {
     return this.accounts.createUser(spec);
+  }
+
+  createDemoUser(): EmulatedUser {
+    return this.accounts.createDemoUser();
   }
 
   subscribedFields(pageId: string): string[] | undefined {

@@ -69,9 +69,14 @@ export function personOfConversation(
   return person;
 }
 
-/** The emulator's Instagram professional account id of a Page (its participant on Instagram threads). */
+/**
+ * The emulator's Instagram professional account id of a Page: the linked one (`instagram_business_account`)
+ * when it has one, else its participant on the seeded Instagram threads.
+ */
 export function instagramAccountOf(emulator: GraphEmulator, pageId: string): string | undefined {
-  const thread = emulator.pages.get(pageId)?.conversations.find((c) => c.platform === 'instagram');
+  const page = emulator.pages.get(pageId);
+  if (page?.instagramAccountId !== undefined) return page.instagramAccountId;
+  const thread = page?.conversations.find((c) => c.platform === 'instagram');
   return thread?.participants.data[1]?.id;
 }
 

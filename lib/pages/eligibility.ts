@@ -1,4 +1,7 @@
-import type { ManagedPage, TokenGrants } from './onboarding-graph.js';
+import type { ManagedPage, TokenInfo } from '../graph/graph-accounts.js';
+
+/** What `GET /debug_token` says a user token may do: each permission, and for which Pages when granular. */
+export type TokenGrants = Pick<TokenInfo, 'scopes' | 'targets'>;
 
 /** What reading a Page's Messenger conversations needs: these permissions, and one of these tasks. */
 export const MESSENGER_SCOPES = [

@@ -1,7 +1,7 @@
 import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { TokenLocation } from '../domain/page.js';
 import { parseTokenText } from '../tokens/file-token-source.js';
-import { sameCredentials, serializeSharedSecret } from '../tokens/shared-secret.js';
+import { keepAppSecret, sameCredentials, serializeSharedSecret } from '../tokens/shared-secret.js';
 import type { PageCredentials } from '../tokens/token-source.js';
 import type { StoredToken, TokenVault } from './token-vault.js';
 
@@ -20,20 +20,18 @@ export class FileTokenVault implements TokenVault {
   async store(tokens: ReadonlyMap<string, PageCredentials>): Promise<Map<string, StoredToken>> {
     return this.locked(async () => {
       const content = await this.read();
-      const results = new Map<string, StoredToken>();
-      for (const [pageId, credentials] of tokens) {
-        const before = content.get(pageId);
-        const outcome = sameCredentials(before, credentials)
-          ? 'unchanged'
-          : before === undefined
-            ? 'created'
-            : 'updated';
-        content.set(pageId, credentials);
-        results.set(pageId, { location: { kind: 'page-secret' }, outcome });
-      }
+      const results = merge(content, tokens);
       if ([...results.values()].some((r) => r.outcome !== 'unchanged')) await this.write(content);
       return results;
     });
+  }
+
+  async plan(tokens: ReadonlyMap<string, PageCredentials>): Promise<Map<string, StoredToken>> {
+    return merge(await this.read(), tokens);
+  }
+
+  where(): string {
+    return this.path;
   }
 
   async remove(pageId: string, _location: TokenLocation): Promise<void> {
@@ -84,4 +82,24 @@ export class FileTokenVault implements TokenVault {
       await rm(lockPath, { force: true });
     }
   }
+}
+
+/** Puts the tokens into the file's content (in memory) and says what changed for each Page. */
+function merge(
+  content: Map<string, PageCredentials>,
+  tokens: ReadonlyMap<string, PageCredentials>,
+): Map<string, StoredToken> {
+  const results = new Map<string, StoredToken>();
+  for (const [pageId, given] of tokens) {
+    const before = content.get(pageId);
+    const credentials = keepAppSecret(before, given);
+    const outcome = sameCredentials(before, credentials)
+      ? 'unchanged'
+      : before === undefined
+        ? 'created'
+        : 'updated';
+    content.set(pageId, credentials);
+    results.set(pageId, { location: { kind: 'page-secret' }, outcome });
+  }
+  return results;
 }

@@ -1,40 +1,83 @@
 import { forEachLimited } from '../domain/concurrency.js';
-import { InvalidRequestError, UnknownPageError } from '../domain/errors.js';
+import { ConfigurationError, InvalidRequestError, UnknownPageError } from '../domain/errors.js';
 import { isPageId } from '../domain/vocabulary.js';
+import type { GraphApp } from '../graph/graph-accounts.js';
 import type { PageRegistry, RegistrationOutcome } from '../store/page-registry.js';
 import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
 import type { OnboardingDependencies } from './connect.js';
 import { type CheckRow, checkPages } from './page-health.js';
+import { debugAsker, expiryProblem, LASTING_TOKENS_ADVICE, requirePageToken } from './token-check.js';
 
 function requirePageId(pageId: string): void {
   if (!isPageId(pageId)) throw new InvalidRequestError('pageId', `"${pageId}" is not a Page id (digits).`);
 }
 
+export interface AddOptions {
+  shared?: boolean;
+  /** With the app, the token is debugged with the app token and its calls carry `appsecret_proof`. */
+  app?: GraphApp | undefined;
+  /** Store a Page token that expires within `MIN_TOKEN_DAYS` (refused otherwise). */
+  allowExpiringTokens?: boolean;
+  now?: () => Date;
+}
+
+export interface AddResult {
+  outcome: RegistrationOutcome;
+  /** A newly registered Page's first sync: how it was started, or why it was not; undefined when none was due. */
+  firstSync: string | undefined;
+  /** Set when an expiring token was stored because that was allowed. */
+  warning: string | undefined;
+}
+
 /**
- * `add <pageId>`: one Page from its Page token. The token is tried first (`GET /{page-id}`), so a wrong
- * token or Page id stores and registers nothing.
+ * `add <pageId>`: one Page from its Page token. The token is checked first (`GET /debug_token`: a Page
+ * token, this Page's, valid, lasting; then `GET /{page-id}`), so a wrong token or Page id stores and
+ * registers nothing.
  */
 export async function addPage(
   deps: OnboardingDependencies,
   pageId: string,
-  credentials: PageCredentials,
-  options: { shared?: boolean } = {},
-): Promise<RegistrationOutcome> {
+  given: PageCredentials,
+  options: AddOptions = {},
+): Promise<AddResult> {
   requirePageId(pageId);
-  const profile = await deps.graph.pageProfile(pageId, credentials.accessToken);
+  const credentials: PageCredentials =
+    options.app && given.appSecret === undefined ? { ...given, appSecret: options.app.secret } : given;
+  const info = await deps.graph.debugToken(
+    credentials.accessToken,
+    debugAsker(credentials.accessToken, 'page', options.app),
+  );
+  requirePageToken(info, pageId);
+  const expiring = expiryProblem(info.expiresAt, (options.now ?? (() => new Date()))());
+  if (expiring !== undefined && options.allowExpiringTokens !== true) {
+    throw new ConfigurationError(`Page ${pageId} was not added: ${expiring}. ${LASTING_TOKENS_ADVICE}`);
+  }
+  const { name, instagramAccountId } = await deps.graph.pageProfile(credentials, pageId);
   const stored = (
     await deps.vault.store(new Map([[pageId, credentials]]), { shared: options.shared === true })
   ).get(pageId);
-  if (stored === undefined) throw new Error(`The token of page ${pageId} was not stored.`);
+  if (stored === undefined) throw new Error(`The token of Page ${pageId} was not stored.`);
   const outcome = await deps.registry.register({
     pageId,
-    ...profile,
+    name,
+    instagramAccountId,
     token: stored.location,
     tokenChanged: stored.outcome === 'updated',
   });
   await deps.registry.markTokenValid(pageId);
-  if (outcome === 'created') await deps.startSync?.(pageId);
-  return stored.outcome !== 'unchanged' && outcome === 'unchanged' ? 'updated' : outcome;
+  let firstSync: string | undefined;
+  if (outcome === 'created' && deps.startSync !== undefined) {
+    try {
+      firstSync = await deps.startSync(pageId);
+    } catch (error: unknown) {
+      firstSync = `not started: ${error instanceof Error ? error.message.slice(0, 200) : 'failed'}`;
+    }
+  }
+  return {
+    outcome: stored.outcome !== 'unchanged' && outcome === 'unchanged' ? 'updated' : outcome,
+    firstSync,
+    warning: expiring === undefined ? undefined : `stored although ${expiring}`,
+  };
 }
 
 /** `remove <pageId>`: unregisters the Page and deletes its token (a shared secret keeps the others'). */

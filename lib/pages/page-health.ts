@@ -1,15 +1,15 @@
 import { forEachLimited } from '../domain/concurrency.js';
 import { PageTokenInvalidError } from '../domain/errors.js';
 import { secretVersionOf, tokenHealthError } from '../domain/page.js';
+import type { GraphClient } from '../graph/graph-client.js';
 import type { PageRegistry } from '../store/page-registry.js';
 import type { TokenSource } from '../tokens/token-source.js';
-import type { OnboardingGraph } from './onboarding-graph.js';
 
 export interface CheckDependencies {
   registry: PageRegistry;
   /** Registry-aware: reads each Page's token where the registry says it lives. */
   tokens: TokenSource;
-  graph: OnboardingGraph;
+  graph: GraphClient;
 }
 
 export interface CheckRow {
@@ -57,7 +57,9 @@ async function checkPage(deps: CheckDependencies, pageId: string): Promise<Check
     return { ...row, detail: error instanceof Error ? error.message : 'its token cannot be read' };
   }
   try {
-    const profile = await deps.graph.pageProfile(pageId, credentials.accessToken);
+    // With the Page's app secret when it has one: the call carries `appsecret_proof`, as the sync's do.
+    const { name, instagramAccountId } = await deps.graph.pageProfile(credentials, pageId);
+    const profile = { name, instagramAccountId };
     await deps.registry.register({ pageId, ...profile, token: record.token });
     await deps.registry.markTokenValid(pageId);
     return { ...row, ...profile, status: 'valid' };

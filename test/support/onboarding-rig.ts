@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import { GraphAccountsClient } from '#lib/graph/graph-accounts.js';
 import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
 import { type GraphEmulator, startGraphEmulator } from '#lib/local/graph-emulator.js';
-import { OnboardingGraph } from '#lib/pages/onboarding-graph.js';
 import { SecretsManagerVault } from '#lib/pages/token-vault.js';
 import { PageRegistry } from '#lib/store/page-registry.js';
 import { SecretLock } from '#lib/store/secret-lock.js';
@@ -28,40 +28,59 @@ export interface Onboarding {
   tableName: string;
   registry: PageRegistry;
   vault: SecretsManagerVault;
-  graph: OnboardingGraph;
+  /** The product's Graph client with the onboarding calls, against the emulator; closed after the file. */
+  graph: GraphAccountsClient;
 }
 
 /**
  * What the onboarding tests share: dynalite and the Graph emulator for the file, a fake Secrets Manager
  * per test (there is no local one). Each test makes its own table.
  */
-export function useOnboardingRig(): OnboardingRig {
+export function useOnboardingRig(options: { emulatorNow?: () => Date } = {}): OnboardingRig {
+  const clients: GraphAccountsClient[] = [];
   const rig = {
-    async onboarding(options: { now?: () => Date } = {}): Promise<Onboarding> {
+    async onboarding(settings: { now?: () => Date } = {}): Promise<Onboarding> {
       rig.secrets = fakeSecretsManager();
       const tableName = `onboarding-${Math.random().toString(36).slice(2)}`;
       await ensureTable(rig.dynamo.client, tableName);
       const client = rig.dynamo.client;
       return {
         tableName,
-        registry: new PageRegistry({ client, tableName, ...(options.now ? { now: options.now } : {}) }),
+        registry: new PageRegistry({ client, tableName, ...(settings.now ? { now: settings.now } : {}) }),
         vault: new SecretsManagerVault(
           new SecretWriter(rig.secrets.client),
           PREFIX,
           new SecretLock({ client, tableName, retryMs: 5 }),
         ),
-        graph: new OnboardingGraph({ baseUrl: rig.emulator.url, version: 'v24.0' }),
+        graph: onboardingGraph(rig.emulator.url, clients, settings.now),
       };
     },
   } as OnboardingRig;
   beforeAll(async () => {
     rig.dynamo = await startEmbeddedDynamo();
-    rig.emulator = await startGraphEmulator({ pages: [] });
+    rig.emulator = await startGraphEmulator({
+      pages: [],
+      ...(options.emulatorNow ? { now: options.emulatorNow } : {}),
+    });
   });
   afterAll(async () => {
+    await Promise.all(clients.map((client) => client.close()));
     await rig.emulator.close();
     await rig.dynamo.close();
   });
   afterEach(() => rig.secrets?.mock.reset());
   return rig;
+}
+
+/** A client as the CLI builds it, with retries quick enough for a test (the emulator never makes them wait). */
+function onboardingGraph(baseUrl: string, clients: GraphAccountsClient[], now?: () => Date) {
+  const client = new GraphAccountsClient({
+    baseUrl,
+    version: 'v24.0',
+    retryBaseDelayMs: 1,
+    retryMaxDelayMs: 2,
+    ...(now ? { now } : {}),
+  });
+  clients.push(client);
+  return client;
 }
