@@ -1,6 +1,5 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { loadConfig } from '#lib/config/config.js';
-import { ConfigurationError } from '#lib/domain/errors.js';
+import { loadLambdaConfig } from '#lib/config/config.js';
 import { createSqsClient } from '#lib/runtime/sqs-client.js';
 import { createDynamoClient } from '#lib/store/dynamo-client.js';
 import { PageRegistry } from '#lib/store/page-registry.js';
@@ -10,11 +9,8 @@ import { createLogger } from '#lib/telemetry/logger.js';
 import { METRIC_NAMES } from '#lib/telemetry/metric-names.js';
 import { createMetrics } from '#lib/telemetry/metrics.js';
 
-const config = loadConfig();
-if (config.tableName === undefined || config.sync.queueUrl === undefined) {
-  throw new ConfigurationError('TABLE_NAME and SYNC_QUEUE_URL must be set for the sync schedule.');
-}
-const queueUrl = config.sync.queueUrl;
+const config = loadLambdaConfig('sync-schedule');
+const queueUrl = config.syncQueueUrl;
 // Which Pages exist is read from the registry, never by listing secrets: this role reads only the table.
 const registry = new PageRegistry({
   client: createDynamoClient({ endpoint: config.dynamodbEndpoint }),

@@ -1,18 +1,17 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfig } from '#lib/config/config.js';
+import { loadLambdaConfig } from '#lib/config/config.js';
 import { createChangeEventSink } from '#lib/events/change-event-sink.js';
 import { createAwsServices } from '#lib/runtime/aws-services.js';
 import { createSyncRecordHandler, SYNC_BATCH_OPTIONS } from '#lib/sync/worker.js';
 import { withTelemetry } from '#lib/telemetry/lambda-telemetry.js';
 import { createLogger } from '#lib/telemetry/logger.js';
 import { createMetrics } from '#lib/telemetry/metrics.js';
-import { loadWebhookSettings } from '#lib/webhooks/webhook-settings.js';
 
-const { eventBusName, eventsFile } = loadWebhookSettings();
+const config = loadLambdaConfig('sync-worker');
 const telemetry = { logger: createLogger(), metrics: createMetrics() };
-const services = createAwsServices(loadConfig(), {
-  events: createChangeEventSink({ eventBusName, eventsFile }, telemetry.logger),
+const services = createAwsServices(config, {
+  events: createChangeEventSink(config, telemetry.logger),
   ...telemetry,
 });
 const processor = new BatchProcessor(EventType.SQS);

@@ -1,7 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfig } from '#lib/config/config.js';
-import { ConfigurationError } from '#lib/domain/errors.js';
+import { loadLambdaConfig } from '#lib/config/config.js';
 import { createChangeEventSink } from '#lib/events/change-event-sink.js';
 import { createAwsServices } from '#lib/runtime/aws-services.js';
 import { createSqsClient } from '#lib/runtime/sqs-client.js';
@@ -10,18 +9,16 @@ import { createLogger } from '#lib/telemetry/logger.js';
 import { createMetrics } from '#lib/telemetry/metrics.js';
 import { createRefreshRecordHandler, REFRESH_BATCH_OPTIONS } from '#lib/webhooks/refresh-worker.js';
 import { SqsRefreshQueue } from '#lib/webhooks/sqs-refresh-queue.js';
-import { loadWebhookSettings } from '#lib/webhooks/webhook-settings.js';
 
 // Built once per container. The refresh uses the sync's own Graph client, tokens, back-off, index and
 // event sink, so it is paced, backed off and indexed exactly as the sync is.
-const settings = loadWebhookSettings();
-if (settings.queueUrl === undefined) throw new ConfigurationError('WEBHOOK_QUEUE_URL must be set in Lambda.');
+const config = loadLambdaConfig('webhook-refresh');
 const telemetry = { logger: createLogger(), metrics: createMetrics() };
-const { refresh, logger } = createAwsServices(loadConfig(), {
-  events: createChangeEventSink(settings, telemetry.logger),
+const { refresh, logger } = createAwsServices(config, {
+  events: createChangeEventSink(config, telemetry.logger),
   ...telemetry,
 });
-const queue = new SqsRefreshQueue(createSqsClient(), settings.queueUrl);
+const queue = new SqsRefreshQueue(createSqsClient(), config.webhookQueueUrl);
 const processor = new BatchProcessor(EventType.SQS);
 const refreshRecord = createRefreshRecordHandler(refresh, queue, logger);
 

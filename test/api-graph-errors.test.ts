@@ -4,7 +4,7 @@ import { GRAPH_CODES, GRAPH_ERROR_CLASSES } from '#lib/domain/graph-error-table.
 import { createApiHandler } from '#lib/http/api-handler.js';
 import { startLocalApi } from '#lib/local/api-gateway-adapter.js';
 import { DEMO_PAGE_IDS } from '#lib/local/graph-emulator-seed.js';
-import { createServices } from '#lib/runtime/services.js';
+import { createLocalServices } from '#lib/local/local-services.js';
 import { FileTokenSource } from '#lib/tokens/file-token-source.js';
 import { FAST_GRAPH, type Harness, recordingLogger, startHarness, tokensOf } from './support/harness.js';
 
@@ -223,7 +223,7 @@ describe('throttling', () => {
     // Prepare
     const harness = await startHarness();
     const logger = recordingLogger();
-    const otherContainer = createServices({
+    const otherContainer = createLocalServices({
       config: loadConfig({ GRAPH_API_BASE_URL: harness.emulator.url }),
       dynamo: harness.dynamo.client,
       tableName: harness.tableName,

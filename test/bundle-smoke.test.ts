@@ -97,6 +97,7 @@ describe('the deployable API bundle', () => {
         TABLE_NAME: 'smoke',
         DYNAMODB_ENDPOINT: dynamo.endpoint,
         TOKEN_SECRET_PREFIX: PREFIX,
+        SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sync',
         GRAPH_API_BASE_URL: emulator.url,
       },
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '#lib/config/config.js';
 import { checkSetting, SETTINGS } from '#lib/config/settings.js';
 import { ConfigurationError } from '#lib/domain/errors.js';
-import { loadWebhookSettings } from '#lib/webhooks/webhook-settings.js';
 
 describe('webhook and change-event settings', () => {
   it.each([
@@ -23,7 +23,7 @@ describe('webhook and change-event settings', () => {
 
   it('reads every name from the environment, blank as unset', () => {
     // Act
-    const settings = loadWebhookSettings({
+    const config = loadConfig({
       WEBHOOK_SECRET_ID: 'acme/meta-webhooks',
       META_APP_SECRET: 'test-app-secret',
       WEBHOOK_VERIFY_TOKEN: 'test-verify-token',
@@ -33,19 +33,19 @@ describe('webhook and change-event settings', () => {
     });
 
     // Assess
-    expect(settings).toEqual({
-      secretId: 'acme/meta-webhooks',
-      appSecret: 'test-app-secret',
-      verifyToken: 'test-verify-token',
-      queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/refresh',
+    expect(config).toMatchObject({
+      webhookSecretId: 'acme/meta-webhooks',
+      metaAppSecret: 'test-app-secret',
+      webhookVerifyToken: 'test-verify-token',
+      webhookQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/refresh',
       eventBusName: undefined,
       eventsFile: '/tmp/events.jsonl',
     });
   });
 
   it('refuses a bad bus name, naming the variable, and an app secret without its verify token', () => {
-    expect(() => loadWebhookSettings({ EVENT_BUS_NAME: 'acme events' })).toThrow(/^EVENT_BUS_NAME must be/);
-    expect(() => loadWebhookSettings({ META_APP_SECRET: 'test-app-secret' })).toThrow(ConfigurationError);
+    expect(() => loadConfig({ EVENT_BUS_NAME: 'acme events' })).toThrow(/^EVENT_BUS_NAME must be/);
+    expect(() => loadConfig({ META_APP_SECRET: 'test-app-secret' })).toThrow(ConfigurationError);
   });
 
   it('never quotes a local secret in a message: no rule can refuse one', () => {

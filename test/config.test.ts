@@ -1,5 +1,6 @@
-import { describe, expect, it, test } from 'vitest';
-import { loadConfig, requireLambdaSettings } from '#lib/config/config.js';
+import { describe, expect, expectTypeOf, it, test } from 'vitest';
+import { type Config, type LambdaConfig, loadConfig, loadLambdaConfig } from '#lib/config/config.js';
+import { LAMBDA_FUNCTIONS, type LambdaFunction } from '#lib/config/setting.js';
 import type { SettingInput } from '#lib/config/setting-rules.js';
 import { checkSetting, SETTINGS, type Setting } from '#lib/config/settings.js';
 
@@ -9,8 +10,12 @@ describe('configuration', () => {
     expect(config).toMatchObject({
       port: 3000,
       demo: true,
-      graph: { baseUrl: 'https://graph.facebook.com', version: 'v24.0' },
-      sync: { platforms: ['messenger', 'instagram'], folders: ['inbox', 'other'], intervalSeconds: 300 },
+      graphApiBaseUrl: 'https://graph.facebook.com',
+      graphApiVersion: 'v24.0',
+      syncPlatforms: ['messenger', 'instagram'],
+      syncFolders: ['inbox', 'other'],
+      syncIntervalSeconds: 300,
+      logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -20,8 +25,8 @@ describe('configuration', () => {
       SYNC_FOLDERS: 'Inbox, spam,inbox',
       GRAPH_API_BASE_URL: 'http://127.0.0.1:9/x',
     });
-    expect(config.sync.folders).toEqual(['inbox', 'spam']);
-    expect(config.graph.baseUrl).toBe('http://127.0.0.1:9');
+    expect(config.syncFolders).toEqual(['inbox', 'spam']);
+    expect(config.graphApiBaseUrl).toBe('http://127.0.0.1:9');
     expect(config.demo).toBe(false);
   });
 
@@ -39,8 +44,62 @@ describe('configuration', () => {
   });
 
   test('Lambda needs its table and secret prefix, and says which is missing', () => {
-    expect(() => requireLambdaSettings(loadConfig({ TOKEN_SECRET_PREFIX: 'pages/' }))).toThrow('TABLE_NAME');
-    expect(() => requireLambdaSettings(loadConfig({ TABLE_NAME: 't' }))).toThrow('TOKEN_SECRET_PREFIX');
+    const queue = { SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sync' };
+    expect(() => loadLambdaConfig('api', { ...queue, TOKEN_SECRET_PREFIX: 'pages/' })).toThrow(
+      'TABLE_NAME must be set in Lambda (function api).',
+    );
+    expect(() => loadLambdaConfig('api', { ...queue, TABLE_NAME: 't' })).toThrow(
+      'TOKEN_SECRET_PREFIX must be set in Lambda (function api).',
+    );
+  });
+
+  // What each entry point cannot start without (the settings table's requiredBy), named all at once.
+  it.each<[LambdaFunction, string]>([
+    ['api', 'TOKEN_SECRET_PREFIX, TABLE_NAME and SYNC_QUEUE_URL'],
+    ['sync-schedule', 'TABLE_NAME and SYNC_QUEUE_URL'],
+    ['sync-worker', 'TOKEN_SECRET_PREFIX and TABLE_NAME'],
+    ['webhook-receiver', 'WEBHOOK_SECRET_ID and WEBHOOK_QUEUE_URL'],
+    ['webhook-refresh', 'TOKEN_SECRET_PREFIX, TABLE_NAME and WEBHOOK_QUEUE_URL'],
+  ])('the %s function refuses to start without %s', (fn, names) => {
+    expect(() => loadLambdaConfig(fn, {})).toThrow(`${names} must be set in Lambda (function ${fn}).`);
+  });
+
+  test('a Lambda function reads only what Lambda reads: a local setting, even a bad one, is left at its default', () => {
+    // Act
+    const config = loadLambdaConfig('webhook-receiver', {
+      WEBHOOK_SECRET_ID: 'acme/meta-webhooks',
+      WEBHOOK_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/refresh',
+      PORT: 'eighty',
+      LOG_LEVEL: 'CRITICAL',
+      EVENTS_FILE: '/tmp/events.jsonl',
+      META_APP_SECRET: 'a-local-app-secret',
+    });
+
+    // Assess
+    expect(config).toMatchObject({
+      webhookSecretId: 'acme/meta-webhooks',
+      port: 3000,
+      logLevel: 'info',
+      eventsFile: undefined,
+      metaAppSecret: undefined,
+      demo: false,
+    });
+    expect(LAMBDA_FUNCTIONS).toContain('webhook-receiver');
+  });
+
+  test('Config has one property per variable of the settings table, typed by its rule (checked by tsc)', () => {
+    // Checked by tsc (npm run lint): expectTypeOf does nothing at run time.
+    expectTypeOf<Config['port']>().toEqualTypeOf<number>();
+    expectTypeOf<Config['syncMaxGraphCalls']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<Config['syncFolders']>().toEqualTypeOf<
+      readonly ('inbox' | 'other' | 'page_done' | 'spam')[]
+    >();
+    expectTypeOf<LambdaConfig<'api'>['tableName']>().toEqualTypeOf<string>();
+    expectTypeOf<LambdaConfig<'webhook-receiver'>['tableName']>().toEqualTypeOf<string | undefined>();
+    const variables = Object.entries(SETTINGS).flatMap(([key, setting]: [string, Setting<unknown>]) =>
+      setting.env === undefined ? [] : [key],
+    );
+    expect(Object.keys(loadConfig({})).sort()).toEqual([...variables, 'demo'].sort());
   });
 });
 

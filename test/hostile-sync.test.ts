@@ -3,7 +3,7 @@ import { loadConfig } from '#lib/config/config.js';
 import { createApiHandler } from '#lib/http/api-handler.js';
 import { type LocalApi, startLocalApi } from '#lib/local/api-gateway-adapter.js';
 import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
-import { createServices, type Services } from '#lib/runtime/services.js';
+import { createLocalServices, type LocalServices } from '#lib/local/local-services.js';
 import { syncPage } from '#lib/sync/page-run.js';
 import { FileTokenSource } from '#lib/tokens/file-token-source.js';
 import { type HostileAnswer, type HostileGraph, startHostileGraph } from './hostile/hostile-graph.js';
@@ -37,7 +37,7 @@ const page = (data: unknown[], after?: string): HostileAnswer => ({
 
 let graph: HostileGraph;
 let dynamo: EmbeddedDynamo;
-let services: Services;
+let services: LocalServices;
 let api: LocalApi;
 const logger = recordingLogger();
 
@@ -46,7 +46,7 @@ beforeEach(async () => {
   dynamo = await startEmbeddedDynamo();
   const tableName = `hostile-${Math.random().toString(36).slice(2)}`;
   await ensureTable(dynamo.client, tableName);
-  services = createServices({
+  services = createLocalServices({
     config: loadConfig({ GRAPH_API_BASE_URL: graph.url, SYNC_PLATFORMS: 'messenger', SYNC_FOLDERS: 'inbox' }),
     dynamo: dynamo.client,
     tableName,

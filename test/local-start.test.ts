@@ -134,7 +134,9 @@ describe('npm start refuses a setup that cannot work, saying what to set', () =>
   test('a LOG_LEVEL it does not know: names the values it takes', async () => {
     const { code, stderr } = await startWith({ PORT: '0', LOG_LEVEL: 'loud' });
     expect(code).toBe(1);
-    expect(stderr).toContain('LOG_LEVEL takes debug, info, warn, error, silent');
+    expect(stderr).toContain(
+      'LOG_LEVEL must be "debug" or "info" or "warn" or "error" or "silent", not "loud"',
+    );
   });
 });
 

@@ -6,7 +6,7 @@ import { createApiHandler } from '#lib/http/api-handler.js';
 import { createWebhookHandler } from '#lib/http/webhook-handler.js';
 import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
 import { DEMO_PAGE_IDS, type GraphEmulator, startGraphEmulator } from '#lib/local/graph-emulator.js';
-import { createServices, type Services } from '#lib/runtime/services.js';
+import { createLocalServices, type LocalServices } from '#lib/local/local-services.js';
 import { createDynamoClient } from '#lib/store/dynamo-client.js';
 import { PageRegistry } from '#lib/store/page-registry.js';
 import { countErrorAnswer } from '#lib/telemetry/error-metrics.js';
@@ -45,7 +45,7 @@ function get(path: string): APIGatewayProxyEventV2 {
 describe('counts of the real services', () => {
   let emulator: GraphEmulator;
   let dynamo: EmbeddedDynamo;
-  let services: Services;
+  let services: LocalServices;
   let metrics: ReturnType<typeof recordingMetrics>;
 
   beforeAll(async () => {
@@ -65,7 +65,7 @@ describe('counts of the real services', () => {
     await ensureTable(dynamo.client, tableName);
     const registry = new PageRegistry({ client: dynamo.client, tableName });
     await registry.register({ pageId: PAGE, token: { kind: 'page-secret' } });
-    services = createServices({
+    services = createLocalServices({
       config: loadConfig({ GRAPH_API_BASE_URL: emulator.url, GRAPH_API_VERSION: 'v24.0' }),
       dynamo: dynamo.client,
       tableName,
@@ -205,7 +205,7 @@ describe('counts of the real services', () => {
   test('a DynamoDB that cannot be reached is counted as a 503', async () => {
     // Prepare: a port nothing listens on.
     metrics = recordingMetrics();
-    const unreachable = createServices({
+    const unreachable = createLocalServices({
       config: loadConfig({ GRAPH_API_BASE_URL: emulator.url }),
       dynamo: createDynamoClient({ endpoint: 'http://127.0.0.1:9' }),
       tableName: 'unreachable',

@@ -70,11 +70,11 @@ describe('the sync and Page routes of a Page whose token Graph rejected', () => 
       graph: FAST_GRAPH,
       pacer: { callsPerSecond: Number.POSITIVE_INFINITY },
       // The queue's stand-in: the run is made below, so that the requests' own calls are counted alone.
-      starter: {
+      starter: () => ({
         start: async (pageId) => {
           started.push(pageId);
         },
-      },
+      }),
     });
     api = await startLocalApi(createApiHandler(services.api));
   });

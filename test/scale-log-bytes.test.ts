@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
@@ -80,7 +79,23 @@ describe('log bytes per warm sync run and per warm API request', () => {
   const syncEvent = (id: string) =>
     ({ Records: [{ messageId: id, body: JSON.stringify({ pageId: PAGE }) }] }) as SQSEvent;
 
+  // In AWS change events go to EventBridge, not to the log: a stand-in answers PutEvents on loopback.
+  const eventBridge = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      const { Entries = [] } = JSON.parse(body) as { Entries?: unknown[] };
+      response.setHeader('content-type', 'application/x-amz-json-1.1');
+      response.end(
+        JSON.stringify({ FailedEntryCount: 0, Entries: Entries.map((_, i) => ({ EventId: `event-${i}` })) }),
+      );
+    });
+  });
+
   beforeAll(async () => {
+    await new Promise<void>((resolve) => eventBridge.listen(0, '127.0.0.1', resolve));
     emulator = await startGraphEmulator();
     dynamo = await startEmbeddedDynamo();
     await ensureTable(dynamo.client, TABLE);
@@ -101,8 +116,9 @@ describe('log bytes per warm sync run and per warm API request', () => {
       GRAPH_API_BASE_URL: emulator.url,
       GRAPH_API_VERSION: 'v24.0',
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      // In AWS change events go to EventBridge, not to the log: a file keeps them out of the count here.
-      EVENTS_FILE: join(mkdtempSync(join(tmpdir(), 'log-bytes-')), 'events.jsonl'),
+      SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sync',
+      EVENT_BUS_NAME: 'log-bytes-events',
+      AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${(eventBridge.address() as AddressInfo).port}`,
     });
     process.env.POWERTOOLS_SERVICE_NAME = 'page-conversations-api';
     ({ handler: api } = await import('../functions/api.js'));
@@ -118,6 +134,7 @@ describe('log bytes per warm sync run and per warm API request', () => {
   });
   afterAll(async () => {
     secrets.mock.restore();
+    eventBridge.close();
     await emulator.close();
     await dynamo.close();
   });

@@ -4,7 +4,7 @@ import { loadConfig } from '#lib/config/config.js';
 import { createApiHandler } from '#lib/http/api-handler.js';
 import { type LocalApi, startLocalApi } from '#lib/local/api-gateway-adapter.js';
 import { type GraphEmulator, startGraphEmulator } from '#lib/local/graph-emulator.js';
-import { createServices, type Services } from '#lib/runtime/services.js';
+import { createLocalServices, type LocalServices } from '#lib/local/local-services.js';
 import { createDynamoClient, isStoreOutage } from '#lib/store/dynamo-client.js';
 import { FileTokenSource } from '#lib/tokens/file-token-source.js';
 import { FAST_GRAPH, recordingLogger, tokensOf } from './support/harness.js';
@@ -50,14 +50,14 @@ describe.each([
 ])('behind %s', (_, makeOutage) => {
   let outage: Outage;
   let emulator: GraphEmulator;
-  let services: Services;
+  let services: LocalServices;
   let api: LocalApi;
   const logger = recordingLogger();
 
   beforeAll(async () => {
     outage = await makeOutage();
     emulator = await startGraphEmulator();
-    services = createServices({
+    services = createLocalServices({
       config: loadConfig({ GRAPH_API_BASE_URL: emulator.url }),
       // No timeouts given: an endpoint a user names gets the production ones.
       dynamo: createDynamoClient({ endpoint: outage.url }),

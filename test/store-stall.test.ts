@@ -5,7 +5,7 @@ import { loadConfig } from '#lib/config/config.js';
 import { createApiHandler } from '#lib/http/api-handler.js';
 import { startLocalApi } from '#lib/local/api-gateway-adapter.js';
 import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
-import { createServices } from '#lib/runtime/services.js';
+import { createLocalServices } from '#lib/local/local-services.js';
 import { createDynamoClient, DYNAMO_TIMEOUTS } from '#lib/store/dynamo-client.js';
 import { FileTokenSource } from '#lib/tokens/file-token-source.js';
 import { recordingLogger } from './support/harness.js';
@@ -104,7 +104,7 @@ interface Rig {
 async function startRig(dynamodbEndpoint: string): Promise<Rig> {
   const proxy = await startStallingProxy(dynamodbEndpoint);
   const client = createDynamoClient({ endpoint: proxy.url });
-  const services = createServices({
+  const services = createLocalServices({
     config: loadConfig({ GRAPH_API_BASE_URL: 'http://127.0.0.1:9', DYNAMODB_ENDPOINT: proxy.url }),
     dynamo: client,
     tableName: TABLE,

@@ -1,18 +1,15 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '#lib/config/config.js';
 import { APP_SECRET_PLACEHOLDER, appSecretUsable } from '#lib/config/settings-webhooks.js';
 import { InvalidSignatureError } from '#lib/domain/errors.js';
+import { createLocalWebhookSecrets, DEMO_WEBHOOK_SECRETS } from '#lib/local/local-webhook-secrets.js';
 import { metaWebhookBody } from '#lib/local/webhook-demo.js';
 import { MAX_DELIVERY_BYTES } from '#lib/webhooks/delivery-limits.js';
 import { receiveDelivery } from '#lib/webhooks/receiver.js';
 import type { RefreshRequest } from '#lib/webhooks/refresh-request.js';
 import { signBody } from '#lib/webhooks/signature.js';
-import {
-  DEMO_WEBHOOK_SECRETS,
-  SecretsManagerWebhookSecrets,
-  type WebhookSecretSource,
-} from '#lib/webhooks/webhook-secrets.js';
-import { createWebhookSecretSource, loadWebhookSettings } from '#lib/webhooks/webhook-settings.js';
+import { SecretsManagerWebhookSecrets, type WebhookSecretSource } from '#lib/webhooks/webhook-secrets.js';
 import { fakeSecretsManager } from './support/fake-secrets-manager.js';
 import { recordingLogger } from './support/harness.js';
 import { recordingMetrics } from './support/recording-metrics.js';
@@ -123,7 +120,7 @@ describe('locally: META_APP_SECRET set to the placeholder is refused; unset, the
     ],
   ])('%s: %s', async (_, env, demo, signingSecret, expected) => {
     // Prepare
-    const secrets = createWebhookSecretSource(loadWebhookSettings(env), { allowDemo: demo, local: true });
+    const secrets = createLocalWebhookSecrets({ ...loadConfig(env), demo });
     const { receive, sent } = receiver(secrets);
     // Act
     const outcome = await receive(delivery, signBody(Buffer.from(delivery), signingSecret)).then(

@@ -11,8 +11,8 @@ export interface PageCallDependencies {
   tokens: TokenSource;
   backoff: BackoffStore;
   now: () => Date;
-  /** The registry's token health, when there is a registry: told of each rejection and success. */
-  health?: TokenHealthRecorder;
+  /** The Page registry, when there is one: told of each token rejection and success. */
+  registry?: TokenHealthRecorder;
   /** Counts throttles and tokens marked invalid; nothing unless given. */
   metrics?: ProductMetrics;
 }
@@ -68,11 +68,11 @@ export async function callAsPage<T extends { usage: GraphUsage }>(
     if (error instanceof PageTokenInvalidError) {
       // A token source's refusal of a token recorded invalid before is no new marking.
       if (!(error instanceof KnownInvalidTokenError)) metrics.count(METRIC_NAMES.tokensMarkedInvalid);
-      await deps.health?.markTokenInvalid(pageId, tokenHealthError(error), secretVersionOf(used));
+      await deps.registry?.markTokenInvalid(pageId, tokenHealthError(error), secretVersionOf(used));
     }
     throw error;
   }
-  await deps.health?.markTokenValid(pageId);
+  await deps.registry?.markTokenValid(pageId);
   const { maxPercent, regainAccessMinutes } = answer.usage;
   if (maxPercent >= 100 && regainAccessMinutes > 0) {
     // Graph answered, but says the next calls will be refused: stop before it has to.

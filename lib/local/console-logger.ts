@@ -1,20 +1,14 @@
+import type { Config } from '../config/config.js';
 import type { LogExtra, Logger } from '../telemetry/logger.js';
 import { redactDeep, redactSecrets } from '../telemetry/redaction.js';
 
-/** How much `npm start` prints, from `LOG_LEVEL`: `debug` and `info` print every line, `silent` none. */
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+/**
+ * How much `npm start` prints, from `LOG_LEVEL` (its values and default are the setting's, in
+ * lib/config/settings.ts): `debug` and `info` print every line, `silent` none.
+ */
+export type LogLevel = Config['logLevel'];
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
-
-/** Reads `LOG_LEVEL`; anything else is refused with the values it takes. */
-export function readLogLevel(raw: string | undefined): LogLevel {
-  const value = (raw ?? 'info').trim().toLowerCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
-    throw new Error(`LOG_LEVEL takes ${LOG_LEVELS.join(', ')}; got "${raw}".`);
-  }
-  return value as LogLevel;
-}
 
 /**
  * The local runtime's logger: one short human-readable line per event on stderr (`12:00:01 sync

@@ -1,13 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config/config.js';
-import { createChangeEventSink } from '../events/change-event-sink.js';
 import { createApiHandler } from '../http/api-handler.js';
 import { createWebhookHandler, WEBHOOK_PATH } from '../http/webhook-handler.js';
-import { claimLocalEndpoints, LOCAL_ENDPOINTS_FILE, removeLocalEndpoints } from '../pages/local-endpoints.js';
+import { removeLocalEndpoints, writeLocalEndpoints } from '../pages/local-endpoints.js';
 import { registerLocalPages } from '../pages/manage-pages.js';
+import { OnboardingGraph } from '../pages/onboarding-graph.js';
 import { type CheckDependencies, checkPages } from '../pages/page-health.js';
-import { createServices, type Services } from '../runtime/services.js';
 import { createDynamoClient } from '../store/dynamo-client.js';
 import { PageRegistry } from '../store/page-registry.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -15,13 +14,14 @@ import { createLogger } from '../telemetry/logger.js';
 import { FileTokenSource } from '../tokens/file-token-source.js';
 import { InProcessRefreshQueue } from '../webhooks/in-process-refresh-queue.js';
 import { runRefresh } from '../webhooks/refresh-worker.js';
-import { DEMO_WEBHOOK_SECRETS, type WebhookSecrets } from '../webhooks/webhook-secrets.js';
-import { createWebhookSecretSource, loadWebhookSettings } from '../webhooks/webhook-settings.js';
+import type { WebhookSecrets } from '../webhooks/webhook-secrets.js';
 import { startLocalApi } from './api-gateway-adapter.js';
 import { DEMO_MESSAGE_PATH, demoMessage } from './demo-message-route.js';
 import { ensureTable, startEmbeddedDynamo } from './embedded-dynamodb.js';
 import { type GraphEmulator, startGraphEmulator } from './graph-emulator.js';
 import { type LocalSchedule, startLocalSchedule } from './local-schedule.js';
+import { createLocalChangeEventSink, createLocalServices, type LocalServices } from './local-services.js';
+import { createLocalWebhookSecrets, DEMO_WEBHOOK_SECRETS } from './local-webhook-secrets.js';
 
 export const LOCAL_TABLE_NAME = 'page-conversations-local';
 /** In the demo, the emulator's Page tokens are written here, as PAGE_TOKENS_FILE would hold them. */
@@ -30,7 +30,7 @@ export const DEMO_TOKENS_FILE = join('.local', 'demo-page-tokens.json');
 export interface LocalRuntime {
   url: string;
   config: Config;
-  services: Services;
+  services: LocalServices;
   /** Present in demo mode. */
   emulator: GraphEmulator | undefined;
   schedule: LocalSchedule | undefined;
@@ -41,10 +41,6 @@ export interface LocalRuntime {
   webhookBanner: WebhookSecrets;
   /** The Pages this runtime serves, ascending. */
   pageIds(): Promise<string[]>;
-  /** The demo user's token, which `npm start` prints for `npm run pages -- connect`; demo mode only. */
-  demoUserToken: string | undefined;
-  /** Where `npm run pages` finds this runtime; undefined when another running runtime owns that file. */
-  endpointsFile: string | undefined;
   /** Settles once every Page registered at start has been checked with Graph (or the runtime closed). */
   pagesChecked: Promise<void>;
   close(): Promise<void>;
@@ -74,19 +70,13 @@ async function writeDemoTokens(emulator: GraphEmulator): Promise<string> {
  */
 export async function startLocalRuntime(
   config: Config,
-  options: {
-    logger?: Logger;
-    /** Where `npm run pages` finds this runtime; default `.local/runtime.json`, tests give their own. */
-    endpointsFile?: string;
-  } = {},
+  options: { logger?: Logger } = {},
 ): Promise<LocalRuntime> {
   const closers: Array<() => Promise<void>> = [];
   try {
     const emulator = config.demo ? await startGraphEmulator() : undefined;
     if (emulator) closers.push(() => emulator.close());
-    const effective: Config = emulator
-      ? Object.freeze({ ...config, graph: Object.freeze({ ...config.graph, baseUrl: emulator.url }) })
-      : config;
+    const effective: Config = emulator ? Object.freeze({ ...config, graphApiBaseUrl: emulator.url }) : config;
 
     let dynamo = config.dynamodbEndpoint
       ? createDynamoClient({ endpoint: config.dynamodbEndpoint })
@@ -101,27 +91,26 @@ export async function startLocalRuntime(
     const tableName = config.tableName ?? LOCAL_TABLE_NAME;
     await ensureTable(dynamo, tableName);
 
-    // No cache: `npm run pages` registers Pages from another process, and a Page looked up before it was
-    // registered must not stay unknown here for a minute (its first sync would answer 404).
-    const registry = new PageRegistry({ client: dynamo, tableName, cacheMs: 0 });
+    const registry = new PageRegistry({ client: dynamo, tableName });
     const pageTokensFile = config.pageTokensFile ?? (emulator ? await writeDemoTokens(emulator) : undefined);
     if (pageTokensFile === undefined) throw new Error('PAGE_TOKENS_FILE must be set outside the demo.');
-    // After the token file: the demo user's extra Pages are for `npm run pages -- connect` to add.
-    const demoUser = emulator?.createDemoUser();
     const tokens = await FileTokenSource.fromFile(pageTokensFile, { registry, watch: true });
     closers.push(async () => tokens.close());
+    const graph = new OnboardingGraph({
+      baseUrl: effective.graphApiBaseUrl,
+      version: effective.graphApiVersion,
+    });
     const pageIds = [...tokens.entries().keys()];
     await registerLocalPages({ registry }, pageIds);
-    const webhookSettings = loadWebhookSettings();
     const logger = options.logger ?? createLogger();
-    const services = createServices({
+    const services = createLocalServices({
       config: effective,
       dynamo,
       tableName,
       tokens,
       registry,
       logger,
-      events: createChangeEventSink(webhookSettings, logger),
+      events: createLocalChangeEventSink(config, logger),
     });
     closers.push(() => services.graph.close());
     // Webhooks refresh in process here; in AWS through the refresh queue and its worker.
@@ -131,20 +120,20 @@ export async function startLocalRuntime(
       refreshQueue.close();
       await refreshQueue.idle();
     });
-    const webhookSecrets = createWebhookSecretSource(webhookSettings, {
-      allowDemo: config.demo,
-      local: true,
-    });
+    const webhookSecrets = createLocalWebhookSecrets(config);
     const webhookHandler = createWebhookHandler({
       secrets: webhookSecrets,
       queue: refreshQueue,
       logger,
       now: () => new Date(),
     });
-    const schedule = services.runner
-      ? startLocalSchedule(services.runner, registry, config.sync.intervalSeconds, services.logger)
-      : undefined;
-    if (schedule) closers.push(() => schedule.stop());
+    const schedule = startLocalSchedule(
+      services.runner,
+      registry,
+      config.syncIntervalSeconds,
+      services.logger,
+    );
+    closers.push(() => schedule.stop());
     const apiHandler = createApiHandler(services.api);
     const demoSecret = (await webhookSecrets.get()).appSecret;
     let apiUrl = '';
@@ -161,26 +150,17 @@ export async function startLocalRuntime(
     );
     apiUrl = api.url;
     closers.push(() => api.close());
-    const endpointsFile = options.endpointsFile ?? LOCAL_ENDPOINTS_FILE;
-    const claim = await claimLocalEndpoints(
-      {
-        apiUrl: api.url,
-        dynamodbEndpoint: dynamodbEndpoint ?? '',
-        tableName,
-        graphBaseUrl: effective.graph.baseUrl,
-        graphVersion: effective.graph.version,
-        pageTokensFile,
-        pid: process.pid,
-      },
-      endpointsFile,
-    );
-    if (claim.owned) closers.push(() => removeLocalEndpoints(endpointsFile));
-    else
-      logger.warn('another local runtime owns the runtime file', {
-        file: endpointsFile,
-        pid: claim.ownerPid,
-      });
-    const checks = startPageChecks({ registry, tokens, graph: services.graph }, pageIds, logger);
+    await writeLocalEndpoints({
+      apiUrl: api.url,
+      dynamodbEndpoint: dynamodbEndpoint ?? '',
+      tableName,
+      graphBaseUrl: effective.graphApiBaseUrl,
+      graphVersion: effective.graphApiVersion,
+      pageTokensFile,
+      pid: process.pid,
+    });
+    closers.push(() => removeLocalEndpoints());
+    const checks = startPageChecks({ registry, tokens, graph }, pageIds, logger);
     closers.push(() => checks.stop());
     return {
       url: api.url,
@@ -190,8 +170,6 @@ export async function startLocalRuntime(
       emulator,
       schedule,
       pageIds: () => registry.listPageIds(),
-      demoUserToken: demoUser?.token,
-      endpointsFile: claim.owned ? endpointsFile : undefined,
       pagesChecked: checks.done,
       close: () => closeAll(closers),
     };

@@ -1,5 +1,5 @@
-import type { InProcessSyncRunner } from '../sync/in-process-runner.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { InProcessSyncRunner } from './in-process-sync-runner.js';
 
 export interface LocalSchedule {
   /** One scheduled round now, as EventBridge would start it: every registered page. */

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { type Config, loadConfig } from '../config/config.js';
-import { createConsoleLogger, readLogLevel } from './console-logger.js';
+import { createConsoleLogger } from './console-logger.js';
 import { GIVEN_SECRET, MISSING_SECRET, startLocalRuntime } from './local-runtime.js';
 
 /** `npm start`: the local runtime until SIGINT or SIGTERM. */
@@ -37,7 +37,7 @@ let config: Config;
 let logger: ReturnType<typeof createConsoleLogger>;
 try {
   config = loadConfig();
-  logger = createConsoleLogger(readLogLevel(process.env.LOG_LEVEL));
+  logger = createConsoleLogger(config.logLevel);
 } catch (error: unknown) {
   fail((error as Error).message);
 }
@@ -55,14 +55,14 @@ const quoted = (shown: string) =>
 const lines = [
   '',
   `Page conversations API listening on ${runtime.url}${config.demo ? ' (demo: embedded Graph emulator and DynamoDB)' : ''}`,
-  `Graph: ${runtime.config.graph.baseUrl}/${runtime.config.graph.version}`,
+  `Graph: ${runtime.config.graphApiBaseUrl}/${runtime.config.graphApiVersion}`,
   // Demo values only: a value the user gave shows as "(set)" (see bannerSecrets).
   `Webhooks: ${runtime.url}/webhooks/meta, verify token ${quoted(runtime.webhookBanner.verifyToken)}, app secret ${quoted(runtime.webhookBanner.appSecret)}`,
   ...(runtime.webhookBanner.appSecret === MISSING_SECRET
     ? ['  (webhook requests are refused until META_APP_SECRET and WEBHOOK_VERIFY_TOKEN are set)']
     : []),
   `Page tokens: ${config.demo ? "the demo Pages' emulator tokens" : `read from ${config.pageTokensFile}`}, never printed`,
-  `Change events: ${process.env.EVENTS_FILE ? `appended to ${process.env.EVENTS_FILE}` : 'logged (set EVENTS_FILE to append them to a file)'}`,
+  `Change events: ${config.eventsFile ? `appended to ${config.eventsFile}` : 'logged (set EVENTS_FILE to append them to a file)'}`,
   '',
   'Try:',
   `  curl '${runtime.url}/pages'`,
@@ -74,24 +74,13 @@ if (config.demo) {
   lines.push(
     '  # a seeded person writes: the emulator signs a webhook to this API, which refreshes that conversation',
     `  curl -X POST '${runtime.url}/_demo/message?page_id=${firstPage}'`,
-    `  curl -X POST '${runtime.url}/_demo/message?page_id=${firstPage}&platform=instagram'`,
   );
 }
 lines.push(
   `  curl '${runtime.url}/pages/${firstPage}/conversations?updated_since=${since}'`,
   `  curl '${runtime.url}/openapi.json'`,
+  '',
 );
-if (runtime.demoUserToken !== undefined) {
-  // A demo value, like the demo webhook secret: the emulator's user who manages two more Pages.
-  lines.push(
-    `  # onboard Pages from a user token: demo user token "${runtime.demoUserToken}" (demo value; never expires, as a system user's)`,
-    `  echo ${runtime.demoUserToken} | npm run pages -- connect`,
-  );
-}
-if (runtime.endpointsFile === undefined) {
-  lines.push('  (npm run pages talks to the other running npm start: it owns .local/runtime.json)');
-}
-lines.push('');
 process.stdout.write(lines.join('\n'));
 
 let stopping = false;

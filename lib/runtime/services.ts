@@ -11,9 +11,8 @@ import { ConversationIndex } from '../store/conversation-index.js';
 import { CursorStore } from '../store/cursor-store.js';
 import { PageRegistry } from '../store/page-registry.js';
 import { SyncStateStore } from '../store/sync-state-store.js';
-import { InProcessSyncRunner } from '../sync/in-process-runner.js';
 import { Pacer, type PacerOptions } from '../sync/pacer.js';
-import { type SyncDependencies, syncPage } from '../sync/page-run.js';
+import type { SyncDependencies } from '../sync/page-run.js';
 import type { SyncControlDependencies, SyncStarter } from '../sync/sync-control.js';
 import { countChangeEvents } from '../telemetry/counted-change-events.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
@@ -22,7 +21,11 @@ import type { TokenSource } from '../tokens/token-source.js';
 import type { RefreshDependencies } from '../webhooks/refresh.js';
 import { createRefreshDependencies } from '../webhooks/webhook-services.js';
 
-/** What differs between Lambda, the local runtime and tests; everything else is built the same way. */
+/**
+ * What differs between Lambda (`aws-services.ts`) and the local runtime (`lib/local/local-services.ts`):
+ * the implementations each passes in. Everything else is built the same way here, and this module
+ * imports no implementation of either side's own, so that a Lambda bundle holds no local stand-in.
+ */
 export interface Infrastructure {
   config: Config;
   dynamo: DynamoDBClient;
@@ -36,8 +39,11 @@ export interface Infrastructure {
   pacer?: PacerOptions;
   /** Where change events go: EventBridge in AWS, `EVENTS_FILE` or the log locally; the log unless given. */
   events?: ChangeEventSink;
-  /** How `POST /sync` starts a run; in process unless given (AWS gives the queue). */
-  starter?: SyncStarter;
+  /**
+   * How `POST /sync` starts a run, made from the sync's own dependencies: the queue in AWS, a runner in
+   * this process locally.
+   */
+  starter: (sync: SyncDependencies) => SyncStarter;
   /** CloudWatch EMF in Lambda; nothing unless given (the local runtime prints no metric lines). */
   metrics?: ProductMetrics;
   now?: () => Date;
@@ -51,8 +57,6 @@ export interface Services {
   registry: PageRegistry;
   /** What a webhook's targeted refresh needs: the sync's own Graph client, tokens, back-off and index. */
   refresh: RefreshDependencies;
-  /** Present when runs happen in this process (local runtime, tests). */
-  runner: InProcessSyncRunner | undefined;
   logger: Logger;
 }
 
@@ -63,8 +67,8 @@ export function createServices(infrastructure: Infrastructure): Services {
   const logger = infrastructure.logger ?? createLogger();
   const metrics = infrastructure.metrics ?? NO_METRICS;
   const graph = new GraphClient({
-    baseUrl: config.graph.baseUrl,
-    version: config.graph.version,
+    baseUrl: config.graphApiBaseUrl,
+    version: config.graphApiVersion,
     now,
     metrics,
     ...infrastructure.graph,
@@ -75,13 +79,15 @@ export function createServices(infrastructure: Infrastructure): Services {
   const events = countChangeEvents(infrastructure.events ?? new LogSink(logger), metrics);
   const index = new ConversationIndex(dynamo, tableName, { events, logger, now });
   const registry = infrastructure.registry ?? new PageRegistry({ client: dynamo, tableName, now });
+  // What the sync covers: the scheduled runs, the control routes and the webhook refreshes alike.
+  const coverage = { platforms: config.syncPlatforms, folders: config.syncFolders };
   const conversations: ConversationsDependencies = {
     graph,
     tokens,
     cursors,
     backoff,
     now,
-    health: registry,
+    registry,
     metrics,
   };
   const sync: SyncDependencies = {
@@ -90,26 +96,20 @@ export function createServices(infrastructure: Infrastructure): Services {
     backoff,
     state,
     index,
-    health: registry,
     registry,
     profiles: graph,
     pacer: new Pacer(infrastructure.pacer),
     logger,
     metrics,
     now,
-    platforms: config.sync.platforms,
-    folders: config.sync.folders,
-    maxGraphCalls: config.sync.maxGraphCalls,
+    ...coverage,
+    maxGraphCalls: config.syncMaxGraphCalls,
   };
-  const runner = infrastructure.starter
-    ? undefined
-    : new InProcessSyncRunner((pageId) => syncPage(sync, pageId), logger);
   const control: SyncControlDependencies = {
     state,
-    pages: registry,
-    starter: infrastructure.starter ?? (runner as InProcessSyncRunner),
-    platforms: config.sync.platforms,
-    folders: config.sync.folders,
+    registry,
+    starter: infrastructure.starter(sync),
+    ...coverage,
     now,
   };
   const indexed: IndexedDependencies = { index, cursors, state, tokens, now };
@@ -123,10 +123,8 @@ export function createServices(infrastructure: Infrastructure): Services {
     logger,
     metrics,
     now,
-    health: registry,
-    pages: registry,
-    platforms: config.sync.platforms,
-    folders: config.sync.folders,
+    registry,
+    ...coverage,
   });
   return {
     api: {
@@ -145,7 +143,6 @@ export function createServices(infrastructure: Infrastructure): Services {
     refresh,
     conversations,
     sync,
-    runner,
     logger,
   };
 }

@@ -16,7 +16,7 @@ export interface SyncControlDependencies {
    * Secrets Manager call and fails for a dead token, and an operator must still read and start the sync
    * of such a Page (its run records the token's state without calling Graph).
    */
-  pages: Pick<PageRegistry, 'get'>;
+  registry: Pick<PageRegistry, 'get'>;
   starter: SyncStarter;
   platforms: readonly Platform[];
   folders: readonly Folder[];
@@ -42,7 +42,7 @@ const leaseHeld = (state: PageSyncState, now: Date) =>
 
 /** The Page's sync state, or `404 unknown_page` for a Page the registry does not hold (read now, not cached). */
 async function registeredState(deps: SyncControlDependencies, pageId: string): Promise<PageSyncState> {
-  const [record, state] = await Promise.all([deps.pages.get(pageId), deps.state.read(pageId)]);
+  const [record, state] = await Promise.all([deps.registry.get(pageId), deps.state.read(pageId)]);
   if (record === undefined) throw new UnknownPageError(pageId);
   return state;
 }

@@ -3,36 +3,8 @@ import { type StatWatcher, unwatchFile, watchFile } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { ConfigurationError, UnknownPageError } from '../domain/errors.js';
 import { isKnownRejected, storedTokenRejection, type VersionedCredentials } from '../domain/page.js';
-import { isPageId } from '../domain/vocabulary.js';
 import { registerSecret } from '../telemetry/redaction.js';
-import {
-  type PageCredentials,
-  type PageDirectory,
-  parseCredentials,
-  type TokenSource,
-} from './token-source.js';
-
-/**
- * Parses `{"<pageId>": "<token>"}` or `{"<pageId>": {"access_token", "app_secret"}}`: the format of
- * `PAGE_TOKENS_FILE` and of a shared secret.
- */
-export function parseTokenMap(json: unknown, origin: string): Map<string, PageCredentials> {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new ConfigurationError(`${origin} must hold a JSON object keyed by page id.`);
-  }
-  const tokens = new Map<string, PageCredentials>();
-  for (const [pageId, value] of Object.entries(json)) {
-    // One spelling per Page: "0123" would be a second key for Page 123 in the registry.
-    if (!isPageId(pageId))
-      throw new ConfigurationError(`${origin}: "${pageId}" is not a page id (digits, no leading zero).`);
-    const credentials = parseCredentials(value);
-    if (credentials === undefined) {
-      throw new ConfigurationError(`${origin}: page ${pageId} has neither a token nor "access_token".`);
-    }
-    tokens.set(pageId, credentials);
-  }
-  return tokens;
-}
+import { type PageCredentials, type PageDirectory, parseTokenMap, type TokenSource } from './token-source.js';
 
 /**
  * A file entry's stand-in for a secret's version: a digest of the credentials, so that editing a Page's

@@ -7,13 +7,13 @@ import {
   type TokenLocation,
   type VersionedCredentials,
 } from '../domain/page.js';
-import { parseTokenMap } from './file-token-source.js';
 import { SecretCache, type SecretValue } from './secret-cache.js';
 import { createSecretsManagerClient, isSecretMissing } from './secrets-client.js';
 import {
   type PageCredentials,
   type PageDirectory,
   parseCredentials,
+  parseTokenMap,
   type TokenSource,
 } from './token-source.js';
 

@@ -1,5 +1,7 @@
 import type { PageCredentials } from '../domain/conversation.js';
+import { ConfigurationError } from '../domain/errors.js';
 import type { PageRecord } from '../domain/page.js';
+import { isPageId } from '../domain/vocabulary.js';
 import { registerSecret } from '../telemetry/redaction.js';
 
 export type { PageCredentials } from '../domain/conversation.js';
@@ -51,4 +53,26 @@ export function parseCredentials(value: unknown): PageCredentials | undefined {
     return { accessToken, appSecret: record.app_secret.trim() };
   }
   return { accessToken };
+}
+
+/**
+ * Parses `{"<pageId>": "<token>"}` or `{"<pageId>": {"access_token", "app_secret"}}`: the format of
+ * `PAGE_TOKENS_FILE` and of a shared secret.
+ */
+export function parseTokenMap(json: unknown, origin: string): Map<string, PageCredentials> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ConfigurationError(`${origin} must hold a JSON object keyed by page id.`);
+  }
+  const tokens = new Map<string, PageCredentials>();
+  for (const [pageId, value] of Object.entries(json)) {
+    // One spelling per Page: "0123" would be a second key for Page 123 in the registry.
+    if (!isPageId(pageId))
+      throw new ConfigurationError(`${origin}: "${pageId}" is not a page id (digits, no leading zero).`);
+    const credentials = parseCredentials(value);
+    if (credentials === undefined) {
+      throw new ConfigurationError(`${origin}: page ${pageId} has neither a token nor "access_token".`);
+    }
+    tokens.set(pageId, credentials);
+  }
+  return tokens;
 }

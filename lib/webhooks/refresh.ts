@@ -6,6 +6,7 @@ import { RateLimitedError, UnavailableError, UnknownPageError } from '../domain/
 import { type Folder, indexedFieldsOf, type Platform } from '../domain/vocabulary.js';
 import type { GraphUsage } from '../graph/usage.js';
 import type { ConversationIndex } from '../store/conversation-index.js';
+import type { TokenHealthRecorder } from '../store/page-registry.js';
 import type { RefreshKey, RefreshStore } from '../store/refresh-store.js';
 import type { Logger } from '../telemetry/logger.js';
 import { METRIC_NAMES } from '../telemetry/metric-names.js';
@@ -28,7 +29,8 @@ export interface RefreshDependencies extends PageCallDependencies {
   index: Pick<ConversationIndex, 'write' | 'emitPendingEvents'>;
   refreshes: RefreshStore;
   pacer: CallPacer;
-  pages: InstagramAccountLookup;
+  /** The Page registry: maps an Instagram account to its Page, and is told of token rejections. */
+  registry: InstagramAccountLookup & TokenHealthRecorder;
   logger: Logger;
   /** The sync's configuration: the refresh searches the same platforms and folders, in this order. */
   platforms: readonly Platform[];
@@ -83,7 +85,7 @@ async function refreshOnce(deps: RefreshDependencies, request: RefreshRequest): 
   const pageId =
     request.object === 'page'
       ? request.accountId
-      : await deps.pages.pageIdForInstagramAccount(request.accountId);
+      : await deps.registry.pageIdForInstagramAccount(request.accountId);
   if (pageId === undefined) return { status: 'ignored', reason: 'unknown Instagram account' };
   let credentials: Awaited<ReturnType<typeof deps.tokens.get>>;
   try {

@@ -1,6 +1,7 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigurationError, UnavailableError } from '../domain/errors.js';
 import { registerSecret } from '../telemetry/redaction.js';
+import { createSecretsManagerClient } from '../tokens/secrets-client.js';
 
 /** What the webhook routes check Meta with: one per app, not per Page. */
 export interface WebhookSecrets {
@@ -12,33 +13,6 @@ export interface WebhookSecrets {
 
 export interface WebhookSecretSource {
   get(): Promise<WebhookSecrets>;
-}
-
-/** Obviously not real: the local demo prints them so that a developer can sign a test delivery. */
-export const DEMO_WEBHOOK_SECRETS: WebhookSecrets = Object.freeze({
-  appSecret: 'local-demo-app-secret',
-  verifyToken: 'local-demo-verify-token',
-});
-
-/** No secrets: what `npm start` outside the demo uses until `META_APP_SECRET` is set. */
-export const NOT_SET_WEBHOOK_SECRETS: WebhookSecrets = Object.freeze({ appSecret: '', verifyToken: '' });
-
-/**
- * Fixed values: `META_APP_SECRET` and `WEBHOOK_VERIFY_TOKEN` locally, or the demo's, or none
- * (`NOT_SET_WEBHOOK_SECRETS`: every request refused).
- */
-export class StaticWebhookSecrets implements WebhookSecretSource {
-  private readonly secrets: Promise<WebhookSecrets>;
-
-  constructor(secrets: WebhookSecrets) {
-    registerSecret(secrets.appSecret);
-    registerSecret(secrets.verifyToken);
-    this.secrets = Promise.resolve(Object.freeze({ ...secrets }));
-  }
-
-  get(): Promise<WebhookSecrets> {
-    return this.secrets;
-  }
 }
 
 /**
@@ -67,6 +41,7 @@ export function parseWebhookSecret(value: string | undefined): WebhookSecrets {
 
 export interface SecretsManagerWebhookSecretsOptions {
   secretId: string;
+  /** The container's Secrets Manager client, with the product's timeouts, unless given. */
   client?: Pick<SecretsManagerClient, 'send'>;
   /** How long a read is served from memory, and so how long a rotated secret goes unnoticed. */
   cacheSeconds?: number;
@@ -85,12 +60,7 @@ export class SecretsManagerWebhookSecrets implements WebhookSecretSource {
   private readonly now: () => number;
 
   constructor(private readonly options: SecretsManagerWebhookSecretsOptions) {
-    this.client =
-      options.client ??
-      new SecretsManagerClient({
-        maxAttempts: 2,
-        requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
-      });
+    this.client = options.client ?? createSecretsManagerClient();
     this.cacheMs = (options.cacheSeconds ?? 300) * 1000;
     this.now = options.now ?? Date.now;
   }

@@ -9,7 +9,8 @@ import {
   type GraphEmulatorOptions,
   startGraphEmulator,
 } from '#lib/local/graph-emulator.js';
-import { createServices, type Infrastructure, type Services } from '#lib/runtime/services.js';
+import { createLocalServices, type LocalServices } from '#lib/local/local-services.js';
+import type { Infrastructure } from '#lib/runtime/services.js';
 import { FileTokenSource } from '#lib/tokens/file-token-source.js';
 import type { PageCredentials, TokenSource } from '#lib/tokens/token-source.js';
 import { startDynaliteProcess } from './dynalite-process.js';
@@ -21,7 +22,7 @@ export interface BenchEnvironment {
   meter: DynamoMeter;
   tableName: string;
   /** The product's services over these servers; every set built is closed with the environment. */
-  services(options: ServiceOptions): Services;
+  services(options: ServiceOptions): LocalServices;
   close(): Promise<void>;
 }
 
@@ -59,7 +60,7 @@ export async function startBenchEnvironment(
 ): Promise<BenchEnvironment> {
   const emulator = await startGraphEmulator(emulatorOptions);
   let dynamo: EmbeddedDynamo | undefined;
-  const built: Services[] = [];
+  const built: LocalServices[] = [];
   try {
     dynamo = options.dynalite === 'child' ? await startDynaliteProcess() : await startEmbeddedDynamo();
     const tableName = `bench-${Date.now().toString(36)}`;
@@ -77,7 +78,7 @@ export async function startBenchEnvironment(
           GRAPH_API_VERSION: 'v24.0',
           ...options.env,
         });
-        const services = createServices({
+        const services = createLocalServices({
           config,
           dynamo: client,
           tableName,
@@ -103,7 +104,7 @@ export async function startBenchEnvironment(
 async function closeAll(
   emulator: GraphEmulator,
   dynamo: EmbeddedDynamo | undefined,
-  built: Services[],
+  built: LocalServices[],
   meter?: DynamoMeter,
 ) {
   await meter?.settled();

@@ -5,8 +5,8 @@
  */
 
 import { emulatorToken, seedPage, truncateToSecond } from '#lib/local/graph-emulator-seed.js';
+import { InProcessSyncRunner } from '#lib/local/in-process-sync-runner.js';
 import type { Services } from '#lib/runtime/services.js';
-import { InProcessSyncRunner } from '#lib/sync/in-process-runner.js';
 import { type PageRunResult, syncPage } from '#lib/sync/page-run.js';
 import { FileTokenSource } from '#lib/tokens/file-token-source.js';
 import type { PageCredentials } from '#lib/tokens/token-source.js';

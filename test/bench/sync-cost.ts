@@ -12,7 +12,7 @@ import {
   seedPage,
   truncateToSecond,
 } from '#lib/local/graph-emulator-seed.js';
-import type { Services } from '#lib/runtime/services.js';
+import type { LocalServices } from '#lib/local/local-services.js';
 import type { PageRunResult } from '#lib/sync/page-run.js';
 import { totalUnits } from './dynamo-meter.js';
 import { type BenchEnvironment, startBenchEnvironment } from './environment.js';
@@ -31,7 +31,7 @@ export interface SyncCostOptions {
 /** One run of `pageIds`, measured: wall time, Graph calls, DynamoDB counts, and the run results. */
 async function measuredRun(
   env: BenchEnvironment,
-  services: Services,
+  services: LocalServices,
   pageIds: string[],
   concurrency: number,
 ) {

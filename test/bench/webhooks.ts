@@ -8,10 +8,10 @@ import type { HttpResponse } from '#lib/http/responses.js';
 import { createWebhookHandler } from '#lib/http/webhook-handler.js';
 import { lambdaContext } from '#lib/local/api-gateway-adapter.js';
 import { seedDemoPages } from '#lib/local/graph-emulator.js';
+import { StaticWebhookSecrets } from '#lib/local/local-webhook-secrets.js';
 import { metaWebhookBody } from '#lib/local/webhook-demo.js';
 import type { RefreshRequest } from '#lib/webhooks/refresh-request.js';
 import { signBody } from '#lib/webhooks/signature.js';
-import { StaticWebhookSecrets } from '#lib/webhooks/webhook-secrets.js';
 import { startWebhookRig } from '../support/webhook-rig.js';
 import { count, ms, percentile, type Report } from './report.js';
 

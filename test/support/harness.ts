@@ -8,7 +8,7 @@ import {
   type GraphEmulatorOptions,
   startGraphEmulator,
 } from '#lib/local/graph-emulator.js';
-import { createServices, type Services } from '#lib/runtime/services.js';
+import { createLocalServices, type LocalServices } from '#lib/local/local-services.js';
 import { PageRegistry } from '#lib/store/page-registry.js';
 import type { PacerOptions } from '#lib/sync/pacer.js';
 import type { Logger } from '#lib/telemetry/logger.js';
@@ -26,7 +26,7 @@ export interface Harness {
   api: LocalApi;
   emulator: GraphEmulator;
   dynamo: EmbeddedDynamo;
-  services: Services;
+  services: LocalServices;
   tableName: string;
   /** GET (or another method) on the local API; answers with status, headers and parsed JSON. */
   call(
@@ -87,7 +87,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     for (const pageId of emulator.pages.keys())
       await registry.register({ pageId, token: { kind: 'page-secret' } });
   }
-  const services = createServices({
+  const services = createLocalServices({
     config,
     dynamo: dynamo.client,
     pacer: options.pacer ?? { callsPerSecond: Number.POSITIVE_INFINITY },

@@ -5,17 +5,18 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ConversationsGraph } from '#lib/conversations/list-conversations.js';
 import type { ConversationChangeDetail } from '#lib/domain/change-event.js';
 import type { Folder, Platform } from '#lib/domain/vocabulary.js';
-import { FileSink } from '#lib/events/file-sink.js';
 import { GraphClient } from '#lib/graph/graph-client.js';
 import type { HttpResponse } from '#lib/http/responses.js';
 import { createWebhookHandler } from '#lib/http/webhook-handler.js';
 import { type HttpApiHandler, lambdaContext } from '#lib/local/api-gateway-adapter.js';
 import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
+import { FileSink } from '#lib/local/file-sink.js';
 import {
   type GraphEmulator,
   type GraphEmulatorOptions,
   startGraphEmulator,
 } from '#lib/local/graph-emulator.js';
+import { StaticWebhookSecrets } from '#lib/local/local-webhook-secrets.js';
 import { instagramAccountOf } from '#lib/local/webhook-demo.js';
 import { BackoffStore } from '#lib/store/backoff-store.js';
 import { ConversationIndex } from '#lib/store/conversation-index.js';
@@ -28,7 +29,6 @@ import type { ReceiverDependencies } from '#lib/webhooks/receiver.js';
 import type { RefreshDependencies, RefreshOutcome } from '#lib/webhooks/refresh.js';
 import { runRefresh } from '#lib/webhooks/refresh-worker.js';
 import { signBody } from '#lib/webhooks/signature.js';
-import { StaticWebhookSecrets } from '#lib/webhooks/webhook-secrets.js';
 import { createRefreshDependencies } from '#lib/webhooks/webhook-services.js';
 import { FAST_GRAPH, recordingLogger, tokensOf } from './harness.js';
 import { recordingMetrics } from './recording-metrics.js';
@@ -163,7 +163,12 @@ export async function startWebhookRig(options: WebhookRigOptions = {}): Promise<
     tokens: FileTokenSource.fromMap(tokensOf(emulator)),
     backoff,
     index,
-    pages: { pageIdForInstagramAccount: async (id) => instagramAccounts.get(id) },
+    registry: {
+      pageIdForInstagramAccount: async (id) => instagramAccounts.get(id),
+      // This rig keeps no token health.
+      markTokenInvalid: async () => undefined,
+      markTokenValid: async () => undefined,
+    },
     logger,
     now,
     metrics,

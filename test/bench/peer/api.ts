@@ -4,16 +4,16 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { loadConfig, requireLambdaSettings } from '#lib/config/config.js';
+import { loadLambdaConfig } from '#lib/config/config.js';
 import { createApiHandler } from '#lib/http/api-handler.js';
 import { createDynamoClient } from '#lib/store/dynamo-client.js';
 import { QueueSyncStarter } from '#lib/sync/sync-queue.js';
 import { SecretsManagerTokenSource } from '#lib/tokens/secrets-manager-token-source.js';
 import { createPeerApiDependencies } from './peer-services.js';
 
-const config = loadConfig();
-const { tableName, tokenSecretPrefix } = requireLambdaSettings(config);
-const queueUrl = config.sync.queueUrl ?? '';
+const config = loadLambdaConfig('api');
+const { tableName, tokenSecretPrefix } = config;
+const queueUrl = config.syncQueueUrl;
 
 export const handler = createApiHandler(
   createPeerApiDependencies({

@@ -32,7 +32,7 @@ export function createPeerApiDependencies(infrastructure: PeerInfrastructure): A
   const cursors = new CursorStore({ client: dynamo, tableName });
   const state = new SyncStateStore(dynamo, tableName);
   const conversations: ConversationsDependencies = {
-    graph: new SdkConversationsGraph(config.graph.baseUrl),
+    graph: new SdkConversationsGraph(config.graphApiBaseUrl),
     tokens,
     cursors,
     backoff: new BackoffStore({ client: dynamo, tableName }),
@@ -44,10 +44,10 @@ export function createPeerApiDependencies(infrastructure: PeerInfrastructure): A
     indexed: { index: new ConversationIndex(dynamo, tableName), cursors, state, tokens, now },
     control: {
       state,
-      pages: registry,
+      registry,
       starter,
-      platforms: config.sync.platforms,
-      folders: config.sync.folders,
+      platforms: config.syncPlatforms,
+      folders: config.syncFolders,
       now,
     },
     pages: { registry, cursors, now },

@@ -1,6 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import type { ChangeEventSink, ConversationChangeDetail } from '../domain/change-event.js';
-import { toEventEntry } from './event-entry.js';
+import { toEventEntry } from '../events/event-entry.js';
 
 /**
  * Local stand-in for the bus (`EVENTS_FILE`): each event appended as one JSON line in PutEvents' entry

@@ -1,7 +1,7 @@
 import { forEachLimited } from '../domain/concurrency.js';
+import type { PageRunResult } from '../sync/page-run.js';
+import type { SyncStarter } from '../sync/sync-control.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { PageRunResult } from './page-run.js';
-import type { SyncStarter } from './sync-control.js';
 
 /**
  * The fan-out in one process: the local runtime's stand-in for the queue and its workers, with the same
