@@ -17,8 +17,9 @@ import { type Harness, startHarness } from './support/harness.js';
 import {
   customerEnv,
   execute,
+  type Finished,
   installFolder,
-  type Packed,
+  type PackedCopy,
   packRepository,
   ROOT,
   readJson,
@@ -119,29 +120,57 @@ function deployedCode(dir: string, template: Template): string[] {
     .sort();
 }
 
+/**
+ * The TypeScript folder's two type checks: docs/examples/embed.ts and list-conversations.ts under
+ * STRICT_TSCONFIG (emitting `out/`), and embed.ts alone in `init/` under what `tsc --init` writes.
+ * Both at once: each reads all of aws-cdk-lib's declarations, a minute of tsc on a busy machine.
+ */
+async function typeCheck(project: string): Promise<{ strict: Finished; init: Finished }> {
+  for (const file of ['embed.ts', 'list-conversations.ts']) {
+    copyFileSync(join(EXAMPLES, file), join(project, file));
+  }
+  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(STRICT_TSCONFIG, null, 2));
+  const init = join(project, 'init');
+  mkdirSync(init);
+  copyFileSync(join(EXAMPLES, 'embed.ts'), join(init, 'embed.ts'));
+  const tsc = join(project, 'node_modules', 'typescript', 'bin', 'tsc');
+  await runAsync(process.execPath, [tsc, '--init'], init);
+  const [strict, initCheck] = await Promise.all([
+    execute(process.execPath, [tsc, '-p', '.'], project),
+    execute(process.execPath, [tsc, '-p', '.', '--noEmit'], init),
+  ]);
+  return { strict, init: initCheck };
+}
+
+/** A promise whose failure is reported by whoever awaits it, not as an unhandled rejection meanwhile. */
+function started<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 describe('the packed package, installed offline in fresh folders', () => {
   let work: string;
-  let packed: Packed;
+  let packed: PackedCopy;
   let harness: Harness;
   /** Each folder's path once installed: the three install at once, and each test awaits its own. */
   const installed = new Map<FolderName, Promise<string>>();
   const folder = (name: FolderName) => installed.get(name) as Promise<string>;
+  /** The type checks, started as soon as their folder is installed, while the other tests run. */
+  let typeChecked: Promise<{ strict: Finished; init: Finished }>;
   beforeAll(async () => {
     work = mkdtempSync(join(scratchRoot(), 'page-conversations-package-'));
     packed = packRepository(work);
     const tarball = join(work, packed.filename);
     for (const [name, others] of Object.entries(FOLDERS) as [FolderName, readonly string[]][]) {
       const dir = join(work, name);
-      const done = installFolder(dir, tarball, others).then(() => dir);
-      // Handled here too, so that a failed install is reported once, by the test that awaits it.
-      done.catch(() => undefined);
-      installed.set(name, done);
+      installed.set(name, started(installFolder(dir, tarball, others).then(() => dir)));
     }
+    typeChecked = started(folder('typescript').then(typeCheck));
     harness = await startHarness();
   }, PACK_TIMEOUT);
   afterAll(async () => {
-    // The installs may still run if a test failed early: removing the folders under them would fail.
-    await Promise.allSettled(installed.values());
+    // The installs and checks may still run if a test failed early: removing their folders would fail.
+    await Promise.allSettled([...installed.values(), typeChecked]);
     await harness?.close();
     rmSync(work, { recursive: true, force: true });
   }, FOLDER_TIMEOUT);
@@ -172,7 +201,7 @@ describe('the packed package, installed offline in fresh folders', () => {
       ...Object.keys(repo.dependencies as object),
       ...Object.keys(repo.peerDependencies as object),
     ];
-    expect([...importedPackages(join(ROOT, 'dist'))].sort()).toEqual(declared.sort());
+    expect([...importedPackages(join(packed.copy, 'dist'))].sort()).toEqual(declared.sort());
   });
 
   it('a plain-JavaScript CDK app with only aws-cdk-lib and constructs synthesizes docs/examples/embed.mjs with the shipped bundles, without esbuild or Docker', {
@@ -222,22 +251,10 @@ describe('the packed package, installed offline in fresh folders', () => {
   }, async () => {
     // Prepare
     const project = await folder('typescript');
-    for (const file of ['embed.ts', 'list-conversations.ts']) {
-      copyFileSync(join(EXAMPLES, file), join(project, file));
-    }
-    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(STRICT_TSCONFIG, null, 2));
-    const init = join(project, 'init');
-    mkdirSync(init);
-    copyFileSync(join(EXAMPLES, 'embed.ts'), join(init, 'embed.ts'));
-    const tsc = join(project, 'node_modules', 'typescript', 'bin', 'tsc');
-    run(process.execPath, [tsc, '--init'], init);
     const truth = graphTruth(harness.emulator, PAGE, 'messenger', 'inbox').map((c) => c.id);
 
-    // Act: both checks at once (each reads all of aws-cdk-lib's declarations), then the compiled files.
-    const [strict, initCheck] = await Promise.all([
-      execute(process.execPath, [tsc, '-p', '.'], project),
-      execute(process.execPath, [tsc, '-p', '.', '--noEmit'], init),
-    ]);
+    // Act: the checks (started once the folder was installed), then the compiled files run.
+    const { strict, init } = await typeChecked;
     const { template } = synthesize(project, ['out/embed.js']);
     const listed = await runAsync(
       process.execPath,
@@ -250,8 +267,8 @@ describe('the packed package, installed offline in fresh folders', () => {
     // interface says `T`); those are the only errors allowed.
     const errors = strict.stdout.split('\n').filter((line) => / error TS\d+:/.test(line));
     expect(errors.filter((line) => !line.startsWith('node_modules/aws-cdk-lib/'))).toEqual([]);
-    expect(initCheck.stdout).toBe('');
-    expect(initCheck.status).toBe(0);
+    expect(init.stdout).toBe('');
+    expect(init.status).toBe(0);
     expect(Object.keys(template.Outputs).sort()).toEqual(OUTPUTS);
     expect(firstWords(listed)).toEqual(truth);
   });

@@ -54,7 +54,14 @@ export const keys = Object.freeze({
   instagramAccount: (instagramAccountId: string) =>
     tableKey(KEY_PREFIXES.instagramAccount + instagramAccountId, SORT_KEYS.instagramAccount),
   secretLock: (secretId: string) => tableKey(KEY_PREFIXES.secretLock + secretId, SORT_KEYS.secretLock),
+  /** One change of a Page's feed, at its place in write order (`feedKeys.change`). */
+  change: (pageId: string, changeKey: string) => tableKey(changesPartition(pageId), changeKey),
 });
+
+/** The partition of a Page's changes feed. */
+export function changesPartition(pageId: string): string {
+  return KEY_PREFIXES.changes + pageId;
+}
 
 /** The registry's one partition key. */
 export const REGISTRY_PARTITION = KEY_PREFIXES.registry;
@@ -79,7 +86,48 @@ export const indexKeys = Object.freeze({
   updatedAfter: (instant: Date) => sortableSecond(Math.floor(instant.getTime() / 1000) + 1),
   /** `gsi2pk`: the change events of a Page not yet delivered. */
   pendingEvents: (pageId: string) => INDEX_KEY_PREFIXES.pendingEvents + pageId,
+  /** `gsi1pk` of a tombstone: the folder it was removed from, apart from the live ones. */
+  removedFolder: ({ pageId, platform, folder }: IndexPartition) =>
+    INDEX_KEY_PREFIXES.removedFolder + join(pageId, platform, folder),
+  /** `gsi1sk` of a tombstone: ordered by the second it was removed, then by id. */
+  removedOrder: (removedTime: Date, conversationId: string) =>
+    join(sortableSecond(Math.floor(removedTime.getTime() / 1000)), conversationId),
 });
+
+/** Digits of a write's epoch milliseconds in an order key: string order is time order until 2286. */
+const WRITE_TIME_DIGITS = 13;
+/** Digits of a revision in a change's key: string order is revision order. */
+const REVISION_DIGITS = 10;
+const CHANGE_KEY = new RegExp(
+  `^(\\d{${WRITE_TIME_DIGITS}})(?:#([a-z]+)#([^#]+)(?:#(\\d{${REVISION_DIGITS}}))?)?$`,
+);
+
+/**
+ * The keys of the write order: the changes feed sorts by them, and the outbox's `gsi2sk` holds one,
+ * so that the oldest undelivered write of a Page is one Query away.
+ */
+export const feedKeys = Object.freeze({
+  /** An instant in write order: below every change written at or after it, above those before it. */
+  instant: (epochMs: number) => String(Math.max(0, Math.floor(epochMs))).padStart(WRITE_TIME_DIGITS, '0'),
+  /** `gsi2sk` of a pending write: when, then which conversation. */
+  write: (writtenAt: number, platform: Platform, conversationId: string) =>
+    join(feedKeys.instant(writtenAt), platform, conversationId),
+  /** A feed change's sort key: its write's key and the revision it made. */
+  change: (writtenAt: number, platform: Platform, conversationId: string, revision: number) =>
+    join(
+      feedKeys.write(writtenAt, platform, conversationId),
+      String(revision).padStart(REVISION_DIGITS, '0'),
+    ),
+});
+
+/** The write time of an instant, a write or a change key (`feedKeys`); undefined for anything else. */
+export function parseFeedKey(key: string): { writtenAt: number } | undefined {
+  const match = CHANGE_KEY.exec(key);
+  if (match === null) return undefined;
+  const platform = match[2];
+  if (platform !== undefined && !isOneOf(PLATFORMS, platform)) return undefined;
+  return { writtenAt: Number(match[1]) };
+}
 
 /** The Page, platform and id of an indexed conversation's key; undefined for any other key. */
 export function parseConversationKey(
@@ -92,9 +140,18 @@ export function parseConversationKey(
   return isOneOf(PLATFORMS, platform) ? { pageId, platform, conversationId } : undefined;
 }
 
-/** The folder a `gsi1pk` names; undefined for anything else. */
+/** The folder a live item's `gsi1pk` names; undefined for anything else (a tombstone's included). */
 export function parseIndexedFolder(indexKey: string | undefined): IndexPartition | undefined {
-  const parts = partsAfter(indexKey, INDEX_KEY_PREFIXES.indexedFolder, 3);
+  return parseFolderKey(indexKey, INDEX_KEY_PREFIXES.indexedFolder);
+}
+
+/** The folder a tombstone's `gsi1pk` names (where it was removed from); undefined for anything else. */
+export function parseRemovedFolder(indexKey: string | undefined): IndexPartition | undefined {
+  return parseFolderKey(indexKey, INDEX_KEY_PREFIXES.removedFolder);
+}
+
+function parseFolderKey(indexKey: string | undefined, prefix: string): IndexPartition | undefined {
+  const parts = partsAfter(indexKey, prefix, 3);
   if (parts === undefined) return undefined;
   const [pageId, platform, folder] = parts as [string, string, string];
   return isOneOf(PLATFORMS, platform) && isOneOf(FOLDERS, folder) ? { pageId, platform, folder } : undefined;

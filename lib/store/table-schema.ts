@@ -12,12 +12,15 @@
  * | webhook refresh     | `PAGE#<pageId>`            | `REFRESH#<platform>#<person>` |                                 |
  * | Graph call pacing   | `PACE#<account>`           | `PACE`              |                                          |
  * | indexed conversation| `CONV#<pageId>#<platform>` | `<conversation id>` | `IDX#<pageId>#<platform>#<folder>` / `<updated_time>#<id>` |
+ * | its tombstone       | (the same item)            |                     | `RMV#<pageId>#<platform>#<folder>` / `<removed_time>#<id>` |
+ * | change of the feed  | `CHANGES#<pageId>`         | `<written_at ms, 13 digits>#<platform>#<id>#<revision, 10 digits>` | |
  * | registered Page     | `PAGES`                    | Page id, zero-padded to 32 digits (numeric order) |          |
  * | Instagram -> Page   | `IGACCOUNT#<igAccountId>`  | `PAGE`              |                                          |
  * | shared-secret lock  | `SECRETLOCK#<secretId>`    | `LOCK`              |                                          |
  *
  * `gsi2pk` / `gsi2sk` (the sparse `pendingEvents` index) are set on an indexed conversation whose change
- * event is not yet delivered: `EVENTS#<pageId>` / `<updated_time>#<id>`.
+ * event is not yet delivered: `EVENTS#<pageId>` / `<written_at ms, 13 digits>#<platform>#<id>` of its oldest
+ * undelivered write (items left pending by 0.2 hold `<updated_time>#<id>` there).
  *
  * Items that expire carry `expires_at` (epoch seconds): DynamoDB's TTL deletes them eventually (up to
  * days late) and every reader checks it too, since the embedded DynamoDB never deletes anything.
@@ -50,12 +53,16 @@ export const KEY_PREFIXES = Object.freeze({
   registry: 'PAGES',
   instagramAccount: 'IGACCOUNT#',
   secretLock: 'SECRETLOCK#',
+  /** The changes feed of one Page (`GET /pages/{pageId}/changes`), kept `CHANGES_DAYS`. */
+  changes: 'CHANGES#',
 });
 
 /** The partition keys of the global indexes (`gsi1pk`, `gsi2pk`), named like `KEY_PREFIXES`. */
 export const INDEX_KEY_PREFIXES = Object.freeze({
   /** gsi1: an indexed folder, `IDX#<pageId>#<platform>#<folder>`. */
   indexedFolder: 'IDX#',
+  /** gsi1: the tombstones of a folder, `RMV#<pageId>#<platform>#<folder>`, apart from its live items. */
+  removedFolder: 'RMV#',
   /** gsi2: the change events of a Page not yet delivered, `EVENTS#<pageId>`. */
   pendingEvents: 'EVENTS#',
 });

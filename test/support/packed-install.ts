@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -118,12 +118,27 @@ export interface Packed {
   readonly files: readonly { path: string; size: number }[];
 }
 
-/** `npm pack` of the repository, with its `prepack` build, as a publish would run it. */
-export function packRepository(destination: string): Packed {
-  const output = run('npm', ['pack', '--json', '--pack-destination', destination], ROOT, process.env);
+/** What a copy of the repository leaves out: installed or built here, never packed from here. */
+const NOT_COPIED = new Set(['node_modules', '.git', 'dist', 'cdk.out', '.bench', '.local', 'coverage']);
+
+export interface PackedCopy extends Packed {
+  /** The copy of the repository that was packed, with its `dist/` as the tarball has it. */
+  readonly copy: string;
+}
+
+/**
+ * `npm pack` of the repository, with its `prepack` build, as a publish would run it: from a copy of the
+ * working tree in `destination` (about 3 MB, its node_modules a link to this one's), so that the build
+ * never rewrites this checkout's `dist/` under another run of this test.
+ */
+export function packRepository(destination: string): PackedCopy {
+  const copy = join(destination, 'repository');
+  cpSync(ROOT, copy, { recursive: true, filter: (source) => !NOT_COPIED.has(relative(ROOT, source)) });
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+  const output = run('npm', ['pack', '--json', '--pack-destination', destination], copy, process.env);
   const [packed] = JSON.parse(output) as Packed[];
   if (packed === undefined) throw new Error('npm pack packed nothing');
-  return packed;
+  return { ...packed, copy };
 }
 
 /** Where Node would find `name` from the package at `from` (a lock path), or undefined. */
