@@ -1,9 +1,9 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
 import { forEachLimited } from '#lib/domain/concurrency.js';
 import { connectPages } from '#lib/pages/connect.js';
 import { SecretsManagerTokenSource } from '#lib/tokens/secrets-manager-token-source.js';
-import { isSharedSecretName, SECRET_VALUE_MAX_BYTES } from '#lib/tokens/shared-secret.js';
+import { isSharedSecretName, SECRET_VALUE_MAX_BYTES, useSharedSecrets } from '#lib/tokens/shared-secret.js';
 import { parseTokenMap } from '#lib/tokens/token-source.js';
 import { PREFIX, useOnboardingRig } from './support/onboarding-rig.js';
 
@@ -29,10 +29,10 @@ describe('shared secrets', () => {
   test('1,000 Pages fit in a few shared secrets, and the API reads each secret once per cache period', async () => {
     // Prepare
     const { registry, deps } = await setup();
-    const user = rig.emulator.createUser({ pages: 1000 });
+    const user = rig.emulator.createUser({ pages: 1000, lifetime: 'never' });
     realisticTokens(user.pageIds);
     // Act
-    const report = await connectPages(deps, { userToken: user.token, shared: true });
+    const report = await connectPages(deps, { userToken: user.token, secrets: 'shared' });
     // Assess: how many rig.secrets, and each under Secrets Manager's limit.
     const shared = sharedSecrets();
     console.info(
@@ -64,18 +64,19 @@ describe('shared secrets', () => {
     // Assess 2
     expect(readsInOnePeriod).toBe(shared.length);
     expect(rig.secrets.calls(GetSecretValueCommand)).toBe(2 * shared.length);
-  });
+    // 1,000 Pages, each token checked with Graph, stored and registered: a minute on a loaded 2-core machine.
+  }, 90_000);
 
   test('two connects at once into the same shared secrets lose no token', async () => {
     // Prepare: two users whose Pages partly overlap, neither Page set stored yet.
     const { registry, deps } = await setup();
-    const alice = rig.emulator.createUser({ pages: 120 });
-    const bob = rig.emulator.createUser({ pages: 120 });
+    const alice = rig.emulator.createUser({ pages: 120, lifetime: 'never' });
+    const bob = rig.emulator.createUser({ pages: 120, lifetime: 'never' });
     realisticTokens([...alice.pageIds, ...bob.pageIds]);
     // Act
     await Promise.all([
-      connectPages(deps, { userToken: alice.token, shared: true }),
-      connectPages(deps, { userToken: bob.token, shared: true }),
+      connectPages(deps, { userToken: alice.token, secrets: 'shared' }),
+      connectPages(deps, { userToken: bob.token, secrets: 'shared' }),
     ]);
     // Assess: every Page's token is in exactly one shared secret, and the registry points at it.
     const stored = new Map<string, string>();
@@ -91,5 +92,56 @@ describe('shared secrets', () => {
       expect(record?.token.kind).toBe('shared-secret');
     }
     expect(stored.size).toBe(240);
+  });
+});
+
+describe('where connect puts tokens by default (cost: $0.40 a month a secret)', () => {
+  it.each([
+    [1, undefined, false],
+    [10, undefined, false],
+    [11, undefined, true],
+    [5_000, undefined, true],
+    [11, 'per-page', false],
+    [5_000, 'per-page', false],
+    [1, 'shared', true],
+  ] as const)('%i Pages, forced %s: shared secrets %s', (pages, forced, shared) => {
+    expect(useSharedSecrets(pages, forced)).toBe(shared);
+  });
+
+  test('more than ten Pages share secrets unless --secret-per-page; ten or fewer get one each; a Page with a secret of its own keeps it', async () => {
+    // Prepare: a system user with 10 Pages, then 12
+    const { registry, deps } = await setup();
+    const small = rig.emulator.createUser({ pages: 10, lifetime: 'never' });
+    const large = rig.emulator.createUser({ pages: 12, lifetime: 'never' });
+    const forced = rig.emulator.createUser({ pages: 12, lifetime: 'never' });
+    // Act
+    const ten = await connectPages(deps, { userToken: small.token });
+    const twelve = await connectPages(deps, { userToken: large.token });
+    const perPage = await connectPages(deps, { userToken: forced.token, secrets: 'per-page' });
+    // The ten Pages' user now manages two more: twelve Pages, the first ten with secrets of their own.
+    const grown = rig.emulator.createUser({
+      pages: 12,
+      lifetime: 'never',
+      firstPageId: BigInt(small.pageIds[0] ?? '0'),
+    });
+    const again = await connectPages(deps, { userToken: grown.token });
+    // Assess
+    const kinds = async (pageIds: readonly string[]) =>
+      Promise.all(pageIds.map(async (pageId) => (await registry.get(pageId))?.token.kind));
+    expect([ten.shared, twelve.shared, perPage.shared, again.shared]).toEqual([false, true, false, true]);
+    expect(new Set(await kinds(small.pageIds))).toEqual(new Set(['page-secret']));
+    expect(new Set(await kinds(large.pageIds))).toEqual(new Set(['shared-secret']));
+    expect(new Set(await kinds(forced.pageIds))).toEqual(new Set(['page-secret']));
+    expect(await kinds(grown.pageIds)).toEqual([
+      ...Array(10).fill('page-secret'),
+      'shared-secret',
+      'shared-secret',
+    ]);
+    expect(again.rows.map((row) => row.action)).toEqual([
+      ...Array(10).fill('unchanged'),
+      'registered',
+      'registered',
+    ]);
+    expect(sharedSecrets()).toHaveLength(1);
   });
 });

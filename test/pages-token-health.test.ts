@@ -3,10 +3,10 @@ import { describe, expect, test } from 'vitest';
 import { callAsPage } from '#lib/conversations/page-call.js';
 import { PageTokenInvalidError } from '#lib/domain/errors.js';
 import { pageView } from '#lib/domain/page.js';
+import { GraphAccountsClient } from '#lib/graph/graph-accounts.js';
 import { GraphClient } from '#lib/graph/graph-client.js';
 import { ensureTable } from '#lib/local/embedded-dynamodb.js';
 import { addPage } from '#lib/pages/manage-pages.js';
-import { OnboardingGraph } from '#lib/pages/onboarding-graph.js';
 import { checkPages } from '#lib/pages/page-health.js';
 import { SecretsManagerVault } from '#lib/pages/token-vault.js';
 import { BackoffStore } from '#lib/store/backoff-store.js';
@@ -102,7 +102,7 @@ describe('token health', () => {
       PREFIX,
       new SecretLock({ client: rig.dynamo.client, tableName }),
     );
-    const graph = new OnboardingGraph({ baseUrl: rig.emulator.url, version: 'v24.0' });
+    const graph = new GraphAccountsClient({ baseUrl: rig.emulator.url, version: 'v24.0' });
     const user = rig.emulator.createUser({ pages: 2, page: () => ({ instagram: true }) });
     for (const pageId of user.pageIds) {
       await addPage({ registry, vault, graph }, pageId, {
@@ -124,5 +124,6 @@ describe('token health', () => {
     expect((await registry.get(good))?.name).toBe('Renamed Page');
     expect((await registry.get(bad))?.health.status).toBe('invalid');
     expect(rig.secrets.calls(GetSecretValueCommand)).toBeGreaterThan(0);
+    await graph.close();
   });
 });

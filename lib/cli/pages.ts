@@ -9,13 +9,13 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { readSetting } from '../config/config.js';
 import { SETTINGS } from '../config/settings.js';
-import { ConfigurationError } from '../domain/errors.js';
+import { ConfigurationError, ProductError } from '../domain/errors.js';
 import { pageView } from '../domain/page.js';
+import { GraphAccountsClient, type GraphApp } from '../graph/graph-accounts.js';
 import { connectPages, type OnboardingDependencies } from '../pages/connect.js';
 import { FileTokenVault } from '../pages/file-token-vault.js';
 import { readLocalEndpoints } from '../pages/local-endpoints.js';
 import { addPage, importPages, removePage } from '../pages/manage-pages.js';
-import { OnboardingGraph } from '../pages/onboarding-graph.js';
 import { checkPages } from '../pages/page-health.js';
 import { SecretsManagerVault } from '../pages/token-vault.js';
 import { createDynamoClient } from '../store/dynamo-client.js';
@@ -27,16 +27,22 @@ import { FileTokenSource } from '../tokens/file-token-source.js';
 import { SecretWriter } from '../tokens/secret-writer.js';
 import { createSecretsManagerClient } from '../tokens/secrets-client.js';
 import { SecretsManagerTokenSource } from '../tokens/secrets-manager-token-source.js';
+import { SHARED_SECRETS_ABOVE_PAGES } from '../tokens/shared-secret.js';
 import { parseCredentials, type TokenSource } from '../tokens/token-source.js';
-import { progressBar, table } from './pages-output.js';
+import { addLine, connectSummary, connectTable, progressBar, table } from './pages-output.js';
 
 const USAGE = `Usage: npm run pages -- <command> [options]
 
   connect            every Page a user token manages (token from --token-file or standard input)
-                     [--app-id ID --app-secret-file PATH] exchange for a long-lived token first
-                     [--shared] store new Pages' tokens in shared secrets   [--dry-run]
-                     [--subscribe-webhooks] subscribe each Page to the app's webhooks
-  add <pageId>       one Page from its Page token (--token-file or standard input) [--shared]
+                     --app-id ID with --app-secret-file PATH (or the secret on standard input):
+                       exchange the user token for a long-lived one first, so Page tokens last
+                     --allow-expiring-tokens  store Page tokens that expire within 7 days (refused otherwise)
+                     --shared | --secret-per-page  where tokens go; default: shared secrets for more
+                       than ${SHARED_SECRETS_ABOVE_PAGES} Pages, else one secret per Page
+                     --dry-run  list what it would register and write, writing nothing
+                     --subscribe-webhooks  subscribe each Page to the app's webhooks
+  add <pageId>       one Page from its Page token (--token-file or standard input)
+                     [--app-id ID --app-secret-file PATH] [--shared] [--allow-expiring-tokens]
   list               the registered Pages and their token health
   check              each token's health now (one Graph call per Page)
   remove <pageId>    unregister a Page and delete its token
@@ -52,10 +58,33 @@ interface Environment {
   mode: string;
   deps: OnboardingDependencies;
   tokens: TokenSource;
-  syncNote: string;
 }
 
 type Flags = Record<string, string | boolean | undefined>;
+
+/** The first sync through the local API: its answer checked, so that only a started sync is reported. */
+function localSyncStarter(apiUrl: string) {
+  return async (pageId: string): Promise<string> => {
+    let response: Response;
+    try {
+      response = await fetch(`${apiUrl}/pages/${pageId}/sync`, {
+        method: 'POST',
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch {
+      throw new Error(`the local API (${apiUrl}) did not answer`);
+    }
+    const body = (await response.json().catch(() => ({}))) as {
+      status?: unknown;
+      error?: { code?: unknown };
+    };
+    if (response.status !== 202) {
+      const code = typeof body.error?.code === 'string' ? ` ${body.error.code}` : '';
+      throw new Error(`the local API answered ${response.status}${code}`);
+    }
+    return body.status === 'already_running' ? 'already running' : 'started';
+  };
+}
 
 async function environment(flags: Flags): Promise<Environment> {
   const tableName = (flags.table as string | undefined) ?? (process.env.TABLE_NAME || undefined);
@@ -71,18 +100,14 @@ async function environment(flags: Flags): Promise<Environment> {
       tableName: local.tableName,
     });
     const vault = new FileTokenVault(local.pageTokensFile);
-    const graph = new OnboardingGraph({ baseUrl: local.graphBaseUrl, version: local.graphVersion });
-    const startSync = async (pageId: string) => {
-      await fetch(`${local.apiUrl}/pages/${pageId}/sync`, { method: 'POST' });
-    };
+    const graph = new GraphAccountsClient({ baseUrl: local.graphBaseUrl, version: local.graphVersion });
     const tokens = await FileTokenSource.fromFile(local.pageTokensFile, { registry }).catch(() =>
       FileTokenSource.fromMap(new Map(), registry),
     );
     return {
       mode: `local runtime ${local.apiUrl}`,
-      deps: { registry, vault, graph, startSync },
+      deps: { registry, vault, graph, startSync: localSyncStarter(local.apiUrl) },
       tokens,
-      syncNote: 'first syncs started in the local runtime',
     };
   }
   const prefix = (flags.prefix as string | undefined) ?? (process.env.TOKEN_SECRET_PREFIX || undefined);
@@ -98,8 +123,8 @@ async function environment(flags: Flags): Promise<Environment> {
     prefix,
     new SecretLock({ client: dynamo, tableName }),
   );
-  const graph = new OnboardingGraph({
-    // Through the settings' rules: an http origin to another host would carry Page tokens in clear text.
+  // Through the settings' rules: an http Graph origin is refused unless it is this machine.
+  const graph = new GraphAccountsClient({
     baseUrl: readSetting(process.env, SETTINGS.graphApiBaseUrl) ?? SETTINGS.graphApiBaseUrl.default,
     version: readSetting(process.env, SETTINGS.graphApiVersion) ?? SETTINGS.graphApiVersion.default,
   });
@@ -113,29 +138,62 @@ async function environment(flags: Flags): Promise<Environment> {
       registry,
       vault,
       graph,
-      ...(starter ? { startSync: (pageId: string) => starter.start(pageId) } : {}),
+      ...(starter
+        ? {
+            startSync: async (pageId: string) => {
+              await starter.start(pageId);
+              return 'queued';
+            },
+          }
+        : {}),
     },
     tokens,
-    syncNote: starter ? 'first syncs queued' : 'new Pages are synced by the next scheduled sync',
   };
 }
 
-/** A token from `--token-file`, or from standard input when it is piped. */
-async function readSecretInput(path: string | undefined, what: string): Promise<string> {
-  const text = await readInput(path, what);
+/** A secret from its file, or from standard input when it is piped; registered so no message prints it. */
+async function readSecretInput(path: string | undefined, what: string, flag: string): Promise<string> {
+  const text = await readInput(path, what, flag);
   registerSecret(text);
   return text;
 }
 
-async function readInput(path: string | undefined, what: string): Promise<string> {
-  if (path !== undefined) return (await readFile(path, 'utf8')).trim();
+async function readInput(path: string | undefined, what: string, flag: string): Promise<string> {
+  if (path !== undefined) {
+    const text = (await readFile(path, 'utf8')).trim();
+    if (text === '') throw new ConfigurationError(`${path} holds no ${what}.`);
+    return text;
+  }
   if (process.stdin.isTTY)
-    throw new ConfigurationError(`Give the ${what} in a file (--token-file PATH) or on standard input.`);
+    throw new ConfigurationError(`Give the ${what} in a file (${flag} PATH) or on standard input.`);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8').trim();
   if (text === '') throw new ConfigurationError(`Standard input held no ${what}.`);
   return text;
+}
+
+/** The app, when `--app-id` is given: its secret from `--app-secret-file`, or standard input if the token is in a file. */
+async function readApp(flags: Flags): Promise<GraphApp | undefined> {
+  const id = flags['app-id'] as string | undefined;
+  const secretFile = flags['app-secret-file'] as string | undefined;
+  if (id === undefined) {
+    if (secretFile !== undefined) throw new ConfigurationError('--app-secret-file needs --app-id.');
+    return undefined;
+  }
+  if (!/^\d{1,32}$/.test(id)) throw new ConfigurationError('--app-id takes the app id (digits).');
+  if (secretFile === undefined && flags['token-file'] === undefined) {
+    throw new ConfigurationError(
+      'Standard input can carry the token or the app secret, not both: give one in a file (--token-file or --app-secret-file).',
+    );
+  }
+  return { id, secret: await readSecretInput(secretFile, 'app secret', '--app-secret-file') };
+}
+
+function secretsChoice(flags: Flags): 'shared' | 'per-page' | undefined {
+  if (flags.shared === true && flags['secret-per-page'] === true)
+    throw new ConfigurationError('--shared and --secret-per-page contradict each other: give one.');
+  return flags.shared === true ? 'shared' : flags['secret-per-page'] === true ? 'per-page' : undefined;
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -147,6 +205,8 @@ async function run(argv: string[]): Promise<number> {
       'app-id': { type: 'string' },
       'app-secret-file': { type: 'string' },
       shared: { type: 'boolean' },
+      'secret-per-page': { type: 'boolean' },
+      'allow-expiring-tokens': { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       'subscribe-webhooks': { type: 'boolean' },
       local: { type: 'boolean' },
@@ -169,43 +229,38 @@ async function run(argv: string[]): Promise<number> {
   const { registry } = env.deps;
   switch (command) {
     case 'connect': {
-      const userToken = await readSecretInput(flags['token-file'], 'user access token');
-      const appId = flags['app-id'];
-      const app =
-        appId === undefined
-          ? undefined
-          : { id: appId, secret: await readSecretInput(flags['app-secret-file'], 'app secret') };
+      const secrets = secretsChoice(flags);
+      const app = await readApp(flags);
+      const userToken = await readSecretInput(flags['token-file'], 'user access token', '--token-file');
+      const dryRun = flags['dry-run'] === true;
       const report = await connectPages(env.deps, {
         userToken,
-        ...(app ? { app } : {}),
-        shared: flags.shared === true,
-        dryRun: flags['dry-run'] === true,
+        app,
+        secrets,
+        dryRun,
         subscribeWebhooks: flags['subscribe-webhooks'] === true,
+        allowExpiringTokens: flags['allow-expiring-tokens'] === true,
       });
       bar.done();
-      process.stdout.write(
-        `${table(
-          ['page', 'name', 'instagram', 'action', 'missing'],
-          report.rows.map((r) => [r.pageId, r.name, r.instagramAccountId, r.action, r.missing.join('; ')]),
-        )}\n`,
-      );
-      const count = (action: string) => report.rows.filter((r) => r.action === action).length;
-      const changed = count('registered') + count('updated');
-      process.stdout.write(
-        `\n${report.rows.length} Pages: ${count('registered')} registered, ${count('updated')} updated, ${count('unchanged')} unchanged, ${count('skipped')} skipped.` +
-          `${changed === 0 && flags['dry-run'] !== true ? ' Nothing changed.' : ''} ${report.syncsStarted > 0 ? env.syncNote : changed > 0 ? 'New Pages: the next scheduled sync indexes them.' : ''}\n`,
-      );
-      return 0;
+      process.stdout.write(`${connectTable(report.rows)}\n\n${connectSummary(report, dryRun)}\n`);
+      const refused = report.rows.some((row) => row.action === 'refused');
+      return refused || report.syncsFailed > 0 ? 1 : 0;
     }
     case 'add': {
       if (pageId === undefined)
         throw new ConfigurationError('add needs a Page id: npm run pages -- add <pageId>.');
-      const credentials = parseCredentials(await readSecretInput(flags['token-file'], 'Page access token'));
+      const app = await readApp(flags);
+      const text = await readSecretInput(flags['token-file'], 'Page access token', '--token-file');
+      const credentials = parseCredentials(text);
       if (credentials === undefined)
         throw new ConfigurationError('The input holds neither a token nor JSON with "access_token".');
-      const outcome = await addPage(env.deps, pageId, credentials, { shared: flags.shared === true });
-      process.stdout.write(`Page ${pageId}: ${outcome === 'created' ? 'registered' : outcome}.\n`);
-      return 0;
+      const result = await addPage(env.deps, pageId, credentials, {
+        shared: flags.shared === true,
+        app,
+        allowExpiringTokens: flags['allow-expiring-tokens'] === true,
+      });
+      process.stdout.write(`${addLine(pageId, result)}\n`);
+      return result.firstSync?.startsWith('not started') === true ? 1 : 0;
     }
     case 'list': {
       const views = [];
@@ -277,8 +332,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    // Every token this run read is registered, so no message can print one.
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : 'failed';
+    // Every token this run read is registered, so no message can print one. The product's own errors
+    // say what to do; anything else is named, as a fault.
+    const known = error instanceof ConfigurationError || error instanceof ProductError;
+    const message =
+      error instanceof Error ? (known ? error.message : `${error.name}: ${error.message}`) : 'failed';
     process.stderr.write(`pages: ${redactSecrets(message)}\n`);
     process.exit(1);
   },

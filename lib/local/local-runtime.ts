@@ -3,9 +3,8 @@ import { dirname, join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { createApiHandler } from '../http/api-handler.js';
 import { createWebhookHandler, WEBHOOK_PATH } from '../http/webhook-handler.js';
-import { removeLocalEndpoints, writeLocalEndpoints } from '../pages/local-endpoints.js';
+import { claimLocalEndpoints, LOCAL_ENDPOINTS_FILE, removeLocalEndpoints } from '../pages/local-endpoints.js';
 import { registerLocalPages } from '../pages/manage-pages.js';
-import { OnboardingGraph } from '../pages/onboarding-graph.js';
 import { type CheckDependencies, checkPages } from '../pages/page-health.js';
 import { createDynamoClient } from '../store/dynamo-client.js';
 import { PageRegistry } from '../store/page-registry.js';
@@ -41,6 +40,10 @@ export interface LocalRuntime {
   webhookBanner: WebhookSecrets;
   /** The Pages this runtime serves, ascending. */
   pageIds(): Promise<string[]>;
+  /** The demo user's token, which `npm start` prints for `npm run pages -- connect`; demo mode only. */
+  demoUserToken: string | undefined;
+  /** Where `npm run pages` finds this runtime; undefined when another running runtime owns that file. */
+  endpointsFile: string | undefined;
   /** Settles once every Page registered at start has been checked with Graph (or the runtime closed). */
   pagesChecked: Promise<void>;
   close(): Promise<void>;
@@ -70,7 +73,11 @@ async function writeDemoTokens(emulator: GraphEmulator): Promise<string> {
  */
 export async function startLocalRuntime(
   config: Config,
-  options: { logger?: Logger } = {},
+  options: {
+    logger?: Logger;
+    /** Where `npm run pages` finds this runtime; default `.local/runtime.json`, tests give their own. */
+    endpointsFile?: string;
+  } = {},
 ): Promise<LocalRuntime> {
   const closers: Array<() => Promise<void>> = [];
   try {
@@ -91,15 +98,15 @@ export async function startLocalRuntime(
     const tableName = config.tableName ?? LOCAL_TABLE_NAME;
     await ensureTable(dynamo, tableName);
 
-    const registry = new PageRegistry({ client: dynamo, tableName });
+    // No cache: `npm run pages` registers Pages from another process, and a Page looked up before it was
+    // registered must not stay unknown here for a minute (its first sync would answer 404).
+    const registry = new PageRegistry({ client: dynamo, tableName, cacheMs: 0 });
     const pageTokensFile = config.pageTokensFile ?? (emulator ? await writeDemoTokens(emulator) : undefined);
     if (pageTokensFile === undefined) throw new Error('PAGE_TOKENS_FILE must be set outside the demo.');
+    // After the token file: the demo user's extra Pages are for `npm run pages -- connect` to add.
+    const demoUser = emulator?.createDemoUser();
     const tokens = await FileTokenSource.fromFile(pageTokensFile, { registry, watch: true });
     closers.push(async () => tokens.close());
-    const graph = new OnboardingGraph({
-      baseUrl: effective.graphApiBaseUrl,
-      version: effective.graphApiVersion,
-    });
     const pageIds = [...tokens.entries().keys()];
     await registerLocalPages({ registry }, pageIds);
     const logger = options.logger ?? createLogger();
@@ -150,17 +157,26 @@ export async function startLocalRuntime(
     );
     apiUrl = api.url;
     closers.push(() => api.close());
-    await writeLocalEndpoints({
-      apiUrl: api.url,
-      dynamodbEndpoint: dynamodbEndpoint ?? '',
-      tableName,
-      graphBaseUrl: effective.graphApiBaseUrl,
-      graphVersion: effective.graphApiVersion,
-      pageTokensFile,
-      pid: process.pid,
-    });
-    closers.push(() => removeLocalEndpoints());
-    const checks = startPageChecks({ registry, tokens, graph }, pageIds, logger);
+    const endpointsFile = options.endpointsFile ?? LOCAL_ENDPOINTS_FILE;
+    const claim = await claimLocalEndpoints(
+      {
+        apiUrl: api.url,
+        dynamodbEndpoint: dynamodbEndpoint ?? '',
+        tableName,
+        graphBaseUrl: effective.graphApiBaseUrl,
+        graphVersion: effective.graphApiVersion,
+        pageTokensFile,
+        pid: process.pid,
+      },
+      endpointsFile,
+    );
+    if (claim.owned) closers.push(() => removeLocalEndpoints(endpointsFile));
+    else
+      logger.warn('another local runtime owns the runtime file', {
+        file: endpointsFile,
+        pid: claim.ownerPid,
+      });
+    const checks = startPageChecks({ registry, tokens, graph: services.graph }, pageIds, logger);
     closers.push(() => checks.stop());
     return {
       url: api.url,
@@ -170,6 +186,8 @@ export async function startLocalRuntime(
       emulator,
       schedule,
       pageIds: () => registry.listPageIds(),
+      demoUserToken: demoUser?.token,
+      endpointsFile: claim.owned ? endpointsFile : undefined,
       pagesChecked: checks.done,
       close: () => closeAll(closers),
     };

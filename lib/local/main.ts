@@ -74,13 +74,24 @@ if (config.demo) {
   lines.push(
     '  # a seeded person writes: the emulator signs a webhook to this API, which refreshes that conversation',
     `  curl -X POST '${runtime.url}/_demo/message?page_id=${firstPage}'`,
+    `  curl -X POST '${runtime.url}/_demo/message?page_id=${firstPage}&platform=instagram'`,
   );
 }
 lines.push(
   `  curl '${runtime.url}/pages/${firstPage}/conversations?updated_since=${since}'`,
   `  curl '${runtime.url}/openapi.json'`,
-  '',
 );
+if (runtime.demoUserToken !== undefined) {
+  // A demo value, like the demo webhook secret: the emulator's user who manages two more Pages.
+  lines.push(
+    `  # onboard Pages from a user token: demo user token "${runtime.demoUserToken}" (demo value; never expires, as a system user's)`,
+    `  echo ${runtime.demoUserToken} | npm run pages -- connect`,
+  );
+}
+if (runtime.endpointsFile === undefined) {
+  lines.push('  (npm run pages talks to the other running npm start: it owns .local/runtime.json)');
+}
+lines.push('');
 process.stdout.write(lines.join('\n'));
 
 let stopping = false;

@@ -5,6 +5,7 @@ import type { SecretWriter } from '../tokens/secret-writer.js';
 import {
   fitsSharedSecret,
   isSharedSecretName,
+  keepAppSecret,
   sameCredentials,
   serializeSharedSecret,
   sharedSecretName,
@@ -21,11 +22,21 @@ export interface StoredToken {
 /** Where the operator's commands put Page tokens: Secrets Manager in AWS, `PAGE_TOKENS_FILE` locally. */
 export interface TokenVault {
   readonly description: string;
-  /** Stores each Page's token; with `shared`, new Pages go into shared secrets. Unchanged tokens write nothing. */
+  /**
+   * Stores each Page's token; with `shared`, new Pages go into shared secrets. Unchanged tokens write
+   * nothing; a token given without an app secret keeps the one stored for the Page (`keepAppSecret`).
+   */
   store(
     tokens: ReadonlyMap<string, PageCredentials>,
     options: { shared: boolean },
   ): Promise<Map<string, StoredToken>>;
+  /** What `store` would do, read but not written: the dry run. */
+  plan(
+    tokens: ReadonlyMap<string, PageCredentials>,
+    options: { shared: boolean },
+  ): Promise<Map<string, StoredToken>>;
+  /** Where a Page's token is, in words an operator can look up: a secret's name, or the file. */
+  where(pageId: string, location: TokenLocation): string;
   remove(pageId: string, location: TokenLocation): Promise<void>;
   /** Pages that have a token stored, whether registered or not: what `import` registers. */
   storedPageIds(): Promise<Array<{ pageId: string; location: TokenLocation }>>;
@@ -55,7 +66,24 @@ export class SecretsManagerVault implements TokenVault {
     this.description = `Secrets Manager, prefix ${prefix}, new secrets encrypted with ${key}`;
   }
 
-  async store(tokens: ReadonlyMap<string, PageCredentials>, options: { shared: boolean }) {
+  store(tokens: ReadonlyMap<string, PageCredentials>, options: { shared: boolean }) {
+    return this.place(tokens, options, true);
+  }
+
+  plan(tokens: ReadonlyMap<string, PageCredentials>, options: { shared: boolean }) {
+    return this.place(tokens, options, false);
+  }
+
+  where(pageId: string, location: TokenLocation): string {
+    return location.kind === 'page-secret' ? `${this.prefix}${pageId}` : location.secretId;
+  }
+
+  /** Stores (`write`) or only works out where each token goes and whether it changes. */
+  private async place(
+    tokens: ReadonlyMap<string, PageCredentials>,
+    options: { shared: boolean },
+    write: boolean,
+  ) {
     const results = new Map<string, StoredToken>();
     const shared = await this.sharedContents();
     const sharedHome = new Map<string, string>();
@@ -64,7 +92,7 @@ export class SecretsManagerVault implements TokenVault {
     await forEachLimited(own, 8, async (pageId) => {
       results.set(pageId, {
         location: { kind: 'page-secret' },
-        outcome: await this.storeOwn(pageId, tokens.get(pageId) as PageCredentials),
+        outcome: await this.storeOwn(pageId, tokens.get(pageId) as PageCredentials, write),
       });
     });
     let queue = [...tokens.keys()].filter((pageId) => !own.includes(pageId));
@@ -72,7 +100,9 @@ export class SecretsManagerVault implements TokenVault {
       const name = sharedSecretName(this.prefix, number);
       const here = queue.filter((pageId) => sharedHome.get(pageId) === name || !sharedHome.has(pageId));
       if (here.length === 0) continue;
-      const placed = await this.lock.withLock(name, () => this.mergeShared(name, here, tokens));
+      const placed = write
+        ? await this.lock.withLock(name, () => this.mergeShared(name, here, tokens, true))
+        : await this.mergeShared(name, here, tokens, false);
       for (const [pageId, outcome] of placed) {
         results.set(pageId, { location: { kind: 'shared-secret', secretId: name, key: pageId }, outcome });
       }
@@ -105,17 +135,24 @@ export class SecretsManagerVault implements TokenVault {
     return found;
   }
 
-  private async storeOwn(pageId: string, credentials: PageCredentials): Promise<StoreOutcome> {
+  private async storeOwn(pageId: string, given: PageCredentials, write: boolean): Promise<StoreOutcome> {
     const secretId = `${this.prefix}${pageId}`;
     const current = await this.secrets.read(secretId);
-    if (current !== undefined && sameCredentials(parseCredentials(current.value), credentials))
-      return 'unchanged';
-    await this.secrets.write(secretId, secretValue(credentials), { exists: current !== undefined });
+    const before = current === undefined ? undefined : parseCredentials(current.value);
+    const credentials = keepAppSecret(before, given);
+    if (current !== undefined && sameCredentials(before, credentials)) return 'unchanged';
+    if (write)
+      await this.secrets.write(secretId, secretValue(credentials), { exists: current !== undefined });
     return current === undefined ? 'created' : 'updated';
   }
 
-  /** Under the lock: the secret as it is now, plus as many of `pageIds` as fit. */
-  private async mergeShared(name: string, pageIds: string[], tokens: ReadonlyMap<string, PageCredentials>) {
+  /** Under the lock when writing: the secret as it is now, plus as many of `pageIds` as fit. */
+  private async mergeShared(
+    name: string,
+    pageIds: string[],
+    tokens: ReadonlyMap<string, PageCredentials>,
+    write: boolean,
+  ) {
     const current = await this.secrets.read(name);
     const content =
       current === undefined
@@ -124,8 +161,8 @@ export class SecretsManagerVault implements TokenVault {
     const placed = new Map<string, StoreOutcome>();
     let changed = false;
     for (const pageId of pageIds) {
-      const credentials = tokens.get(pageId) as PageCredentials;
       const before = content.get(pageId);
+      const credentials = keepAppSecret(before, tokens.get(pageId) as PageCredentials);
       if (sameCredentials(before, credentials)) {
         placed.set(pageId, 'unchanged');
         continue;
@@ -139,7 +176,7 @@ export class SecretsManagerVault implements TokenVault {
       placed.set(pageId, before === undefined ? 'created' : 'updated');
       changed = true;
     }
-    if (changed)
+    if (changed && write)
       await this.secrets.write(name, serializeSharedSecret(content), { exists: current !== undefined });
     return placed;
   }
