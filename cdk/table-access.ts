@@ -7,8 +7,8 @@ import type { TableAccess } from './conversations-table.js';
  * that a reviewer compares the functions side by side, and the tests read the synthesized policies
  * against it. Nothing is deleted except an Instagram mapping that moved: expiry is DynamoDB's TTL.
  */
-const { backoff, conversation, cursor, instagramAccount, page, pacing, registry } = KEY_PREFIXES;
-const { indexedFolder, pendingEvents } = INDEX_KEY_PREFIXES;
+const { backoff, changes, conversation, cursor, instagramAccount, page, pacing, registry } = KEY_PREFIXES;
+const { indexedFolder, pendingEvents, removedFolder } = INDEX_KEY_PREFIXES;
 
 /**
  * The API: cursors and back-off marks (read and written), a Page's sync state (read only: `PAGE#`
@@ -20,8 +20,13 @@ export const API_TABLE_ACCESS: TableAccess = {
     { actions: ['GetItem'], keyPrefixes: [cursor, backoff, page, registry] },
     { actions: ['PutItem'], keyPrefixes: [cursor, backoff] },
     { actions: ['Query', 'UpdateItem'], keyPrefixes: [registry] },
+    // The changes feed, read below the oldest pending write (gsi2) of the Page.
+    { actions: ['Query'], keyPrefixes: [changes] },
   ],
-  indexQueries: [{ indexName: 'gsi1', keyPrefixes: [indexedFolder] }],
+  indexQueries: [
+    { indexName: 'gsi1', keyPrefixes: [indexedFolder, removedFolder] },
+    { indexName: 'gsi2', keyPrefixes: [pendingEvents] },
+  ],
 };
 
 /** The schedule: which Pages exist, from the registry. Nothing else of the table, and no secret. */
@@ -39,8 +44,9 @@ export const SCHEDULE_TABLE_ACCESS: TableAccess = {
 export const SYNC_WORKER_TABLE_ACCESS: TableAccess = {
   items: [
     { actions: ['GetItem'], keyPrefixes: [backoff, page, registry] },
-    { actions: ['PutItem'], keyPrefixes: [backoff] },
+    { actions: ['PutItem'], keyPrefixes: [backoff, changes] },
     { actions: ['UpdateItem'], keyPrefixes: [page, conversation, registry, instagramAccount] },
+    { actions: ['BatchGetItem'], keyPrefixes: [conversation] },
     { actions: ['DeleteItem'], keyPrefixes: [instagramAccount] },
   ],
   indexQueries: [
@@ -57,7 +63,7 @@ export const SYNC_WORKER_TABLE_ACCESS: TableAccess = {
 export const REFRESH_TABLE_ACCESS: TableAccess = {
   items: [
     { actions: ['GetItem'], keyPrefixes: [backoff, page, pacing, registry, instagramAccount] },
-    { actions: ['PutItem'], keyPrefixes: [backoff] },
+    { actions: ['PutItem'], keyPrefixes: [backoff, changes] },
     { actions: ['UpdateItem'], keyPrefixes: [page, pacing, conversation, registry] },
   ],
   indexQueries: [{ indexName: 'gsi2', keyPrefixes: [pendingEvents] }],

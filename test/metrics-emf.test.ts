@@ -107,7 +107,8 @@ describe('the GraphCode dimension stays a closed set', () => {
 
 describe('change events are counted as the sink delivers them', () => {
   const detail = (id: string): ConversationChangeDetail => ({
-    event_id: `${id}@2026-11-20T10:00:00+0000`,
+    event_id: `${id}@1`,
+    revision: 1,
     page_id: '1000000000000001',
     platform: 'messenger',
     folder: 'inbox',

@@ -89,7 +89,8 @@ describe('a message webhook refreshes that one conversation', () => {
     const events = (await rig.events()).slice(eventsBefore);
     expect(events).toEqual([
       expect.objectContaining({
-        event_id: `${conversation.id}@${conversation.updated_time}`,
+        event_id: `${conversation.id}@2`,
+        revision: 2,
         page_id: PAGE,
         platform: 'messenger',
         folder: 'inbox',
@@ -169,7 +170,10 @@ describe('a message webhook refreshes that one conversation', () => {
     expect(
       events
         .slice(1)
-        .every((event, i) => event.previous_updated_time === events[i]?.conversation.updated_time),
+        .every(
+          (event, i) =>
+            'change' in event && event.previous_updated_time === events[i]?.conversation.updated_time,
+        ),
     ).toBe(true);
   });
 

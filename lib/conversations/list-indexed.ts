@@ -62,7 +62,8 @@ export async function listIndexedConversations(
     ...continueFrom(cursor),
   });
   const fields = new Set<string>(query.fields);
-  const data = page.data.map((conversation) => pickFields(conversation, fields));
+  // Each live item carries its revision (0.3.0) whatever the fields asked.
+  const data = page.data.map((item) => ({ ...pickFields(item, fields), revision: item.revision }));
   const inner: { before?: string; after?: string } = {};
   if (page.firstKey !== undefined) inner.before = page.firstKey;
   if (page.lastKey !== undefined) inner.after = page.lastKey;

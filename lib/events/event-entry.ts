@@ -1,8 +1,4 @@
-import {
-  CHANGE_EVENT_DETAIL_TYPE,
-  CHANGE_EVENT_SOURCE,
-  type ConversationChangeDetail,
-} from '../domain/change-event.js';
+import { CHANGE_EVENT_SOURCE, type ConversationChangeDetail, detailTypeOf } from '../domain/change-event.js';
 
 /** One entry of EventBridge's PutEvents, the shape the local file sink writes too. */
 export interface ChangeEventEntry {
@@ -26,20 +22,21 @@ const entryBytes = (entry: ChangeEventEntry) =>
   Buffer.byteLength(entry.Source) + Buffer.byteLength(entry.DetailType) + Buffer.byteLength(entry.Detail);
 
 /**
- * The PutEvents entry of one change. A conversation too large for an event (a group thread's
+ * The PutEvents entry of one change, under the `DetailType` of its kind. A conversation too large for an event (a group thread's
  * participants, say) loses its largest fields first until it fits, and says which under
  * `truncated_fields`: a consumer that needs them reads the conversation from the API.
  */
 export function toEventEntry(detail: ConversationChangeDetail, eventBusName?: string): ChangeEventEntry {
   const entry = (value: ConversationChangeDetail): ChangeEventEntry => ({
     Source: CHANGE_EVENT_SOURCE,
-    DetailType: CHANGE_EVENT_DETAIL_TYPE,
+    DetailType: detailTypeOf(value),
     Detail: JSON.stringify(value),
     ...(eventBusName === undefined ? {} : { EventBusName: eventBusName }),
   });
   let candidate = entry(detail);
   if (entryBytes(candidate) <= MAX_ENTRY_BYTES) return candidate;
-  const conversation = { ...detail.conversation };
+  // Only a Changed or Moved detail carries more than ids and times, so only they are ever cut.
+  const conversation: Record<string, unknown> = { ...detail.conversation };
   const truncated: string[] = [];
   const bySize = Object.keys(conversation)
     .filter((field) => !KEPT_FIELDS.has(field))
@@ -47,7 +44,11 @@ export function toEventEntry(detail: ConversationChangeDetail, eventBusName?: st
   for (const field of bySize) {
     delete conversation[field];
     truncated.push(field);
-    candidate = entry({ ...detail, conversation: { ...conversation, truncated_fields: truncated } });
+    const cut = {
+      ...conversation,
+      truncated_fields: truncated,
+    } as unknown as ConversationChangeDetail['conversation'];
+    candidate = entry({ ...detail, conversation: cut } as ConversationChangeDetail);
     if (entryBytes(candidate) <= MAX_ENTRY_BYTES) return candidate;
   }
   return candidate;

@@ -1,22 +1,26 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ChangeEventSink, changeDetail, type IndexChangeRecord } from '../domain/change-event.js';
 import type { Logger } from '../telemetry/logger.js';
-import { type ConversationItem, pendingChangeOf } from './conversation-item.js';
-import { indexKeys, keys } from './keys.js';
-import { namesOf, Table } from './table.js';
+import type { ChangeFeed } from './change-feed.js';
+import { type ConversationItem, pendingChangesOf } from './conversation-item.js';
+import { feedKeys, indexKeys, parseFeedKey, type TableKey } from './keys.js';
+import { namesOf, type Stored, Table } from './table.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 /**
- * The outbox of change events, kept on the indexed conversations themselves (no transactions): the
- * same UpdateItem that changes a conversation marks it pending, with the sparse `pendingEvents` keys,
- * the time the index held before (`event_prev`) and a revision. After the sink accepts the event, the
- * mark is cleared only if the revision is still the one emitted, so a newer change stays pending.
+ * The outbox of change events and feed records, kept on the indexed conversations themselves (no
+ * transactions): the same UpdateItem that writes a conversation appends the write to the item's
+ * `pending` list and marks it with the sparse `pendingEvents` keys (`gsi2sk`: its oldest pending write's
+ * place in write order). Delivering an item's pending writes means: record each in the changes feed,
+ * publish each event, then clear the whole mark, on condition that the item's revision is still the one
+ * whose list was delivered (a newer write keeps it, and its writer or recovery delivers the lot).
  *
  * Invariants:
- * 1. No change is lost between the index write and its event: until cleared, it is in the sparse
- *    index, and `recover` (at the start of every sync run and refresh of the Page) emits it.
- * 2. A change is emitted at least once, each time with the same `event_id` (`<id>@<updated_time>`,
- *    both read from the item), so a replay never emits a different one.
+ * 1. No write is lost between the index and its event or feed record: until cleared, it is in the
+ *    sparse index, and `recover` (at the start of every sync run and refresh of the Page) delivers it.
+ * 2. Whoever clears a list delivered every write in it, each with the `event_id` `<id>@<revision>` and
+ *    the detail derived from the entry (`pendingChangesOf`), so a write delivered twice is the same
+ *    event twice (at least once) and the same feed record.
  * 3. A write that changes nothing (a replayed Graph page, a duplicate webhook) marks nothing.
  */
 
@@ -24,14 +28,32 @@ export interface ChangeOutboxOptions {
   client: DynamoDBClient;
   tableName: string;
   sink: ChangeEventSink;
+  feed: ChangeFeed;
   logger?: Logger;
   now?: () => Date;
   /**
-   * Recovery leaves changes younger than this to the writer that is about to deliver them, so that a
+   * Recovery leaves writes younger than this to the writer that is about to deliver them, so that a
    * refresh beside a running sync does not routinely send its events twice. Default 30 s.
    */
   recoveryAgeMs?: number;
 }
+
+/** One item's undelivered writes, and the revision its list ends at (the condition of clearing). */
+export interface PendingItem {
+  key: TableKey;
+  revision: number;
+  records: IndexChangeRecord[];
+}
+
+const MARK_NAMES = namesOf<ConversationItem>({
+  '#epk': 'gsi2pk',
+  '#esk': 'gsi2sk',
+  '#pend': 'pending',
+  '#prev': 'event_prev',
+  '#pkey': 'event_prev_key',
+  '#since': 'pending_since',
+  '#rev': 'rev',
+});
 
 export class ChangeOutbox {
   private readonly table: Table;
@@ -45,28 +67,36 @@ export class ChangeOutbox {
   }
 
   /**
-   * Publishes changes and clears the marks of those the sink accepted. Never throws: what is not
-   * delivered stays marked for `recover`, and the index write that caused it has already succeeded.
-   * Returns how many were delivered.
+   * Records, publishes and clears the items' pending writes. Never throws: what is not delivered stays
+   * marked for `recover`, and the index writes that caused it have already succeeded. Returns how many
+   * items were cleared.
    */
-  async deliver(changes: readonly IndexChangeRecord[]): Promise<number> {
-    if (changes.length === 0) return 0;
-    const details = changes.map(changeDetail);
+  async deliver(items: readonly PendingItem[]): Promise<number> {
+    if (items.length === 0) return 0;
+    // Two writers of one item each hold its earlier writes: one event per event_id in a batch.
+    const byEventId = new Map<string, IndexChangeRecord>();
+    for (const item of items)
+      for (const record of item.records) byEventId.set(changeDetail(record).event_id, record);
+    const records = [...byEventId.values()];
     let undelivered: Set<string>;
     try {
-      undelivered = new Set((await this.options.sink.publish(details)).undelivered);
+      // The feed first: a write whose mark is cleared must already be in the feed (see change-feed.ts).
+      await this.options.feed.record(records);
+      undelivered = new Set((await this.options.sink.publish(records.map(changeDetail))).undelivered);
     } catch (error: unknown) {
       this.options.logger?.error('change events not delivered; left for recovery', {
-        count: changes.length,
+        count: records.length,
         error,
       });
       return 0;
     }
-    const delivered = changes.filter((_, i) => !undelivered.has(details[i]?.event_id ?? ''));
-    const cleared = await Promise.allSettled(delivered.map((change) => this.clear(change)));
+    const done = items.filter((item) =>
+      item.records.every((record) => !undelivered.has(changeDetail(record).event_id)),
+    );
+    const cleared = await Promise.allSettled(done.map((item) => this.clear(item)));
     const failures = cleared.filter((result) => result.status === 'rejected');
     if (failures.length > 0) {
-      // Delivered but still marked: recovery sends them once more, with the same event_id.
+      // Delivered but still marked: recovery sends them once more, with the same event_ids.
       this.options.logger?.warn('change event marks not cleared', { count: failures.length });
     }
     if (undelivered.size > 0) {
@@ -74,48 +104,49 @@ export class ChangeOutbox {
         count: undelivered.size,
       });
     }
-    return delivered.length;
+    return done.length;
   }
 
-  /** Emits what a dead or failed writer left marked for the Page, oldest first. Returns how many. */
+  /** Delivers what dead or failed writers left marked for the Page, oldest first. Returns how many items. */
   async recover(pageId: string): Promise<number> {
     const cutoff = this.now().getTime() - this.recoveryAgeMs;
     let delivered = 0;
+    // The sparse index holds only marked items: this reads in proportion to what is pending.
     const marked = this.table.batches<ConversationItem>({
       index: TABLE_KEYS.pendingEvents,
       keyCondition: '#epk = :epk',
-      filter: '#since <= :cutoff',
-      names: namesOf<ConversationItem>({ '#epk': 'gsi2pk', '#since': 'pending_since' }),
-      values: { ':epk': indexKeys.pendingEvents(pageId), ':cutoff': cutoff },
+      names: namesOf<ConversationItem>({ '#epk': 'gsi2pk' }),
+      values: { ':epk': indexKeys.pendingEvents(pageId) },
     });
     for await (const batch of marked) {
-      delivered += await this.deliver(batch.map(pendingChangeOf).filter((change) => change !== undefined));
+      const due = batch.filter((item) => markedAt(item) <= cutoff).flatMap(pendingItemOf);
+      delivered += await this.deliver(due);
     }
     return delivered;
   }
 
-  private async clear(change: IndexChangeRecord): Promise<void> {
-    const key = keys.conversation(change.pageId, change.platform, change.conversation.id);
-    const { applied } = await this.table.update(key, {
-      update: 'REMOVE #epk, #esk, #prev, #since',
+  private async clear(item: PendingItem): Promise<void> {
+    await this.table.update(item.key, {
+      update: 'REMOVE #epk, #esk, #pend, #prev, #pkey, #since',
       condition: '#rev = :rev',
-      names: namesOf<ConversationItem>({
-        '#epk': 'gsi2pk',
-        '#esk': 'gsi2sk',
-        '#prev': 'event_prev',
-        '#since': 'pending_since',
-        '#rev': 'rev',
-      }),
-      values: { ':rev': change.revision },
+      names: MARK_NAMES,
+      values: { ':rev': item.revision },
     });
-    if (applied) return;
-    // A newer change is pending: its event's "previous" is now the one just delivered. A condition that
-    // fails here means nothing is left to advance (delivered meanwhile, or already later).
-    await this.table.update(key, {
-      update: 'SET #prev = :emitted',
-      condition: 'attribute_exists(#epk) AND #prev < :emitted AND #ut <> :emitted',
-      names: namesOf<ConversationItem>({ '#epk': 'gsi2pk', '#prev': 'event_prev', '#ut': 'updated_time' }),
-      values: { ':emitted': change.conversation.updated_time },
-    });
+    // A failed condition means a newer write is pending: its writer or recovery delivers the lot.
   }
 }
+
+/** An item's pending writes, as recovery reads them back. */
+export function pendingItemOf(item: Stored<ConversationItem>): PendingItem[] {
+  if (item.pk === undefined || item.sk === undefined || item.rev === undefined) return [];
+  return [{ key: { pk: item.pk, sk: item.sk }, revision: item.rev, records: pendingChangesOf(item) }];
+}
+
+/** When an item's oldest pending write was made: its mark's key, or 0.2's `pending_since`. */
+function markedAt(item: Stored<ConversationItem>): number {
+  const parsed = item.gsi2sk === undefined ? undefined : parseFeedKey(item.gsi2sk);
+  return parsed?.writtenAt ?? item.pending_since ?? 0;
+}
+
+/** The mark's `gsi2sk` for a write: its place in write order (`if_not_exists` keeps the oldest). */
+export const markKey = feedKeys.write;

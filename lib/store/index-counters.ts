@@ -3,7 +3,7 @@ import type { Folder, Platform } from '../domain/vocabulary.js';
 import { keys } from './keys.js';
 import { namesOf, Table } from './table.js';
 
-/** A change in how many conversations each folder of a Page's platform holds. */
+/** A change in how many live conversations each folder of a Page's platform holds. */
 export type FolderDeltas = Map<Folder, number>;
 
 /** A folder's counter item (`keys.folderCount`). */
@@ -85,16 +85,19 @@ export class IndexCounters {
   }
 }
 
-/** How a batch of writes into one folder moves the counters: +1 here for each arrival, -1 where it left. */
+/**
+ * How a batch of writes moves the counters, which count live items only: +1 where a conversation
+ * arrived, -1 where it left (moved elsewhere, or removed to a tombstone); nothing for a write within
+ * its folder.
+ */
 export function folderDeltas(
-  folder: Folder,
-  changes: ReadonlyArray<{ previousFolder: Folder | undefined }>,
+  changes: ReadonlyArray<{ previousFolder: Folder | undefined; folder: Folder | undefined }>,
 ): FolderDeltas {
   const deltas: FolderDeltas = new Map();
   const bump = (name: Folder, by: number) => deltas.set(name, (deltas.get(name) ?? 0) + by);
-  for (const { previousFolder } of changes) {
+  for (const { previousFolder, folder } of changes) {
     if (previousFolder === folder) continue;
-    bump(folder, 1);
+    if (folder !== undefined) bump(folder, 1);
     if (previousFolder !== undefined) bump(previousFolder, -1);
   }
   return deltas;

@@ -1,5 +1,7 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -18,8 +20,11 @@ import { TABLE_KEYS } from './table-schema.js';
  * rather than an exception each store catches. Items are flat: strings and numbers.
  */
 
-/** A value a record or an expression holds; an `undefined` one is left out of the item. */
-export type Value = string | number | undefined;
+/**
+ * A value a record or an expression holds; an `undefined` one is left out of the item. A list of
+ * strings is for `list_append` (the index's pending changes, in write order).
+ */
+export type Value = string | number | readonly string[] | undefined;
 /** Expression values by placeholder: `{ ':now': 1700000000000 }`. */
 export type Values = Record<`:${string}`, Value>;
 
@@ -64,6 +69,8 @@ export interface Query extends Expressions {
   forward?: boolean;
   /** Where to resume: a key as `lastKey` gave it. */
   startKey?: Record<string, string>;
+  /** A strongly consistent read (the table only: a global index has none). */
+  consistent?: boolean;
 }
 
 export interface QueryResult<T> {
@@ -78,6 +85,10 @@ export interface QueryResult<T> {
  */
 export const namesOf = <T>(names: Record<`#${string}`, keyof T & string>): Record<`#${string}`, string> =>
   names;
+
+/** BatchGetItem takes at most 100 keys; what it leaves unprocessed is asked again, a few times. */
+const BATCH_GET_LIMIT = 100;
+const BATCH_GET_ATTEMPTS = 5;
 
 /** Epoch seconds, the unit of DynamoDB's TTL attribute. */
 export const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
@@ -172,6 +183,37 @@ export class Table {
     return { applied: output !== undefined, record: fromItem<T>(output?.Attributes) };
   }
 
+  /**
+   * The items of many keys (BatchGetItem, 100 a call, strongly consistent), in no particular order;
+   * keys DynamoDB left unprocessed are asked again. `projection` names the attributes wanted.
+   */
+  async getMany<T>(keys: readonly TableKey[], projection?: Expressions & { attributes: string }) {
+    const records: Stored<T>[] = [];
+    for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
+      let asked: Record<string, AttributeValue>[] = keys.slice(start, start + BATCH_GET_LIMIT).map(toItem);
+      for (let attempt = 1; asked.length > 0; attempt++) {
+        if (attempt > BATCH_GET_ATTEMPTS) throw new Error('BatchGetItem left keys unprocessed.');
+        // Unprocessed keys mean throttling: back off before asking again, as the SDK's retries do.
+        if (attempt > 1) await delay(25 * 2 ** attempt);
+        const output = await this.client.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [this.name]: {
+                Keys: asked,
+                ConsistentRead: true,
+                ProjectionExpression: projection?.attributes,
+                ExpressionAttributeNames: projection?.names,
+              },
+            },
+          }),
+        );
+        for (const item of output.Responses?.[this.name] ?? []) records.push(unmarshall(item) as Stored<T>);
+        asked = output.UnprocessedKeys?.[this.name]?.Keys ?? [];
+      }
+    }
+    return records;
+  }
+
   /** One Query call: at most `limit` records, and where to resume. */
   async query<T>(query: Query): Promise<QueryResult<T>> {
     const output = await this.client.send(new QueryCommand(this.queryInput(query)));
@@ -214,6 +256,7 @@ export class Table {
       ProjectionExpression: query.projection,
       ...expressionFields(query),
       ScanIndexForward: query.forward,
+      ...(query.consistent === true ? { ConsistentRead: true } : {}),
       Limit: query.limit,
       ExclusiveStartKey: query.startKey === undefined ? undefined : toItem(query.startKey),
     };

@@ -127,6 +127,7 @@ describe('item access by key prefix (dynamodb:LeadingKeys)', () => {
     });
     const indexPartitions = [
       indexKeys.indexedFolder({ pageId: '1001', platform: 'messenger', folder: 'inbox' }),
+      indexKeys.removedFolder({ pageId: '1001', platform: 'messenger', folder: 'inbox' }),
       indexKeys.pendingEvents('1001'),
     ];
     const dir = new URL('../../lib/store/', import.meta.url);
