@@ -6,17 +6,21 @@
  *
  *   npm run bench                 the full run (about four minutes on 2 cores)
  *   npm run bench -- --quick      smaller N everywhere, for trying changes (about a minute)
- *   npm run bench -- --only=cold,request,sync,fanout,webhooks,cost,round
+ *   npm run bench -- --only=cold,request,sync,fanout,webhooks,cost,round,start
  *   npm run bench -- cost         one section by name (cost: the monthly cost tables, in a second)
+ *   npm run bench -- reconcile    a reconciliation of 10,000 conversations, 1% deleted and 1% moved
  *   npm run bench -- round        a round of 100,000 Pages (--quick: 10,000), run twice side by side
+ *   npm run bench -- start        npm start with 1,000 and 10,000 Pages (--quick: 100 and 1,000)
  */
 import { writeFileSync } from 'node:fs';
 import { benchColdStart, measureBareNodeStart } from './cold-start.js';
 import { benchCost } from './cost.js';
 import { benchFanOut } from './fan-out.js';
 import { machine, muteStdout, progress, Report, seconds } from './report.js';
+import { benchReconcile } from './reconcile.js';
 import { benchRequestPath } from './request-path.js';
 import { benchRound } from './round.js';
+import { benchStart } from './start-scale.js';
 import { benchSyncCost } from './sync-cost.js';
 import { benchWebhooks } from './webhooks.js';
 
@@ -41,6 +45,7 @@ const SIZES = quick
       fanOut: { pages: 1_000, perPartition: 1, concurrency: 200 },
       webhooks: { deliveries: 300, freshnessRuns: 10, stretchedScheduleMinutes: 360 },
       round: { pages: 10_000, sample: 50, repeats: 2 },
+      start: [100, 1_000] as const,
     }
   : {
       importRuns: 15,
@@ -51,6 +56,7 @@ const SIZES = quick
       fanOut: { pages: 10_000, perPartition: 1, concurrency: 200 },
       webhooks: { deliveries: 1_000, freshnessRuns: 30, stretchedScheduleMinutes: 360 },
       round: { pages: 100_000, sample: 200, repeats: 2 },
+      start: [1_000, 10_000] as const,
     };
 
 const SECTIONS: Array<{ name: string; run: (report: Report) => Promise<void> }> = [
@@ -61,9 +67,20 @@ const SECTIONS: Array<{ name: string; run: (report: Report) => Promise<void> }> 
   { name: 'webhooks', run: (report) => benchWebhooks(report, SIZES.webhooks) },
   { name: 'cost', run: (report) => benchCost(report) },
   {
+    name: 'reconcile',
+    run: (report) =>
+      benchReconcile(report, {
+        conversations: quick ? 2_000 : 10_000,
+        deletedShare: 0.01,
+        movedShare: 0.01,
+        scheduleMinutes: 360,
+      }),
+  },
+  {
     name: 'round',
     run: (report) => benchRound(report, { ...SIZES.round, graphLatencyMs: [150, 300], sqsLatencyMs: 10 }),
   },
+  { name: 'start', run: (report) => benchStart(report, SIZES.start) },
 ];
 
 async function main(): Promise<number> {
