@@ -6,8 +6,9 @@ import { isExpired, namesOf, type Stored, type Table } from './table.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 /**
- * The indexed listing of one folder by `updated_since`, newest first: its live conversations (`IDX#`),
- * and with `include_removed` its tombstones too (`RMV#`), two ordered Queries merged by their sort key
+ * The indexed listing of one folder by `updated_since`, newest first: its live conversations
+ * (`indexKeys.indexedFolder`), and with `include_removed` its tombstones too (`indexKeys.removedFolder`),
+ * two ordered Queries merged by their sort key
  * (live by `updated_time`, tombstones by `removed_time`). The live listing reads exactly what it read
  * before tombstones existed: they sit in another partition of the index, not behind a filter.
  */
