@@ -6,8 +6,8 @@ import { renderEnvironmentTable, renderStackTable } from '#lib/config/settings-r
 /**
  * The README's configuration tables are generated from the settings table (`settings-readme.ts`); this
  * keeps them from drifting: every variable, context key and prop a deployment can set is documented
- * where users look, with the rule and default the code applies. After a change to the table, paste the
- * rendered tables over the README's (the failure message shows them).
+ * where users look, with the rule and default the code applies. After a change to the table, run
+ * `npx tsx test/support/render-readme-settings.ts` and commit the README it rewrites.
  */
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const settings = Object.values(SETTINGS) as Array<{ env?: string; context?: string; prop?: string }>;

@@ -4,8 +4,8 @@ import { SETTINGS } from './settings.js';
 /**
  * The README's two configuration tables, rendered from the settings table: the variables Lambda and
  * `npm start` read, and the stack's context keys with their props. `test/readme-settings.test.ts`
- * holds the README to them; after a change to the table, paste the rendered tables over the README's
- * (the test's failure shows them).
+ * holds the README to them; after a change to the table, `npx tsx test/support/render-readme-settings.ts`
+ * rewrites them in the README.
  */
 
 const ALL = Object.values(SETTINGS) as Setting<unknown>[];
