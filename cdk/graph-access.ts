@@ -7,7 +7,8 @@ import type { ProductFunction } from './product-function.js';
 /**
  * What a function that calls Graph as a Page needs, in one call: `GetSecretValue` on the Page token
  * secrets (and nothing else of Secrets Manager), `kms:Decrypt` on the customer-managed key that
- * `npm run pages` encrypts them with, and the Graph and sync settings it reads.
+ * `npm run pages` encrypts them with, and the Graph, sync and index settings it reads (every function
+ * that calls Graph writes or reads the conversation index).
  */
 export function grantGraphAccess(fn: ProductFunction, config: ResolvedProps): void {
   const secretArn = Stack.of(fn).formatArn({
@@ -28,6 +29,8 @@ export function grantGraphAccess(fn: ProductFunction, config: ResolvedProps): vo
     ...(config.graphApiBaseUrl === undefined ? {} : { GRAPH_API_BASE_URL: config.graphApiBaseUrl }),
     SYNC_PLATFORMS: config.syncPlatforms.join(','),
     SYNC_FOLDERS: config.syncFolders.join(','),
+    TOMBSTONE_DAYS: String(config.tombstoneDays),
+    CHANGES_DAYS: String(config.changesDays),
   };
   for (const [name, value] of Object.entries(environment)) fn.addEnvironment(name, value);
 }

@@ -70,6 +70,19 @@ export interface PageConversationsProps {
    */
   readonly syncMaxGraphCalls?: number;
   /**
+   * Days a conversation the index removed (deleted in the inbox, moved to a folder the sync does not
+   * cover, erased) stays as a tombstone of ids and times, so that `updated_since` with
+   * `include_removed=true` tells consumers it is gone (1 to 3650).
+   * @default 30
+   */
+  readonly tombstoneDays?: number;
+  /**
+   * Days `GET /pages/{pageId}/changes` keeps each write of the index (1 to 365); a consumer whose
+   * cursor is older re-reads from `updated_since`. Each write costs one more small item for this long.
+   * @default 7
+   */
+  readonly changesDays?: number;
+  /**
    * How many sync workers run at once (the SQS event source's maximum concurrency, 2 to 1000).
    * Each works on one Page, so this bounds the Lambda concurrency and Graph load the sync takes.
    * @default 10 (a quiet round of 10,000 pages takes about 10 minutes, inside the 15-minute schedule)

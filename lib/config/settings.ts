@@ -144,6 +144,26 @@ export const SETTINGS = Object.freeze({
     description:
       "A cap on Graph calls per Page per run; past it the run ends partial. Unset: the Lambda's time decides.",
   }),
+  tombstoneDays: setting({
+    runtime: ['lambda', 'local'],
+    env: 'TOMBSTONE_DAYS',
+    prop: 'tombstoneDays',
+    context: 'tombstoneDays',
+    rule: wholeNumber(1, 3650),
+    default: 30,
+    description:
+      'Days a removed conversation stays as a tombstone (ids and times), listed by updated_since with include_removed=true.',
+  }),
+  changesDays: setting({
+    runtime: ['lambda', 'local'],
+    env: 'CHANGES_DAYS',
+    prop: 'changesDays',
+    context: 'changesDays',
+    rule: wholeNumber(1, 365),
+    default: 7,
+    description:
+      'Days the changes feed keeps each write of the index; an older cursor is invalid_cursor (re-read from updated_since).',
+  }),
   syncQueueUrl: setting({
     runtime: ['lambda'],
     env: 'SYNC_QUEUE_URL',

@@ -77,7 +77,13 @@ export function createServices(infrastructure: Infrastructure): Services {
   const backoff = new BackoffStore({ client: dynamo, tableName });
   const state = new SyncStateStore(dynamo, tableName);
   const events = countChangeEvents(infrastructure.events ?? new LogSink(logger), metrics);
-  const index = new ConversationIndex(dynamo, tableName, { events, logger, now });
+  const index = new ConversationIndex(dynamo, tableName, {
+    events,
+    logger,
+    now,
+    tombstoneDays: config.tombstoneDays,
+    changesDays: config.changesDays,
+  });
   const registry = infrastructure.registry ?? new PageRegistry({ client: dynamo, tableName, now });
   // What the sync covers: the scheduled runs, the control routes and the webhook refreshes alike.
   const coverage = { platforms: config.syncPlatforms, folders: config.syncFolders };
