@@ -113,7 +113,8 @@ describe('npm run pages, locally', () => {
     expect(run.stdout).toContain(
       'First syncs: 2 started, 1 not started (see the table); the next scheduled sync indexes those Pages.',
     );
-    expect(run.stdout).toContain('Tokens went into one secret per Page');
+    // Locally tokens go to the runtime's file: nothing about secrets.
+    expect(run.stdout).not.toContain('secret');
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('3 unchanged, 1 skipped, 0 refused.\n');
     expect(again.stdout).toContain('Nothing changed.');

@@ -64,7 +64,12 @@ export function connectTable(rows: readonly ConnectRow[]): string {
 }
 
 /** `connect`'s closing lines: the counts, where tokens went, the first syncs, and what to do about refusals. */
-export function connectSummary(report: ConnectReport, dryRun: boolean): string {
+export function connectSummary(
+  report: ConnectReport,
+  /** `secrets`: tokens go to Secrets Manager (AWS), not the local runtime's file. */
+  options: { dryRun: boolean; secrets: boolean },
+): string {
+  const { dryRun } = options;
   const count = (action: ConnectAction) => report.rows.filter((r) => r.action === action).length;
   const lines: string[] = [];
   if (report.exchanged !== undefined) {
@@ -80,7 +85,7 @@ export function connectSummary(report: ConnectReport, dryRun: boolean): string {
     `${dryRun ? 'Dry run, nothing written. ' : ''}${report.rows.length} Pages: ${counts}, ${count('skipped')} skipped, ${count('refused')} refused.`,
   );
   const stored = report.rows.filter((r) => r.storedIn !== undefined).length;
-  if (stored > 0) {
+  if (stored > 0 && options.secrets) {
     lines.push(
       report.shared
         ? `Tokens ${dryRun ? 'would go' : 'went'} into shared secrets (more than ${SHARED_SECRETS_ABOVE_PAGES} Pages, or --shared; --secret-per-page gives each its own).`

@@ -18,7 +18,7 @@ import { readLocalEndpoints } from '../pages/local-endpoints.js';
 import { addPage, importPages, removePage } from '../pages/manage-pages.js';
 import { checkPages } from '../pages/page-health.js';
 import { SecretsManagerVault } from '../pages/token-vault.js';
-import { createDynamoClient } from '../store/dynamo-client.js';
+import { createDynamoClient, EMBEDDED_DYNAMO_TIMEOUTS } from '../store/dynamo-client.js';
 import { PageRegistry } from '../store/page-registry.js';
 import { SecretLock } from '../store/secret-lock.js';
 import { createQueueSyncStarter } from '../sync/sync-queue.js';
@@ -56,6 +56,8 @@ Local: a running \`npm start\` (found through .local/runtime.json); --local insi
 
 interface Environment {
   mode: string;
+  /** Tokens go to Secrets Manager (AWS), not the local runtime's file. */
+  secrets: boolean;
   deps: OnboardingDependencies;
   tokens: TokenSource;
 }
@@ -69,7 +71,7 @@ function localSyncStarter(apiUrl: string) {
     try {
       response = await fetch(`${apiUrl}/pages/${pageId}/sync`, {
         method: 'POST',
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(30_000),
       });
     } catch {
       throw new Error(`the local API (${apiUrl}) did not answer`);
@@ -96,7 +98,8 @@ async function environment(flags: Flags): Promise<Environment> {
       );
     }
     const registry = new PageRegistry({
-      client: createDynamoClient({ endpoint: local.dynamodbEndpoint }),
+      // The embedded DynamoDB of `npm start`, which shares that process with its syncs: its patience.
+      client: createDynamoClient({ endpoint: local.dynamodbEndpoint, timeouts: EMBEDDED_DYNAMO_TIMEOUTS }),
       tableName: local.tableName,
     });
     const vault = new FileTokenVault(local.pageTokensFile);
@@ -106,6 +109,7 @@ async function environment(flags: Flags): Promise<Environment> {
     );
     return {
       mode: `local runtime ${local.apiUrl}`,
+      secrets: false,
       deps: { registry, vault, graph, startSync: localSyncStarter(local.apiUrl) },
       tokens,
     };
@@ -134,6 +138,7 @@ async function environment(flags: Flags): Promise<Environment> {
   const tokens = new SecretsManagerTokenSource({ client, prefix, registry, cacheSeconds: 0 });
   return {
     mode: `AWS, table ${tableName}, ${vault.description}`,
+    secrets: true,
     deps: {
       registry,
       vault,
@@ -242,7 +247,9 @@ async function run(argv: string[]): Promise<number> {
         allowExpiringTokens: flags['allow-expiring-tokens'] === true,
       });
       bar.done();
-      process.stdout.write(`${connectTable(report.rows)}\n\n${connectSummary(report, dryRun)}\n`);
+      process.stdout.write(
+        `${connectTable(report.rows)}\n\n${connectSummary(report, { dryRun, secrets: env.secrets })}\n`,
+      );
       const refused = report.rows.some((row) => row.action === 'refused');
       return refused || report.syncsFailed > 0 ? 1 : 0;
     }
