@@ -13,6 +13,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { routeLabel } from '#lib/domain/routes.js';
 import { METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE } from '#lib/telemetry/metric-names.js';
 import { NAG_REASONS } from './nag-suppressions.js';
 
@@ -146,7 +147,7 @@ export class ProductAlarms extends Construct {
       productMetric(METRIC_NAMES.syncRuns, props.syncWorkerService, {
         [METRIC_DIMENSIONS.outcome]: 'failed',
       }),
-      "A Page's sync run failed; GET /pages/{pageId}/sync shows the error.",
+      `A Page's sync run failed; ${routeLabel('getSyncState')} shows the error.`,
     );
     alarm(
       'InvalidTokensAlarm',
@@ -156,7 +157,7 @@ export class ProductAlarms extends Construct {
         ),
         'Page tokens marked invalid',
       ),
-      'Graph rejected a Page token: GET /pages lists the Page with token.status invalid and the reason. No Graph call is spent on it until its secret is updated (npm run pages -- add or connect).',
+      `Graph rejected a Page token: ${routeLabel('listPages')} lists the Page with token.status invalid and the reason. No Graph call is spent on it until its secret is updated (npm run pages -- add or connect).`,
     );
     if (props.webhooks !== undefined) {
       const { refreshQueue, refused } = props.webhooks;

@@ -1,11 +1,13 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnRoute,
   type CfnStage,
   HttpApi,
-  HttpMethod,
+  type HttpMethod,
+  HttpNoneAuthorizer,
   type HttpRoute,
+  type HttpRouteIntegration,
   type HttpStage,
   type IHttpRouteAuthorizer,
   LogGroupLogDestination,
@@ -15,30 +17,17 @@ import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigateway
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { type Route, type RouteScope, type RouteThrottle, routesOf } from '#lib/domain/routes.js';
 import type { ConversationsTable } from './conversations-table.js';
 import { grantGraphAccess } from './graph-access.js';
+import { NAG_REASONS } from './nag-suppressions.js';
 import type { ResolvedProps } from './page-conversations-props.js';
 import { acknowledgeLogsWithoutCustomerKey, functionDefaults, ProductFunction } from './product-function.js';
 import type { SyncFanOut } from './sync-fan-out.js';
 import { API_TABLE_ACCESS } from './table-access.js';
 
-/**
- * The routes of the contract, all served by the API function. `access` says which JWT scopes a route
- * asks for: `read` routes only read, `sync` starts Graph work.
- */
-export const API_ROUTES: readonly {
-  readonly method: HttpMethod;
-  readonly path: string;
-  readonly access: 'read' | 'sync';
-}[] = [
-  { method: HttpMethod.GET, path: '/health', access: 'read' },
-  { method: HttpMethod.GET, path: '/openapi.json', access: 'read' },
-  { method: HttpMethod.GET, path: '/pages', access: 'read' },
-  { method: HttpMethod.GET, path: '/pages/{pageId}', access: 'read' },
-  { method: HttpMethod.GET, path: '/pages/{pageId}/conversations', access: 'read' },
-  { method: HttpMethod.GET, path: '/pages/{pageId}/sync', access: 'read' },
-  { method: HttpMethod.POST, path: '/pages/{pageId}/sync', access: 'sync' },
-];
+/** The routes the API function serves, from the route table (the webhook receiver's are MetaWebhooks'). */
+export const API_ROUTES = routesOf('api');
 
 /** API Gateway HTTP APIs give up on an integration after 30 s: answer before it does. */
 const API_TIMEOUT = Duration.seconds(29);
@@ -47,22 +36,11 @@ const API_TIMEOUT = Duration.seconds(29);
  * serve (about 2 calls per second), low enough that a runaway client cannot run up a Lambda bill.
  */
 const API_THROTTLE = { rateLimit: 50, burstLimit: 100 };
-/**
- * `POST /pages/{pageId}/sync` costs four or more Graph calls per request (one per platform and
- * folder): its own, lower limit, so a burst of syncs cannot spend the Pages' Graph quota.
- */
-const SYNC_ROUTE_THROTTLE: RouteThrottle = { rateLimit: 1, burstLimit: 5 };
-
-/** A route's own throttle, below the stage-wide one: requests per second and the burst above it. */
-export interface RouteThrottle {
-  readonly rateLimit: number;
-  readonly burstLimit: number;
-}
 
 export interface ConversationsApiProps {
   readonly config: ResolvedProps;
   readonly table: ConversationsTable;
-  /** Where `POST /pages/{pageId}/sync` puts its message. */
+  /** Where the route that starts a sync puts its message. */
   readonly sync: SyncFanOut;
 }
 
@@ -75,6 +53,8 @@ export class ConversationsApi extends HttpApi {
   readonly function: ProductFunction;
   readonly stage: HttpStage;
   readonly accessLogs: LogGroup;
+  /** The JWT scopes each scope word of the route table stands for; none under IAM. */
+  private readonly scopes: Readonly<Record<RouteScope, readonly string[]>> | undefined;
   private readonly routeThrottles: Record<
     string,
     { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }
@@ -98,6 +78,12 @@ export class ConversationsApi extends HttpApi {
       createDefaultStage: false,
       defaultAuthorizer: authorizer,
     });
+    // A JWT must carry one of its route's scopes; under IAM, callers' policies decide per route ARN.
+    const { authorization } = config;
+    this.scopes =
+      authorization.type === 'jwt'
+        ? { read: authorization.readScopes, sync: authorization.syncScopes }
+        : undefined;
 
     this.function = new ProductFunction(this, 'Function', {
       entry: 'functions/api.ts',
@@ -150,25 +136,30 @@ export class ConversationsApi extends HttpApi {
     const integration = new HttpLambdaIntegration('Integration', this.function, {
       payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
     });
-    const { authorization } = config;
-    // A JWT must carry one of the route's scopes; under IAM, callers' policies decide per route.
-    const scopesOf = (access: 'read' | 'sync'): { authorizationScopes?: string[] } =>
-      authorization.type === 'jwt'
-        ? {
-            authorizationScopes: [
-              ...(access === 'read' ? authorization.readScopes : authorization.syncScopes),
-            ],
-          }
-        : {};
-    for (const route of API_ROUTES) {
-      const [created] = this.addRoutes({
-        path: route.path,
-        methods: [route.method],
-        integration,
-        ...scopesOf(route.access),
-      });
-      if (route.access === 'sync' && created !== undefined) this.throttleRoute(created, SYNC_ROUTE_THROTTLE);
-    }
+    for (const route of API_ROUTES) this.addTableRoute(route, integration);
+  }
+
+  /**
+   * Adds one route of the route table: one method and one path (a per-Page IAM policy names route ARNs,
+   * which works only so), with the JWT scopes its row names and its own throttle when it has one. Public
+   * rows get no authorizer: their function verifies Meta instead.
+   */
+  addTableRoute(route: Route, integration: HttpRouteIntegration): HttpRoute {
+    const [created] = this.addRoutes({
+      path: route.path,
+      methods: [route.method as HttpMethod],
+      integration,
+      ...(route.auth === 'public'
+        ? { authorizer: new HttpNoneAuthorizer() }
+        : this.scopes === undefined
+          ? {}
+          : { authorizationScopes: [...this.scopes[route.scope]] }),
+    });
+    if (created === undefined) throw new Error(`No route was created for ${route.method} ${route.path}.`);
+    if ('throttle' in route) this.throttleRoute(created, route.throttle);
+    if (route.auth === 'public')
+      Validations.of(created).acknowledge({ id: 'AwsSolutions-APIG4', reason: NAG_REASONS.publicRoute });
+    return created;
   }
 
   /**
@@ -176,7 +167,7 @@ export class ConversationsApi extends HttpApi {
    * CloudFormation map (the L2 stage has no route settings), keyed by route key as CloudFormation spells
    * it; the stage depends on the route, since route settings must name a route that exists.
    */
-  throttleRoute(route: HttpRoute, throttle: RouteThrottle): void {
+  private throttleRoute(route: HttpRoute, throttle: RouteThrottle): void {
     const stage = this.stage.node.defaultChild as CfnStage;
     this.routeThrottles[(route.node.defaultChild as CfnRoute).routeKey] = {
       ThrottlingRateLimit: throttle.rateLimit,

@@ -1,5 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import { HttpMethod, HttpNoneAuthorizer, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { type IMetric, Stats, Unit } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { APP_SECRET_PLACEHOLDER } from '#lib/config/settings-webhooks.js';
+import { routesOf, WEBHOOK_PATH } from '#lib/domain/routes.js';
 import {
   METRIC_DIMENSIONS,
   METRIC_NAMES,
@@ -15,7 +16,7 @@ import {
   WEBHOOK_REFUSAL_REASONS,
 } from '#lib/telemetry/metric-names.js';
 import { productMetric } from './alarms.js';
-import type { ConversationsApi, RouteThrottle } from './conversations-api.js';
+import type { ConversationsApi } from './conversations-api.js';
 import type { ConversationsTable } from './conversations-table.js';
 import { type ChangeEventBus, grantPutChangeEvents } from './event-bus-access.js';
 import { grantGraphAccess } from './graph-access.js';
@@ -25,8 +26,6 @@ import { functionDefaults, ProductFunction } from './product-function.js';
 import { REFRESH_TABLE_ACCESS } from './table-access.js';
 import { WorkQueue } from './work-queue.js';
 
-/** Meta's path: the callback URL entered in the app dashboard is the API's URL plus this. */
-export const WEBHOOK_PATH = '/webhooks/meta';
 /** Meta waits 5 seconds for an answer; the receiver verifies and enqueues in milliseconds. */
 const RECEIVER_TIMEOUT = Duration.seconds(10);
 /** A few paced Graph calls (one per folder until found) per request, a batch at a time. */
@@ -35,12 +34,6 @@ const REFRESH_TIMEOUT = Duration.seconds(60);
 const REFRESH_BATCH_SIZE = 5;
 /** Deliveries of a refresh message before the dead-letter queue: only our own faults fail one. */
 export const REFRESH_MAX_RECEIVE_COUNT = 3;
-/**
- * The public routes' own limit, whatever the stage's: Meta batches events (one POST carries many
- * entries) and redelivers what was refused, so this bounds what anonymous callers can invoke without
- * losing Meta's deliveries.
- */
-const WEBHOOK_ROUTE_THROTTLE: RouteThrottle = { rateLimit: 20, burstLimit: 40 };
 
 /** Not a secret and not a real value: every request is refused until the customer sets theirs. */
 export { APP_SECRET_PLACEHOLDER };
@@ -121,18 +114,10 @@ export class MetaWebhooks extends Construct {
     });
 
     const integration = new HttpLambdaIntegration('ReceiverIntegration', this.receiverFunction);
-    this.routes = props.api.addRoutes({
-      path: WEBHOOK_PATH,
-      methods: [HttpMethod.GET, HttpMethod.POST],
-      integration,
-      authorizer: new HttpNoneAuthorizer(),
-    });
+    // The receiver's rows of the route table: public, each with its own throttle.
+    this.routes = routesOf('webhook-receiver').map((route) => props.api.addTableRoute(route, integration));
     // The stage URL ends in "/"; Meta wants the full callback URL.
     this.callbackUrl = `${props.api.stage.url}${WEBHOOK_PATH.slice(1)}`;
-    for (const route of this.routes) {
-      props.api.throttleRoute(route, WEBHOOK_ROUTE_THROTTLE);
-      Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: NAG_REASONS.publicWebhookRoute });
-    }
     // One metric per reason the receiver gives (a metric is a name and all its dimensions).
     this.refusedRequests = [
       ...WEBHOOK_REFUSAL_REASONS.map((reason) =>
@@ -144,14 +129,15 @@ export class MetaWebhooks extends Construct {
     ];
   }
 
-  /** A metric filter on the API's access log: each 429 of a webhook route counts 1, per API. */
+  /** A metric filter on the API's access log: each 429 of a route the receiver serves counts 1, per API. */
   private countThrottles(api: ConversationsApi): IMetric {
-    const routeKey = (method: HttpMethod) =>
-      FilterPattern.stringValue('$.routeKey', '=', `${method} ${WEBHOOK_PATH}`);
+    const routeKeys = routesOf('webhook-receiver').map(({ method, path }) =>
+      FilterPattern.stringValue('$.routeKey', '=', `${method} ${path}`),
+    );
     const filter = new MetricFilter(this, 'ThrottledRequests', {
       logGroup: api.accessLogs,
       filterPattern: FilterPattern.all(
-        FilterPattern.any(routeKey(HttpMethod.GET), routeKey(HttpMethod.POST)),
+        FilterPattern.any(...routeKeys),
         FilterPattern.stringValue('$.status', '=', '429'),
       ),
       metricNamespace: METRICS_NAMESPACE,

@@ -1,5 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { ROUTES, routeLabel } from '#lib/domain/routes.js';
+
+/** The routes without AWS authorization, as the reason names them. */
+const publicRoutes = ROUTES.filter((route) => route.auth === 'public')
+  .map((route) => routeLabel(route.handler))
+  .join(', ');
 
 /**
  * Why each cdk-nag finding (AwsSolutions, and NIST 800-53 rev 5) this product leaves in place is
@@ -20,9 +26,9 @@ export const NAG_REASONS = Object.freeze({
     'With active tracing (the tracing prop, off by default) Lambda needs xray:PutTraceSegments and ' +
     'xray:PutTelemetryRecords, which take no resource-level permissions (Resource must be "*"). They write ' +
     'trace segments only and read nothing.',
-  publicWebhookRoute:
-    'Meta cannot sign requests with AWS credentials or present a JWT: the two Meta Webhooks routes ' +
-    '(GET and POST /webhooks/meta) are public by necessity. The function verifies Meta instead: the ' +
+  publicRoute:
+    'Meta cannot sign requests with AWS credentials or present a JWT: the routes Meta calls ' +
+    `(${publicRoutes}) are public by necessity. The function verifies Meta instead: the ` +
     'subscription handshake against the verify token, and every delivery by the X-Hub-Signature-256 HMAC ' +
     'of its exact bytes under the app secret, in constant time; an unsigned or wrongly signed request is a ' +
     '403 that records nothing. A route throttle bounds what anonymous callers can invoke.',

@@ -21,8 +21,8 @@ import type { ProductFunction } from './product-function.js';
 import { addProductOutputs, type ProductOutputs } from './product-outputs.js';
 import { SyncFanOut } from './sync-fan-out.js';
 
+export { WEBHOOK_PATH } from '#lib/domain/routes.js';
 export { API_ROUTES } from './conversations-api.js';
-export { WEBHOOK_PATH } from './meta-webhooks.js';
 export * from './page-conversations-props.js';
 export type { ProductOutputName, ProductOutputs } from './product-outputs.js';
 

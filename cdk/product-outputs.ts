@@ -4,8 +4,12 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { routeOf } from '#lib/domain/routes.js';
 import { REFRESH_MAX_RECEIVE_COUNT } from './meta-webhooks.js';
 import { MAX_RECEIVE_COUNT } from './sync-fan-out.js';
+
+/** One Page's path in an execute-api ARN, as a per-Page policy names it (the route table's, filled). */
+const onePage = routeOf('getPage').path.replace('{pageId}', '<pageId>');
 
 /** The names of the construct's outputs; with `webhooks: false` the four webhook ones are left out. */
 export type ProductOutputName =
@@ -79,7 +83,7 @@ export function addProductOutputs(scope: Construct, values: ProductOutputValues)
   add(
     'ApiId',
     values.apiId,
-    'For execute-api:Invoke policies: arn:aws:execute-api:<region>:<account>:<ApiId>/*/GET/* (every Page), or .../*/GET/pages/<pageId> and .../*/GET/pages/<pageId>/* (one Page)',
+    `For execute-api:Invoke policies: arn:aws:execute-api:<region>:<account>:<ApiId>/*/GET/* (every Page), or .../*/GET${onePage} and .../*/GET${onePage}/* (one Page)`,
   );
   add('TableName', values.tableName, 'The DynamoDB table (TABLE_NAME for npm run pages)');
   add(

@@ -1,22 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApiDocument } from '#lib/http/openapi.js';
+import { ROUTES } from '#lib/domain/routes.js';
 import { seedPage } from '#lib/local/graph-emulator.js';
 import { type Harness, startHarness } from './support/harness.js';
 
 /**
  * A Page id has one form on every route: digits without a leading zero. The registry pads ids with zeros
  * in its keys, so `0<id>` once reached the registered Page on `GET /pages/{pageId}` while the other
- * routes said 404. Every route of one Page, read from the OpenAPI document so that a new one is covered
+ * routes said 404. Every route of one Page, read from the route table so that a new one is covered
  * too, answers `404 unknown_page` for another spelling of a registered Page's id, over HTTP.
  */
 
 const PAGE = '4400000000000001';
 
-const pageRoutes = Object.entries(openApiDocument.paths as Record<string, Record<string, unknown>>)
-  .filter(([template]) => template.includes('{pageId}'))
-  .flatMap(([template, operations]) =>
-    Object.keys(operations).map((method) => [method.toUpperCase(), template] as [string, string]),
-  );
+const pageRoutes = ROUTES.filter((route) => route.path.includes('{pageId}')).map(
+  (route) => [route.method, route.path] as [string, string],
+);
 
 describe('the Page id in the path', () => {
   let harness: Harness;

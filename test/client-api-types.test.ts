@@ -22,7 +22,7 @@ const HEADER = `/**
 async function renderApiTypes(): Promise<string> {
   // A plain copy: the document is frozen, and openapi-typescript annotates the object it is given. Its
   // OpenAPI3 type wants literal types (`type: 'object'`) that a plain object literal widens to string.
-  const ast = await openapiTS(structuredClone(openApiDocument) as unknown as OpenAPI3);
+  const ast = await openapiTS(structuredClone(openApiDocument()) as unknown as OpenAPI3);
   const biome = spawnSync('npx', ['biome', 'format', `--stdin-file-path=${TYPES_FILE.pathname}`], {
     input: HEADER + astToString(ast),
     encoding: 'utf8',
@@ -42,7 +42,7 @@ describe('the generated client types', () => {
   test('the checked-in file declares every operation of the document', () => {
     // Prepare
     const source = readFileSync(TYPES_FILE, 'utf8');
-    const operationIds = Object.values(openApiDocument.paths).flatMap((item) =>
+    const operationIds = Object.values(openApiDocument().paths).flatMap((item) =>
       Object.values(item as Record<string, { operationId?: string }>).flatMap((operation) =>
         operation.operationId === undefined ? [] : [operation.operationId],
       ),

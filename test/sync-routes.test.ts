@@ -34,7 +34,7 @@ async function runSyncBatch(
 
 function schemaCheck(pointer: string) {
   const ajv = new Ajv2020({ strict: false, validateFormats: false });
-  ajv.addSchema({ ...openApiDocument, $id: 'openapi' });
+  ajv.addSchema({ ...openApiDocument(), $id: 'openapi' });
   const validate = ajv.getSchema(`openapi#/components/schemas/${pointer}`);
   if (validate === undefined) throw new Error(`no schema ${pointer}`);
   return (body: unknown) => {

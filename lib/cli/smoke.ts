@@ -8,6 +8,7 @@ import {
   type PageConversationsClient,
   type PagesPage,
 } from '../client/index.js';
+import { routeLabel, routeOf, routePath } from '../domain/routes.js';
 import { fixFor, fixForCode } from './smoke-fixes.js';
 
 /**
@@ -18,7 +19,7 @@ import { fixFor, fixForCode } from './smoke-fixes.js';
 
 const USAGE = `Usage: npm run smoke -- --url <ApiUrl> [--page <pageId>] [--jwt <file> | --no-auth] [--region <region>]
   --url       the API's base URL: the stack's ApiUrl output, or http://localhost:3000 for npm start
-  --page      the Page to check; default: the first Page of GET /pages, where the API has that route
+  --page      the Page to check; default: the first Page of ${routeLabel('listPages')}, where the API has that route
   --jwt       a file holding the JWT to send (JWT deployments); default: SigV4 with your AWS credentials
   --no-auth   send no authorization (the local runtime)
   --region    the region to sign for, when the URL is a custom domain; default: from the URL, else AWS_REGION`;
@@ -135,7 +136,7 @@ async function firstPage(client: PageConversationsClient): Promise<string> {
       error instanceof ApiError &&
       (error.code === 'not_found' || (error.code === undefined && error.status === 404))
     )
-      throw new SmokeFailure('this API does not serve GET /pages', 'pass --page <pageId>');
+      throw new SmokeFailure(`this API does not serve ${routeLabel('listPages')}`, 'pass --page <pageId>');
     throw error;
   }
   const pageId: unknown = answer.data?.[0]?.page_id;
@@ -147,7 +148,7 @@ async function firstPage(client: PageConversationsClient): Promise<string> {
   // It goes into the next paths and lines: a Page id is digits, anything else is not this API.
   if (typeof pageId !== 'string' || !PAGE_ID.test(pageId))
     throw new SmokeFailure(
-      'GET /pages answered a Page id that is not one',
+      `${routeLabel('listPages')} answered a Page id that is not one`,
       'check --url (the stack ApiUrl output)',
     );
   return pageId;
@@ -204,10 +205,10 @@ export async function runSmoke(
       const answer: unknown = await c.health();
       if ((answer as { status?: unknown } | null)?.status !== 'ok')
         throw new SmokeFailure(
-          'GET /health did not answer {"status":"ok"}',
+          `${routeLabel('health')} did not answer {"status":"ok"}`,
           'check --url (the stack ApiUrl output)',
         );
-      return 'GET /health: {"status":"ok"}';
+      return `${routeLabel('health')}: {"status":"ok"}`;
     },
     client,
     fix,
@@ -227,7 +228,7 @@ export async function runSmoke(
         const info = (document.info ?? {}) as { version?: unknown };
         const paths = Object.keys((document.paths ?? {}) as object);
         if (typeof document.openapi !== 'string' || !document.openapi.startsWith('3.1'))
-          throw new SmokeFailure('GET /openapi.json is not an OpenAPI 3.1 document', 'check --url');
+          throw new SmokeFailure(`${routeLabel('openApi')} is not an OpenAPI 3.1 document`, 'check --url');
         return `OpenAPI ${document.openapi}, API version ${String(info.version)}, ${paths.length} paths`;
       },
       client,
@@ -240,7 +241,7 @@ export async function runSmoke(
       'page',
       async (c) => {
         pageId = await firstPage(c);
-        return `Page ${pageId}, the first of GET /pages`;
+        return `Page ${pageId}, the first of ${routeLabel('listPages')}`;
       },
       client,
       fix,
@@ -261,7 +262,7 @@ export async function runSmoke(
       async (c) => {
         const answer = await c.listConversations(page, { limit: 5 });
         const more = answer.paging?.next === undefined ? 'no more' : 'more to follow';
-        return `GET /pages/${page}/conversations?limit=5: ${answer.data.length} conversations from Graph, ${more}`;
+        return `${routeOf('listConversations').method} ${routePath('listConversations', { pageId: page })}?limit=5: ${answer.data.length} conversations from Graph, ${more}`;
       },
       client,
       fix,

@@ -1,3 +1,4 @@
+import { routePath } from '../domain/routes.js';
 import type { components, operations } from './api-types.js';
 import { type ClientAuth, ClientConfigurationError, createAuthorize } from './auth.js';
 import {
@@ -78,8 +79,11 @@ type QueryValues = Record<string, string | number | undefined>;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** Path segments come from callers: a page id with `/` or `?` must not reach another route. */
-const segment = (value: string): string => encodeURIComponent(value);
+/**
+ * A route's path relative to the base URL, which may carry a stage or base path. `routePath` encodes
+ * each value as one segment: a page id with `/` or `?` from a caller must not reach another route.
+ */
+const relative = (path: string): string => path.slice(1);
 
 function parseBaseUrl(baseUrl: string | URL): URL {
   let url: URL;
@@ -202,7 +206,7 @@ export function createPageConversationsClient(
     return parsed as T;
   }
 
-  const conversationsPath = (pageId: string) => `pages/${segment(pageId)}/conversations`;
+  const conversationsPath = (pageId: string) => relative(routePath('listConversations', { pageId }));
 
   /** Every item of a listing, one answer at a time, following `after` cursors until the last page. */
   async function* walk<T>(path: string, query: QueryValues): AsyncGenerator<T> {
@@ -222,16 +226,16 @@ export function createPageConversationsClient(
 
   return {
     baseUrl,
-    health: () => call<HealthAnswer>('GET', 'health'),
-    openApi: () => call<Record<string, unknown>>('GET', 'openapi.json'),
+    health: () => call<HealthAnswer>('GET', relative(routePath('health'))),
+    openApi: () => call<Record<string, unknown>>('GET', relative(routePath('openApi'))),
     listConversations: (pageId, query = {}) =>
       call<ConversationsPage>('GET', conversationsPath(pageId), query),
     conversations: (pageId, query = {}) => walk<Conversation>(conversationsPath(pageId), query),
-    listPages: (query = {}) => call<PagesPage>('GET', 'pages', query),
-    pages: (query = {}) => walk<Page>('pages', query),
-    getPage: (pageId) => call<Page>('GET', `pages/${segment(pageId)}`),
-    getSync: (pageId) => call<SyncState>('GET', `pages/${segment(pageId)}/sync`),
-    startSync: (pageId) => call<StartSyncAnswer>('POST', `pages/${segment(pageId)}/sync`),
+    listPages: (query = {}) => call<PagesPage>('GET', relative(routePath('listPages')), query),
+    pages: (query = {}) => walk<Page>(relative(routePath('listPages')), query),
+    getPage: (pageId) => call<Page>('GET', relative(routePath('getPage', { pageId }))),
+    getSync: (pageId) => call<SyncState>('GET', relative(routePath('getSyncState', { pageId }))),
+    startSync: (pageId) => call<StartSyncAnswer>('POST', relative(routePath('startSync', { pageId }))),
     request: (method, path, query) => call(method, path, query),
   };
 }

@@ -1,3 +1,4 @@
+import { routeLabel } from '../domain/routes.js';
 import { setting } from './setting.js';
 import { oneOf, text, textList, url, wholeNumber, wholeNumberIn, yesNo } from './setting-rules.js';
 
@@ -73,7 +74,7 @@ export const STACK_SETTINGS = Object.freeze({
     context: 'jwtSyncScopes',
     rule: textList('scope'),
     default: ['page-conversations/sync'] as readonly string[],
-    description: 'With jwt: a token needs one of these scopes for POST /pages/{pageId}/sync.',
+    description: `With jwt: a token needs one of these scopes for ${routeLabel('startSync')}.`,
   }),
   removalPolicy: setting({
     runtime: [],

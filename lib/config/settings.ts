@@ -1,3 +1,4 @@
+import { routeLabel } from '../domain/routes.js';
 import { FOLDERS, type Folder, PLATFORMS, type Platform } from '../domain/vocabulary.js';
 import type { Setting } from './setting.js';
 import { setting } from './setting.js';
@@ -196,8 +197,7 @@ export const SETTINGS = Object.freeze({
       expected: 'a JWT claim name (1 to 256 of A-Z a-z 0-9 _ : . / -), e.g. "page_ids"',
     }),
     default: undefined,
-    description:
-      'With jwt: the claim listing the Page ids a caller may read (others are 403 forbidden; GET /pages lists only those; no claim: none). Unset: every Page.',
+    description: `With jwt: the claim listing the Page ids a caller may read (others are 403 forbidden; ${routeLabel('listPages')} lists only those; no claim: none). Unset: every Page.`,
   }),
   logLevel: setting({
     runtime: ['local'],

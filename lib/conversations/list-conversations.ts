@@ -1,7 +1,7 @@
 import { MAX_GRAPH_CURSOR_CHARS } from '../domain/conversation.js';
 import { InvalidCursorError, InvalidRequestError, UpstreamError } from '../domain/errors.js';
 import { GRAPH_INVALID_PARAMETER } from '../domain/graph-error-table.js';
-import type { ConversationField, Folder, Platform } from '../domain/vocabulary.js';
+import type { LiveConversationsRequest } from '../domain/shapes/queries.js';
 import type { GraphConversation, GraphListPage, ListConversationsParams } from '../graph/graph-client.js';
 import type { CursorStore, StoredCursors } from '../store/cursor-store.js';
 import type { PageCredentials } from '../tokens/token-source.js';
@@ -9,20 +9,8 @@ import { presentableConversations } from './conversation-fields.js';
 import { continueFrom, cursorPaging, cursorScope } from './cursor-paging.js';
 import { callAsPage, type PageCallDependencies, refuseIfThrottled } from './page-call.js';
 
-/** A validated request for one page of a page's conversations, cursors still in the API's form. */
-export interface ConversationsQuery {
-  pageId: string;
-  platform: Platform;
-  folder?: Folder | undefined;
-  userId?: string | undefined;
-  limit: number;
-  fields: readonly ConversationField[];
-  after?: string | undefined;
-  before?: string | undefined;
-}
-
-/** One page of conversations with the API's own cursors. */
-export interface ConversationsPage {
+/** One batch of conversations with the API's own cursors. */
+export interface ConversationsBatch {
   data: GraphConversation[];
   cursors: StoredCursors;
   hasNext: boolean;
@@ -42,7 +30,7 @@ export interface ConversationsDependencies extends PageCallDependencies {
   cursors: CursorStore;
 }
 
-function liveScope(query: ConversationsQuery): string {
+function liveScope(query: LiveConversationsRequest): string {
   return cursorScope('live', [
     query.pageId,
     query.platform,
@@ -59,8 +47,8 @@ function liveScope(query: ConversationsQuery): string {
  */
 export async function listConversations(
   deps: ConversationsDependencies,
-  query: ConversationsQuery,
-): Promise<ConversationsPage> {
+  query: LiveConversationsRequest,
+): Promise<ConversationsBatch> {
   const now = deps.now();
   await refuseIfThrottled(deps.backoff, query.pageId, now, deps.metrics);
   const paging = cursorPaging(deps.cursors, liveScope(query), query, now);

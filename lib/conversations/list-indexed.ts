@@ -1,24 +1,12 @@
+import type { IndexedConversationsRequest } from '../domain/shapes/queries.js';
 import { partitionName } from '../domain/sync-state.js';
-import type { ConversationField, Folder, Platform } from '../domain/vocabulary.js';
 import type { ConversationIndex } from '../store/conversation-index.js';
 import type { CursorStore } from '../store/cursor-store.js';
 import type { SyncStateStore } from '../store/sync-state-store.js';
 import type { TokenSource } from '../tokens/token-source.js';
 import { pickFields } from './conversation-fields.js';
 import { continueFrom, cursorPaging, cursorScope } from './cursor-paging.js';
-import type { ConversationsPage } from './list-conversations.js';
-
-export interface IndexedQuery {
-  pageId: string;
-  platform: Platform;
-  /** Graph's default folder is the inbox; the index answers for one folder at a time. */
-  folder?: Folder | undefined;
-  updatedSince: Date;
-  limit: number;
-  fields: readonly ConversationField[];
-  after?: string | undefined;
-  before?: string | undefined;
-}
+import type { ConversationsBatch } from './list-conversations.js';
 
 export interface IndexedDependencies {
   index: ConversationIndex;
@@ -34,8 +22,8 @@ export interface IndexedDependencies {
  */
 export async function listIndexedConversations(
   deps: IndexedDependencies,
-  query: IndexedQuery,
-): Promise<ConversationsPage & { syncedAt: string | null }> {
+  query: IndexedConversationsRequest,
+): Promise<ConversationsBatch & { syncedAt: string | null }> {
   const now = deps.now();
   const folder = query.folder ?? 'inbox';
   const scope = cursorScope('index', [

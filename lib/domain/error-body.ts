@@ -1,14 +1,8 @@
-import { type ErrorCode, InvalidRequestError, ProductError, RateLimitedError } from './errors.js';
+import { InvalidRequestError, ProductError, RateLimitedError } from './errors.js';
+import type { ErrorBody } from './shapes/common.js';
 
-/** The contract's error shape: the `error` of every error answer, also stored as a failed run's `error`. */
-export interface ErrorBody {
-  code: ErrorCode;
-  message: string;
-  parameter?: string;
-  retry_after_seconds?: number;
-  retry_at?: string;
-  graph?: { code?: number; error_subcode?: number; fbtrace_id?: string };
-}
+/** The contract's error shape (declared with the other HTTP shapes). */
+export type { ErrorBody } from './shapes/common.js';
 
 /** Whether an error is one the product describes to callers; anything else is a bug or an outage. */
 export function isProductError(error: unknown): error is ProductError {

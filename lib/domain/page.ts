@@ -1,7 +1,8 @@
 import type { PageCredentials } from './conversation.js';
 import { KnownInvalidTokenError, type PageTokenInvalidError } from './errors.js';
 import { OTHER_TOKEN_REJECTION, TOKEN_REJECTION_REASONS } from './graph-error-table.js';
-import type { RunOutcome } from './sync-state.js';
+import type { PageView, TokenHealthError, TokenStatus } from './shapes/pages.js';
+import type { RunOutcome, SyncStatusWord } from './shapes/sync.js';
 
 /**
  * A Page of the registry: which Pages this deployment serves, where each one's token lives, whether
@@ -17,8 +18,13 @@ export function comparePageIds(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-export const TOKEN_STATUSES = ['valid', 'invalid', 'unchecked'] as const;
-export type TokenStatus = (typeof TOKEN_STATUSES)[number];
+/** A token's health, a Page's view and a rejected token's error, as answered (declared with the HTTP shapes). */
+export {
+  type PageView,
+  TOKEN_STATUSES,
+  type TokenHealthError,
+  type TokenStatus,
+} from './shapes/pages.js';
 
 /**
  * Where a Page's token lives. `page-secret`: its own secret, `<prefix><pageId>` (the default; locally,
@@ -36,14 +42,6 @@ export function tokenRejectionReason(subcode: number | undefined): string {
   return (subcode === undefined ? undefined : TOKEN_REJECTION_REASONS[subcode]) ?? OTHER_TOKEN_REJECTION;
 }
 
-/** `token.error` of an invalid Page: the API's error shape plus `reason`. */
-export interface TokenHealthError {
-  code: 'page_token_invalid';
-  message: string;
-  graph: { code?: number; error_subcode?: number };
-  reason: string;
-}
-
 export interface TokenHealth {
   status: TokenStatus;
   /** ISO 8601; undefined until a Graph call or a check used the token. */
@@ -57,7 +55,7 @@ export interface TokenHealth {
 }
 
 export interface SyncSummary {
-  status: 'idle' | 'running' | 'failed';
+  status: SyncStatusWord;
   syncedAt: string | undefined;
   lastOutcome: RunOutcome | undefined;
 }
@@ -73,15 +71,6 @@ export interface PageRecord {
   updatedAt: string;
   /** When a sync run last read the name and Instagram account from Graph; undefined until one did. */
   profileRefreshedAt?: string | undefined;
-}
-
-/** One Page in `GET /pages` and `GET /pages/{pageId}`, in the contract's words. */
-export interface PageView {
-  page_id: string;
-  name: string | null;
-  instagram_account_id: string | null;
-  token: { status: TokenStatus; checked_at: string | null; error: TokenHealthError | null };
-  sync: { status: SyncSummary['status']; synced_at: string | null; last_outcome: RunOutcome | null };
 }
 
 /** The contract's view of a registry item. */

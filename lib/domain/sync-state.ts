@@ -1,20 +1,12 @@
-import type { ErrorBody } from '../domain/error-body.js';
+import type { RunRecord } from './shapes/sync.js';
 import type { Folder, Platform } from './vocabulary.js';
 
-export const RUN_OUTCOMES = ['complete', 'partial', 'skipped', 'failed'] as const;
-export type RunOutcome = (typeof RUN_OUTCOMES)[number];
-
-/** One run's record, in the contract's words. */
-export interface RunRecord {
-  started_at: string;
-  finished_at: string;
-  outcome: RunOutcome;
-  graph_calls: number;
-  conversations_changed: number;
-  /** Items Graph returned that could not be indexed (no valid id or time, or too large); logged one by one. */
-  skipped_items: number;
-  error: ErrorBody | null;
-}
+/**
+ * A run's outcomes and its record, stored as they are answered (`GET /pages/{pageId}/sync`), so they are
+ * declared with the other HTTP shapes. `skipped_items` counts what Graph returned that could not be
+ * indexed (no valid id or time, or too large); each is logged.
+ */
+export { RUN_OUTCOMES, type RunOutcome, type RunRecord } from './shapes/sync.js';
 
 /** Where an unfinished scan stands: saved after every Graph page, so a cut-short run resumes there. */
 export interface ScanCheckpoint {

@@ -1,12 +1,7 @@
-import type { ConversationsPage } from '../conversations/list-conversations.js';
-import type { ConversationsRequest } from './request-params.js';
-
-/** The body of a conversations answer: Graph's own shape, so that existing Graph code reads it. */
-export interface ConversationsBody {
-  data: ConversationsPage['data'];
-  paging?: { cursors: { before?: string; after?: string }; next?: string; previous?: string };
-  synced_at?: string | null;
-}
+import type { ConversationsBatch } from '../conversations/list-conversations.js';
+import { routePath } from '../domain/routes.js';
+import type { ConversationsBody } from '../domain/shapes/conversations.js';
+import type { ConversationsRequest } from '../domain/shapes/queries.js';
 
 /**
  * The query that `next` and `previous` repeat: every parameter in its normalized form, so that a link
@@ -22,24 +17,27 @@ function linkQuery(request: ConversationsRequest): URLSearchParams {
   return query;
 }
 
-/** Builds the body; `selfBaseUrl` is this API's public origin and base path (see api-handler.ts). */
+/**
+ * The body of a conversations answer, Graph's own shape so that existing Graph code reads it;
+ * `selfBaseUrl` is this API's public origin and base path (see api-handler.ts).
+ */
 export function conversationsBody(
   request: ConversationsRequest,
-  page: ConversationsPage,
+  batch: ConversationsBatch,
   selfBaseUrl: string,
   syncedAt?: string | null,
 ): ConversationsBody {
-  const body: ConversationsBody = { data: page.data };
-  if (page.cursors.before !== undefined || page.cursors.after !== undefined) {
-    const paging: NonNullable<ConversationsBody['paging']> = { cursors: { ...page.cursors } };
+  const body: ConversationsBody = { data: batch.data };
+  if (batch.cursors.before !== undefined || batch.cursors.after !== undefined) {
+    const paging: NonNullable<ConversationsBody['paging']> = { cursors: { ...batch.cursors } };
     const link = (name: 'after' | 'before', cursor: string) => {
       const query = linkQuery(request);
       query.set(name, cursor);
-      return `${selfBaseUrl}/pages/${request.pageId}/conversations?${query.toString()}`;
+      return `${selfBaseUrl}${routePath('listConversations', { pageId: request.pageId })}?${query.toString()}`;
     };
-    if (page.hasNext && page.cursors.after !== undefined) paging.next = link('after', page.cursors.after);
-    if (page.hasPrevious && page.cursors.before !== undefined)
-      paging.previous = link('before', page.cursors.before);
+    if (batch.hasNext && batch.cursors.after !== undefined) paging.next = link('after', batch.cursors.after);
+    if (batch.hasPrevious && batch.cursors.before !== undefined)
+      paging.previous = link('before', batch.cursors.before);
     body.paging = paging;
   }
   if (syncedAt !== undefined) body.synced_at = syncedAt;

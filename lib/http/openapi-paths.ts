@@ -1,11 +1,14 @@
+import { pathParameterNames, ROUTES, type RouteKey, routeLabel } from '../domain/routes.js';
+import { openApiQueryParameters } from '../domain/shapes/document.js';
+import { ConversationsQuerySchema, PagesQuerySchema } from '../domain/shapes/queries.js';
 import { errorAnswers } from './openapi-responses.js';
-import { CONVERSATIONS_QUERY, openApiParameter, PAGE_ID_PARAMETER, PAGES_QUERY } from './query-parameters.js';
-import { WEBHOOK_PATH } from './webhook-handler.js';
+import { openApiPathParameter } from './path-parameters.js';
 
 /**
- * The operations of the OpenAPI document (`paths`). Each one lists the error answers of what it does
- * (see `errorAnswers`), so that a route that calls Graph documents Graph's failures and one that does
- * not, does not.
+ * The operations of the OpenAPI document (`paths`), one per row of the route table: the table gives the
+ * path, method, operation id and security; this file, what each operation does and answers. Each one
+ * lists the error answers of what it does (see `errorAnswers`), so that a route that calls Graph
+ * documents Graph's failures and one that does not, does not.
  */
 
 const schema = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -14,206 +17,204 @@ const jsonBody = (description: string, name: string) => ({
   content: { 'application/json': { schema: schema(name) } },
 });
 
-/** Every route but the webhooks sits behind the deployment's one authorizer: IAM or JWT. */
+/** Every authorized route sits behind the deployment's one authorizer: IAM or JWT. */
 const AUTHORIZED = [{ awsSigV4: [] }, { jwtBearer: [] }];
-
-const pageId = openApiParameter(PAGE_ID_PARAMETER.name, 'path', PAGE_ID_PARAMETER.rule);
-const query = (name: keyof typeof CONVERSATIONS_QUERY) =>
-  openApiParameter(name, 'query', CONVERSATIONS_QUERY[name]);
 
 const NO_QUERY_NOTE = 'It takes no query parameters: any is a 400 naming it.';
 
-export const paths = {
-  '/health': {
-    get: {
-      operationId: 'health',
-      tags: ['Service'],
-      summary: 'Liveness',
-      description: 'Answers at once and touches no dependency. Authorized like every other route.',
-      security: AUTHORIZED,
-      responses: {
-        '200': jsonBody('Alive.', 'Health'),
-        ...errorAnswers({ input: false, page: false, graph: false, store: false }),
-      },
+/** What the document says of one operation, besides what the route table says. */
+interface Operation {
+  tags: readonly string[];
+  summary: string;
+  description: string;
+  /** Query and header parameters; the path's own come from its template. */
+  parameters?: readonly object[];
+  requestBody?: object;
+  responses: Record<string, object>;
+}
+
+const OPERATIONS: Record<RouteKey, Operation> = {
+  health: {
+    tags: ['Service'],
+    summary: 'Liveness',
+    description: 'Answers at once and touches no dependency. Authorized like every other route.',
+    responses: {
+      '200': jsonBody('Alive.', 'Health'),
+      ...errorAnswers({ input: false, page: false, graph: false, store: false }),
     },
   },
-  '/openapi.json': {
-    get: {
-      operationId: 'openApi',
-      tags: ['Service'],
-      summary: 'This document',
-      description: 'The OpenAPI 3.1 document of this API, the same in every deployment of this version.',
-      security: AUTHORIZED,
-      responses: {
-        '200': {
-          description: 'The OpenAPI 3.1 document.',
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['openapi', 'info', 'paths'],
-                properties: {
-                  openapi: { type: 'string', const: '3.1.0' },
-                  info: { type: 'object', additionalProperties: true },
-                  paths: { type: 'object', additionalProperties: true },
-                },
+  openApi: {
+    tags: ['Service'],
+    summary: 'This document',
+    description: 'The OpenAPI 3.1 document of this API, the same in every deployment of this version.',
+    responses: {
+      '200': {
+        description: 'The OpenAPI 3.1 document.',
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['openapi', 'info', 'paths'],
+              properties: {
+                openapi: { type: 'string', const: '3.1.0' },
+                info: { type: 'object', additionalProperties: true },
+                paths: { type: 'object', additionalProperties: true },
               },
             },
           },
         },
-        ...errorAnswers({ input: false, page: false, graph: false, store: false }),
       },
+      ...errorAnswers({ input: false, page: false, graph: false, store: false }),
     },
   },
-  '/pages': {
-    get: {
-      operationId: 'listPages',
-      tags: ['Pages'],
-      summary: 'Pages this deployment serves',
-      description:
-        'The registered Pages by id, ascending, from the registry in DynamoDB (never a listing of secrets), with their token health and a summary of their sync. Operators manage the registry with `npm run pages`.',
-      security: AUTHORIZED,
-      parameters: Object.entries(PAGES_QUERY).map(([name, rule]) => openApiParameter(name, 'query', rule)),
-      responses: {
-        '200': jsonBody('One page of Pages; `paging` as on the conversations route.', 'PagesPage'),
-        ...errorAnswers({ input: true, page: false, graph: false, store: true }),
-      },
+  listPages: {
+    tags: ['Pages'],
+    summary: 'Pages this deployment serves',
+    description:
+      'The registered Pages by id, ascending, from the registry in DynamoDB (never a listing of secrets), with their token health and a summary of their sync. Operators manage the registry with `npm run pages`.',
+    parameters: openApiQueryParameters(PagesQuerySchema),
+    responses: {
+      '200': jsonBody('One page of Pages; `paging` as on the conversations route.', 'PagesPage'),
+      ...errorAnswers({ input: true, page: false, graph: false, store: true }),
     },
   },
-  '/pages/{pageId}': {
-    get: {
-      operationId: 'getPage',
-      tags: ['Pages'],
-      summary: 'One Page this deployment serves',
-      description: `Its token health and a summary of its sync. ${NO_QUERY_NOTE}`,
-      security: AUTHORIZED,
-      parameters: [pageId],
-      responses: {
-        '200': jsonBody('The Page.', 'Page'),
-        ...errorAnswers({ input: true, page: true, graph: false, store: true }),
-      },
+  getPage: {
+    tags: ['Pages'],
+    summary: 'One Page this deployment serves',
+    description: `Its token health and a summary of its sync. ${NO_QUERY_NOTE}`,
+    responses: {
+      '200': jsonBody('The Page.', 'Page'),
+      ...errorAnswers({ input: true, page: true, graph: false, store: true }),
     },
   },
-  '/pages/{pageId}/conversations': {
-    get: {
-      operationId: 'listConversations',
-      tags: ['Conversations'],
-      summary: 'Conversations of a Page',
-      description:
-        "The conversations between people and the Page (Messenger) or its linked Instagram professional account, newest activity first, in Graph's own shape. Live from Graph's `GET /{page-id}/conversations`; with `updated_since`, what Graph cannot do: those updated later, from the index the scheduled sync keeps, with `synced_at`. A cursor is bound to the page and the query it came from. Graph's own paging URLs are never shown (they carry the token). A page Graph throttles is answered 429 without calling Graph until the time Graph named.",
-      security: AUTHORIZED,
-      parameters: [
-        pageId,
-        ...Object.keys(CONVERSATIONS_QUERY).map((name) => query(name as keyof typeof CONVERSATIONS_QUERY)),
-      ],
-      responses: {
-        '200': jsonBody('One page of conversations.', 'ConversationsPage'),
-        ...errorAnswers({ input: true, page: true, graph: true, store: true }),
-      },
+  listConversations: {
+    tags: ['Conversations'],
+    summary: 'Conversations of a Page',
+    description:
+      "The conversations between people and the Page (Messenger) or its linked Instagram professional account, newest activity first, in Graph's own shape. Live from Graph's `GET /{page-id}/conversations`; with `updated_since`, what Graph cannot do: those updated later, from the index the scheduled sync keeps, with `synced_at`. A cursor is bound to the page and the query it came from. Graph's own paging URLs are never shown (they carry the token). A page Graph throttles is answered 429 without calling Graph until the time Graph named.",
+    parameters: openApiQueryParameters(ConversationsQuerySchema),
+    responses: {
+      '200': jsonBody('One page of conversations.', 'ConversationsPage'),
+      ...errorAnswers({ input: true, page: true, graph: true, store: true }),
     },
   },
-  '/pages/{pageId}/sync': {
-    get: {
-      operationId: 'getSyncState',
-      tags: ['Sync'],
-      summary: "State of a Page's sync",
-      description: `Per configured platform and folder: the high-water mark, the status, how many conversations are indexed, when the index was brought up to date and the last run. ${NO_QUERY_NOTE}`,
-      security: AUTHORIZED,
-      parameters: [pageId],
-      responses: {
-        '200': jsonBody('The sync state.', 'SyncState'),
-        // Reads the registry and the state, never the token: a dead token is no error here.
-        ...errorAnswers({ input: true, page: true, graph: false, store: true }),
-      },
-    },
-    post: {
-      operationId: 'startSync',
-      tags: ['Sync'],
-      summary: 'Start a sync of a Page now',
-      description: `Starts a run unless one holds the page (a run is never started twice). ${NO_QUERY_NOTE}`,
-      security: AUTHORIZED,
-      parameters: [pageId],
-      responses: {
-        '202': jsonBody('Started, or already running.', 'SyncStarted'),
-        ...errorAnswers({ input: true, page: true, graph: false, store: true }),
-      },
+  getSyncState: {
+    tags: ['Sync'],
+    summary: "State of a Page's sync",
+    description: `Per configured platform and folder: the high-water mark, the status, how many conversations are indexed, when the index was brought up to date and the last run. ${NO_QUERY_NOTE}`,
+    responses: {
+      '200': jsonBody('The sync state.', 'SyncState'),
+      // Reads the registry and the state, never the token: a dead token is no error here.
+      ...errorAnswers({ input: true, page: true, graph: false, store: true }),
     },
   },
-  [WEBHOOK_PATH]: {
-    get: {
-      operationId: 'verifyWebhookSubscription',
-      tags: ['Webhooks'],
-      summary: "Meta's subscription handshake",
-      description:
-        'Public (no AWS authorization): Meta cannot sign requests, so this route checks the verify token instead. With hub.mode=subscribe and the configured verify token, echoes hub.challenge; anything else, missing parameters included, is 403 forbidden.',
-      security: [],
-      parameters: [
-        { name: 'hub.mode', in: 'query', required: true, schema: { type: 'string', const: 'subscribe' } },
-        {
-          name: 'hub.verify_token',
-          in: 'query',
-          required: true,
-          description: 'The verify token configured for this deployment.',
-          schema: { type: 'string' },
-        },
-        { name: 'hub.challenge', in: 'query', required: true, schema: { type: 'string' } },
-      ],
-      responses: {
-        '200': {
-          description: 'The challenge, exactly as sent.',
-          content: { 'text/plain': { schema: { type: 'string' } } },
-        },
-        '403': jsonBody(
-          'forbidden: the verify token is wrong or a parameter is missing, or the app secret is not set (empty or the placeholder): every request is refused until it is.',
-          'Error',
-        ),
-        '405': { $ref: '#/components/responses/MethodNotAllowed' },
-        '500': { $ref: '#/components/responses/InternalError' },
-        '503': { $ref: '#/components/responses/Unavailable' },
-      },
+  startSync: {
+    tags: ['Sync'],
+    summary: 'Start a sync of a Page now',
+    description: `Starts a run unless one holds the page (a run is never started twice). ${NO_QUERY_NOTE}`,
+    responses: {
+      '202': jsonBody('Started, or already running.', 'SyncStarted'),
+      ...errorAnswers({ input: true, page: true, graph: false, store: true }),
     },
-    post: {
-      operationId: 'receiveWebhook',
-      tags: ['Webhooks'],
-      summary: 'Receive a Meta webhook delivery',
-      description:
-        "Public (no AWS authorization): Meta signs the body instead. Verifies X-Hub-Signature-256 over the exact bytes of the body, then enqueues a refresh of each conversation named and answers at once, calling no Graph. The refresh reads that person's conversation from Graph under the sync's pacing; the index moves, and a change event is sent. Meta may deliver twice and out of order: that changes nothing twice.",
-      security: [],
-      parameters: [
-        {
-          name: 'X-Hub-Signature-256',
-          in: 'header',
-          required: true,
-          description:
-            'sha256=<hex>: the HMAC-SHA256 of the body keyed by the app secret, hex in any case. The old SHA-1 X-Hub-Signature alone is refused.',
-          schema: { type: 'string', pattern: '^sha256=[0-9A-Fa-f]{64}$' },
-        },
-      ],
-      requestBody: {
+  },
+  verifyWebhookSubscription: {
+    tags: ['Webhooks'],
+    summary: "Meta's subscription handshake",
+    description:
+      'Public (no AWS authorization): Meta cannot sign requests, so this route checks the verify token instead. With hub.mode=subscribe and the configured verify token, echoes hub.challenge; anything else, missing parameters included, is 403 forbidden.',
+    parameters: [
+      { name: 'hub.mode', in: 'query', required: true, schema: { type: 'string', const: 'subscribe' } },
+      {
+        name: 'hub.verify_token',
+        in: 'query',
         required: true,
-        content: { 'application/json': { schema: schema('WebhookDelivery') } },
+        description: 'The verify token configured for this deployment.',
+        schema: { type: 'string' },
       },
-      responses: {
-        '200': jsonBody(
-          'Received (or ignored: unknown objects, Pages, accounts and items).',
-          'WebhookReceived',
-        ),
-        '400': jsonBody(
-          'invalid_request: a correctly signed body that is not JSON, or that is compressed (Content-Encoding).',
-          'Error',
-        ),
-        '403': jsonBody(
-          'invalid_signature: X-Hub-Signature-256 missing or wrong, or the app secret not set (empty or the placeholder); nothing is recorded.',
-          'Error',
-        ),
-        '413': jsonBody(
-          'payload_too_large: a body over 1 MiB (1,048,576 bytes); nothing is recorded.',
-          'Error',
-        ),
-        '405': { $ref: '#/components/responses/MethodNotAllowed' },
-        '500': { $ref: '#/components/responses/InternalError' },
-        '503': { $ref: '#/components/responses/Unavailable' },
+      { name: 'hub.challenge', in: 'query', required: true, schema: { type: 'string' } },
+    ],
+    responses: {
+      '200': {
+        description: 'The challenge, exactly as sent.',
+        content: { 'text/plain': { schema: { type: 'string' } } },
       },
+      '403': jsonBody(
+        'forbidden: the verify token is wrong or a parameter is missing, or the app secret is not set (empty or the placeholder): every request is refused until it is.',
+        'Error',
+      ),
+      '405': { $ref: '#/components/responses/MethodNotAllowed' },
+      '500': { $ref: '#/components/responses/InternalError' },
+      '503': { $ref: '#/components/responses/Unavailable' },
     },
   },
-} as const;
+  receiveWebhook: {
+    tags: ['Webhooks'],
+    summary: 'Receive a Meta webhook delivery',
+    description:
+      "Public (no AWS authorization): Meta signs the body instead. Verifies X-Hub-Signature-256 over the exact bytes of the body, then enqueues a refresh of each conversation named and answers at once, calling no Graph. The refresh reads that person's conversation from Graph under the sync's pacing; the index moves, and a change event is sent. Meta may deliver twice and out of order: that changes nothing twice.",
+    parameters: [
+      {
+        name: 'X-Hub-Signature-256',
+        in: 'header',
+        required: true,
+        description:
+          'sha256=<hex>: the HMAC-SHA256 of the body keyed by the app secret, hex in any case. The old SHA-1 X-Hub-Signature alone is refused.',
+        schema: { type: 'string', pattern: '^sha256=[0-9A-Fa-f]{64}$' },
+      },
+    ],
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: schema('WebhookDelivery') } },
+    },
+    responses: {
+      '200': jsonBody(
+        'Received (or ignored: unknown objects, Pages, accounts and items).',
+        'WebhookReceived',
+      ),
+      '400': jsonBody(
+        'invalid_request: a correctly signed body that is not JSON, or that is compressed (Content-Encoding).',
+        'Error',
+      ),
+      '403': jsonBody(
+        'invalid_signature: X-Hub-Signature-256 missing or wrong, or the app secret not set (empty or the placeholder); nothing is recorded.',
+        'Error',
+      ),
+      '413': jsonBody(
+        'payload_too_large: a body over 1 MiB (1,048,576 bytes); nothing is recorded.',
+        'Error',
+      ),
+      '405': { $ref: '#/components/responses/MethodNotAllowed' },
+      '500': { $ref: '#/components/responses/InternalError' },
+      '503': { $ref: '#/components/responses/Unavailable' },
+    },
+  },
+};
+
+/** One operation of the document: the table's words, then the operation's own. */
+type OpenApiOperation = Omit<Operation, 'parameters'> & {
+  operationId: RouteKey;
+  security: readonly object[];
+  parameters?: readonly object[];
+};
+
+/** The document's `paths`, in the route table's order. */
+export function openApiPaths(): Record<string, Partial<Record<'get' | 'post', OpenApiOperation>>> {
+  const paths: Record<string, Partial<Record<'get' | 'post', OpenApiOperation>>> = {};
+  for (const route of ROUTES) {
+    const { parameters = [], requestBody, responses, ...words } = OPERATIONS[route.handler];
+    const all = [...pathParameterNames(route.path).map(openApiPathParameter), ...parameters];
+    const operation: OpenApiOperation = {
+      operationId: route.handler,
+      ...words,
+      security: route.auth === 'public' ? [] : AUTHORIZED,
+      ...(all.length === 0 ? {} : { parameters: all }),
+      ...(requestBody === undefined ? {} : { requestBody }),
+      responses,
+    };
+    const method = route.method.toLowerCase() as 'get' | 'post';
+    if (paths[route.path]?.[method] !== undefined)
+      throw new Error(`${routeLabel(route.handler)} is declared twice.`);
+    paths[route.path] = { ...paths[route.path], [method]: operation };
+  }
+  return paths;
+}

@@ -1,12 +1,13 @@
-import { paths } from './openapi-paths.js';
+import { ROUTES, routeLabel } from '../domain/routes.js';
+import { openApiComponents } from '../domain/shapes/document.js';
+import { openApiPaths } from './openapi-paths.js';
 import { headers, responses } from './openapi-responses.js';
-import { schemas } from './openapi-schemas.js';
 
 /**
- * The OpenAPI 3.1 document of this API, served at `/openapi.json`: for the repository's users the whole
- * contract of its routes. Parameters, enums and error codes are read from the tables the validation and
- * the error mapping use; the tests check real answers against it and lint it with Redocly's
- * recommended rules (`npm run lint`).
+ * The OpenAPI 3.1 document of this API, served by the route `openApi`: for the repository's users the
+ * whole contract of its routes. Routes come from the route table, bodies and query parameters from the
+ * shapes the parser validates with, error codes from the error mapping; the tests check real answers
+ * against it and lint it with Redocly's recommended rules (`npm run lint`).
  */
 
 /**
@@ -15,7 +16,13 @@ import { schemas } from './openapi-schemas.js';
  */
 export const API_VERSION = '0.3.0';
 
-export const openApiDocument = Object.freeze({
+/** The routes a JWT needs one of the deployment's sync scopes for. */
+const syncRoutes = () =>
+  ROUTES.filter((route) => route.auth === 'authorized' && route.scope === 'sync')
+    .map((route) => routeLabel(route.handler))
+    .join(', ');
+
+const buildDocument = () => ({
   openapi: '3.1.0',
   info: {
     title: 'Page conversations',
@@ -49,7 +56,7 @@ export const openApiDocument = Object.freeze({
     { name: 'Webhooks', description: "Meta's webhooks: the only routes without AWS authorization." },
     { name: 'Service', description: 'Liveness and this document.' },
   ],
-  paths,
+  paths: openApiPaths(),
   components: {
     securitySchemes: {
       awsSigV4: {
@@ -64,12 +71,23 @@ export const openApiDocument = Object.freeze({
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
-        description:
-          'When the deployment chooses JWT authorization instead of IAM: an access token from its issuer whose aud (or client_id) is one of its audiences, with one of its read scopes for the GET routes and one of its sync scopes for POST /pages/{pageId}/sync.',
+        description: `When the deployment chooses JWT authorization instead of IAM: an access token from its issuer whose aud (or client_id) is one of its audiences, with one of its read scopes for the GET routes and one of its sync scopes for ${syncRoutes()}.`,
       },
     },
     headers,
     responses,
-    schemas,
+    schemas: openApiComponents(),
   },
 });
+
+export type OpenApiDocument = Readonly<ReturnType<typeof buildDocument>>;
+let built: OpenApiDocument | undefined;
+
+/**
+ * The document, built on first use rather than at import: only the route that serves it needs it, and
+ * emitting the components from the shapes would otherwise add to every cold start.
+ */
+export function openApiDocument(): OpenApiDocument {
+  built ??= Object.freeze(buildDocument());
+  return built;
+}

@@ -4,8 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { PayloadTooLargeError } from '../domain/errors.js';
+import { lambdaServing } from '../domain/routes.js';
 import { errorResponse } from '../http/error-response.js';
-import { WEBHOOK_PATH } from '../http/webhook-handler.js';
 import { MAX_DELIVERY_BYTES } from '../webhooks/delivery-limits.js';
 
 export type HttpApiHandler = (
@@ -102,7 +102,7 @@ function send(response: ServerResponse, result: APIGatewayProxyResultV2): void {
 /** API Gateway's own limit on an HTTP API request body: 10 MB. */
 export const API_GATEWAY_BODY_LIMIT_BYTES = 10_485_760;
 
-const isWebhookPath = (path: string) => path === WEBHOOK_PATH || path === `${WEBHOOK_PATH}/`;
+const isWebhookPath = (path: string) => lambdaServing(path) === 'webhook-receiver';
 
 /** The most a route's body may hold: the webhook receiver's own limit, API Gateway's elsewhere. */
 const bodyLimitOf = (path: string) =>

@@ -1,8 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config/config.js';
+import { lambdaServing } from '../domain/routes.js';
 import { createApiHandler } from '../http/api-handler.js';
-import { createWebhookHandler, WEBHOOK_PATH } from '../http/webhook-handler.js';
+import { createWebhookHandler } from '../http/webhook-handler.js';
 import { claimLocalEndpoints, LOCAL_ENDPOINTS_FILE, removeLocalEndpoints } from '../pages/local-endpoints.js';
 import { registerLocalPages } from '../pages/manage-pages.js';
 import { type CheckDependencies, checkPages } from '../pages/page-health.js';
@@ -148,7 +149,7 @@ export async function startLocalRuntime(
     // (and, in the demo, a route that makes a seeded person write).
     const api = await startLocalApi(
       (event, context) => {
-        if (event.rawPath === WEBHOOK_PATH) return webhookHandler(event, context);
+        if (lambdaServing(event.rawPath) === 'webhook-receiver') return webhookHandler(event, context);
         if (emulator && event.rawPath === DEMO_MESSAGE_PATH)
           return demoMessage(event, emulator, apiUrl, demoSecret);
         return apiHandler(event, context);

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { type Config, loadConfig } from '../config/config.js';
+import { routePath, WEBHOOK_PATH } from '../domain/routes.js';
 import { createConsoleLogger } from './console-logger.js';
 import { GIVEN_SECRET, MISSING_SECRET, startLocalRuntime } from './local-runtime.js';
 
@@ -57,7 +58,7 @@ const lines = [
   `Page conversations API listening on ${runtime.url}${config.demo ? ' (demo: embedded Graph emulator and DynamoDB)' : ''}`,
   `Graph: ${runtime.config.graphApiBaseUrl}/${runtime.config.graphApiVersion}`,
   // Demo values only: a value the user gave shows as "(set)" (see bannerSecrets).
-  `Webhooks: ${runtime.url}/webhooks/meta, verify token ${quoted(runtime.webhookBanner.verifyToken)}, app secret ${quoted(runtime.webhookBanner.appSecret)}`,
+  `Webhooks: ${runtime.url}${WEBHOOK_PATH}, verify token ${quoted(runtime.webhookBanner.verifyToken)}, app secret ${quoted(runtime.webhookBanner.appSecret)}`,
   ...(runtime.webhookBanner.appSecret === MISSING_SECRET
     ? ['  (webhook requests are refused until META_APP_SECRET and WEBHOOK_VERIFY_TOKEN are set)']
     : []),
@@ -65,10 +66,10 @@ const lines = [
   `Change events: ${config.eventsFile ? `appended to ${config.eventsFile}` : 'logged (set EVENTS_FILE to append them to a file)'}`,
   '',
   'Try:',
-  `  curl '${runtime.url}/pages'`,
-  `  curl '${runtime.url}/pages/${firstPage}/conversations?limit=5'`,
-  `  curl '${runtime.url}/pages/${firstPage}/conversations?platform=instagram&folder=inbox'`,
-  `  curl '${runtime.url}/pages/${firstPage}/sync'`,
+  `  curl '${runtime.url}${routePath('listPages')}'`,
+  `  curl '${runtime.url}${routePath('listConversations', { pageId: firstPage })}?limit=5'`,
+  `  curl '${runtime.url}${routePath('listConversations', { pageId: firstPage })}?platform=instagram&folder=inbox'`,
+  `  curl '${runtime.url}${routePath('getSyncState', { pageId: firstPage })}'`,
 ];
 if (config.demo) {
   lines.push(
@@ -78,8 +79,8 @@ if (config.demo) {
   );
 }
 lines.push(
-  `  curl '${runtime.url}/pages/${firstPage}/conversations?updated_since=${since}'`,
-  `  curl '${runtime.url}/openapi.json'`,
+  `  curl '${runtime.url}${routePath('listConversations', { pageId: firstPage })}?updated_since=${since}'`,
+  `  curl '${runtime.url}${routePath('openApi')}'`,
 );
 if (runtime.demoUserToken !== undefined) {
   // A demo value, like the demo webhook secret: the emulator's user who manages two more Pages.

@@ -1,3 +1,4 @@
+import { WEBHOOK_PATH } from '../domain/routes.js';
 import type { Platform } from '../domain/vocabulary.js';
 import { signBody } from '../webhooks/signature.js';
 import type { GraphEmulator } from './graph-emulator.js';
@@ -118,7 +119,7 @@ export async function sendDemoMessage(emulator: GraphEmulator, message: DemoMess
       ],
     },
   ]);
-  const response = await fetch(new URL('/webhooks/meta', message.apiUrl), {
+  const response = await fetch(new URL(WEBHOOK_PATH, message.apiUrl), {
     method: 'POST',
     headers: signedHeaders(body, message.appSecret),
     body,

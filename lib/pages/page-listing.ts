@@ -1,6 +1,7 @@
 import { forEachLimited } from '../domain/concurrency.js';
 import { UnknownPageError } from '../domain/errors.js';
 import { comparePageIds, type PageRecord, type PageView, pageView } from '../domain/page.js';
+import type { PagesQuery } from '../domain/shapes/queries.js';
 import type { CursorStore } from '../store/cursor-store.js';
 import type { PageRegistry } from '../store/page-registry.js';
 
@@ -10,15 +11,8 @@ export interface PageListingDependencies {
   now: () => Date;
 }
 
-export interface PageListRequest {
-  limit: number;
-  /** Opaque cursors this API gave out earlier. */
-  after?: string | undefined;
-  before?: string | undefined;
-}
-
-/** `GET /pages`, before the HTTP edge adds `next`/`previous` links from the cursors and the flags. */
-export interface PagesPage {
+/** One listing of Pages, before the HTTP edge adds `next`/`previous` links from the cursors and the flags. */
+export interface PagesListing {
   data: PageView[];
   cursors: { before?: string; after?: string };
   hasNext: boolean;
@@ -35,10 +29,10 @@ const scopeOf = (limit: number): string => `PAGES#limit=${limit}`;
  */
 export async function listPages(
   deps: PageListingDependencies,
-  request: PageListRequest,
+  request: PagesQuery,
   /** The only Pages the caller may see (a JWT's Page claim), ascending; every Page when undefined. */
   visible?: readonly string[],
-): Promise<PagesPage> {
+): Promise<PagesListing> {
   const scope = scopeOf(request.limit);
   const now = deps.now();
   let after: string | undefined;

@@ -1,5 +1,6 @@
 import { UnknownPageError } from '../domain/errors.js';
-import { emptyPartition, type PageSyncState, partitionName, type RunRecord } from '../domain/sync-state.js';
+import type { SyncStatus } from '../domain/shapes/sync.js';
+import { emptyPartition, type PageSyncState, partitionName } from '../domain/sync-state.js';
 import type { Folder, Platform } from '../domain/vocabulary.js';
 import type { PageRegistry } from '../store/page-registry.js';
 import type { SyncStateStore } from '../store/sync-state-store.js';
@@ -23,19 +24,8 @@ export interface SyncControlDependencies {
   now: () => Date;
 }
 
-/** `GET /pages/{pageId}/sync`, in the contract's words. */
-export interface SyncStatus {
-  page_id: string;
-  partitions: Array<{
-    platform: Platform;
-    folder: Folder;
-    high_water_mark: string | null;
-    status: 'idle' | 'running' | 'failed';
-    indexed_conversations: number;
-    synced_at: string | null;
-    last_run: RunRecord | null;
-  }>;
-}
+/** The sync state of a Page, in the contract's words (declared with the HTTP shapes). */
+export type { SyncStatus } from '../domain/shapes/sync.js';
 
 const leaseHeld = (state: PageSyncState, now: Date) =>
   state.lease !== null && state.lease.until > now.getTime();

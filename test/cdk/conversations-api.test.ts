@@ -1,5 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, routeLabel } from '#lib/domain/routes.js';
 import { API_ROUTES, type PageConversations } from '../../cdk/page-conversations.js';
 import {
   arnOf,
@@ -96,9 +97,12 @@ describe('ConversationsApi with default props', () => {
     // Prepare: the README's policy for Page 123, and the request ARNs of every route for Pages 123, 1234, 124.
     const api = 'arn:aws:execute-api:eu-west-1:111122223333:a1b2c3d4e5';
     const policy = [`${api}/*/GET/pages/123`, `${api}/*/GET/pages/123/*`];
+    const authorized = new Set(
+      ROUTES.filter((route) => route.auth === 'authorized').map((route) => routeLabel(route.handler)),
+    );
     const routeKeys = (Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[])
       .map((route) => route.Properties.RouteKey as string)
-      .filter((key) => !WEBHOOK_ROUTE_KEYS.includes(key));
+      .filter((key) => authorized.has(key));
     const requests = routeKeys.flatMap((key) => {
       const [method, path] = key.split(' ') as [string, string];
       return ['123', '1234', '124'].map((pageId) => `${method} ${path.replace('{pageId}', pageId)}`);
@@ -118,6 +122,35 @@ describe('ConversationsApi with default props', () => {
       true,
     );
   });
+
+  it.each(ROUTES.map((route) => [routeLabel(route.handler), route] as const))(
+    'makes the route table row %s one route: its authorization, function and throttle',
+    (key, route) => {
+      // Prepare
+      const stage = resource(template, logicalId(product.api.stage));
+      const fn = route.lambda === 'api' ? product.apiFunction : webhooksOf(product).receiverFunction;
+
+      // Act
+      const routes = (Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[]).filter(
+        (candidate) => candidate.Properties.RouteKey === key,
+      );
+
+      // Assess
+      expect(routes).toHaveLength(1);
+      const [created] = routes as [Json];
+      expect(created.Properties.AuthorizationType).toBe(route.auth === 'public' ? 'NONE' : 'AWS_IAM');
+      const integrationId = created.Properties.Target['Fn::Join'][1][1].Ref as string;
+      expect(resource(template, integrationId).Properties.IntegrationUri).toEqual(arnOf(logicalId(fn)));
+      expect(stage.Properties.RouteSettings?.[key]).toEqual(
+        'throttle' in route
+          ? {
+              ThrottlingRateLimit: route.throttle.rateLimit,
+              ThrottlingBurstLimit: route.throttle.burstLimit,
+            }
+          : undefined,
+      );
+    },
+  );
 
   it('logs every request as minimal JSON to a log group with retention, and throttles the stage', () => {
     // Prepare

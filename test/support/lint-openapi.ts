@@ -16,7 +16,7 @@ export function lintOpenApi(): { status: number; output: string } {
   const directory = mkdtempSync(join(tmpdir(), 'openapi-lint-'));
   try {
     const file = join(directory, 'openapi.json');
-    writeFileSync(file, JSON.stringify(openApiDocument, null, 2));
+    writeFileSync(file, JSON.stringify(openApiDocument(), null, 2));
     const cli = createRequire(import.meta.url).resolve('@redocly/cli/bin/cli.js');
     const run = spawnSync(
       process.execPath,

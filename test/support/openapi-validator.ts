@@ -1,6 +1,6 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { expect } from 'vitest';
-import { openApiDocument } from '#lib/http/openapi.js';
+import { type OpenApiDocument, openApiDocument } from '#lib/http/openapi.js';
 
 /** One answer of the API, however it was obtained (over HTTP, or from a handler directly). */
 export interface Answer {
@@ -36,7 +36,7 @@ export const handled = (result: {
 const RFC_3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** Ajv over the whole document, so that every `$ref` in it resolves; formats checked, not ignored. */
-function documentAjv(document: typeof openApiDocument): Ajv2020 {
+function documentAjv(document: OpenApiDocument): Ajv2020 {
   const ajv = new Ajv2020({ strict: false });
   ajv.addFormat('date-time', RFC_3339);
   ajv.addFormat('uri-reference', /^\S+$/);
@@ -51,7 +51,7 @@ type Operation = { responses: Record<string, { $ref?: string; headers?: object; 
  * header is present, the content type is documented, and the body validates against its schema (with
  * the formats checked, `date-time` strictly).
  */
-export function answerChecker(document: typeof openApiDocument = openApiDocument) {
+export function answerChecker(document: OpenApiDocument = openApiDocument()) {
   const ajv = documentAjv(document);
   const pointerSegment = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1');
 
@@ -92,7 +92,7 @@ export function answerChecker(document: typeof openApiDocument = openApiDocument
  * Validates a value against one named schema of the document, or (`.schema`) against any schema taken
  * from it, such as a parameter's, whose `#/components/...` references are read in the document.
  */
-export function schemaChecker(document: typeof openApiDocument = openApiDocument) {
+export function schemaChecker(document: OpenApiDocument = openApiDocument()) {
   const ajv = documentAjv(document);
   const named = (name: keyof typeof document.components.schemas, value: unknown) => {
     const validate = ajv.getSchema(`openapi#/components/schemas/${name}`);

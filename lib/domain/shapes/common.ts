@@ -16,7 +16,7 @@ import { FOLDERS, PLATFORMS } from '../vocabulary.js';
 export const count = () => v.pipe(v.number(), v.integer(), v.minValue(0));
 
 /** A whole number Graph gave (an error code): no bounds of ours. */
-export const graphInteger = () => v.pipe(v.number(), v.integer());
+const graphInteger = () => v.pipe(v.number(), v.integer());
 
 /** An instant this API writes itself: always `Date.prototype.toISOString()`, so RFC 3339 (`date-time`). */
 export const instant = () => v.pipe(v.string(), v.isoTimestamp());

@@ -57,7 +57,6 @@ export const ConversationViewSchema = v.pipe(
     "One conversation in Graph's own shape, with the fields asked for (`fields`); `id` always. Instagram conversations lack link, snippet, senders, subject, former_participants and scoped_thread_key.",
   ),
 );
-export type ConversationView = v.InferOutput<typeof ConversationViewSchema>;
 
 export const ConversationsBodySchema = v.pipe(
   v.strictObject({

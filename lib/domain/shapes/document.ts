@@ -28,7 +28,7 @@ import { RunRecordSchema, SyncPartitionSchema, SyncStartedSchema, SyncStatusSche
  * which OpenAPI 3.1 uses) emitted from them. A shape used inside another is emitted as a `$ref` to its
  * component, by identity: use the exported schema itself, never a copy, to keep the reference.
  */
-export const BODY_COMPONENTS = {
+const BODY_COMPONENTS = {
   Platform: PlatformSchema,
   Folder: FolderSchema,
   GraphTime: GraphTimeSchema,
@@ -54,7 +54,7 @@ export const BODY_COMPONENTS = {
   WebhookDelivery: WebhookDeliverySchema,
   WebhookReceived: WebhookReceivedSchema,
 } as const;
-export type ComponentName = keyof typeof BODY_COMPONENTS;
+type ComponentName = keyof typeof BODY_COMPONENTS;
 
 const componentRef = (name: string) => `#/components/schemas/${name}`;
 
@@ -91,7 +91,7 @@ const NAMED_WORDS = new Map<readonly string[], ComponentName>([
 ]);
 
 /** A pattern matching exactly the given words in any case (JSON Schema patterns have no `i` flag). */
-export function anyCasePattern(words: readonly string[]): string {
+function anyCasePattern(words: readonly string[]): string {
   const anyCase = (word: string) =>
     [...word]
       .map((c) => (c.toLowerCase() === c.toUpperCase() ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`))

@@ -15,12 +15,12 @@ export type TokenStatus = (typeof TOKEN_STATUSES)[number];
  * A reason a rejected token is given: one per subcode of Graph's error table, or the fallback. Typed
  * from the table, so it narrows to the words themselves once the table declares them `as const`.
  */
-export type TokenRejectionReason =
+type TokenRejectionReason =
   | (typeof TOKEN_REJECTION_REASONS)[keyof typeof TOKEN_REJECTION_REASONS]
   | typeof OTHER_TOKEN_REJECTION;
 
 /** Every reason a rejected token is given, in the table's order, the fallback last. */
-export const TOKEN_REJECTION_WORDS = [
+const TOKEN_REJECTION_WORDS = [
   ...new Set([...Object.values(TOKEN_REJECTION_REASONS), OTHER_TOKEN_REJECTION]),
 ] as [TokenRejectionReason, ...TokenRejectionReason[]];
 

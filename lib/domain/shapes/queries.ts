@@ -26,8 +26,8 @@ import {
  * ISO 8601 with a zone: `Z`, `+00:00` or Graph's own `+0000`; seconds and their fractions optional.
  * Wider than RFC 3339 (the OpenAPI `date-time` format), so the document states this pattern instead.
  */
-export const INSTANT_PATTERN =
-  /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})$/.source;
+const INSTANT_PATTERN = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})$/
+  .source;
 const INSTANT = new RegExp(INSTANT_PATTERN);
 
 /** The instant an `updated_since` value names, or undefined when it names none (e.g. month 13). */
@@ -208,6 +208,13 @@ export const ConversationsQuerySchema = v.pipe(
   }),
 );
 export type ConversationsQuery = v.InferOutput<typeof ConversationsQuerySchema>;
+
+/** A validated conversations request as the services take it: the path's Page id and the query. */
+export type ConversationsRequest = { pageId: string } & ConversationsQuery;
+/** Live from Graph: no `updated_since`. */
+export type LiveConversationsRequest = Extract<ConversationsRequest, { source: 'graph' }>;
+/** From the index the sync keeps: with `updated_since`. */
+export type IndexedConversationsRequest = Extract<ConversationsRequest, { source: 'index' }>;
 
 /** `GET /pages`: `limit`, and one of `after` or `before`. */
 export const PagesQuerySchema = v.pipe(
