@@ -70,6 +70,13 @@ export interface PageConversationsProps {
    */
   readonly syncMaxGraphCalls?: number;
   /**
+   * How often each platform of a Page is reconciled: every covered folder listed whole (about one
+   * Graph call per 100 conversations) to find what Graph never reports, deletions and folder moves.
+   * `0` reconciles only on `POST /pages/{pageId}/sync?full=true`.
+   * @default 24
+   */
+  readonly reconcileEveryHours?: number;
+  /**
    * Days a conversation the index removed (deleted in the inbox, moved to a folder the sync does not
    * cover, erased) stays as a tombstone of ids and times, so that `updated_since` with
    * `include_removed=true` tells consumers it is gone (1 to 3650).

@@ -97,10 +97,12 @@ export class SyncFanOut extends Construct {
       description: 'Page conversations: syncs one Page into the conversation index',
       serviceName: 'page-conversations-sync-worker',
       timeout: WORKER_TIMEOUT,
-      environment:
-        config.syncMaxGraphCalls === undefined
+      environment: {
+        ...(config.syncMaxGraphCalls === undefined
           ? {}
-          : { SYNC_MAX_GRAPH_CALLS: String(config.syncMaxGraphCalls) },
+          : { SYNC_MAX_GRAPH_CALLS: String(config.syncMaxGraphCalls) }),
+        RECONCILE_EVERY_HOURS: String(config.reconcileEveryHours),
+      },
     }).bindTable(props.table, SYNC_WORKER_TABLE_ACCESS);
     grantGraphAccess(this.workerFunction, config);
     grantPutChangeEvents(this.workerFunction, props.eventBus);

@@ -68,6 +68,8 @@ describe('the shapes, their inferred types and the generated client types', () =
       graph_calls: 1,
       conversations_changed: 0,
       skipped_items: 0,
+      moved: 0,
+      removed: 0,
       error: throttled,
     };
     const status: sync.SyncStatus = {
@@ -80,6 +82,7 @@ describe('the shapes, their inferred types and the generated client types', () =
           status: 'failed',
           indexed_conversations: 3,
           synced_at: null,
+          reconciled_at: null,
           last_run: run,
         },
       ],

@@ -1,6 +1,6 @@
 import { forEachLimited } from '../domain/concurrency.js';
-import type { PageRunResult } from '../sync/page-run.js';
-import type { SyncStarter } from '../sync/sync-control.js';
+import type { PageRunResult, SyncRunOptions } from '../sync/page-run.js';
+import type { SyncStarter, SyncStartOptions } from '../sync/sync-control.js';
 import type { Logger } from '../telemetry/logger.js';
 
 /**
@@ -12,12 +12,15 @@ export class InProcessSyncRunner implements SyncStarter {
   private readonly running = new Map<string, Promise<PageRunResult | undefined>>();
 
   constructor(
-    private readonly run: (pageId: string) => Promise<PageRunResult>,
+    private readonly run: (pageId: string, options?: SyncRunOptions) => Promise<PageRunResult>,
     private readonly logger: Logger,
   ) {}
 
-  async start(pageId: string): Promise<void> {
-    this.launch(pageId);
+  async start(pageId: string, options: SyncStartOptions = {}): Promise<void> {
+    const running = this.running.get(pageId);
+    // `full` asked while the Page runs: one more run once it ends, which reconciles.
+    if (running !== undefined && options.full === true) void running.then(() => this.launch(pageId, options));
+    else this.launch(pageId, options);
   }
 
   /** Syncs every page, `concurrency` at a time, and returns each page's result; `onRun` sees each as it ends. */
@@ -40,10 +43,10 @@ export class InProcessSyncRunner implements SyncStarter {
     while (this.running.size > 0) await Promise.all(this.running.values());
   }
 
-  private launch(pageId: string): Promise<PageRunResult | undefined> {
+  private launch(pageId: string, options: SyncStartOptions = {}): Promise<PageRunResult | undefined> {
     const existing = this.running.get(pageId);
     if (existing !== undefined) return existing;
-    const run = this.run(pageId)
+    const run = this.run(pageId, options.full === true ? { full: true } : {})
       .catch((error: unknown) => {
         this.logger.error('sync run crashed', {
           page_id: pageId,

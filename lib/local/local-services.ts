@@ -24,7 +24,7 @@ export function createLocalServices(infrastructure: Omit<Infrastructure, 'starte
     ...infrastructure,
     logger,
     starter: (sync) => {
-      runner = new InProcessSyncRunner((pageId) => syncPage(sync, pageId), logger);
+      runner = new InProcessSyncRunner((pageId, options) => syncPage(sync, pageId, options), logger);
       return runner;
     },
   });

@@ -10,6 +10,7 @@ import { BackoffStore } from '../store/backoff-store.js';
 import { ConversationIndex } from '../store/conversation-index.js';
 import { CursorStore } from '../store/cursor-store.js';
 import { PageRegistry } from '../store/page-registry.js';
+import { ReconcileStore } from '../store/reconcile-store.js';
 import { SyncStateStore } from '../store/sync-state-store.js';
 import { Pacer, type PacerOptions } from '../sync/pacer.js';
 import type { SyncDependencies } from '../sync/page-run.js';
@@ -110,6 +111,8 @@ export function createServices(infrastructure: Infrastructure): Services {
     now,
     ...coverage,
     maxGraphCalls: config.syncMaxGraphCalls,
+    reconciliations: new ReconcileStore(dynamo, tableName),
+    reconcileEveryHours: config.reconcileEveryHours,
   };
   const control: SyncControlDependencies = {
     state,

@@ -56,7 +56,24 @@ export const keys = Object.freeze({
   secretLock: (secretId: string) => tableKey(KEY_PREFIXES.secretLock + secretId, SORT_KEYS.secretLock),
   /** One change of a Page's feed, at its place in write order (`feedKeys.change`). */
   change: (pageId: string, changeKey: string) => tableKey(changesPartition(pageId), changeKey),
+  /** One chunk of a reconciliation's seen ids: a scan's chunks sort by `seq` (see `reconcileScanPrefix`). */
+  reconcileChunk: (pageId: string, platform: Platform, scanId: string, seq: number) =>
+    tableKey(reconcilePartition(pageId, platform), reconcileScanPrefix(scanId) + reconcileSeq(seq)),
+  syncRequest: (pageId: string) => tableKey(KEY_PREFIXES.syncRequest + pageId, SORT_KEYS.syncRequest),
 });
+
+/** The partition of a platform's reconciliation chunks. */
+export function reconcilePartition(pageId: string, platform: Platform): string {
+  return KEY_PREFIXES.reconcile + join(pageId, platform);
+}
+
+/** The sort-key prefix of one reconciliation's chunks, for `begins_with`. */
+export function reconcileScanPrefix(scanId: string): string {
+  return scanId + KEY_SEPARATOR;
+}
+
+/** A chunk's number, zero-padded so that string order is numeric order (a million listings per scan). */
+const reconcileSeq = (seq: number): string => String(seq).padStart(6, '0');
 
 /** The partition of a Page's changes feed. */
 export function changesPartition(pageId: string): string {

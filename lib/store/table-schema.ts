@@ -17,6 +17,8 @@
  * | registered Page     | `PAGES`                    | Page id, zero-padded to 32 digits (numeric order) |          |
  * | Instagram -> Page   | `IGACCOUNT#<igAccountId>`  | `PAGE`              |                                          |
  * | shared-secret lock  | `SECRETLOCK#<secretId>`    | `LOCK`              |                                          |
+ * | reconciliation ids  | `RECON#<pageId>#<platform>` | `<scanId>#<seq, 6 digits>` | (expires)                        |
+ * | sync requested      | `SYNCREQ#<pageId>`         | `REQUEST`           | (expires)                                |
  *
  * `gsi2pk` / `gsi2sk` (the sparse `pendingEvents` index) are set on an indexed conversation whose change
  * event is not yet delivered: `EVENTS#<pageId>` / `<written_at ms, 13 digits>#<platform>#<id>` of its oldest
@@ -55,6 +57,10 @@ export const KEY_PREFIXES = Object.freeze({
   secretLock: 'SECRETLOCK#',
   /** The changes feed of one Page (`GET /pages/{pageId}/changes`), kept `CHANGES_DAYS`. */
   changes: 'CHANGES#',
+  /** The ids one reconciliation saw, a chunk per Graph listing (`reconcile-store.ts`). */
+  reconcile: 'RECON#',
+  /** When `POST /sync` last started a run: the API writes it, where it cannot touch the sync state. */
+  syncRequest: 'SYNCREQ#',
 });
 
 /** The partition keys of the global indexes (`gsi1pk`, `gsi2pk`), named like `KEY_PREFIXES`. */
@@ -82,6 +88,7 @@ export const SORT_KEYS = Object.freeze({
   pacing: 'PACE',
   instagramAccount: 'PAGE',
   secretLock: 'LOCK',
+  syncRequest: 'REQUEST',
 });
 
 /** Between the parts of a composite key: `CONV#<pageId>#<platform>`. The parts read back never hold one. */

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { describeError, isProductError } from '../domain/error-body.js';
 import { PageTokenInvalidError } from '../domain/errors.js';
 import { emptyPartition, partitionName, type RunOutcome, type RunRecord } from '../domain/sync-state.js';
-import type { Platform } from '../domain/vocabulary.js';
 import { SYNC_RUN_FAILED_MESSAGE } from '../telemetry/log-messages.js';
 import { METRIC_NAMES } from '../telemetry/metric-names.js';
 import { NO_METRICS } from '../telemetry/product-metrics.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { recordSyncSummary, refreshPageProfile, syncSummary } from './page-record.js';
+import { recountPartitions } from './partition-recount.js';
 import { type ScanProgress, syncPartition } from './partition-scan.js';
+import { reconcileIfDue } from './reconcile.js';
 import {
   CheckpointFailed,
   DEFAULT_LEASE_MS,
@@ -18,6 +19,7 @@ import {
   type SyncRunOptions,
 } from './run-context.js';
 
+export { recountPartitions } from './partition-recount.js';
 export type { SyncDependencies, SyncRunOptions } from './run-context.js';
 
 export interface PageRunResult {
@@ -48,6 +50,9 @@ const OUTCOME_RANK: Record<RunOutcome, number> = { complete: 0, partial: 1, skip
  *    between, or whose index write fails, leaves them short, and a replay counts nothing. So a run that
  *    finds the lease still set (the run before never released it) counts every configured folder again
  *    from the index before it starts, and a run whose index write failed counts that platform's folders.
+ * 6. A reconciliation (`reconcile.ts`) follows the incremental pass of a platform whose folders all
+ *    completed. It writes its listings as the scan does (idempotent, invariant 1), keeps its progress in
+ *    chunks written after those writes, and removes nothing until every covered folder was listed whole.
  */
 export async function syncPage(
   deps: SyncDependencies,
@@ -61,6 +66,8 @@ export async function syncPage(
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const state = await deps.state.acquire(pageId, owner, deps.now().getTime(), leaseMs);
   if (state === undefined) {
+    // The run holding the Page may not reconcile: the next one will, whenever it starts.
+    if (options.full === true) await deps.state.requestReconciliation(pageId, deps.now().getTime());
     metrics.count(METRIC_NAMES.syncRuns, 1, { Outcome: 'busy' });
     return { pageId, outcome: 'busy', graphCalls: 0, conversationsChanged: 0, partitions: {} };
   }
@@ -68,7 +75,15 @@ export async function syncPage(
   lease.start();
   await emitLeftoverEvents(deps, pageId);
   try {
-    const run = { pageId, owner, lease, partitions: state.partitions, options };
+    const run = {
+      pageId,
+      owner,
+      lease,
+      partitions: state.partitions,
+      reconciles: state.reconciles,
+      reconcileRequestedAt: state.reconcileRequestedAt,
+      options,
+    };
     return await runPartitions(deps, run, state.interrupted);
   } catch (error: unknown) {
     // Our own fault (DynamoDB, a lost lease): nothing recorded, the queue delivers the page again.
@@ -81,7 +96,10 @@ export async function syncPage(
 
 async function runPartitions(
   deps: SyncDependencies,
-  run: Pick<RunContext, 'pageId' | 'owner' | 'lease' | 'partitions' | 'options'>,
+  run: Pick<
+    RunContext,
+    'pageId' | 'owner' | 'lease' | 'partitions' | 'reconciles' | 'reconcileRequestedAt' | 'options'
+  >,
   interrupted: boolean,
 ): Promise<PageRunResult> {
   const { pageId, owner } = run;
@@ -107,7 +125,7 @@ async function runPartitions(
       const startedAt = deps.now().toISOString();
       const callsBefore = context.calls;
       let outcome: RunOutcome = 'complete';
-      const progress: ScanProgress = { changed: 0, skipped: 0, countsUncertain: false };
+      const progress: ScanProgress = { changed: 0, moved: 0, skipped: 0, countsUncertain: false };
       let error: unknown = null;
       if (pageStop !== undefined) {
         ({ outcome } = pageStop);
@@ -135,6 +153,8 @@ async function runPartitions(
         graph_calls: context.calls - callsBefore,
         conversations_changed: changed,
         skipped_items: progress.skipped,
+        moved: progress.moved,
+        removed: 0,
         error: error === null || error === undefined ? null : describeError(error, deps.now()),
       };
       if (outcome === 'failed' && !isProductError(error)) {
@@ -145,9 +165,21 @@ async function runPartitions(
       records[name] = record;
     }
   }
+  // Then each platform whose folders all completed is reconciled, when due (see `reconcile.ts`).
+  for (const platform of deps.platforms) {
+    if (pageStop !== undefined) break;
+    const names = deps.folders.map((folder) => partitionName(platform, folder));
+    if (!names.every((name) => records[name]?.outcome === 'complete')) continue;
+    const stop = await reconcileIfDue(context, platform, records);
+    if (stop !== undefined && (stop.outcome === 'skipped' || stop.reason instanceof PageTokenInvalidError))
+      pageStop = stop;
+  }
   // A throttled page or a dead token is not called again for its profile either.
   if (pageStop === undefined) await refreshPageProfile(context);
-  await deps.state.release(pageId, owner, context.partitions);
+  await deps.state.release(pageId, owner, {
+    partitions: context.partitions,
+    reconciles: context.reconciles,
+  });
   const outcome = worstOutcome(Object.values(records));
   const configured = Object.keys(records).flatMap((name) => context.partitions[name] ?? []);
   await recordSyncSummary(context, syncSummary(outcome, configured));
@@ -178,26 +210,6 @@ async function runPartitions(
       conversations_changed: result.conversationsChanged,
     });
   return result;
-}
-
-/**
- * Counts the configured folders of these platforms again from the index (`ConversationIndex.recount`)
- * and keeps the counts in the partitions' state. Throws if DynamoDB fails: the run then ends without
- * releasing its lease, so the next run counts again.
- */
-export async function recountPartitions(context: RunContext, platforms: readonly Platform[]): Promise<void> {
-  const { deps, pageId } = context;
-  const counts: Record<string, number> = {};
-  for (const platform of platforms) {
-    for (const folder of deps.folders) {
-      const name = partitionName(platform, folder);
-      const partition = context.partitions[name] ?? emptyPartition(platform, folder);
-      context.partitions[name] = partition;
-      partition.indexedConversations = await deps.index.recount({ pageId, platform, folder });
-      counts[name] = partition.indexedConversations;
-    }
-  }
-  deps.logger.info('sync recounted the index', { page_id: pageId, indexed_conversations: counts });
 }
 
 /**

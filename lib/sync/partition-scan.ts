@@ -47,6 +47,8 @@ export async function syncPartition(
   // A scan left by an earlier run (cut short, or dead) missed what changed at the top since it began.
   let resumedScan = partition.scan !== null;
   for (;;) {
+    // Before a new scan is begun: one begun without a call would cost the next run a second look at the top.
+    stopIfOverBudget(context);
     const scan: ScanCheckpoint = partition.scan ?? {
       cursor: null,
       ...trustedMark(partition, nowSeconds(deps.now())),
@@ -55,30 +57,17 @@ export async function syncPartition(
       startedAt: deps.now().toISOString(),
     };
     partition.scan = scan;
-    const stopReason = budgetStopReason({
-      maxGraphCalls: deps.maxGraphCalls,
-      callsMade: context.calls,
-      remainingMs: context.options.remainingMs?.(),
-      safetyMarginMs: context.options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS,
-    });
-    if (stopReason !== undefined) throw new ScanStopped('partial', stopReason);
     let page: GraphListPage<GraphConversation>;
     try {
       page = await fetchPage(context, partition, scan.cursor);
     } catch (error: unknown) {
-      if (
-        scan.cursor !== null &&
-        error instanceof InvalidRequestError &&
-        error.graph?.code === GRAPH_INVALID_PARAMETER
-      ) {
+      if (cursorRefused(error, scan.cursor)) {
         // Graph no longer accepts the checkpointed cursor (its conversation moved or was deleted):
         // scan again from the top down to the same mark. Replayed writes change and count nothing.
         partition.scan = { ...scan, cursor: null, topTime: null, topIds: [] };
         continue;
       }
-      // A throttled page, or a token known to be dead, is not tried at all: the run is skipped.
-      const untried = error instanceof RateLimitedError || error instanceof KnownInvalidTokenError;
-      throw new ScanStopped(untried ? 'skipped' : 'failed', error);
+      throw stopFor(error);
     }
     const { valid, skipped } = screenItems(page.data);
     reportSkipped(context, partition, skipped);
@@ -87,22 +76,20 @@ export async function syncPartition(
     scan.topTime = topTime;
     scan.topIds = topIds;
     try {
-      progress.changed += await deps.index.upsert(
+      const changes = await deps.index.write(
         { pageId, platform: partition.platform, folder: partition.folder },
         fresh,
       );
+      progress.changed += changes.length;
+      // Held in another folder of the platform: moved here at once (`Conversation Moved`).
+      progress.moved += changes.filter((change) => change.kind === 'moved').length;
     } catch (error: unknown) {
       // Some of the page may be written without its count: the page run counts the folders again.
       progress.countsUncertain = true;
       throw new ScanStopped('failed', error);
     }
-    const complete = reachedMark || !page.hasNext || page.cursors.after === undefined;
-    if (!complete) {
-      const after = page.cursors.after ?? null;
-      if (after !== null && after.length > MAX_GRAPH_CURSOR_CHARS) {
-        // Stored in the page's one sync item, a cursor this size would push it past DynamoDB's 400 KB.
-        throw new ScanStopped('failed', new UpstreamError('Graph answered with an oversized paging cursor.'));
-      }
+    const after = reachedMark ? null : nextCursorOf(page);
+    if (after !== null) {
       scan.cursor = after;
       await checkpoint(context);
       continue;
@@ -118,12 +105,49 @@ export async function syncPartition(
 /** What a partition's scan did so far in this run, read by the page run when it records the run. */
 export interface ScanProgress {
   changed: number;
+  /** Of `changed`, the conversations that were indexed in another folder of the platform. */
+  moved: number;
   skipped: number;
   /** An index write failed: its folders' counters may be short of what landed before it failed. */
   countsUncertain: boolean;
 }
 
 const nowSeconds = (now: Date) => Math.floor(now.getTime() / 1000);
+
+/** Throws `ScanStopped('partial')` before a Graph call the run's call or time budget does not allow. */
+export function stopIfOverBudget(context: RunContext): void {
+  const stopReason = budgetStopReason({
+    maxGraphCalls: context.deps.maxGraphCalls,
+    callsMade: context.calls,
+    remainingMs: context.options.remainingMs?.(),
+    safetyMarginMs: context.options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS,
+  });
+  if (stopReason !== undefined) throw new ScanStopped('partial', stopReason);
+}
+
+/** Whether Graph refused a checkpointed cursor: its conversation moved or was deleted. */
+export function cursorRefused(error: unknown, cursor: string | null): boolean {
+  return (
+    cursor !== null && error instanceof InvalidRequestError && error.graph?.code === GRAPH_INVALID_PARAMETER
+  );
+}
+
+/** How a Graph failure stops a scan: a throttled page, or a token known dead, was not tried at all. */
+export function stopFor(error: unknown): ScanStopped {
+  const untried = error instanceof RateLimitedError || error instanceof KnownInvalidTokenError;
+  return new ScanStopped(untried ? 'skipped' : 'failed', error);
+}
+
+/** Graph's cursor to go on from after a listing; null after the last, `ScanStopped` if it is too large to keep. */
+export function nextCursorOf(page: GraphListPage<GraphConversation>): string | null {
+  const after = page.cursors.after;
+  if (!page.hasNext || after === undefined) return null;
+  if (after.length > MAX_GRAPH_CURSOR_CHARS) {
+    // Stored in the page's sync item or a chunk, a cursor this size would push it towards DynamoDB's 400 KB.
+    throw new ScanStopped('failed', new UpstreamError('Graph answered with an oversized paging cursor.'));
+  }
+  return after;
+}
 
 /** Skipped items are logged one line each, with the reason and a short id at most (never the item). */
 function reportSkipped(
@@ -141,7 +165,8 @@ function reportSkipped(
   }
 }
 
-async function checkpoint(context: RunContext): Promise<void> {
+/** Saves the run's progress (partitions and reconciliations), renewing the lease. */
+export async function checkpoint(context: RunContext): Promise<void> {
   const { deps } = context;
   // By the clock the lease is written with (see `LeaseKeeper`).
   const startedAt = deps.now().getTime();
@@ -149,7 +174,7 @@ async function checkpoint(context: RunContext): Promise<void> {
     await deps.state.checkpoint(
       context.pageId,
       context.owner,
-      context.partitions,
+      { partitions: context.partitions, reconciles: context.reconciles },
       startedAt,
       deps.leaseMs ?? DEFAULT_LEASE_MS,
     );
@@ -168,9 +193,10 @@ function assertLeaseHeld(context: RunContext): void {
   }
 }
 
-async function fetchPage(
+/** One Graph listing of a folder (100 conversations), paced, as the Page, after checking the lease. */
+export async function fetchPage(
   context: RunContext,
-  partition: PartitionState,
+  partition: Pick<PartitionState, 'platform' | 'folder'>,
   cursor: string | null,
 ): Promise<GraphListPage<GraphConversation>> {
   const { deps, pageId } = context;

@@ -1,11 +1,12 @@
 import type { ConversationsGraph } from '../conversations/list-conversations.js';
 import type { PageCallDependencies } from '../conversations/page-call.js';
 import type { PageCredentials } from '../domain/conversation.js';
-import type { PartitionState, RunOutcome } from '../domain/sync-state.js';
+import type { PartitionState, ReconcileScans, RunOutcome } from '../domain/sync-state.js';
 import type { Folder, Platform } from '../domain/vocabulary.js';
 import type { PageProfile } from '../graph/graph-client.js';
 import type { ConversationIndex } from '../store/conversation-index.js';
 import type { PageRegistry } from '../store/page-registry.js';
+import type { ReconcileStore } from '../store/reconcile-store.js';
 import type { SyncStateStore } from '../store/sync-state-store.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Heartbeat, LeaseKeeper } from './lease-keeper.js';
@@ -32,6 +33,10 @@ export interface SyncDependencies extends PageCallDependencies {
   folders: readonly Folder[];
   /** A cap on Graph calls per page per run; past it the run ends `partial`. */
   maxGraphCalls?: number | undefined;
+  /** The ids each reconciliation saw (`reconcile.ts`); without it no run reconciles. */
+  reconciliations?: ReconcileStore;
+  /** `RECONCILE_EVERY_HOURS`: how often each platform is reconciled; 0 only on request. Default 24. */
+  reconcileEveryHours?: number | undefined;
   /** How long a lease lasts without a checkpoint renewing it: longer than one Graph call with retries. */
   leaseMs?: number;
   /** What renews the lease while a run waits: default a real interval; tests turn one by hand. */
@@ -43,6 +48,8 @@ export interface SyncRunOptions {
   remainingMs?: () => number;
   /** Kept free for the final write when `remainingMs` is given. */
   safetyMarginMs?: number;
+  /** `POST /sync?full=true`: reconcile every platform in this run, due or not. */
+  full?: boolean;
 }
 
 /** Short, so that a crashed run's page is free again soon; a heartbeat keeps a live run's lease. */
@@ -56,6 +63,10 @@ export interface RunContext {
   owner: string;
   lease: LeaseKeeper;
   partitions: Record<string, PartitionState>;
+  /** Reconciliations in progress, by platform: saved with every checkpoint of the sync state. */
+  reconciles: ReconcileScans;
+  /** A reconciliation asked for while the Page was busy (`PageSyncState.reconcileRequestedAt`). */
+  reconcileRequestedAt: number | undefined;
   credentials: PageCredentials | undefined;
   /** Graph calls made so far by this run, over all partitions. */
   calls: number;

@@ -119,6 +119,9 @@ export function trustedMark(
  */
 export function completedPartition(partition: PartitionState, scan: ScanCheckpoint): PartitionState {
   const completed: PartitionState = { ...partition, syncedAt: scan.startedAt, scan: null };
+  // A first backfill read the whole folder from the top: it counts as the partition's first reconciliation.
+  if (scan.stopAt === null && (partition.reconciledAt ?? null) === null)
+    completed.reconciledAt = scan.startedAt;
   if (scan.topTime === null) return completed;
   const stopSecond = scan.stopAt === null ? undefined : graphSeconds(scan.stopAt);
   const topSecond = graphSeconds(scan.topTime);

@@ -1,9 +1,10 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SyncStarter } from './sync-control.js';
+import type { SyncStarter, SyncStartOptions } from './sync-control.js';
 
-/** One work item of the fan-out: sync this page. */
+/** One work item of the fan-out: sync this page (and with `full`, reconcile it: `POST /sync?full=true`). */
 export interface SyncMessage {
   pageId: string;
+  full?: true;
 }
 
 const BATCH = 10;
@@ -13,8 +14,9 @@ export function parseSyncMessage(body: string): SyncMessage | undefined {
   try {
     const value = JSON.parse(body) as unknown;
     if (typeof value === 'object' && value !== null && typeof (value as SyncMessage).pageId === 'string') {
-      const { pageId } = value as SyncMessage;
-      return /^\d{1,32}$/.test(pageId) ? { pageId } : undefined;
+      const { pageId, full } = value as SyncMessage;
+      if (!/^\d{1,32}$/.test(pageId)) return undefined;
+      return full === true ? { pageId, full } : { pageId };
     }
   } catch {
     // Not JSON: the caller reports it as a bad message.
@@ -58,9 +60,10 @@ export class QueueSyncStarter implements SyncStarter {
     private readonly queueUrl: string,
   ) {}
 
-  async start(pageId: string): Promise<void> {
+  async start(pageId: string, options: SyncStartOptions = {}): Promise<void> {
+    const message: SyncMessage = options.full === true ? { pageId, full: true } : { pageId };
     await this.sqs.send(
-      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify({ pageId }) }),
+      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message) }),
     );
   }
 }

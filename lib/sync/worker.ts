@@ -48,7 +48,7 @@ export function createSyncRecordHandler(
     const remainingMs = () => context.getRemainingTimeInMillis();
     if (remainingMs() < MIN_RUN_MS) throw new SyncTimeUpError('Too little time left for a sync run.');
     try {
-      return await syncPage(deps, message.pageId, { remainingMs });
+      return await syncPage(deps, message.pageId, { remainingMs, ...(message.full ? { full: true } : {}) });
     } catch (error: unknown) {
       logger.error('sync run crashed', { page_id: message.pageId, error });
       throw error;

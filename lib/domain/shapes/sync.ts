@@ -36,6 +36,16 @@ export const RunRecordSchema = v.pipe(
       count(),
       v.description('Items Graph returned without a valid id or updated_time: neither indexed nor returned.'),
     ),
+    moved: v.pipe(
+      count(),
+      v.description('Conversations moved into this folder from another covered folder of the platform.'),
+    ),
+    removed: v.pipe(
+      count(),
+      v.description(
+        'Conversations of this folder a reconciliation found listed in no covered folder: now tombstones.',
+      ),
+    ),
     error: v.nullable(ErrorBodySchema),
   }),
   v.description("One run's record for a platform and folder."),
@@ -58,6 +68,10 @@ export const SyncPartitionSchema = v.pipe(
     synced_at: nullableWith(
       instant(),
       'When the index of this partition was last brought up to date (the start of that scan).',
+    ),
+    reconciled_at: nullableWith(
+      instant(),
+      "The start of the last complete reconciliation of this platform (or of the partition's first complete backfill). Null before either.",
     ),
     last_run: v.nullable(RunRecordSchema),
   }),
