@@ -4,15 +4,16 @@ import { SETTINGS } from '#lib/config/settings.js';
 import { renderEnvironmentTable, renderStackTable } from '#lib/config/settings-readme.js';
 
 /**
- * The README's configuration tables are generated from the settings table (`settings-readme.ts`); this
- * keeps them from drifting: every variable, context key and prop a deployment can set is documented
- * where users look, with the rule and default the code applies. After a change to the table, run
- * `npx tsx test/support/render-readme-settings.ts` and commit the README it rewrites.
+ * The configuration tables of docs/configuration.md (the page the README links for settings) are
+ * generated from the settings table (`settings-readme.ts`); this keeps them from drifting: every
+ * variable, context key and prop a deployment can set is documented where users look, with the rule and
+ * default the code applies. After a change to the table, run
+ * `npx tsx test/support/render-readme-settings.ts` and commit the page it rewrites.
  */
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const readme = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
 const settings = Object.values(SETTINGS) as Array<{ env?: string; context?: string; prop?: string }>;
 
-describe('the README documents every setting', () => {
+describe('docs/configuration.md documents every setting', () => {
   it('holds the variables table rendered from the settings table, exactly', () => {
     expect(readme).toContain(`${renderEnvironmentTable()}\n`);
   });
