@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
  * The README is a front page of three journeys and the rest of the documentation lives in docs/*.md,
  * so the pages hold together only by their links. This keeps them whole: every relative link points at
  * a file that exists and, with a `#fragment`, at a heading of that file (GitHub's anchors); every docs
- * page is reachable from the README; and every Markdown table renders as one table on GitHub (a blank
- * line or a row with another number of cells breaks it, as the bench table's webhook rows once did).
+ * page is reachable from the README; every Markdown table renders as one table on GitHub (a blank
+ * line or a row with another number of cells breaks it, as the bench table's webhook rows once did);
+ * and a snippet that shows one of docs/examples/ (which the package test runs as written) is that file.
  */
 
 const ROOT = join(import.meta.dirname, '..');
@@ -81,6 +82,26 @@ function anchorsOf(path: string): Set<string> {
     seen.set(base, count + 1);
   }
   return anchors;
+}
+
+/** The fenced code blocks of a page: their text, and the line of the opening fence. */
+function codeBlocks(path: string): Array<{ line: number; code: string }> {
+  const blocks: Array<{ line: number; code: string }> = [];
+  let open: { line: number; fence: string; lines: string[] } | undefined;
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((text, i) => {
+      const marker = /^\s*(```|~~~)/.exec(text)?.[1];
+      if (open === undefined) {
+        if (marker !== undefined) open = { line: i + 1, fence: marker, lines: [] };
+      } else if (marker === open.fence) {
+        blocks.push({ line: open.line, code: open.lines.join('\n') });
+        open = undefined;
+      } else {
+        open.lines.push(text);
+      }
+    });
+  return blocks;
 }
 
 const isExternal = (target: string) => /^[a-z][a-z0-9+.-]*:/i.test(target);
@@ -199,4 +220,27 @@ describe('the README and docs/*.md hold together', () => {
       expect(problems).toEqual([]);
     },
   );
+
+  it('show the examples a test runs exactly as their files: a snippet that begins as one of docs/examples/ is that file', () => {
+    // Prepare: each example by its first line, which says what it is.
+    const examples = readdirSync(join(DOCS, 'examples')).map((name) => {
+      const code = readFileSync(join(DOCS, 'examples', name), 'utf8').trimEnd();
+      return { name, code, first: code.split('\n')[0] ?? '' };
+    });
+    const blocks = PAGES.flatMap((page) => codeBlocks(page).map((block) => ({ page, ...block })));
+
+    // Act
+    const shown = blocks.flatMap((block) => {
+      const example = examples.find((candidate) => block.code.split('\n')[0] === candidate.first);
+      return example === undefined ? [] : [{ ...block, example }];
+    });
+
+    // Assess: the README shows the client example and the deploy page the embedding one, each whole.
+    expect(shown.map(({ page, example }) => `${relative(ROOT, page)}: ${example.name}`)).toEqual(
+      expect.arrayContaining(['README.md: list-conversations.mjs', 'docs/deploy.md: embed.mjs']),
+    );
+    for (const { page, line, code, example } of shown) {
+      expect(code, `${relative(ROOT, page)}:${line} shows docs/examples/${example.name}`).toBe(example.code);
+    }
+  });
 });
