@@ -12,7 +12,13 @@ import { openApiDocument } from './openapi.js';
 import { pageAccessOf, requirePageAccess } from './page-access.js';
 import { pagesBody } from './pages-body.js';
 import { PAGE_ID_PARAMETER } from './path-parameters.js';
-import { parseConversationsRequest, parsePagesRequest, readPageId, readQuery } from './request-params.js';
+import {
+  parseConversationsRequest,
+  parsePagesRequest,
+  parseSyncStartRequest,
+  readPageId,
+  readQuery,
+} from './request-params.js';
 import { jsonResponse } from './responses.js';
 
 export interface ApiDependencies {
@@ -90,7 +96,11 @@ function handlers(deps: ApiDependencies): Record<HandlerKey<'api'>, HttpHandler>
       return jsonResponse(200, conversationsBody(request, batch, base, batch.syncedAt));
     },
     getSyncState: async (event) => jsonResponse(200, await readSyncStatus(deps.control, pageOnly(event))),
-    startSync: async (event) => jsonResponse(202, await requestSync(deps.control, pageOnly(event))),
+    startSync: async (event) => {
+      const pageId = readPageId(event.pathParameters);
+      const { full } = parseSyncStartRequest(event.rawQueryString);
+      return jsonResponse(202, await requestSync(deps.control, pageId, { full }));
+    },
   };
 }
 

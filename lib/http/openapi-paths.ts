@@ -1,6 +1,10 @@
 import { pathParameterNames, ROUTES, type RouteKey, routeLabel } from '../domain/routes.js';
 import { openApiQueryParameters } from '../domain/shapes/document.js';
-import { ConversationsQuerySchema, PagesQuerySchema } from '../domain/shapes/queries.js';
+import {
+  ConversationsQuerySchema,
+  PagesQuerySchema,
+  SyncStartQuerySchema,
+} from '../domain/shapes/queries.js';
 import { errorAnswers } from './openapi-responses.js';
 import { openApiPathParameter } from './path-parameters.js';
 
@@ -101,7 +105,7 @@ const OPERATIONS: Record<RouteKey, Operation> = {
   getSyncState: {
     tags: ['Sync'],
     summary: "State of a Page's sync",
-    description: `Per configured platform and folder: the high-water mark, the status, how many conversations are indexed, when the index was brought up to date and the last run. ${NO_QUERY_NOTE}`,
+    description: `Per configured platform and folder: the high-water mark, the status (running from a POST's answer until the run ends, its reconciliation included), how many conversations are indexed, when the index was brought up to date and last reconciled, and the last run. ${NO_QUERY_NOTE}`,
     responses: {
       '200': jsonBody('The sync state.', 'SyncState'),
       // Reads the registry and the state, never the token: a dead token is no error here.
@@ -111,7 +115,9 @@ const OPERATIONS: Record<RouteKey, Operation> = {
   startSync: {
     tags: ['Sync'],
     summary: 'Start a sync of a Page now',
-    description: `Starts a run unless one holds the page (a run is never started twice). ${NO_QUERY_NOTE}`,
+    description:
+      'Starts a run unless one holds the page (a run is never started twice). With full=true the run also reconciles every platform; asked while a run holds the page, the next run reconciles.',
+    parameters: openApiQueryParameters(SyncStartQuerySchema),
     responses: {
       '202': jsonBody('Started, or already running.', 'SyncStarted'),
       ...errorAnswers({ input: true, page: true, graph: false, store: true }),

@@ -6,6 +6,8 @@ import {
   PagesQuerySchema,
   parseQuery,
   queryParameterNames,
+  type SyncStartQuery,
+  SyncStartQuerySchema,
 } from '../domain/shapes/queries.js';
 import { isPageId } from '../domain/vocabulary.js';
 import { PAGE_ID_PARAMETER } from './path-parameters.js';
@@ -17,6 +19,7 @@ import { PAGE_ID_PARAMETER } from './path-parameters.js';
 
 const CONVERSATIONS_PARAMETERS = queryParameterNames(ConversationsQuerySchema);
 const PAGES_PARAMETERS = queryParameterNames(PagesQuerySchema);
+const SYNC_START_PARAMETERS = queryParameterNames(SyncStartQuerySchema);
 
 /**
  * Parses the raw query string rather than API Gateway's `queryStringParameters`, which joins a
@@ -64,4 +67,12 @@ export function parseConversationsRequest(
   const pageId = readPageId(pathParameters);
   const params = Object.fromEntries(readQuery(rawQueryString, CONVERSATIONS_PARAMETERS));
   return { pageId, ...parseQuery(ConversationsQuerySchema, params) };
+}
+
+/** Validates `POST /pages/{pageId}/sync`'s query: `full`, which takes only `true`. */
+export function parseSyncStartRequest(rawQueryString: string | undefined): SyncStartQuery {
+  return parseQuery(
+    SyncStartQuerySchema,
+    Object.fromEntries(readQuery(rawQueryString, SYNC_START_PARAMETERS)),
+  );
 }

@@ -230,7 +230,27 @@ export const PagesQuerySchema = v.pipe(
 );
 export type PagesQuery = v.InferOutput<typeof PagesQuerySchema>;
 
-type QuerySchema = typeof ConversationsQuerySchema | typeof PagesQuerySchema;
+/** `POST /pages/{pageId}/sync`: `full=true` makes the run it starts reconcile every platform. */
+export const SyncStartQuerySchema = v.pipe(
+  v.strictObject(
+    {
+      full: v.optional(
+        v.pipe(
+          v.string(),
+          v.picklist(['true'], '"full" takes only true.'),
+          v.description(
+            'true: the run also reconciles every platform, due or not: every covered folder listed whole, conversations deleted or moved in Graph found (about one Graph call per 100 conversations).',
+          ),
+        ),
+      ),
+    },
+    (issue) => `Unknown query parameter "${String(issue.input)}".`,
+  ),
+  v.transform((query) => ({ full: query.full === 'true' })),
+);
+export type SyncStartQuery = v.InferOutput<typeof SyncStartQuerySchema>;
+
+type QuerySchema = typeof ConversationsQuerySchema | typeof PagesQuerySchema | typeof SyncStartQuerySchema;
 
 /** The parameter names a query schema takes: any other is a 400 naming it. */
 export const queryParameterNames = (schema: QuerySchema): ReadonlySet<string> =>
