@@ -8,7 +8,11 @@ import { describe, expect, test } from 'vitest';
 const MAIN = new URL('../lib/local/main.ts', import.meta.url).pathname;
 const CLI = new URL('../lib/cli/pages.ts', import.meta.url).pathname;
 const TSX = join(process.cwd(), 'node_modules/.bin/tsx');
-const [BAKERY, BIKES, , FLORIST, CAFE] = [1, 2, 3, 4, 5].map((n) => String(1_000_000_000_000_000 + n));
+const BAKERY = '1000000000000001';
+const BIKES = '1000000000000002';
+const BOOKS = '1000000000000003';
+const FLORIST = '1000000000000004';
+const CAFE = '1000000000000005';
 
 /** `npm start` itself (its entry point), in `dir`, on a free port; `waitFor` reads its standard output. */
 function startRuntime(dir: string) {
@@ -109,7 +113,7 @@ describe('npm run pages against npm start', () => {
       expect((listed.body.data as Array<{ page_id: string }>).map((page) => page.page_id)).toEqual([
         BAKERY,
         BIKES,
-        String(1_000_000_000_000_003),
+        BOOKS,
         FLORIST,
         CAFE,
       ]);

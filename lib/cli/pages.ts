@@ -5,14 +5,12 @@
  * Tokens are read from files or standard input, never from the command line, where shell history and
  * the process list would keep them.
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { readSetting } from '../config/config.js';
 import { SETTINGS } from '../config/settings.js';
 import { ConfigurationError, ProductError } from '../domain/errors.js';
 import { pageView } from '../domain/page.js';
-import { routePath } from '../domain/routes.js';
-import { GraphAccountsClient, type GraphApp } from '../graph/graph-accounts.js';
+import { GraphAccountsClient } from '../graph/graph-accounts.js';
 import { connectPages, type OnboardingDependencies } from '../pages/connect.js';
 import { FileTokenVault } from '../pages/file-token-vault.js';
 import { readLocalEndpoints } from '../pages/local-endpoints.js';
@@ -23,13 +21,14 @@ import { createDynamoClient, EMBEDDED_DYNAMO_TIMEOUTS } from '../store/dynamo-cl
 import { PageRegistry } from '../store/page-registry.js';
 import { SecretLock } from '../store/secret-lock.js';
 import { createQueueSyncStarter } from '../sync/sync-queue.js';
-import { redactSecrets, registerSecret } from '../telemetry/redaction.js';
+import { redactSecrets } from '../telemetry/redaction.js';
 import { FileTokenSource } from '../tokens/file-token-source.js';
 import { SecretWriter } from '../tokens/secret-writer.js';
 import { createSecretsManagerClient } from '../tokens/secrets-client.js';
 import { SecretsManagerTokenSource } from '../tokens/secrets-manager-token-source.js';
 import { SHARED_SECRETS_ABOVE_PAGES } from '../tokens/shared-secret.js';
 import { parseCredentials, type TokenSource } from '../tokens/token-source.js';
+import { type Flags, readApp, readSecretInput, secretsChoice } from './pages-input.js';
 import { addLine, connectSummary, connectTable, progressBar, table } from './pages-output.js';
 
 const USAGE = `Usage: npm run pages -- <command> [options]
@@ -63,14 +62,12 @@ interface Environment {
   tokens: TokenSource;
 }
 
-type Flags = Record<string, string | boolean | undefined>;
-
 /** The first sync through the local API: its answer checked, so that only a started sync is reported. */
 function localSyncStarter(apiUrl: string) {
   return async (pageId: string): Promise<string> => {
     let response: Response;
     try {
-      response = await fetch(`${apiUrl}${routePath('startSync', { pageId })}`, {
+      response = await fetch(`${apiUrl}/pages/${pageId}/sync`, {
         method: 'POST',
         signal: AbortSignal.timeout(30_000),
       });
@@ -155,51 +152,6 @@ async function environment(flags: Flags): Promise<Environment> {
     },
     tokens,
   };
-}
-
-/** A secret from its file, or from standard input when it is piped; registered so no message prints it. */
-async function readSecretInput(path: string | undefined, what: string, flag: string): Promise<string> {
-  const text = await readInput(path, what, flag);
-  registerSecret(text);
-  return text;
-}
-
-async function readInput(path: string | undefined, what: string, flag: string): Promise<string> {
-  if (path !== undefined) {
-    const text = (await readFile(path, 'utf8')).trim();
-    if (text === '') throw new ConfigurationError(`${path} holds no ${what}.`);
-    return text;
-  }
-  if (process.stdin.isTTY)
-    throw new ConfigurationError(`Give the ${what} in a file (${flag} PATH) or on standard input.`);
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (text === '') throw new ConfigurationError(`Standard input held no ${what}.`);
-  return text;
-}
-
-/** The app, when `--app-id` is given: its secret from `--app-secret-file`, or standard input if the token is in a file. */
-async function readApp(flags: Flags): Promise<GraphApp | undefined> {
-  const id = flags['app-id'] as string | undefined;
-  const secretFile = flags['app-secret-file'] as string | undefined;
-  if (id === undefined) {
-    if (secretFile !== undefined) throw new ConfigurationError('--app-secret-file needs --app-id.');
-    return undefined;
-  }
-  if (!/^\d{1,32}$/.test(id)) throw new ConfigurationError('--app-id takes the app id (digits).');
-  if (secretFile === undefined && flags['token-file'] === undefined) {
-    throw new ConfigurationError(
-      'Standard input can carry the token or the app secret, not both: give one in a file (--token-file or --app-secret-file).',
-    );
-  }
-  return { id, secret: await readSecretInput(secretFile, 'app secret', '--app-secret-file') };
-}
-
-function secretsChoice(flags: Flags): 'shared' | 'per-page' | undefined {
-  if (flags.shared === true && flags['secret-per-page'] === true)
-    throw new ConfigurationError('--shared and --secret-per-page contradict each other: give one.');
-  return flags.shared === true ? 'shared' : flags['secret-per-page'] === true ? 'per-page' : undefined;
 }
 
 async function run(argv: string[]): Promise<number> {

@@ -11,6 +11,7 @@ import { checkProof, GraphRejection } from './graph-emulator-rules.js';
 import { DEMO_PAGE_IDS, type EmulatedPage, seedPage } from './graph-emulator-seed.js';
 import {
   APP_TOKEN,
+  type DebugSubject,
   EMULATOR_APP,
   expiredToken,
   invalidToken,
@@ -209,60 +210,27 @@ export class AccountsEmulator {
   private debugToken(search: URLSearchParams, token: string | undefined): unknown {
     if (token !== APP_TOKEN && this.kindOf(token) === undefined) throw this.wrongToken(token, 'any');
     const input = search.get('input_token') ?? '';
-    const nowSeconds = Math.floor(this.now().getTime() / 1000);
-    const common = { app_id: EMULATOR_APP.id, application: 'Emulated app', issued_at: nowSeconds };
     const kind = this.kindOf(input);
-    if (kind === 'app')
-      return { data: { ...common, type: 'APP', is_valid: true, expires_at: 0, scopes: [] } };
     const page = kind === 'page' ? this.pageOfToken(input) : undefined;
-    if (page !== undefined) {
-      return {
-        data: {
-          ...common,
-          type: 'PAGE',
-          profile_id: page.id,
-          expires_at: TokenLedger.seconds(this.tokens.pageTokenExpiresAt(page.id)),
-          data_access_expires_at: nowSeconds + 90 * 86_400,
-          is_valid: true,
-          scopes: [...ALL_SCOPES],
-        },
-      };
-    }
     const entry = this.tokens.user(input);
     const user = entry === undefined ? undefined : this.users.get(entry.userId);
-    if (entry === undefined || user === undefined) {
-      return {
-        data: { error: { code: 190, message: invalidToken().error.message }, is_valid: false, scopes: [] },
+    let subject: DebugSubject = { kind: 'unknown' };
+    if (kind === 'app') subject = { kind: 'app' };
+    else if (page !== undefined) {
+      subject = { kind: 'page', pageId: page.id, expiresAt: this.tokens.pageTokenExpiresAt(page.id) };
+    } else if (entry !== undefined && user !== undefined) {
+      const granular = ALL_SCOPES.map((scope) => ({
+        scope,
+        target_ids: user.pageIds.filter((pageId) => !user.missing.get(pageId)?.has(scope)),
+      }));
+      subject = {
+        kind: 'user',
+        userId: user.id,
+        entry,
+        granted: granular.filter((g) => g.target_ids.length > 0),
       };
     }
-    if (this.tokens.expired(entry)) {
-      const { message, code, error_subcode } = expiredToken(entry).error;
-      return {
-        data: {
-          ...common,
-          type: 'USER',
-          error: { code, subcode: error_subcode, message },
-          is_valid: false,
-          scopes: [],
-        },
-      };
-    }
-    const granular = ALL_SCOPES.map((scope) => ({
-      scope,
-      target_ids: user.pageIds.filter((pageId) => !user.missing.get(pageId)?.has(scope)),
-    }));
-    return {
-      data: {
-        ...common,
-        type: 'USER',
-        data_access_expires_at: nowSeconds + 90 * 86_400,
-        expires_at: TokenLedger.seconds(entry.expiresAt),
-        is_valid: true,
-        scopes: granular.filter((g) => g.target_ids.length > 0).map((g) => g.scope),
-        granular_scopes: granular.filter((g) => g.target_ids.length > 0),
-        user_id: user.id,
-      },
-    };
+    return this.tokens.debug(subject, ALL_SCOPES);
   }
 
   private accounts(search: URLSearchParams, version: string, token: string | undefined): unknown {

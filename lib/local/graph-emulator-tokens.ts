@@ -25,6 +25,20 @@ export interface UserTokenEntry {
   expiresAt: number | undefined;
 }
 
+/** What `debug_token` is asked about, as the accounts emulator found it. */
+export type DebugSubject =
+  | { kind: 'app' }
+  | { kind: 'page'; pageId: string; expiresAt: number | undefined }
+  | {
+      kind: 'user';
+      userId: string;
+      entry: UserTokenEntry;
+      granted: Array<{ scope: string; target_ids: string[] }>;
+    }
+  | { kind: 'unknown' };
+
+const DATA_ACCESS_SECONDS = 90 * 86_400;
+
 export class TokenLedger {
   private readonly users = new Map<string, UserTokenEntry>();
   /** Page id -> when its token expires (epoch ms); absent: never. */
@@ -81,6 +95,52 @@ export class TokenLedger {
     if (this.expired(given)) throw expiredToken(given);
     const token = this.issue(given.userId, 'long');
     return { access_token: token, token_type: 'bearer', expires_in: LONG_LIVED_SECONDS };
+  }
+
+  /** `GET /debug_token`'s answer, in Graph's shape: an invalid token is an answer (`is_valid: false`), not an error. */
+  debug(subject: DebugSubject, pageScopes: readonly string[]): unknown {
+    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+    const common = { app_id: EMULATOR_APP.id, application: 'Emulated app', issued_at: nowSeconds };
+    const dataAccess = nowSeconds + DATA_ACCESS_SECONDS;
+    switch (subject.kind) {
+      case 'app':
+        return { data: { ...common, type: 'APP', is_valid: true, expires_at: 0, scopes: [] } };
+      case 'page':
+        return {
+          data: {
+            ...common,
+            type: 'PAGE',
+            profile_id: subject.pageId,
+            expires_at: TokenLedger.seconds(subject.expiresAt),
+            data_access_expires_at: dataAccess,
+            is_valid: true,
+            scopes: [...pageScopes],
+          },
+        };
+      case 'unknown':
+        return {
+          data: { error: { code: 190, message: invalidToken().error.message }, is_valid: false, scopes: [] },
+        };
+      case 'user': {
+        if (this.expired(subject.entry)) {
+          const { message, code, error_subcode } = expiredToken(subject.entry).error;
+          const error = { code, subcode: error_subcode, message };
+          return { data: { ...common, type: 'USER', error, is_valid: false, scopes: [] } };
+        }
+        return {
+          data: {
+            ...common,
+            type: 'USER',
+            data_access_expires_at: dataAccess,
+            expires_at: TokenLedger.seconds(subject.entry.expiresAt),
+            is_valid: true,
+            scopes: subject.granted.map((g) => g.scope),
+            granular_scopes: subject.granted,
+            user_id: subject.userId,
+          },
+        };
+      }
+    }
   }
 
   /** Seconds since the epoch as Graph writes them; 0 for never. */
