@@ -7,18 +7,31 @@ import type { TableAccess } from './conversations-table.js';
  * that a reviewer compares the functions side by side, and the tests read the synthesized policies
  * against it. Nothing is deleted except an Instagram mapping that moved: expiry is DynamoDB's TTL.
  */
-const { backoff, changes, conversation, cursor, instagramAccount, page, pacing, registry } = KEY_PREFIXES;
+const {
+  backoff,
+  changes,
+  conversation,
+  cursor,
+  instagramAccount,
+  page,
+  pacing,
+  reconcile,
+  registry,
+  syncRequest,
+} = KEY_PREFIXES;
 const { indexedFolder, pendingEvents, removedFolder } = INDEX_KEY_PREFIXES;
 
 /**
  * The API: cursors and back-off marks (read and written), a Page's sync state (read only: `PAGE#`
- * is never written, so it cannot overwrite a lease or a checkpoint), the registry (`GET /pages`
- * queries it; token health updates it), and the index through gsi1 only.
+ * is never written, so it cannot overwrite a lease or a checkpoint) and when `POST /sync` last started
+ * a run (`SYNCREQ#`, read and written), the registry (`GET /pages` queries it; token health updates
+ * it), and the index through gsi1 only.
  */
 export const API_TABLE_ACCESS: TableAccess = {
   items: [
-    { actions: ['GetItem'], keyPrefixes: [cursor, backoff, page, registry] },
-    { actions: ['PutItem'], keyPrefixes: [cursor, backoff] },
+    { actions: ['GetItem'], keyPrefixes: [cursor, backoff, page, registry, syncRequest] },
+    // `SYNCREQ#`: when POST /sync started a run, kept apart from the sync state it may not write.
+    { actions: ['PutItem'], keyPrefixes: [cursor, backoff, syncRequest] },
     { actions: ['Query', 'UpdateItem'], keyPrefixes: [registry] },
     // The changes feed, read below the oldest pending write (gsi2) of the Page.
     { actions: ['Query'], keyPrefixes: [changes] },
@@ -39,7 +52,8 @@ export const SCHEDULE_TABLE_ACCESS: TableAccess = {
  * The sync worker: back-off marks; sync state, lease and folder counts (`PAGE#`, updated in place);
  * index entries with their pending-event marks (`CONV#`); the registry (token health, the Page's name,
  * its sync summary) with its Instagram mapping, whose old item it deletes when the account moved;
- * gsi1 to recount a folder, gsi2 for the change events a dead writer left.
+ * a reconciliation's chunks (`RECON#`); gsi1 to recount a folder and list its live ids, gsi2 for the
+ * change events a dead writer left.
  */
 export const SYNC_WORKER_TABLE_ACCESS: TableAccess = {
   items: [
@@ -48,6 +62,8 @@ export const SYNC_WORKER_TABLE_ACCESS: TableAccess = {
     { actions: ['UpdateItem'], keyPrefixes: [page, conversation, registry, instagramAccount] },
     { actions: ['BatchGetItem'], keyPrefixes: [conversation] },
     { actions: ['DeleteItem'], keyPrefixes: [instagramAccount] },
+    // A reconciliation's chunks of seen ids: written once each, read back by scan.
+    { actions: ['PutItem', 'Query'], keyPrefixes: [reconcile] },
   ],
   indexQueries: [
     { indexName: 'gsi1', keyPrefixes: [indexedFolder] },

@@ -32,6 +32,13 @@ describe('every key, as stored', () => {
     ['registered Page', keys.registeredPage('1001'), 'PAGES', `${'0'.repeat(28)}1001`],
     ['Instagram account', keys.instagramAccount('17841'), 'IGACCOUNT#17841', 'PAGE'],
     ['shared-secret lock', keys.secretLock('pages/shared'), 'SECRETLOCK#pages/shared', 'LOCK'],
+    [
+      'reconciliation chunk',
+      keys.reconcileChunk('1001', 'instagram', 'c0ffee', 42),
+      'RECON#1001#instagram',
+      'c0ffee#000042',
+    ],
+    ['sync requested', keys.syncRequest('1001'), 'SYNCREQ#1001', 'REQUEST'],
   ])('%s: %s', (_, key, pk, sk) => {
     expect(key).toEqual({ pk, sk });
   });

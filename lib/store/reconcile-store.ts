@@ -28,9 +28,10 @@ const NAMES = namesOf<ChunkItem>({ '#seq': 'seq', '#folder': 'folder', '#next': 
 const { partitionKey, sortKey } = TABLE_KEYS;
 
 /**
- * The ids a reconciliation saw, one item per Graph listing under `RECON#<pageId>#<platform>`, sorted by
- * scan and number. Each chunk is also the scan's checkpoint: the last one says which folder the listing
- * is in and Graph's cursor to go on from, so a listing costs one write however large the sync state.
+ * The ids a reconciliation saw, one item per Graph listing in its platform's partition
+ * (`reconcilePartition`), sorted by scan and number. Each chunk is also the scan's checkpoint: the last
+ * one says which folder the listing is in and Graph's cursor to go on from, so a listing costs one
+ * write however large the sync state.
  * Chunks expire (TTL) a few days after their scan began; a scan is given up before that (see
  * `reconcile.ts`), and a scan whose chunks are not all there is never compared (`seenIds`).
  */
