@@ -1,8 +1,8 @@
 import type { PageCredentials } from './conversation.js';
 import { KnownInvalidTokenError, type PageTokenInvalidError } from './errors.js';
 import { OTHER_TOKEN_REJECTION, TOKEN_REJECTION_REASONS } from './graph-error-table.js';
-import type { PageView, TokenHealthError, TokenStatus } from './shapes/pages.js';
-import type { RunOutcome, SyncStatusWord } from './shapes/sync.js';
+import type { PageView, TokenHealthError } from './shapes/pages.js';
+import type { RunOutcome, SyncStatusWord, TokenStatus } from './shapes/words.js';
 
 /**
  * A Page of the registry: which Pages this deployment serves, where each one's token lives, whether
@@ -19,12 +19,8 @@ export function comparePageIds(a: string, b: string): number {
 }
 
 /** A token's health, a Page's view and a rejected token's error, as answered (declared with the HTTP shapes). */
-export {
-  type PageView,
-  TOKEN_STATUSES,
-  type TokenHealthError,
-  type TokenStatus,
-} from './shapes/pages.js';
+export type { PageView, TokenHealthError } from './shapes/pages.js';
+export { TOKEN_STATUSES, type TokenStatus } from './shapes/words.js';
 
 /**
  * Where a Page's token lives. `page-secret`: its own secret, `<prefix><pageId>` (the default; locally,

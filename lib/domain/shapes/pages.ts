@@ -1,15 +1,14 @@
 import * as v from 'valibot';
 import { OTHER_TOKEN_REJECTION, TOKEN_REJECTION_REASONS } from '../graph-error-table.js';
 import { GraphErrorDetailsSchema, instant, PagingSchema } from './common.js';
-import { RUN_OUTCOMES, SYNC_STATUSES } from './sync.js';
+import { RUN_OUTCOMES, SYNC_STATUSES, TOKEN_STATUSES } from './words.js';
 
 /**
  * The bodies of `GET /pages` and `GET /pages/{pageId}`: a Page of the registry with its token health
  * and a summary of its sync, in the contract's words.
  */
 
-export const TOKEN_STATUSES = ['valid', 'invalid', 'unchecked'] as const;
-export type TokenStatus = (typeof TOKEN_STATUSES)[number];
+export { TOKEN_STATUSES, type TokenStatus } from './words.js';
 
 /**
  * A reason a rejected token is given: one per subcode of Graph's error table, or the fallback. Typed

@@ -9,15 +9,11 @@ import {
   nullableWith,
   PlatformSchema,
 } from './common.js';
+import { RUN_OUTCOMES, SYNC_STATUSES } from './words.js';
 
 /** The bodies of `GET` and `POST /pages/{pageId}/sync`: the sync of each configured platform and folder. */
 
-export const RUN_OUTCOMES = ['complete', 'partial', 'skipped', 'failed'] as const;
-export type RunOutcome = (typeof RUN_OUTCOMES)[number];
-
-/** A partition's sync status; a Page's sync summary has the same three. */
-export const SYNC_STATUSES = ['idle', 'running', 'failed'] as const;
-export type SyncStatusWord = (typeof SYNC_STATUSES)[number];
+export { RUN_OUTCOMES, type RunOutcome, SYNC_STATUSES, type SyncStatusWord } from './words.js';
 
 /** One run's record, in the contract's words (stored as it is answered). */
 export const RunRecordSchema = v.pipe(
