@@ -53,6 +53,7 @@ describe('SyncFanOut with default props', () => {
       GRAPH_API_VERSION: 'v24.0',
       SYNC_PLATFORMS: 'messenger,instagram',
       SYNC_FOLDERS: 'inbox,other',
+      RECONCILE_EVERY_HOURS: '24',
     });
   });
 
@@ -110,7 +111,7 @@ describe('SyncFanOut with default props', () => {
           Effect: 'Allow',
           Action: 'dynamodb:PutItem',
           Resource: arnOf(tableId),
-          Condition: leadingKeys('BACKOFF#'),
+          Condition: leadingKeys('BACKOFF#', 'CHANGES#'),
         },
         {
           Effect: 'Allow',
@@ -120,9 +121,21 @@ describe('SyncFanOut with default props', () => {
         },
         {
           Effect: 'Allow',
+          Action: 'dynamodb:BatchGetItem',
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('CONV#'),
+        },
+        {
+          Effect: 'Allow',
           Action: 'dynamodb:DeleteItem',
           Resource: arnOf(tableId),
           Condition: leadingKeys('IGACCOUNT#'),
+        },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:PutItem', 'dynamodb:Query'],
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('RECON#'),
         },
         { Effect: 'Allow', Action: 'events:PutEvents', Resource: arnOf(logicalId(product.changeEventBus)) },
         {
