@@ -58,7 +58,8 @@ export const SCHEDULE_TABLE_ACCESS: TableAccess = {
 export const SYNC_WORKER_TABLE_ACCESS: TableAccess = {
   items: [
     { actions: ['GetItem'], keyPrefixes: [backoff, page, registry] },
-    { actions: ['PutItem'], keyPrefixes: [backoff, changes] },
+    { actions: ['PutItem'], keyPrefixes: [backoff] },
+    { actions: ['BatchWriteItem'], keyPrefixes: [changes] },
     { actions: ['UpdateItem'], keyPrefixes: [page, conversation, registry, instagramAccount] },
     { actions: ['BatchGetItem'], keyPrefixes: [conversation] },
     { actions: ['DeleteItem'], keyPrefixes: [instagramAccount] },
@@ -79,7 +80,8 @@ export const SYNC_WORKER_TABLE_ACCESS: TableAccess = {
 export const REFRESH_TABLE_ACCESS: TableAccess = {
   items: [
     { actions: ['GetItem'], keyPrefixes: [backoff, page, pacing, registry, instagramAccount] },
-    { actions: ['PutItem'], keyPrefixes: [backoff, changes] },
+    { actions: ['PutItem'], keyPrefixes: [backoff] },
+    { actions: ['BatchWriteItem'], keyPrefixes: [changes] },
     { actions: ['UpdateItem'], keyPrefixes: [page, pacing, conversation, registry] },
   ],
   indexQueries: [{ indexName: 'gsi2', keyPrefixes: [pendingEvents] }],

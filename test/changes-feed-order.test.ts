@@ -34,7 +34,7 @@ function gate(): { wait: Promise<void>; open(): void } {
   return { wait, open };
 }
 
-/** A container's DynamoDB client: its Put of a feed record waits for `hold` or fails with `fail`. */
+/** A container's DynamoDB client: its writes of feed records wait for `hold`, or fail with `fail`. */
 function containerClient(
   client: DynamoDBClient,
   feedPut: { hold?: Promise<void>; fail?: boolean } = {},
@@ -44,13 +44,10 @@ function containerClient(
     get(target, property, receiver) {
       if (property === 'feedPutsSeen') return state.feedPutsSeen;
       if (property !== 'send') return Reflect.get(target, property, receiver);
-      return async (command: {
-        constructor: { name: string };
-        input: { Item?: { pk?: { S?: string } } };
-      }) => {
+      return async (command: { constructor: { name: string }; input: { RequestItems?: object } }) => {
         const isFeedPut =
-          command.constructor.name === 'PutItemCommand' &&
-          command.input.Item?.pk?.S?.startsWith('CHANGES') === true;
+          command.constructor.name === 'BatchWriteItemCommand' &&
+          JSON.stringify(command.input.RequestItems).includes('"CHANGES#');
         if (isFeedPut) {
           state.feedPutsSeen += 1;
           if (feedPut.fail) throw new Error('the container died before recording its write');

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import {
   type AttributeValue,
   BatchGetItemCommand,
+  BatchWriteItemCommand,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -86,9 +87,10 @@ export interface QueryResult<T> {
 export const namesOf = <T>(names: Record<`#${string}`, keyof T & string>): Record<`#${string}`, string> =>
   names;
 
-/** BatchGetItem takes at most 100 keys; what it leaves unprocessed is asked again, a few times. */
+/** BatchGetItem takes at most 100 keys, BatchWriteItem 25 items; what either leaves unprocessed is sent again, a few times. */
 const BATCH_GET_LIMIT = 100;
-const BATCH_GET_ATTEMPTS = 5;
+const BATCH_WRITE_LIMIT = 25;
+const BATCH_ATTEMPTS = 5;
 
 /** Epoch seconds, the unit of DynamoDB's TTL attribute. */
 export const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
@@ -192,7 +194,7 @@ export class Table {
     for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
       let asked: Record<string, AttributeValue>[] = keys.slice(start, start + BATCH_GET_LIMIT).map(toItem);
       for (let attempt = 1; asked.length > 0; attempt++) {
-        if (attempt > BATCH_GET_ATTEMPTS) throw new Error('BatchGetItem left keys unprocessed.');
+        if (attempt > BATCH_ATTEMPTS) throw new Error('BatchGetItem left keys unprocessed.');
         // Unprocessed keys mean throttling: back off before asking again, as the SDK's retries do.
         if (attempt > 1) await delay(25 * 2 ** attempt);
         const output = await this.client.send(
@@ -212,6 +214,28 @@ export class Table {
       }
     }
     return records;
+  }
+
+  /**
+   * Writes whole records without conditions (BatchWriteItem, 25 a call): for records whose writing
+   * twice is harmless. Items DynamoDB left unprocessed are sent again.
+   */
+  async putMany(records: ReadonlyArray<TableKey & Record<string, Value>>): Promise<void> {
+    for (let start = 0; start < records.length; start += BATCH_WRITE_LIMIT) {
+      let requests = records.slice(start, start + BATCH_WRITE_LIMIT).map((record) => ({
+        PutRequest: { Item: toItem(record) },
+      }));
+      for (let attempt = 1; requests.length > 0; attempt++) {
+        if (attempt > BATCH_ATTEMPTS) throw new Error('BatchWriteItem left items unprocessed.');
+        if (attempt > 1) await delay(25 * 2 ** attempt);
+        const output = await this.client.send(
+          new BatchWriteItemCommand({ RequestItems: { [this.name]: requests } }),
+        );
+        requests = (output.UnprocessedItems?.[this.name] ?? []).flatMap((request) =>
+          request.PutRequest?.Item === undefined ? [] : [{ PutRequest: { Item: request.PutRequest.Item } }],
+        );
+      }
+    }
   }
 
   /** One Query call: at most `limit` records, and where to resume. */
