@@ -33,6 +33,8 @@ export const API_TABLE_ACCESS: TableAccess = {
     // `SYNCREQ#`: when POST /sync started a run, kept apart from the sync state it may not write.
     { actions: ['PutItem'], keyPrefixes: [cursor, backoff, syncRequest] },
     { actions: ['Query', 'UpdateItem'], keyPrefixes: [registry] },
+    // The listed Pages' run summaries (`PAGE#<id>`/`SUMMARY`), one BatchGetItem per answer.
+    { actions: ['BatchGetItem'], keyPrefixes: [page] },
     // The changes feed, read below the oldest pending write (gsi2) of the Page.
     { actions: ['Query'], keyPrefixes: [changes] },
   ],
@@ -49,9 +51,10 @@ export const SCHEDULE_TABLE_ACCESS: TableAccess = {
 };
 
 /**
- * The sync worker: back-off marks; sync state, lease and folder counts (`PAGE#`, updated in place);
- * index entries with their pending-event marks (`CONV#`); the registry (token health, the Page's name,
- * its sync summary) with its Instagram mapping, whose old item it deletes when the account moved;
+ * The sync worker: back-off marks; sync state, lease, folder counts and the run's summary (`PAGE#`,
+ * updated in place);
+ * index entries with their pending-event marks (`CONV#`); the registry (token health, the Page's name)
+ * with its Instagram mapping, whose old item it deletes when the account moved;
  * a reconciliation's chunks (`RECON#`); gsi1 to recount a folder and list its live ids, gsi2 for the
  * change events a dead writer left.
  */

@@ -1,7 +1,16 @@
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
 import { pageView, tokenRejectionReason } from '#lib/domain/page.js';
 import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
+import { keys, REGISTRY_PARTITION } from '#lib/store/keys.js';
 import { PageRegistry } from '#lib/store/page-registry.js';
+import { TABLE_KEYS } from '#lib/store/table-schema.js';
 
 let dynamo: EmbeddedDynamo;
 beforeAll(async () => {
@@ -14,6 +23,30 @@ async function required(registry: PageRegistry, pageId: string) {
   const record = await registry.get(pageId);
   if (record === undefined) throw new Error(`page ${pageId} is not registered`);
   return record;
+}
+
+async function registryWithTable() {
+  const tableName = `pages-${Math.random().toString(36).slice(2)}`;
+  await ensureTable(dynamo.client, tableName);
+  return {
+    registry: new PageRegistry({ client: dynamo.client, tableName }),
+    client: dynamo.client,
+    tableName,
+  };
+}
+
+/** Every item of the registry's partition, as stored. */
+async function registryItems(client: DynamoDBClient, tableName: string) {
+  const output = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+      ExpressionAttributeValues: marshall({ ':pk': REGISTRY_PARTITION }),
+      ConsistentRead: true,
+    }),
+  );
+  return output.Items ?? [];
 }
 
 async function freshRegistry(now?: () => Date): Promise<PageRegistry> {
@@ -163,5 +196,62 @@ describe('the page registry', () => {
       synced_at: '2026-11-25T12:00:00.000Z',
       last_outcome: 'partial',
     });
+  });
+
+  test("a run writes its summary under the Page's own partition, never the registry's, and listings show it", async () => {
+    const { registry, client, tableName } = await registryWithTable();
+    for (const id of ['1', '2', '3']) await registry.register({ pageId: id, token: { kind: 'page-secret' } });
+    const before = await registryItems(client, tableName);
+    for (const id of ['1', '3']) {
+      await registry.updateSyncSummary(id, {
+        status: 'idle',
+        syncedAt: `2026-11-25T12:00:0${id}.000Z`,
+        lastOutcome: 'complete',
+      });
+    }
+    // The registry's partition is as it was: a round writes none of its items.
+    expect(await registryItems(client, tableName)).toEqual(before);
+    const summary = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: marshall(keys.syncSummary('3')) }),
+    );
+    expect(summary.Item?.sync_status?.S).toBe('idle');
+    const listed = await registry.list({ limit: 10 });
+    expect(listed.records.map((record) => [record.pageId, record.sync?.syncedAt])).toEqual([
+      ['1', '2026-11-25T12:00:01.000Z'],
+      ['2', undefined],
+      ['3', '2026-11-25T12:00:03.000Z'],
+    ]);
+  });
+
+  test('a registry item written before summaries moved still shows its summary, until a run writes one', async () => {
+    const { registry, client, tableName } = await registryWithTable();
+    await registry.register({ pageId: '5', token: { kind: 'page-secret' } });
+    await client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: marshall(keys.registeredPage('5')),
+        UpdateExpression: 'SET sync_status = :s, synced_at = :t, sync_last_outcome = :o',
+        ExpressionAttributeValues: marshall({
+          ':s': 'idle',
+          ':t': '2026-01-01T00:00:00.000Z',
+          ':o': 'partial',
+        }),
+      }),
+    );
+    expect((await required(registry, '5')).sync?.lastOutcome).toBe('partial');
+    expect((await registry.list({ limit: 1 })).records[0]?.sync?.syncedAt).toBe('2026-01-01T00:00:00.000Z');
+    await registry.updateSyncSummary('5', { status: 'failed', lastOutcome: 'failed' });
+    expect((await required(registry, '5')).sync).toMatchObject({ status: 'failed', lastOutcome: 'failed' });
+  });
+
+  test('removing a Page removes its summary', async () => {
+    const { registry, client, tableName } = await registryWithTable();
+    await registry.register({ pageId: '6', token: { kind: 'page-secret' } });
+    await registry.updateSyncSummary('6', { status: 'idle', lastOutcome: 'complete' });
+    await registry.remove('6');
+    const summary = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: marshall(keys.syncSummary('6')) }),
+    );
+    expect(summary.Item).toBeUndefined();
   });
 });

@@ -15,6 +15,7 @@ describe('every key, as stored', () => {
     ['cursor', keys.cursor('q3Zx'), 'CURSOR#q3Zx', 'CURSOR'],
     ['back-off', keys.backoff('1001'), 'BACKOFF#1001', 'BACKOFF'],
     ['sync state', keys.syncState('1001'), 'PAGE#1001', 'SYNC'],
+    ['sync summary', keys.syncSummary('1001'), 'PAGE#1001', 'SUMMARY'],
     [
       'folder count',
       keys.folderCount('1001', 'messenger', 'page_done'),

@@ -41,6 +41,11 @@ export const keys = Object.freeze({
   /** Its own partition, not the Page's `PAGE#`: see `backoff-store.ts`. */
   backoff: (pageId: string) => tableKey(KEY_PREFIXES.backoff + pageId, SORT_KEYS.backoff),
   syncState: (pageId: string) => tableKey(KEY_PREFIXES.page + pageId, SORT_KEYS.syncState),
+  /**
+   * The latest run's summary, under the Page's own partition: every run writes it, and under the
+   * registry's one partition a round's writes would all land on one key.
+   */
+  syncSummary: (pageId: string) => tableKey(KEY_PREFIXES.page + pageId, SORT_KEYS.syncSummary),
   folderCount: (pageId: string, platform: Platform, folder: Folder) =>
     tableKey(KEY_PREFIXES.page + pageId, SORT_KEYS.folderCount + join(platform, folder)),
   refresh: (pageId: string, platform: Platform, personId: string) =>

@@ -29,6 +29,10 @@ export interface RegistryItem {
   /** `TokenHealthError` as JSON. */
   token_error: string;
   token_invalid_at_version: string;
+  /**
+   * The sync summary as items written before it moved to its own item (`SyncSummaryItem`) carry it:
+   * read only when the Page has no summary item yet.
+   */
   sync_status: string;
   synced_at: string;
   sync_last_outcome: string;
@@ -36,6 +40,15 @@ export interface RegistryItem {
   updated_at: string;
   profile_refreshed_at: string;
 }
+
+/**
+ * The latest run's summary (`keys.syncSummary`), under the Page's own partition: every run writes it,
+ * and on the registry's one partition a round of 100,000 Pages would write one key 100,000 times.
+ */
+export type SyncSummaryItem = Pick<
+  RegistryItem,
+  'page_id' | 'sync_status' | 'synced_at' | 'sync_last_outcome'
+>;
 
 /** The small item that maps an Instagram professional account to its Page (`keys.instagramAccount`). */
 export interface InstagramAccountItem {
@@ -73,7 +86,7 @@ function readHealth(item: Stored<RegistryItem>): TokenHealth {
   };
 }
 
-function readSync(item: Stored<RegistryItem>): SyncSummary | undefined {
+function readSync(item: Stored<SyncSummaryItem>): SyncSummary | undefined {
   const status = oneOf(['idle', 'running', 'failed'] as const, item.sync_status);
   if (status === undefined) return undefined;
   return {
@@ -83,7 +96,14 @@ function readSync(item: Stored<RegistryItem>): SyncSummary | undefined {
   };
 }
 
-export function readPageRecord(item: Stored<RegistryItem>): PageRecord | undefined {
+/**
+ * The Page's record from its registry item and its summary item; without a summary item, the summary
+ * an older registry item carries.
+ */
+export function readPageRecord(
+  item: Stored<RegistryItem>,
+  summary?: Stored<SyncSummaryItem>,
+): PageRecord | undefined {
   const pageId = item.page_id;
   if (pageId === undefined) return undefined;
   return {
@@ -92,7 +112,7 @@ export function readPageRecord(item: Stored<RegistryItem>): PageRecord | undefin
     instagramAccountId: item.instagram_account_id,
     token: readLocation(item),
     health: readHealth(item),
-    sync: readSync(item),
+    sync: (summary === undefined ? undefined : readSync(summary)) ?? readSync(item),
     registeredAt: item.registered_at ?? '',
     updatedAt: item.updated_at ?? '',
     profileRefreshedAt: item.profile_refreshed_at,

@@ -7,9 +7,10 @@ import {
   locationAttributes,
   type RegistryItem,
   readPageRecord,
+  type SyncSummaryItem,
   sameLocation,
 } from './page-registry-item.js';
-import { namesOf, Table, type Values, type Written } from './table.js';
+import { namesOf, type Stored, Table, type Values, type Written } from './table.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 /**
@@ -50,7 +51,9 @@ export interface PageListing {
 }
 
 /**
- * The registry of Pages, one item each in one partition (its item in `page-registry-item.ts`). `find` keeps
+ * The registry of Pages, one item each in one partition (its item in `page-registry-item.ts`), written
+ * when a Page is registered, changed or removed, and when its token's health changes; each run's summary
+ * goes to an item under the Page's own partition, read beside it (one BatchGetItem per listing). `find` keeps
  * each item for `cacheMs` per container, so that the token sources and the health hook read it at most
  * once a minute per Page; the health marks update that copy too, so a container that marks a token
  * invalid refuses the Page at once.
@@ -76,8 +79,11 @@ export class PageRegistry implements TokenHealthRecorder {
 
   /** The Page's item, read now. */
   async get(pageId: string): Promise<PageRecord | undefined> {
-    const item = await this.table.get<RegistryItem>(keys.registeredPage(pageId), { consistent: true });
-    const record = item === undefined ? undefined : readPageRecord(item);
+    const [item, summary] = await Promise.all([
+      this.table.get<RegistryItem>(keys.registeredPage(pageId), { consistent: true }),
+      this.table.get<SyncSummaryItem>(keys.syncSummary(pageId), { consistent: true }),
+    ]);
+    const record = item === undefined ? undefined : readPageRecord(item, summary);
     this.remember(pageId, record);
     return record;
   }
@@ -103,7 +109,8 @@ export class PageRegistry implements TokenHealthRecorder {
       // One more than asked says whether there is more, without a second query.
       limit: options.limit + 1,
     });
-    const pages = records.flatMap((item) => readPageRecord(item) ?? []);
+    const summaries = await this.summaries(records.flatMap((item) => item.page_id ?? []));
+    const pages = records.flatMap((item) => readPageRecord(item, summaries.get(item.page_id ?? '')) ?? []);
     const more = pages.length > options.limit;
     const listing = pages.slice(0, options.limit);
     return { records: backwards ? listing.reverse() : listing, more };
@@ -198,6 +205,7 @@ export class PageRegistry implements TokenHealthRecorder {
     const removed = await this.table.delete<RegistryItem>(keys.registeredPage(pageId), {
       returns: 'ALL_OLD',
     });
+    await this.table.delete(keys.syncSummary(pageId));
     this.cache.delete(pageId);
     if (removed.record === undefined) return false;
     const instagramAccountId = removed.record.instagram_account_id;
@@ -247,10 +255,14 @@ export class PageRegistry implements TokenHealthRecorder {
     await this.rememberWritten(pageId, marked);
   }
 
-  /** Records the latest sync's summary (the sync calls this); a Page removed meanwhile stays removed. */
+  /**
+   * Records the latest sync's summary (the sync calls this) in the Page's own partition. A Page removed
+   * meanwhile stays removed (its registry item is what lists and finds it), at the cost of a stray
+   * summary item that a later registration of the same id shows until its first run.
+   */
   async updateSyncSummary(pageId: string, summary: SyncSummary): Promise<void> {
-    const values: Values = { ':status': summary.status };
-    const sets = ['sync_status = :status'];
+    const values: Values = { ':status': summary.status, ':id': pageId };
+    const sets = ['page_id = :id', 'sync_status = :status'];
     if (summary.syncedAt !== undefined) {
       sets.push('synced_at = :synced');
       values[':synced'] = summary.syncedAt;
@@ -259,12 +271,19 @@ export class PageRegistry implements TokenHealthRecorder {
       sets.push('sync_last_outcome = :outcome');
       values[':outcome'] = summary.lastOutcome;
     }
-    // A Page removed meanwhile fails the condition and stays removed.
-    await this.table.update(keys.registeredPage(pageId), {
+    await this.table.update(keys.syncSummary(pageId), {
       update: `SET ${sets.join(', ')}`,
-      condition: 'attribute_exists(page_id)',
       values,
     });
+  }
+
+  /** The summary items of these Pages (BatchGetItem, at most 100 keys a call), by Page id. */
+  private async summaries(pageIds: readonly string[]): Promise<Map<string, Stored<SyncSummaryItem>>> {
+    if (pageIds.length === 0) return new Map();
+    const items = await this.table.getMany<SyncSummaryItem>(pageIds.map((id) => keys.syncSummary(id)));
+    const byId = new Map<string, Stored<SyncSummaryItem>>();
+    for (const item of items) if (item.page_id !== undefined) byId.set(item.page_id, item);
+    return byId;
   }
 
   private remember(pageId: string, record: PageRecord | undefined): void {

@@ -8,6 +8,7 @@
  * | API cursor          | `CURSOR#<random key>`      | `CURSOR`            |                                          |
  * | back-off of a Page  | `BACKOFF#<pageId>`         | `BACKOFF`           |                                          |
  * | sync state and lease| `PAGE#<pageId>`            | `SYNC`              |                                          |
+ * | last run's summary  | `PAGE#<pageId>`            | `SUMMARY`           |                                          |
  * | indexed count       | `PAGE#<pageId>`            | `COUNT#<platform>#<folder>` |                                  |
  * | webhook refresh     | `PAGE#<pageId>`            | `REFRESH#<platform>#<person>` |                                 |
  * | Graph call pacing   | `PACE#<account>`           | `PACE`              |                                          |
@@ -81,6 +82,8 @@ export const SORT_KEYS = Object.freeze({
   cursor: 'CURSOR',
   backoff: 'BACKOFF',
   syncState: 'SYNC',
+  /** The latest run's summary, beside the sync state: one Page's writes on one Page's partition. */
+  syncSummary: 'SUMMARY',
   /** `COUNT#<platform>#<folder>` */
   folderCount: 'COUNT#',
   /** `REFRESH#<platform>#<person>` */
