@@ -5,7 +5,7 @@
  *   domain                      words, errors, shapes (imports nothing of ours)
  *   telemetry, config           logging, redaction, settings
  *   graph, tokens, store, events  the Graph client, token sources, DynamoDB stores, change-event sinks
- *   conversations               reading conversations: live, from the index, cursors, calling as a page
+ *   conversations, privacy      reading conversations (live, from the index, cursors); a person's data (erasure, retention)
  *   sync, pages, webhooks       the use cases that write: sync runs, the Page registry, push
  *   http, client                the API's HTTP edge; the typed client of it
  *   runtime                     composition: builds the services once per container
@@ -16,7 +16,7 @@ const layers = [
   ['domain'],
   ['telemetry', 'config'],
   ['graph', 'tokens', 'store', 'events'],
-  ['conversations'],
+  ['conversations', 'privacy'],
   ['sync', 'pages', 'webhooks'],
   ['http', 'client'],
   ['runtime'],

@@ -66,7 +66,7 @@ export function stackFromContext(tryGetContext: (key: string) => unknown): AppSt
       }
       return { type: 'iam' };
     }
-    const { issuer, audience, readScopes, syncScopes } = jwt as Partial<
+    const { issuer, audience, readScopes, syncScopes, eraseScopes } = jwt as Partial<
       Extract<ApiAuthorization, { type: 'jwt' }>
     >;
     if (issuer === undefined || audience === undefined) {
@@ -74,7 +74,7 @@ export function stackFromContext(tryGetContext: (key: string) => unknown): AppSt
         '-c authorization=jwt needs -c jwtIssuer=<https issuer URL> and -c jwtAudience=<aud1,aud2>.',
       );
     }
-    return { type: 'jwt', issuer, audience, readScopes, syncScopes };
+    return { type: 'jwt', issuer, audience, readScopes, syncScopes, eraseScopes };
   };
 
   if (product.webhooks === false && stack.webhookSecretName !== undefined) {

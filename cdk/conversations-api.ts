@@ -82,7 +82,7 @@ export class ConversationsApi extends HttpApi {
     const { authorization } = config;
     this.scopes =
       authorization.type === 'jwt'
-        ? { read: authorization.readScopes, sync: authorization.syncScopes }
+        ? { read: authorization.readScopes, sync: authorization.syncScopes, erase: authorization.eraseScopes }
         : undefined;
 
     this.function = new ProductFunction(this, 'Function', {

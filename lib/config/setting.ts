@@ -10,6 +10,7 @@ export const LAMBDA_FUNCTIONS = [
   'sync-worker',
   'webhook-receiver',
   'webhook-refresh',
+  'erasure',
 ] as const;
 export type LambdaFunction = (typeof LAMBDA_FUNCTIONS)[number];
 

@@ -76,6 +76,14 @@ export const STACK_SETTINGS = Object.freeze({
     default: ['page-conversations/sync'] as readonly string[],
     description: `With jwt: a token needs one of these scopes for ${routeLabel('startSync')}.`,
   }),
+  jwtEraseScopes: setting({
+    runtime: [],
+    prop: 'authorization.eraseScopes',
+    context: 'jwtEraseScopes',
+    rule: textList('scope'),
+    default: ['page-conversations/erase'] as readonly string[],
+    description: `With jwt: a token needs one of these scopes for ${routeLabel('erasePerson')}.`,
+  }),
   removalPolicy: setting({
     runtime: [],
     prop: 'removalPolicy',

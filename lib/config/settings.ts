@@ -12,6 +12,7 @@ import {
   url,
   wholeNumber,
 } from './setting-rules.js';
+import { PRIVACY_SETTINGS } from './settings-privacy.js';
 import { STACK_SETTINGS } from './settings-stack.js';
 import { WEBHOOK_SETTINGS } from './settings-webhooks.js';
 
@@ -97,7 +98,7 @@ export const SETTINGS = Object.freeze({
   tableName: setting({
     runtime: ['lambda', 'local'],
     env: 'TABLE_NAME',
-    requiredBy: ['api', 'sync-schedule', 'sync-worker', 'webhook-refresh'],
+    requiredBy: ['api', 'sync-schedule', 'sync-worker', 'webhook-refresh', 'webhook-receiver', 'erasure'],
     rule: text(),
     default: undefined,
     description: 'The DynamoDB table (set by the stack). Unset locally: an embedded DynamoDB.',
@@ -217,6 +218,7 @@ export const SETTINGS = Object.freeze({
     description: 'Local: how much `npm start` logs on stderr.',
   }),
   ...WEBHOOK_SETTINGS,
+  ...PRIVACY_SETTINGS,
   ...STACK_SETTINGS,
 });
 

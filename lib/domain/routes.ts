@@ -13,12 +13,13 @@ type RouteMethod = 'GET' | 'POST';
 
 /**
  * Which list of the deployment's JWT scopes an authorized route asks for (one of them): `read` routes
- * only read, `sync` starts Graph work. Under IAM, callers' policies decide per route ARN instead.
+ * only read, `sync` starts Graph work, `erase` removes a person's data. Under IAM, callers' policies
+ * decide per route ARN instead.
  */
-export type RouteScope = 'read' | 'sync';
+export type RouteScope = 'read' | 'sync' | 'erase';
 
 /** The Lambda function that serves a route: public routes run with a role that can do little. */
-export type RouteLambda = 'api' | 'webhook-receiver';
+export type RouteLambda = 'api' | 'webhook-receiver' | 'erasure';
 
 /** A route's own throttle, below the stage-wide one: requests per second and the burst above it. */
 export interface RouteThrottle {
@@ -59,6 +60,15 @@ const SYNC_THROTTLE: RouteThrottle = { rateLimit: 1, burstLimit: 5 };
  * losing Meta's deliveries.
  */
 const WEBHOOK_THROTTLE: RouteThrottle = { rateLimit: 20, burstLimit: 40 };
+
+/** Meta's Data Deletion Request Callback: the URL to enter in the app's settings is the API's URL plus this. */
+export const DATA_DELETION_PATH = '/meta/data-deletion';
+
+/**
+ * `POST /pages/{pageId}/erasures` reads and rewrites a person's conversations: a limit of its own, so
+ * that a runaway script cannot crowd out the index's other writers.
+ */
+const ERASE_THROTTLE: RouteThrottle = { rateLimit: 5, burstLimit: 10 };
 
 /** In the order the OpenAPI document lists them. */
 export const ROUTES = [
@@ -120,6 +130,31 @@ export const ROUTES = [
     throttle: WEBHOOK_THROTTLE,
     lambda: 'webhook-receiver',
     handler: 'receiveWebhook',
+  },
+  {
+    method: 'POST',
+    path: '/pages/{pageId}/erasures',
+    auth: 'authorized',
+    scope: 'erase',
+    throttle: ERASE_THROTTLE,
+    lambda: 'erasure',
+    handler: 'erasePerson',
+  },
+  {
+    method: 'POST',
+    path: DATA_DELETION_PATH,
+    auth: 'public',
+    throttle: WEBHOOK_THROTTLE,
+    lambda: 'webhook-receiver',
+    handler: 'requestDataDeletion',
+  },
+  {
+    method: 'GET',
+    path: `${DATA_DELETION_PATH}/{code}`,
+    auth: 'public',
+    throttle: WEBHOOK_THROTTLE,
+    lambda: 'webhook-receiver',
+    handler: 'getDataDeletionStatus',
   },
 ] as const satisfies readonly RouteSpec[];
 

@@ -20,6 +20,7 @@ import {
   readQuery,
 } from './request-params.js';
 import { jsonResponse } from './responses.js';
+import { selfBaseUrl } from './self-url.js';
 
 export interface ApiDependencies {
   conversations: ConversationsDependencies;
@@ -37,25 +38,6 @@ export interface ApiDependencies {
 }
 
 const NO_PARAMS: ReadonlySet<string> = new Set();
-
-// A host as API Gateway names its own domain (a name or an address, and a port locally).
-const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
-const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/;
-
-/**
- * The base of `paging.next`: `PUBLIC_BASE_URL` when set (a custom domain, perhaps with a base path),
- * else API Gateway's own domain and stage. Never the `Host` or `x-forwarded-proto` headers, which a
- * caller writes: a link built from them could point anywhere. API Gateway serves https only; a
- * loopback domain is the local runtime, which serves http.
- */
-function selfBaseUrl(event: APIGatewayProxyEventV2, publicBaseUrl: string | undefined): string {
-  if (publicBaseUrl !== undefined) return publicBaseUrl.replace(/\/+$/, '');
-  const { domainName, stage } = event.requestContext;
-  // Not a host name: no origin at all rather than one that may be wrong; the path still works.
-  if (!HOST.test(domainName)) return '';
-  const scheme = LOOPBACK.test(domainName) ? 'http' : 'https';
-  return `${scheme}://${domainName}${stage && stage !== '$default' ? `/${encodeURIComponent(stage)}` : ''}`;
-}
 
 /** The page id of a route that takes no query parameters, which it refuses like any unknown one. */
 function pageOnly(event: APIGatewayProxyEventV2): string {

@@ -37,6 +37,10 @@ interface Operation {
   responses: Record<string, object>;
 }
 
+/** The 403 of Meta's public data-deletion routes, and their 400. */
+const DELETION_REFUSED =
+  'invalid_signature: the signed_request is not signed with the app secret, is older than an hour, names another algorithm than HMAC-SHA256, or the app secret is not set (empty or the placeholder); nothing is recorded.';
+
 const OPERATIONS: Record<RouteKey, Operation> = {
   health: {
     tags: ['Service'],
@@ -187,6 +191,56 @@ const OPERATIONS: Record<RouteKey, Operation> = {
       ),
       '413': jsonBody(
         'payload_too_large: a body over 1 MiB (1,048,576 bytes); nothing is recorded.',
+        'Error',
+      ),
+      '405': { $ref: '#/components/responses/MethodNotAllowed' },
+      '500': { $ref: '#/components/responses/InternalError' },
+      '503': { $ref: '#/components/responses/Unavailable' },
+    },
+  },
+  erasePerson: {
+    tags: ['Personal data'],
+    summary: "Erase a person's data from a Page",
+    description: `Every indexed conversation of the Page that names the person (a Page- or Instagram-scoped id, given in the body so that no access log records it), on both platforms, becomes a tombstone with reason erased (one Conversation Removed event each); the changes feed keeps only their ids and times; the webhook refresh items that name them go. From then on, the sync, the reconciliation and webhooks do not index again a conversation of that person not updated after erased_at. What is kept of the erasure is a keyed hash of the id and the time, never the id. Erasing twice answers the same shape with 0. Authorized with its own route ARN, and with a JWT the erase scope. ${NO_QUERY_NOTE}`,
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: schema('ErasureRequest') } },
+    },
+    responses: {
+      '200': jsonBody('Erased.', 'Erasure'),
+      ...errorAnswers({ input: true, page: true, graph: false, store: true }),
+    },
+  },
+  requestDataDeletion: {
+    tags: ['Personal data'],
+    summary: "Meta's Data Deletion Request Callback",
+    description:
+      "Public (no AWS authorization): Meta signs the signed_request instead. The user_id in it is erased as given on every registered Page, as POST /pages/{pageId}/erasures does, within a minute; the answer is a status URL and a confirmation code. Meta sends an app-scoped id while conversations hold Page- and Instagram-scoped ids: only conversations where they coincide are reached. Enter this route's URL as the Data Deletion Request URL in the Meta app's settings.",
+    requestBody: {
+      required: true,
+      content: { 'application/x-www-form-urlencoded': { schema: schema('DataDeletionRequest') } },
+    },
+    responses: {
+      '200': jsonBody('Recorded and queued.', 'DataDeletionAnswer'),
+      '400': jsonBody(
+        'invalid_request: no signed_request, a payload that is not JSON, or a user_id that is not digits.',
+        'Error',
+      ),
+      '403': jsonBody(DELETION_REFUSED, 'Error'),
+      '405': { $ref: '#/components/responses/MethodNotAllowed' },
+      '500': { $ref: '#/components/responses/InternalError' },
+      '503': { $ref: '#/components/responses/Unavailable' },
+    },
+  },
+  getDataDeletionStatus: {
+    tags: ['Personal data'],
+    summary: 'Status of a data-deletion request',
+    description:
+      'Public: what the person Meta sends here sees. pending until every registered Page is done, then completed with the number of conversations removed. Never shows an id.',
+    responses: {
+      '200': jsonBody('The status.', 'DataDeletionStatus'),
+      '404': jsonBody(
+        'not_found: no request has this confirmation code (or it is older than 90 days).',
         'Error',
       ),
       '405': { $ref: '#/components/responses/MethodNotAllowed' },

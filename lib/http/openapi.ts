@@ -53,7 +53,15 @@ const buildDocument = () => ({
     { name: 'Conversations', description: 'Conversations of a Page, live from Graph or from the index.' },
     { name: 'Sync', description: 'The scheduled, incremental sync that keeps the index.' },
     { name: 'Pages', description: 'The Pages this deployment serves, from its registry.' },
-    { name: 'Webhooks', description: "Meta's webhooks: the only routes without AWS authorization." },
+    {
+      name: 'Webhooks',
+      description:
+        "Meta's webhooks: public routes (no AWS authorization), like Meta's data-deletion callback.",
+    },
+    {
+      name: 'Personal data',
+      description: "Erasing a person's data, and Meta's data-deletion callback and its status page (public).",
+    },
     { name: 'Service', description: 'Liveness and this document.' },
   ],
   paths: openApiPaths(),

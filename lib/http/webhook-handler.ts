@@ -1,8 +1,24 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { RouteNotFoundError } from '../domain/errors.js';
 import { type HandlerKey, routesOf } from '../domain/routes.js';
+import type { DataDeletionAnswer, DataDeletionStatus } from '../domain/shapes/privacy.js';
+import {
+  type DataDeletionDependencies,
+  dataDeletionStatus,
+  requestDataDeletion,
+} from '../privacy/data-deletion.js';
 import { type ReceiverDependencies, receiveDelivery, verifySubscription } from '../webhooks/receiver.js';
 import { createHttpHandler, type HttpHandler, type LambdaMiddleware } from './http-edge.js';
 import { jsonResponse } from './responses.js';
+import { selfBaseUrl } from './self-url.js';
+
+/** The receiver's collaborators, with Meta's data-deletion callback (its other public routes). */
+export interface PublicRouteDependencies extends ReceiverDependencies {
+  /** Meta's Data Deletion Request Callback; without it its routes answer 404 (tests of webhooks only). */
+  dataDeletion?: DataDeletionDependencies | undefined;
+  /** `PUBLIC_BASE_URL`, for the status URL the callback answers with. */
+  publicBaseUrl?: string | undefined;
+}
 
 /** The body's bytes exactly as Meta sent them: API Gateway base64-encodes some content types. */
 function bodyBytes(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): Buffer {
@@ -11,7 +27,11 @@ function bodyBytes(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded
 }
 
 /** The handler of each route the webhook receiver serves, by its key in the route table. */
-function handlers(deps: ReceiverDependencies): Record<HandlerKey<'webhook-receiver'>, HttpHandler> {
+function handlers(deps: PublicRouteDependencies): Record<HandlerKey<'webhook-receiver'>, HttpHandler> {
+  const deletion = (): DataDeletionDependencies => {
+    if (deps.dataDeletion === undefined) throw new RouteNotFoundError('Data deletion is not served here.');
+    return deps.dataDeletion;
+  };
   return {
     verifyWebhookSubscription: async (event) => {
       const challenge = await verifySubscription(deps, new URLSearchParams(event.rawQueryString ?? ''));
@@ -34,6 +54,21 @@ function handlers(deps: ReceiverDependencies): Record<HandlerKey<'webhook-receiv
       });
       return jsonResponse(200, { status: 'received' });
     },
+    requestDataDeletion: async (event) => {
+      const answer: DataDeletionAnswer = await requestDataDeletion(
+        deletion(),
+        bodyBytes(event).toString('utf8'),
+        selfBaseUrl(event, deps.publicBaseUrl),
+      );
+      return jsonResponse(200, answer);
+    },
+    getDataDeletionStatus: async (event) => {
+      const status: DataDeletionStatus = await dataDeletionStatus(
+        deletion(),
+        event.pathParameters?.code ?? '',
+      );
+      return jsonResponse(200, status);
+    },
   };
 }
 
@@ -42,7 +77,7 @@ function handlers(deps: ReceiverDependencies): Record<HandlerKey<'webhook-receiv
  * public, unauthenticated routes run with a role that can only read the webhook secret and enqueue.
  * `outer` middlewares wrap everything, as for the API (`createApiHandler`).
  */
-export function createWebhookHandler(deps: ReceiverDependencies, outer: readonly LambdaMiddleware[] = []) {
+export function createWebhookHandler(deps: PublicRouteDependencies, outer: readonly LambdaMiddleware[] = []) {
   return createHttpHandler(
     routesOf('webhook-receiver'),
     handlers(deps),

@@ -3,10 +3,12 @@ import { dirname, join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { lambdaServing } from '../domain/routes.js';
 import { createApiHandler } from '../http/api-handler.js';
+import { createErasureHandler } from '../http/erasure-handler.js';
 import { createWebhookHandler } from '../http/webhook-handler.js';
 import { claimLocalEndpoints, LOCAL_ENDPOINTS_FILE, removeLocalEndpoints } from '../pages/local-endpoints.js';
 import { registerLocalPages } from '../pages/manage-pages.js';
 import { type CheckDependencies, checkPages } from '../pages/page-health.js';
+import { runPrivacyJob } from '../privacy/privacy-worker.js';
 import { createDynamoClient } from '../store/dynamo-client.js';
 import { PageRegistry } from '../store/page-registry.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -19,6 +21,7 @@ import { startLocalApi } from './api-gateway-adapter.js';
 import { DEMO_MESSAGE_PATH, demoMessage } from './demo-message-route.js';
 import { ensureTable, startEmbeddedDynamo } from './embedded-dynamodb.js';
 import { type GraphEmulator, startGraphEmulator } from './graph-emulator.js';
+import { InProcessPrivacyQueue } from './in-process-privacy-queue.js';
 import { type LocalSchedule, startLocalSchedule } from './local-schedule.js';
 import { createLocalChangeEventSink, createLocalServices, type LocalServices } from './local-services.js';
 import { createLocalWebhookSecrets, DEMO_WEBHOOK_SECRETS } from './local-webhook-secrets.js';
@@ -111,7 +114,11 @@ export async function startLocalRuntime(
     const pageIds = [...tokens.entries().keys()];
     await registerLocalPages({ registry }, pageIds);
     const logger = options.logger ?? createLogger();
+    // Erasure work off the request path (Meta's callback, a read's sweep) runs here; in AWS, the erasure
+    // function's queue.
+    const privacyQueue = new InProcessPrivacyQueue(logger);
     const services = createLocalServices({
+      privacyJobs: privacyQueue,
       config: effective,
       dynamo,
       tableName,
@@ -121,6 +128,11 @@ export async function startLocalRuntime(
       events: createLocalChangeEventSink(config, logger),
     });
     closers.push(() => services.graph.close());
+    privacyQueue.process((job) => runPrivacyJob(services.privacy.work, job));
+    closers.push(async () => {
+      privacyQueue.close();
+      await privacyQueue.idle();
+    });
     // Webhooks refresh in process here; in AWS through the refresh queue and its worker.
     const refreshQueue = new InProcessRefreshQueue(logger);
     refreshQueue.process((request) => runRefresh(services.refresh, refreshQueue, request));
@@ -132,6 +144,13 @@ export async function startLocalRuntime(
     const webhookHandler = createWebhookHandler({
       secrets: webhookSecrets,
       queue: refreshQueue,
+      logger,
+      now: () => new Date(),
+      dataDeletion: services.privacy.dataDeletion(webhookSecrets, privacyQueue),
+      publicBaseUrl: config.publicBaseUrl,
+    });
+    const erasureHandler = createErasureHandler({
+      erasure: services.privacy.erasure,
       logger,
       now: () => new Date(),
     });
@@ -149,7 +168,9 @@ export async function startLocalRuntime(
     // (and, in the demo, a route that makes a seeded person write).
     const api = await startLocalApi(
       (event, context) => {
-        if (lambdaServing(event.rawPath) === 'webhook-receiver') return webhookHandler(event, context);
+        const lambda = lambdaServing(event.rawPath);
+        if (lambda === 'webhook-receiver') return webhookHandler(event, context);
+        if (lambda === 'erasure') return erasureHandler(event, context);
         if (emulator && event.rawPath === DEMO_MESSAGE_PATH)
           return demoMessage(event, emulator, apiUrl, demoSecret);
         return apiHandler(event, context);

@@ -6,6 +6,8 @@ import type { ChangeEventSink } from '../domain/change-event.js';
 import { LogSink } from '../events/log-sink.js';
 import { GraphClient, type GraphClientOptions } from '../graph/graph-client.js';
 import type { ApiDependencies } from '../http/api-handler.js';
+import type { PrivacyJobQueue } from '../privacy/jobs.js';
+import type { PersonKeySource } from '../privacy/person-hash.js';
 import { BackoffStore } from '../store/backoff-store.js';
 import { ConversationIndex } from '../store/conversation-index.js';
 import { CursorStore } from '../store/cursor-store.js';
@@ -21,6 +23,12 @@ import { NO_METRICS, type ProductMetrics } from '../telemetry/product-metrics.js
 import type { TokenSource } from '../tokens/token-source.js';
 import type { RefreshDependencies } from '../webhooks/refresh.js';
 import { createRefreshDependencies } from '../webhooks/webhook-services.js';
+import {
+  createPrivacyBase,
+  createPrivacyServices,
+  type PrivacyInfrastructure,
+  type PrivacyServices,
+} from './privacy-services.js';
 
 /**
  * What differs between Lambda (`aws-services.ts`) and the local runtime (`lib/local/local-services.ts`):
@@ -48,6 +56,10 @@ export interface Infrastructure {
   /** CloudWatch EMF in Lambda; nothing unless given (the local runtime prints no metric lines). */
   metrics?: ProductMetrics;
   now?: () => Date;
+  /** The person-hash key: the stack's secret in AWS; the local table's key unless given. */
+  personKey?: PersonKeySource;
+  /** Where erasure work off the request path goes (SQS in AWS, this process locally). */
+  privacyJobs?: PrivacyJobQueue;
 }
 
 export interface Services {
@@ -58,6 +70,9 @@ export interface Services {
   registry: PageRegistry;
   /** What a webhook's targeted refresh needs: the sync's own Graph client, tokens, back-off and index. */
   refresh: RefreshDependencies;
+  /** A person's data: erasures, the retention's sweeps, Meta's data-deletion callback. */
+  privacy: PrivacyServices;
+  index: ConversationIndex;
   logger: Logger;
 }
 
@@ -78,14 +93,28 @@ export function createServices(infrastructure: Infrastructure): Services {
   const backoff = new BackoffStore({ client: dynamo, tableName });
   const state = new SyncStateStore(dynamo, tableName);
   const events = countChangeEvents(infrastructure.events ?? new LogSink(logger), metrics);
+  const registry = infrastructure.registry ?? new PageRegistry({ client: dynamo, tableName, now });
+  const privacyInfrastructure: PrivacyInfrastructure = {
+    dynamo,
+    tableName,
+    registry,
+    logger,
+    now,
+    retentionDays: config.retentionDays,
+    personKey: infrastructure.personKey,
+    jobs: infrastructure.privacyJobs,
+  };
+  const privacyBase = createPrivacyBase(privacyInfrastructure);
   const index = new ConversationIndex(dynamo, tableName, {
     events,
     logger,
     now,
     tombstoneDays: config.tombstoneDays,
     changesDays: config.changesDays,
+    // Every write passes a person's erasures and the retention first (`lib/privacy/admission.ts`).
+    admit: privacyBase.admission,
   });
-  const registry = infrastructure.registry ?? new PageRegistry({ client: dynamo, tableName, now });
+  const privacy = createPrivacyServices(privacyBase, index, privacyInfrastructure);
   // What the sync covers: the scheduled runs, the control routes and the webhook refreshes alike.
   const coverage = { platforms: config.syncPlatforms, folders: config.syncFolders };
   const conversations: ConversationsDependencies = {
@@ -113,6 +142,7 @@ export function createServices(infrastructure: Infrastructure): Services {
     maxGraphCalls: config.syncMaxGraphCalls,
     reconciliations: new ReconcileStore(dynamo, tableName),
     reconcileEveryHours: config.reconcileEveryHours,
+    sweep: privacy.sweep,
   };
   const control: SyncControlDependencies = {
     state,
@@ -121,7 +151,15 @@ export function createServices(infrastructure: Infrastructure): Services {
     ...coverage,
     now,
   };
-  const indexed: IndexedDependencies = { index, cursors, state, tokens, now };
+  const indexed: IndexedDependencies = {
+    index,
+    cursors,
+    state,
+    registry,
+    now,
+    ...coverage,
+    retention: privacy.readRetention,
+  };
   const refresh = createRefreshDependencies({
     dynamo,
     tableName,
@@ -150,6 +188,8 @@ export function createServices(infrastructure: Infrastructure): Services {
     graph,
     registry,
     refresh,
+    privacy,
+    index,
     conversations,
     sync,
     logger,

@@ -58,6 +58,16 @@ export interface ConversationIndexOptions {
   changesDays?: number;
   /** The changes feed's settle time (see `change-feed.ts`). Default 10 s. */
   feedSettleMs?: number;
+  /**
+   * Called by `write` before any item is written, with the conversations it was given: only those it
+   * returns are written. A person's data (`lib/privacy/admission.ts`): erased history and conversations
+   * past the retention are dropped, and the refs an erasure finds people by are written first. A
+   * failure fails the write, before anything was written.
+   */
+  admit?: (
+    partition: IndexPartition,
+    conversations: readonly Conversation[],
+  ) => Promise<readonly Conversation[]>;
 }
 
 const { byUpdatedTime } = TABLE_KEYS;
@@ -87,11 +97,13 @@ export class ConversationIndex {
   readonly feed: ChangeFeed;
   private readonly now: () => Date;
   private readonly tombstoneDays: number;
+  private readonly admit: ConversationIndexOptions['admit'];
 
   constructor(client: DynamoDBClient, tableName: string, options: ConversationIndexOptions = {}) {
     this.table = new Table(client, tableName);
     this.now = options.now ?? (() => new Date());
     this.tombstoneDays = options.tombstoneDays ?? 30;
+    this.admit = options.admit;
     this.counters = new IndexCounters(client, tableName);
     this.feed = new ChangeFeed(client, tableName, {
       now: this.now,
@@ -127,7 +139,11 @@ export class ConversationIndex {
    * Counters move by the changes, and their events are delivered, before it returns.
    */
   async write(partition: IndexPartition, conversations: readonly Conversation[]): Promise<IndexChange[]> {
-    return this.apply(partition, conversations, (conversation) => this.writeOne(partition, conversation));
+    const admitted =
+      this.admit === undefined || conversations.length === 0
+        ? conversations
+        : await this.admit(partition, conversations);
+    return this.apply(partition, admitted, (conversation) => this.writeOne(partition, conversation));
   }
 
   /**

@@ -65,7 +65,43 @@ export const keys = Object.freeze({
   reconcileChunk: (pageId: string, platform: Platform, scanId: string, seq: number) =>
     tableKey(reconcilePartition(pageId, platform), reconcileScanPrefix(scanId) + reconcileSeq(seq)),
   syncRequest: (pageId: string) => tableKey(KEY_PREFIXES.syncRequest + pageId, SORT_KEYS.syncRequest),
+  /** When a Page was last swept for conversations past the retention (under the Page's own partition). */
+  retentionSweep: (pageId: string) => tableKey(KEY_PREFIXES.page + pageId, SORT_KEYS.retentionSweep),
+  /** One conversation of a person on a Page: `personHash` is the keyed hash of their id, never the id. */
+  personRef: (pageId: string, personHash: string, platform: Platform, conversationId: string) =>
+    tableKey(personPartition(pageId, personHash), join(platform, conversationId)),
+  /** That a person was erased from a Page (keyed hash and time only). */
+  erasure: (pageId: string, personHash: string) =>
+    tableKey(KEY_PREFIXES.erasure + join(pageId, personHash), SORT_KEYS.erasure),
+  /** A data-deletion request of Meta's callback, by its confirmation code. */
+  deletionRequest: (code: string) => tableKey(KEY_PREFIXES.deletionRequest + code, SORT_KEYS.deletionRequest),
+  /** The local runtime's person-hash key (`name`: `local`). */
+  personKey: (name: string) => tableKey(KEY_PREFIXES.personKey + name, SORT_KEYS.personKey),
 });
+
+/** The partition of one person's conversation refs on a Page. */
+export function personPartition(pageId: string, personHash: string): string {
+  return KEY_PREFIXES.person + join(pageId, personHash);
+}
+
+/** The platform and conversation id of a person ref's sort key; undefined for anything else. */
+export function parsePersonRef(
+  sortKeyValue: string | undefined,
+): { platform: Platform; conversationId: string } | undefined {
+  if (sortKeyValue === undefined) return undefined;
+  const cut = sortKeyValue.indexOf(KEY_SEPARATOR);
+  if (cut < 0) return undefined;
+  const platform = sortKeyValue.slice(0, cut);
+  const conversationId = sortKeyValue.slice(cut + 1);
+  if (conversationId === '' || conversationId.includes(KEY_SEPARATOR) || !isOneOf(PLATFORMS, platform))
+    return undefined;
+  return { platform, conversationId };
+}
+
+/** The partition of a Page's changes feed. */
+export function changesPartition(pageId: string): string {
+  return KEY_PREFIXES.changes + pageId;
+}
 
 /** The partition of a platform's reconciliation chunks. */
 export function reconcilePartition(pageId: string, platform: Platform): string {
@@ -79,11 +115,6 @@ export function reconcileScanPrefix(scanId: string): string {
 
 /** A chunk's number, zero-padded so that string order is numeric order (a million listings per scan). */
 const reconcileSeq = (seq: number): string => String(seq).padStart(6, '0');
-
-/** The partition of a Page's changes feed. */
-export function changesPartition(pageId: string): string {
-  return KEY_PREFIXES.changes + pageId;
-}
 
 /** The registry's one partition key. */
 export const REGISTRY_PARTITION = KEY_PREFIXES.registry;

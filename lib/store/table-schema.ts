@@ -11,6 +11,7 @@
  * | last run's summary  | `PAGE#<pageId>`            | `SUMMARY`           |                                          |
  * | indexed count       | `PAGE#<pageId>`            | `COUNT#<platform>#<folder>` |                                  |
  * | webhook refresh     | `PAGE#<pageId>`            | `REFRESH#<platform>#<person>` |                                 |
+ * | retention sweep     | `PAGE#<pageId>`            | `SWEEP`             |                                          |
  * | Graph call pacing   | `PACE#<account>`           | `PACE`              |                                          |
  * | indexed conversation| `CONV#<pageId>#<platform>` | `<conversation id>` | `IDX#<pageId>#<platform>#<folder>` / `<updated_time>#<id>` |
  * | its tombstone       | (the same item)            |                     | `RMV#<pageId>#<platform>#<folder>` / `<removed_time>#<id>` |
@@ -20,6 +21,10 @@
  * | shared-secret lock  | `SECRETLOCK#<secretId>`    | `LOCK`              |                                          |
  * | reconciliation ids  | `RECON#<pageId>#<platform>` | `<scanId>#<seq, 6 digits>` | (expires)                        |
  * | sync requested      | `SYNCREQ#<pageId>`         | `REQUEST`           | (expires)                                |
+ * | a person's conversation | `PERSON#<pageId>#<person hash>` | `<platform>#<conversation id>` |                     |
+ * | an erasure          | `ERASED#<pageId>#<person hash>` | `ERASED`       |                                          |
+ * | data-deletion request | `DELETION#<confirmation code>` | `DELETION`    | (expires)                                |
+ * | local person-hash key | `PERSONKEY#local`        | `KEY`               | (the local runtime's only)               |
  *
  * `gsi2pk` / `gsi2sk` (the sparse `pendingEvents` index) are set on an indexed conversation whose change
  * event is not yet delivered: `EVENTS#<pageId>` / `<written_at ms, 13 digits>#<platform>#<id>` of its oldest
@@ -62,6 +67,17 @@ export const KEY_PREFIXES = Object.freeze({
   reconcile: 'RECON#',
   /** When `POST /sync` last started a run: the API writes it, where it cannot touch the sync state. */
   syncRequest: 'SYNCREQ#',
+  /**
+   * A person's conversations on a Page, one ref each, under the keyed hash of their id
+   * (`person-store.ts`): what an erasure reads, in proportion to the person's conversations.
+   */
+  person: 'PERSON#',
+  /** That a person was erased from a Page, and when: the keyed hash and the time, never the id. */
+  erasure: 'ERASED#',
+  /** A data-deletion request of Meta's callback, by confirmation code: its status, never an id. */
+  deletionRequest: 'DELETION#',
+  /** The local runtime's person-hash key, kept with the data it hashes; in AWS a secret holds it. */
+  personKey: 'PERSONKEY#',
 });
 
 /** The partition keys of the global indexes (`gsi1pk`, `gsi2pk`), named like `KEY_PREFIXES`. */
@@ -92,6 +108,11 @@ export const SORT_KEYS = Object.freeze({
   instagramAccount: 'PAGE',
   secretLock: 'LOCK',
   syncRequest: 'REQUEST',
+  erasure: 'ERASED',
+  /** When the scheduled run last swept the Page for conversations past `RETENTION_DAYS`. */
+  retentionSweep: 'SWEEP',
+  deletionRequest: 'DELETION',
+  personKey: 'KEY',
 });
 
 /** Between the parts of a composite key: `CONV#<pageId>#<platform>`. The parts read back never hold one. */

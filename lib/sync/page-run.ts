@@ -174,6 +174,8 @@ async function runPartitions(
     if (stop !== undefined && (stop.outcome === 'skipped' || stop.reason instanceof PageTokenInvalidError))
       pageStop = stop;
   }
+  // Conversations past the retention leave the index, once a day, under this run's lease (no Graph call).
+  if (deps.sweep !== undefined) await sweepExpired(deps, pageId);
   // A throttled page or a dead token is not called again for its profile either.
   if (pageStop === undefined) await refreshPageProfile(context);
   await deps.state.release(pageId, owner, {
@@ -223,6 +225,15 @@ async function emitLeftoverEvents(deps: SyncDependencies, pageId: string): Promi
   } catch (error: unknown) {
     // They stay pending and go out with the next run; the conversations matter more now.
     deps.logger.warn('sync could not send pending change events', { page_id: pageId, error });
+  }
+}
+
+/** A sweep that fails leaves the conversations to the next run's; the run itself stands. */
+async function sweepExpired(deps: SyncDependencies, pageId: string): Promise<void> {
+  try {
+    await deps.sweep?.(pageId);
+  } catch (error: unknown) {
+    deps.logger.warn('retention sweep failed; the next run tries again', { page_id: pageId, error });
   }
 }
 

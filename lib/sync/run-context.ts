@@ -41,6 +41,8 @@ export interface SyncDependencies extends PageCallDependencies {
   leaseMs?: number;
   /** What renews the lease while a run waits: default a real interval; tests turn one by hand. */
   heartbeat?: Heartbeat;
+  /** `RETENTION_DAYS`: the Page's daily sweep of conversations past it (`lib/privacy/expiry.ts`). */
+  sweep?: (pageId: string) => Promise<unknown>;
 }
 
 export interface SyncRunOptions {
