@@ -10,6 +10,7 @@ import { readSetting } from '../config/config.js';
 import { SETTINGS } from '../config/settings.js';
 import { ConfigurationError, ProductError } from '../domain/errors.js';
 import { pageView } from '../domain/page.js';
+import { routePath } from '../domain/routes.js';
 import { GraphAccountsClient } from '../graph/graph-accounts.js';
 import { connectPages, type OnboardingDependencies } from '../pages/connect.js';
 import { FileTokenVault } from '../pages/file-token-vault.js';
@@ -67,7 +68,7 @@ function localSyncStarter(apiUrl: string) {
   return async (pageId: string): Promise<string> => {
     let response: Response;
     try {
-      response = await fetch(`${apiUrl}/pages/${pageId}/sync`, {
+      response = await fetch(`${apiUrl}${routePath('startSync', { pageId })}`, {
         method: 'POST',
         signal: AbortSignal.timeout(30_000),
       });
