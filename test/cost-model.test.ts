@@ -157,7 +157,10 @@ describe('what each line counts', () => {
   ])('%s bills its own GB-second price at the configured memory', (_name, architecture, price) => {
     const cost = monthlyCost(1_000, scenario({ architecture, memoryMb: 256 }));
     const runs = (1_000 * (DAYS_PER_MONTH * 1440)) / 15;
-    close(cost.parts.lambda['sync worker'] ?? Number.NaN, costOf(price, runs * 2 * 0.25));
+    close(
+      cost.parts.lambda['sync worker'] ?? Number.NaN,
+      costOf(price, runs * (TODAY_COUNTS.syncRunMs.value / 1000) * 0.25),
+    );
   });
 
   it.each([

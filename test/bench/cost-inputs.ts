@@ -13,13 +13,13 @@ const KB = 1024;
 export const ISSUE_WORKLOAD: Workload = { conversationChanges: 20, apiRequests: 100, webhookDeliveries: 60 };
 
 export const TODAY_COUNTS: OperationCounts = {
-  syncRunMs: assumed(
-    2_000,
-    'issue 20: a quiet run with real Graph latency; the bench measured 777 ms median against the emulator on loopback',
+  syncRunMs: measured(
+    1_436,
+    'bench round: mean steady run (4 partitions, profile read daily) of 200 Pages with 150-300 ms added per Graph call, 10 at once; 2,000 assumed before',
   ),
-  scheduleMsPerSend: assumed(
-    1.2,
-    'issue 20: one SendMessage at a time passes the 60 s timeout near ~50,000 Pages',
+  scheduleMsPerSend: measured(
+    20.6,
+    'bench round: 100,000 Pages enqueued in 197-216 s, one SendMessageBatch of 10 at a time, against a stand-in answering after 10 ms (SQS time assumed)',
   ),
   apiRequestMs: assumed(
     300,
@@ -28,8 +28,8 @@ export const TODAY_COUNTS: OperationCounts = {
   receiverMs: assumed(20, 'one SQS send; verify and parse measured at 0.015 ms p50 in process'),
   refreshMs: assumed(500, 'one Graph call per webhook (measured 1.00) plus pacing and index writes'),
   graphCallsPerRun: measured(
-    5,
-    'bench (a): 4 per quiet Page (1 per partition), plus the profile call the README names',
+    4,
+    'bench round: 4.00 per steady run (1 per partition); the profile call once a day per Page (5 before, every run)',
   ),
   runWriteUnits: measured(4.99, 'bench (a): 499 WU for 100 quiet runs'),
   runReadUnits: measured(
@@ -53,8 +53,14 @@ export const TODAY_COUNTS: OperationCounts = {
     1_600,
     'item under 1 KB (backfill measured 1 WU table + 2 WU per index write) in the table and gsi1',
   ),
-  runLogBytes: measured(1.45 * KB, 'issue 20: log bytes per sync run today'),
-  requestLogBytes: measured(0.83 * KB, 'issue 20: log bytes per API request today'),
+  runLogBytes: measured(
+    932,
+    'test/scale-log-bytes.test.ts: a quiet warm run through the sync worker entry point, log and EMF lines (1,433 before)',
+  ),
+  requestLogBytes: measured(
+    702,
+    'test/scale-log-bytes.test.ts: a warm API request through the API entry point, log and EMF lines (864 before)',
+  ),
   receiverLogBytes: assumed(0.5 * KB, 'one line and one EMF line per delivery'),
   refreshLogBytes: assumed(0.83 * KB, 'as much as an API request'),
   platformLogBytes: assumed(0.35 * KB, "Lambda's START, END and REPORT lines per invocation"),
@@ -83,7 +89,8 @@ export const DEFAULT_DEPLOYMENT: Deployment = {
   syncBatchSize: 1,
   refreshBatchSize: 5,
   refreshConcurrent: false,
-  scheduleSendBatch: 1,
+  // lib/sync/sync-queue.ts sends SendMessageBatch of 10, one batch at a time (scheduleMsPerSend is per batch).
+  scheduleSendBatch: 10,
   logRetentionDays: 30,
   customerManagedKeys: 0,
 };
