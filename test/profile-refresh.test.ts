@@ -23,7 +23,8 @@ async function start(): Promise<{ harness: Harness; advance: (ms: number) => voi
   harness = await startHarness({
     registered: true,
     now: () => new Date(time),
-    env: { SYNC_PLATFORMS: 'messenger', SYNC_FOLDERS: 'inbox' },
+    // Reconciliation (a daily full scan) off: its calls are not the profile's.
+    env: { SYNC_PLATFORMS: 'messenger', SYNC_FOLDERS: 'inbox', RECONCILE_EVERY_HOURS: '0' },
   });
   return { harness, advance: (ms) => (time += ms) };
 }
