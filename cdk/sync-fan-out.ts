@@ -1,5 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { Rule, type Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IDestination } from 'aws-cdk-lib/aws-lambda';
@@ -73,7 +73,10 @@ export class SyncFanOut extends Construct {
       description: 'Page conversations: reads the Page registry and queues one sync per Page',
       serviceName: 'page-conversations-sync-schedule',
       timeout: SCHEDULE_TIMEOUT,
-      environment: { SYNC_QUEUE_URL: this.queue.queueUrl },
+      environment: {
+        SYNC_QUEUE_URL: this.queue.queueUrl,
+        SYNC_SPREAD_SECONDS: String(spreadSeconds(config.syncSchedule)),
+      },
     }).bindTable(props.table, SCHEDULE_TABLE_ACCESS);
     this.grantStartSync(this.scheduleFunction);
     // Lambda sends a failed event with the function's role. CDK's SqsDestination would grant that with
@@ -122,4 +125,15 @@ export class SyncFanOut extends Construct {
   grantStartSync(grantee: IGrantable): void {
     grantSendMessages(grantee, this.queue);
   }
+}
+
+/**
+ * Seconds the schedule spreads a round over: its rate, at most SQS's longest delay (900 s); 0 for a
+ * cron expression, whose interval may vary.
+ */
+export function spreadSeconds(schedule: Schedule): number {
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(schedule.expressionString);
+  if (rate === null) return 0;
+  const unit = { minute: 60, hour: 3_600, day: 86_400 }[rate[2] as 'minute' | 'hour' | 'day'];
+  return Math.min(900, Number(rate[1]) * unit);
 }

@@ -27,7 +27,10 @@ const telemetry = { logger: createLogger(), metrics: createMetrics() };
 export const handler = withTelemetry(
   telemetry,
   async (_event: ScheduledEvent): Promise<{ pages: number }> => {
-    const pages = await enqueuePages(sqs, queueUrl, await registry.listPageIds());
+    // Spread over the interval (SQS delays at most 15 min): the workers start evenly, not all at :00.
+    const pages = await enqueuePages(sqs, queueUrl, await registry.listPageIds(), {
+      spreadSeconds: config.syncSpreadSeconds,
+    });
     telemetry.metrics.count(METRIC_NAMES.pagesScheduled, pages);
     telemetry.logger.info('sync scheduled', { pages });
     return { pages };

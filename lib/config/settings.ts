@@ -184,6 +184,14 @@ export const SETTINGS = Object.freeze({
     default: undefined,
     description: 'AWS: the fan-out queue (set by the stack). Locally, syncs run in process.',
   }),
+  syncSpreadSeconds: setting({
+    runtime: ['lambda'],
+    env: 'SYNC_SPREAD_SECONDS',
+    rule: wholeNumber(0, 900),
+    default: 0,
+    description:
+      "AWS: seconds over which the schedule spreads a round's messages (set by the stack: the schedule's interval, at most SQS's 900).",
+  }),
   publicBaseUrl: setting({
     runtime: ['lambda', 'local'],
     env: 'PUBLIC_BASE_URL',

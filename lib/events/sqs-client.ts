@@ -14,7 +14,7 @@ export const SQS_TIMEOUTS = Object.freeze({
 });
 
 /**
- * The container's SQS client, with timeouts: the webhook receiver's, the refresh worker's and the
+ * The container's SQS client, with timeouts: the webhook receiver's, the refresh worker's, the API's and the
  * schedule's. In its own module, apart from `aws-services.ts`, so that the receiver's bundle stays free
  * of the DynamoDB, Secrets Manager and Graph clients that module brings.
  */

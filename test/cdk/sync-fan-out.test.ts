@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,13 @@ import {
   statementsOf,
   synth,
 } from './synth.js';
+
+/** The schedule function's SYNC_SPREAD_SECONDS as synthesized for this schedule. */
+function spreadOf(syncSchedule: Schedule): string {
+  const { product, template } = synth({ syncSchedule });
+  return resource(template, logicalId(product.syncScheduleFunction)).Properties.Environment.Variables
+    .SYNC_SPREAD_SECONDS;
+}
 
 describe('SyncFanOut with default props', () => {
   let product: PageConversations;
@@ -34,7 +42,17 @@ describe('SyncFanOut with default props', () => {
       POWERTOOLS_METRICS_NAMESPACE: 'PageConversations',
       TABLE_NAME: { Ref: logicalId(product.table) },
       SYNC_QUEUE_URL: { Ref: logicalId(product.syncQueue) },
+      // The default 15-minute schedule spreads a round over its whole interval.
+      SYNC_SPREAD_SECONDS: '900',
     });
+  });
+
+  it.each([
+    [Schedule.rate(Duration.minutes(5)), '300'],
+    [Schedule.rate(Duration.hours(6)), '900'],
+    [Schedule.cron({ minute: '0', hour: '*/6' }), '0'],
+  ])('spreads a round of %s over SQS delays of at most %s s', (schedule, spread) => {
+    expect(spreadOf(schedule)).toBe(spread);
   });
 
   it('gives the sync worker function exactly its environment', () => {
