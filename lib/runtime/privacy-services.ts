@@ -14,6 +14,7 @@ import type { IndexPartition } from '../store/keys.js';
 import type { PageRegistry } from '../store/page-registry.js';
 import { PersonStore } from '../store/person-store.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { ProductMetrics } from '../telemetry/product-metrics.js';
 
 /**
  * A person's data, composed once per container beside the other services (`services.ts`): the
@@ -52,6 +53,7 @@ export interface PrivacyServices extends PrivacyBase {
   dataDeletion: (
     secrets: DataDeletionDependencies['secrets'],
     jobs: PrivacyJobQueue,
+    metrics?: ProductMetrics,
   ) => DataDeletionDependencies;
 }
 
@@ -131,6 +133,6 @@ export function createPrivacyServices(
     work,
     sweep: (pageId) => sweepPage(expiry, pageId),
     readRetention,
-    dataDeletion: (secrets, jobs) => ({ secrets, requests: erasures, jobs, logger, now }),
+    dataDeletion: (secrets, jobs, metrics) => ({ secrets, requests: erasures, jobs, logger, now, metrics }),
   };
 }

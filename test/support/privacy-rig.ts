@@ -16,6 +16,7 @@ import { runPrivacyJob } from '#lib/privacy/privacy-worker.js';
 import { PageRegistry } from '#lib/store/page-registry.js';
 import { syncPage } from '#lib/sync/page-run.js';
 import type { Logger } from '#lib/telemetry/logger.js';
+import type { ProductMetrics } from '#lib/telemetry/product-metrics.js';
 import { FileTokenSource } from '#lib/tokens/file-token-source.js';
 import { InProcessRefreshQueue } from '#lib/webhooks/in-process-refresh-queue.js';
 import { runRefresh } from '#lib/webhooks/refresh-worker.js';
@@ -59,6 +60,7 @@ export interface PrivacyRigOptions {
   appSecret?: string;
   /** Leave out the change-event sink: events are then logged, as `npm start` does without a file. */
   logEvents?: boolean;
+  metrics?: ProductMetrics;
 }
 
 /** The emulator's seed instant: conversations spread over the 60 days before it. */
@@ -106,6 +108,7 @@ export async function startPrivacyRig(options: PrivacyRigOptions = {}): Promise<
     pacer: { callsPerSecond: Number.POSITIVE_INFINITY },
     now,
     privacyJobs: privacyQueue,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     ...(options.logEvents === true ? {} : { events: sink }),
   });
   privacyQueue.process((job) => runPrivacyJob(services.privacy.work, job));
@@ -120,9 +123,16 @@ export async function startPrivacyRig(options: PrivacyRigOptions = {}): Promise<
     queue: refreshQueue,
     logger,
     now,
-    dataDeletion: services.privacy.dataDeletion(secrets, privacyQueue),
+    dataDeletion: services.privacy.dataDeletion(secrets, privacyQueue, options.metrics),
+    publicBaseUrl: config.publicBaseUrl,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
-  const erasureHandler = createErasureHandler({ erasure: services.privacy.erasure, logger, now });
+  const erasureHandler = createErasureHandler({
+    erasure: services.privacy.erasure,
+    logger,
+    now,
+    metrics: options.metrics,
+  });
   const apiHandler = createApiHandler(services.api);
   const api = await startLocalApi((event, context) => {
     const lambda = lambdaServing(event.rawPath);
