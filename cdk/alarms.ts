@@ -35,6 +35,11 @@ export interface ProductAlarmsProps {
   readonly tokenCheckingServices: readonly string[];
   /** Where ALARM and OK notifications go; none without it. */
   readonly topic?: ITopic;
+  /**
+   * The sync queue and the schedule's interval: a message older than the interval means a round did
+   * not finish within it (the workers are too few for the Pages). Folded into the dead-letter alarm.
+   */
+  readonly syncRound?: { readonly queue: IQueue; readonly intervalSeconds: number };
   /** The webhooks' queue and refusals; no webhook alarms without it. */
   readonly webhooks?: WebhookAlarmSources;
 }
@@ -132,15 +137,34 @@ export class ProductAlarms extends Construct {
       'The HTTP API answered 5xx: an error, timeout or throttle of the API function, or of the webhook receiver (then Meta delivers again). See their log groups.',
     );
     const queues = Object.entries(props.deadLetterQueues);
+    const deadLetters = sumOf(
+      queues.map(([, queue]) =>
+        queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: Stats.MAXIMUM }),
+      ),
+      'Messages in the dead-letter queues',
+    );
+    const failedWork = `Work failed after its retries and waits in a dead-letter queue (${queues.map(([name]) => name).join(', ')}); the dashboard shows which. Fix the cause (see that function's log group), then redrive the queue.`;
+    const round = props.syncRound;
     alarm(
       'DeadLettersAlarm',
-      sumOf(
-        queues.map(([, queue]) =>
-          queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: Stats.MAXIMUM }),
-        ),
-        'Messages in the dead-letter queues',
-      ),
-      `Work failed after its retries and waits in a dead-letter queue (${queues.map(([name]) => name).join(', ')}); the dashboard shows which. Fix the cause (see that function's log group), then redrive the queue.`,
+      round === undefined
+        ? deadLetters
+        : // One alarm, one more metric: a sync message older than the interval counts as one more.
+          new MathExpression({
+            expression: `dead + IF(FILL(age, 0) > ${round.intervalSeconds}, 1, 0)`,
+            usingMetrics: {
+              dead: deadLetters,
+              age: round.queue.metricApproximateAgeOfOldestMessage({
+                period: PERIOD,
+                statistic: Stats.MAXIMUM,
+              }),
+            },
+            label: `Dead letters, + 1 when a sync message is older than ${round.intervalSeconds} s`,
+            period: PERIOD,
+          }),
+      round === undefined
+        ? failedWork
+        : `${failedWork} Or a sync round did not finish within its interval (a sync message waited over ${round.intervalSeconds / 60} minutes): raise syncConcurrency, or lengthen syncSchedule.`,
     );
     alarm(
       'SyncRunFailedAlarm',

@@ -164,6 +164,9 @@ export class PageConversations extends Construct {
       syncWorkerService: service(sync.workerFunction),
       tokenCheckingServices: tokenCheckers.map(service),
       topic: props.alarmTopic,
+      ...(sync.roundInterval !== undefined && {
+        syncRound: { queue: sync.queue, intervalSeconds: sync.roundInterval },
+      }),
       ...(webhooks && { webhooks: { refreshQueue: webhooks.queue, refused: webhooks.refusedRequests } }),
     }).alarms;
     this.dashboard = new ProductDashboard(this, 'Dashboard', {

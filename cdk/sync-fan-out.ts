@@ -48,6 +48,8 @@ export class SyncFanOut extends Construct {
   /** Scheduled invocations that failed after Lambda's retries. */
   readonly scheduleDeadLetterQueue: Queue;
   readonly scheduleFunction: ProductFunction;
+  /** The schedule's interval in seconds, for the "round did not finish" alarm; undefined for cron. */
+  readonly roundInterval: number | undefined;
   readonly workerFunction: ProductFunction;
   readonly rule: Rule;
 
@@ -67,6 +69,7 @@ export class SyncFanOut extends Construct {
     this.deadLetterQueue = work.deadLetterQueue;
     this.scheduleDeadLetterQueue = deadLetterQueue(this, 'ScheduleDeadLetterQueue', config.encryptionKey);
 
+    this.roundInterval = intervalSeconds(config.syncSchedule);
     this.scheduleFunction = new ProductFunction(this, 'ScheduleFunction', {
       ...common,
       entry: 'functions/sync-schedule.ts',
@@ -127,13 +130,15 @@ export class SyncFanOut extends Construct {
   }
 }
 
-/**
- * Seconds the schedule spreads a round over: its rate, at most SQS's longest delay (900 s); 0 for a
- * cron expression, whose interval may vary.
- */
-export function spreadSeconds(schedule: Schedule): number {
+/** A rate schedule's interval in seconds; undefined for a cron expression, whose interval may vary. */
+export function intervalSeconds(schedule: Schedule): number | undefined {
   const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(schedule.expressionString);
-  if (rate === null) return 0;
+  if (rate === null) return undefined;
   const unit = { minute: 60, hour: 3_600, day: 86_400 }[rate[2] as 'minute' | 'hour' | 'day'];
-  return Math.min(900, Number(rate[1]) * unit);
+  return Number(rate[1]) * unit;
+}
+
+/** Seconds the schedule spreads a round over: its interval, at most SQS's longest delay (900 s); 0 for cron. */
+export function spreadSeconds(schedule: Schedule): number {
+  return Math.min(900, intervalSeconds(schedule) ?? 0);
 }
