@@ -100,6 +100,14 @@ export const ROUTES = [
   },
   {
     method: 'GET',
+    path: '/pages/{pageId}/changes',
+    auth: 'authorized',
+    scope: 'read',
+    lambda: 'api',
+    handler: 'listChanges',
+  },
+  {
+    method: 'GET',
     path: '/pages/{pageId}/sync',
     auth: 'authorized',
     scope: 'read',

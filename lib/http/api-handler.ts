@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { type ChangesDependencies, listChanges } from '../conversations/list-changes.js';
 import { type ConversationsDependencies, listConversations } from '../conversations/list-conversations.js';
 import { type IndexedDependencies, listIndexedConversations } from '../conversations/list-indexed.js';
 import { type HandlerKey, routesOf } from '../domain/routes.js';
@@ -6,6 +7,7 @@ import { getPage, listPages, type PageListingDependencies } from '../pages/page-
 import { readSyncStatus, requestSync, type SyncControlDependencies } from '../sync/sync-control.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ProductMetrics } from '../telemetry/product-metrics.js';
+import { changesBody } from './changes-body.js';
 import { conversationsBody } from './conversations-body.js';
 import { createHttpHandler, type HttpHandler, type LambdaMiddleware } from './http-edge.js';
 import { openApiDocument } from './openapi.js';
@@ -13,6 +15,7 @@ import { pageAccessOf, requirePageAccess } from './page-access.js';
 import { pagesBody } from './pages-body.js';
 import { PAGE_ID_PARAMETER } from './path-parameters.js';
 import {
+  parseChangesRequest,
   parseConversationsRequest,
   parsePagesRequest,
   parseSyncStartRequest,
@@ -25,6 +28,8 @@ import { selfBaseUrl } from './self-url.js';
 export interface ApiDependencies {
   conversations: ConversationsDependencies;
   indexed: IndexedDependencies;
+  /** `GET /pages/{pageId}/changes`: the changes feed and the registry. */
+  changes: ChangesDependencies;
   control: SyncControlDependencies;
   pages: PageListingDependencies;
   logger: Logger;
@@ -76,6 +81,11 @@ function handlers(deps: ApiDependencies): Record<HandlerKey<'api'>, HttpHandler>
       }
       const batch = await listIndexedConversations(deps.indexed, request);
       return jsonResponse(200, conversationsBody(request, batch, base, batch.syncedAt));
+    },
+    listChanges: async (event) => {
+      const request = parseChangesRequest(event.pathParameters, event.rawQueryString);
+      const batch = await listChanges(deps.changes, request);
+      return jsonResponse(200, changesBody(request, batch, selfBaseUrl(event, deps.publicBaseUrl)));
     },
     getSyncState: async (event) => jsonResponse(200, await readSyncStatus(deps.control, pageOnly(event))),
     startSync: async (event) => {

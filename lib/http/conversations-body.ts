@@ -12,6 +12,7 @@ function linkQuery(request: ConversationsRequest): URLSearchParams {
   if (request.folder !== undefined) query.set('folder', request.folder);
   if (request.source === 'graph' && request.userId !== undefined) query.set('user_id', request.userId);
   if (request.source === 'index') query.set('updated_since', request.updatedSince.toISOString());
+  if (request.source === 'index' && request.includeRemoved) query.set('include_removed', 'true');
   query.set('limit', String(request.limit));
   query.set('fields', request.fields.join(','));
   return query;

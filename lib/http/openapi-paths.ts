@@ -1,6 +1,7 @@
 import { pathParameterNames, ROUTES, type RouteKey, routeLabel } from '../domain/routes.js';
 import { openApiQueryParameters } from '../domain/shapes/document.js';
 import {
+  ChangesQuerySchema,
   ConversationsQuerySchema,
   PagesQuerySchema,
   SyncStartQuerySchema,
@@ -104,6 +105,17 @@ const OPERATIONS: Record<RouteKey, Operation> = {
     responses: {
       '200': jsonBody('One page of conversations.', 'ConversationsPage'),
       ...errorAnswers({ input: true, page: true, graph: true, store: true }),
+    },
+  },
+  listChanges: {
+    tags: ['Conversations'],
+    summary: "Changes of a Page's index, in write order",
+    description:
+      "For consumers that poll rather than take events: every write of the index (created, updated, moved, removed), oldest first, each once, with the change event's detail under its detail_type and the same event_id. Walking paging.cursors.after never misses a change nor shows one twice, even with writers in several containers: a change is shown once no earlier write can still appear (about 10 seconds after it, or once a writer that stopped midway has been recovered by the next sync run of the Page). Changes are kept CHANGES_DAYS; a cursor older than that is 400 invalid_cursor: re-read the conversations with updated_since, then walk again without a cursor. An answer costs reads in proportion to the changes it holds.",
+    parameters: openApiQueryParameters(ChangesQuerySchema),
+    responses: {
+      '200': jsonBody('Changes, and the cursor to ask from next.', 'ChangesPage'),
+      ...errorAnswers({ input: true, page: true, graph: false, store: true }),
     },
   },
   getSyncState: {

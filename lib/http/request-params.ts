@@ -1,5 +1,6 @@
 import { InvalidRequestError, UnknownPageError } from '../domain/errors.js';
 import {
+  ChangesQuerySchema,
   ConversationsQuerySchema,
   type ConversationsRequest,
   type PagesQuery,
@@ -20,6 +21,7 @@ import { PAGE_ID_PARAMETER } from './path-parameters.js';
 const CONVERSATIONS_PARAMETERS = queryParameterNames(ConversationsQuerySchema);
 const PAGES_PARAMETERS = queryParameterNames(PagesQuerySchema);
 const SYNC_START_PARAMETERS = queryParameterNames(SyncStartQuerySchema);
+const CHANGES_PARAMETERS = queryParameterNames(ChangesQuerySchema);
 
 /**
  * Parses the raw query string rather than API Gateway's `queryStringParameters`, which joins a
@@ -75,4 +77,14 @@ export function parseSyncStartRequest(rawQueryString: string | undefined): SyncS
     SyncStartQuerySchema,
     Object.fromEntries(readQuery(rawQueryString, SYNC_START_PARAMETERS)),
   );
+}
+
+/** Validates `GET /pages/{pageId}/changes`' path and query: `limit` and `after`. */
+export function parseChangesRequest(
+  pathParameters: Record<string, string | undefined> | undefined,
+  rawQueryString: string | undefined,
+): { pageId: string; limit: number; after?: string | undefined } {
+  const pageId = readPageId(pathParameters);
+  const params = Object.fromEntries(readQuery(rawQueryString, CHANGES_PARAMETERS));
+  return { pageId, ...parseQuery(ChangesQuerySchema, params) };
 }

@@ -177,6 +177,7 @@ export function createServices(infrastructure: Infrastructure): Services {
     api: {
       conversations,
       indexed,
+      changes: { feed: index.feed, registry },
       control,
       pages: { registry, cursors, now },
       logger,

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
+import { REMOVAL_REASONS } from '../change-event.js';
 import { MAX_CONVERSATION_ID_LENGTH } from '../conversation.js';
-import { count, GraphTimeSchema, PagingSchema } from './common.js';
+import { count, describedInstant, GraphTimeSchema, PagingSchema } from './common.js';
 
 /**
  * The body of `GET /pages/{pageId}/conversations`: Graph's own shape (`data`, `paging`), so that code
@@ -34,9 +35,28 @@ const describedOptional = <T extends v.GenericSchema>(schema: T, description: st
 
 const describedString = (description: string) => v.optional(v.pipe(v.string(), v.description(description)));
 
+const conversationId = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CONVERSATION_ID_LENGTH));
+
+/** The revision of a conversation's index item: what `event_id` counts (`<id>@<revision>`). */
+export const RevisionSchema = v.pipe(
+  v.number(),
+  v.integer(),
+  v.minValue(1),
+  v.description(
+    "The revision of the conversation's index item: 1 when created, one more for every write (moves and removals included), never restarting.",
+  ),
+);
+
+export const RemovalReasonSchema = v.pipe(
+  v.picklist(REMOVAL_REASONS),
+  v.description(
+    'not_listed: Graph lists it in no covered folder of its platform (deleted, or moved to a folder the sync does not cover); erased: a person in it was erased; expired: older than RETENTION_DAYS.',
+  ),
+);
+
 export const ConversationViewSchema = v.pipe(
   v.looseObject({
-    id: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CONVERSATION_ID_LENGTH), v.examples(['t_123'])),
+    id: v.pipe(conversationId, v.examples(['t_123'])),
     updated_time: describedOptional(GraphTimeSchema, 'The last activity in the conversation.'),
     link: describedString('Where the Page reads it in Meta Business Suite (a path).'),
     snippet: describedString('The last message, shortened.'),
@@ -52,15 +72,33 @@ export const ConversationViewSchema = v.pipe(
     name: v.optional(v.string()),
     subject: v.optional(v.string()),
     scoped_thread_key: v.optional(v.string()),
+    revision: v.optional(
+      v.pipe(RevisionSchema, v.description("Only with updated_since: the index item's revision.")),
+    ),
   }),
   v.description(
     "One conversation in Graph's own shape, with the fields asked for (`fields`); `id` always. Instagram conversations lack link, snippet, senders, subject, former_participants and scoped_thread_key.",
   ),
 );
 
+/** A removed conversation as `include_removed=true` lists it: ids and times only. */
+export const TombstoneViewSchema = v.pipe(
+  v.strictObject({
+    id: conversationId,
+    updated_time: GraphTimeSchema,
+    revision: RevisionSchema,
+    removed: v.literal(true),
+    removed_time: describedInstant('When the index removed it; selected and ordered by this.'),
+    reason: RemovalReasonSchema,
+  }),
+  v.description(
+    'With include_removed=true: a conversation removed from the index within TOMBSTONE_DAYS (deleted, moved out of the covered folders, erased), listed under the folder where it was last indexed.',
+  ),
+);
+
 export const ConversationsBodySchema = v.pipe(
   v.strictObject({
-    data: v.array(ConversationViewSchema),
+    data: v.array(v.union([ConversationViewSchema, TombstoneViewSchema])),
     paging: v.optional(PagingSchema),
     synced_at: v.optional(
       v.pipe(

@@ -2,6 +2,13 @@ import { type JsonSchema, toJsonSchema, toJsonSchemaDefs } from '@valibot/to-jso
 import * as v from 'valibot';
 import { FOLDERS, PLATFORMS } from '../vocabulary.js';
 import {
+  ChangeSchema,
+  ChangesBodySchema,
+  ConversationChangedSchema,
+  ConversationMovedSchema,
+  ConversationRemovedSchema,
+} from './changes.js';
+import {
   CursorsSchema,
   ErrorAnswerSchema,
   ErrorBodySchema,
@@ -11,7 +18,13 @@ import {
   PagingSchema,
   PlatformSchema,
 } from './common.js';
-import { ConversationsBodySchema, ConversationViewSchema, ParticipantSchema } from './conversations.js';
+import {
+  ConversationsBodySchema,
+  ConversationViewSchema,
+  ParticipantSchema,
+  RemovalReasonSchema,
+  TombstoneViewSchema,
+} from './conversations.js';
 import {
   PageSyncViewSchema,
   PagesBodySchema,
@@ -19,7 +32,13 @@ import {
   TokenHealthErrorSchema,
   TokenHealthViewSchema,
 } from './pages.js';
-import type { ConversationsQuerySchema, PagesQuerySchema } from './queries.js';
+import {
+  DataDeletionAnswerSchema,
+  DataDeletionRequestSchema,
+  DataDeletionStatusSchema,
+  ErasureRequestSchema,
+  ErasureSchema,
+} from './privacy.js';
 import { GatewayErrorSchema, HealthSchema, WebhookDeliverySchema, WebhookReceivedSchema } from './service.js';
 import { RunRecordSchema, SyncPartitionSchema, SyncStartedSchema, SyncStatusSchema } from './sync.js';
 
@@ -37,6 +56,13 @@ const BODY_COMPONENTS = {
   Cursors: CursorsSchema,
   Paging: PagingSchema,
   ConversationsPage: ConversationsBodySchema,
+  RemovalReason: RemovalReasonSchema,
+  Tombstone: TombstoneViewSchema,
+  ConversationChanged: ConversationChangedSchema,
+  ConversationMoved: ConversationMovedSchema,
+  ConversationRemoved: ConversationRemovedSchema,
+  Change: ChangeSchema,
+  ChangesPage: ChangesBodySchema,
   GraphErrorDetails: GraphErrorDetailsSchema,
   ErrorDetail: ErrorBodySchema,
   Error: ErrorAnswerSchema,
@@ -53,6 +79,11 @@ const BODY_COMPONENTS = {
   Health: HealthSchema,
   WebhookDelivery: WebhookDeliverySchema,
   WebhookReceived: WebhookReceivedSchema,
+  ErasureRequest: ErasureRequestSchema,
+  Erasure: ErasureSchema,
+  DataDeletionRequest: DataDeletionRequestSchema,
+  DataDeletionAnswer: DataDeletionAnswerSchema,
+  DataDeletionStatus: DataDeletionStatusSchema,
 } as const;
 type ComponentName = keyof typeof BODY_COMPONENTS;
 
@@ -128,7 +159,9 @@ function parameterSchema(entry: v.GenericSchema): JsonSchema {
 }
 
 /** The OpenAPI parameter objects of a query, in the schema's order of parameters. */
-export function openApiQueryParameters(schema: typeof ConversationsQuerySchema | typeof PagesQuerySchema) {
+export function openApiQueryParameters(schema: {
+  readonly entries: Readonly<Record<string, v.GenericSchema>>;
+}) {
   return Object.entries(schema.entries).map(([name, entry]) => {
     const { $schema: _draft, description, ...value } = parameterSchema(entry);
     return {

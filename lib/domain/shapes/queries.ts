@@ -159,6 +159,15 @@ export const ConversationsQuerySchema = v.pipe(
           v.transform((raw) => instantOf(raw) as Date),
         ),
       ),
+      include_removed: v.optional(
+        v.pipe(
+          v.string(),
+          v.picklist(['true', 'false'], '"include_removed" must be true or false.'),
+          v.description(
+            'true: with updated_since, conversations removed from the index (deleted, moved out of the covered folders, erased) come too, as tombstones of ids and times, by their removed_time.',
+          ),
+        ),
+      ),
     },
     (issue) => `Unknown query parameter "${String(issue.input)}".`,
   ),
@@ -171,6 +180,15 @@ export const ConversationsQuerySchema = v.pipe(
       '"user_id" cannot be combined with "updated_since": the index is per folder.',
     ),
     ['user_id'],
+  ),
+  v.forward(
+    v.partialCheck(
+      [['include_removed'], ['updated_since']],
+      (query: { include_removed?: string; updated_since?: Date }) =>
+        query.include_removed === undefined || query.updated_since !== undefined,
+      '"include_removed" needs "updated_since": tombstones are listed only from the index.',
+    ),
+    ['include_removed'],
   ),
   v.forward(
     v.partialCheck(
@@ -204,7 +222,12 @@ export const ConversationsQuerySchema = v.pipe(
     };
     return query.updated_since === undefined
       ? { source: 'graph' as const, ...common, userId: query.user_id }
-      : { source: 'index' as const, ...common, updatedSince: query.updated_since };
+      : {
+          source: 'index' as const,
+          ...common,
+          updatedSince: query.updated_since,
+          includeRemoved: query.include_removed === 'true',
+        };
   }),
 );
 export type ConversationsQuery = v.InferOutput<typeof ConversationsQuerySchema>;
@@ -250,7 +273,24 @@ export const SyncStartQuerySchema = v.pipe(
 );
 export type SyncStartQuery = v.InferOutput<typeof SyncStartQuerySchema>;
 
-type QuerySchema = typeof ConversationsQuerySchema | typeof PagesQuerySchema | typeof SyncStartQuerySchema;
+/** `GET /pages/{pageId}/changes`: `limit`, and the `after` cursor an answer gave. */
+export const ChangesQuerySchema = v.strictObject(
+  {
+    limit,
+    after: cursor(
+      'after',
+      'The opaque paging.cursors.after of an earlier answer for this Page; without it, from the oldest change kept (CHANGES_DAYS).',
+    ),
+  },
+  (issue) => `Unknown query parameter "${String(issue.input)}".`,
+);
+export type ChangesQuery = v.InferOutput<typeof ChangesQuerySchema>;
+
+type QuerySchema =
+  | typeof ConversationsQuerySchema
+  | typeof PagesQuerySchema
+  | typeof SyncStartQuerySchema
+  | typeof ChangesQuerySchema;
 
 /** The parameter names a query schema takes: any other is a 400 naming it. */
 export const queryParameterNames = (schema: QuerySchema): ReadonlySet<string> =>

@@ -41,7 +41,16 @@ export function createPeerApiDependencies(infrastructure: PeerInfrastructure): A
   const registry = new PageRegistry({ client: dynamo, tableName, now });
   return {
     conversations,
-    indexed: { index: new ConversationIndex(dynamo, tableName), cursors, state, tokens, now },
+    indexed: {
+      index: new ConversationIndex(dynamo, tableName),
+      cursors,
+      state,
+      registry,
+      platforms: config.syncPlatforms,
+      folders: config.syncFolders,
+      now,
+    },
+    changes: { feed: new ConversationIndex(dynamo, tableName).feed, registry },
     control: {
       state,
       registry,
