@@ -75,6 +75,14 @@ export async function reconcilePlatform(
   const target = { pageId: context.pageId, platform, scanId: scan.scanId };
   const last = await store.last(target, deps.now());
   let seq = last?.seq ?? 0;
+  if (last !== undefined && !scan.folders.includes(last.folder)) {
+    // Not a chunk this scan could have written: it cannot say where the listing stands.
+    delete context.reconciles[platform];
+    throw new ScanStopped(
+      'failed',
+      new Error('A reconciliation chunk names a folder its scan does not list.'),
+    );
+  }
   let folderAt =
     last === undefined ? 0 : scan.folders.indexOf(last.folder) + (last.nextCursor === null ? 1 : 0);
   let cursor = last?.nextCursor ?? null;
