@@ -64,7 +64,8 @@ export const SYNC_WORKER_TABLE_ACCESS: TableAccess = {
     { actions: ['PutItem'], keyPrefixes: [backoff] },
     { actions: ['BatchWriteItem'], keyPrefixes: [changes] },
     { actions: ['UpdateItem'], keyPrefixes: [page, conversation, registry, instagramAccount] },
-    { actions: ['BatchGetItem'], keyPrefixes: [conversation] },
+    // Index items read by reconciliation and removals; feed records a superseded pending write may have.
+    { actions: ['BatchGetItem'], keyPrefixes: [conversation, changes] },
     { actions: ['DeleteItem'], keyPrefixes: [instagramAccount] },
     // A reconciliation's chunks of seen ids: written once each, read back by scan.
     { actions: ['PutItem', 'Query'], keyPrefixes: [reconcile] },
@@ -85,6 +86,8 @@ export const REFRESH_TABLE_ACCESS: TableAccess = {
     { actions: ['GetItem'], keyPrefixes: [backoff, page, pacing, registry, instagramAccount] },
     { actions: ['PutItem'], keyPrefixes: [backoff] },
     { actions: ['BatchWriteItem'], keyPrefixes: [changes] },
+    // Feed records a superseded pending write may have (recovery of a dead writer's changes).
+    { actions: ['BatchGetItem'], keyPrefixes: [changes] },
     { actions: ['UpdateItem'], keyPrefixes: [page, pacing, conversation, registry] },
   ],
   indexQueries: [{ indexName: 'gsi2', keyPrefixes: [pendingEvents] }],

@@ -210,4 +210,42 @@ describe('the outbox keeps every undelivered write', () => {
       'not_listed',
     ]);
   });
+
+  it('a write superseded before anything recorded it goes out with ids, time and the names of the fields it lacks', async () => {
+    // Prepare: each writer dies before the feed (its DynamoDB refuses the feed's BatchWriteItem), three
+    // writes in a row; only the last is still held whole, as the item's doc.
+    const noFeed = new Proxy(dynamo.client, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return async (command: { constructor: { name: string } }) => {
+          if (command.constructor.name === 'BatchWriteItemCommand') throw new Error('died before the feed');
+          return target.send(command as never);
+        };
+      },
+    });
+    const dead = new ConversationIndex(noFeed, tableName, { events: recordingSink(), now });
+    await dead.write(INBOX, [conversation(1, '2026-11-20T10:00:00+0000', 'one')]);
+    await dead.write(INBOX, [conversation(1, '2026-11-20T10:01:00+0000', 'two')]);
+    await dead.write(INBOX, [conversation(1, '2026-11-20T10:02:00+0000', 'three')]);
+    const sink = recordingSink();
+    clock = T0 + 120_000;
+    // Act
+    await indexWith(sink).emitPendingEvents(PAGE);
+    // Assess
+    expect(sink.sent.map((d) => [d.event_id, d.conversation])).toEqual([
+      [
+        't_1@1',
+        {
+          id: 't_1',
+          updated_time: '2026-11-20T10:00:00+0000',
+          truncated_fields: ['snippet', 'participants'],
+        },
+      ],
+      [
+        't_1@2',
+        { id: 't_1', updated_time: '2026-11-20T10:01:00+0000', truncated_fields: ['snippet', 'participants'] },
+      ],
+      ['t_1@3', conversation(1, '2026-11-20T10:02:00+0000', 'three')],
+    ]);
+  });
 });

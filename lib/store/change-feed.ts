@@ -1,9 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  type ConversationChangeDetail,
-  changeDetail,
-  type IndexChangeRecord,
-} from '../domain/change-event.js';
+import type { ConversationChangeDetail, IndexChangeRecord } from '../domain/change-event.js';
 import { changesPartition, feedKeys, indexKeys, keys } from './keys.js';
 import { epochSeconds, namesOf, Table } from './table.js';
 import { TABLE_KEYS } from './table-schema.js';
@@ -71,13 +67,29 @@ export class ChangeFeed {
   }
 
   /** Puts each write's record (25 a call); putting one again writes the same item (recovery after a writer). */
-  async record(records: readonly IndexChangeRecord[]): Promise<void> {
-    const items: ChangeRecord[] = records.map((record) => ({
+  async record(
+    entries: ReadonlyArray<{ record: IndexChangeRecord; detail: ConversationChangeDetail }>,
+  ): Promise<void> {
+    const items: ChangeRecord[] = entries.map(({ record, detail }) => ({
       ...keys.change(record.pageId, changeKeyOf(record)),
-      detail: JSON.stringify(changeDetail(record)),
+      detail: JSON.stringify(detail),
       expires_at: epochSeconds(new Date(record.writtenAt + this.keepDays * DAY_MS)),
     }));
     await this.table.putMany(items);
+  }
+
+  /** The details already recorded for these writes, by `changeKeyOf` (recovery of superseded writes). */
+  async find(records: readonly IndexChangeRecord[]): Promise<Map<string, ConversationChangeDetail>> {
+    const found = await this.table.getMany<ChangeRecord>(
+      records.map((record) => keys.change(record.pageId, changeKeyOf(record))),
+    );
+    return new Map(
+      found.flatMap((item) =>
+        item.sk === undefined || item.detail === undefined
+          ? []
+          : [[item.sk, JSON.parse(item.detail) as ConversationChangeDetail] as const],
+      ),
+    );
   }
 
   /** The oldest position a reader may still start from: older changes may be gone. */

@@ -1,19 +1,26 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type ChangeEventSink, changeDetail, type IndexChangeRecord } from '../domain/change-event.js';
+import {
+  type ChangeEventSink,
+  type ConversationChangeDetail,
+  changeDetail,
+  changeEventId,
+  type IndexChangeRecord,
+} from '../domain/change-event.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { ChangeFeed } from './change-feed.js';
-import { type ConversationItem, pendingChangesOf } from './conversation-item.js';
+import { type ChangeFeed, changeKeyOf } from './change-feed.js';
+import { type ConversationItem, type PendingChange, pendingChangesOf } from './conversation-item.js';
 import { feedKeys, indexKeys, parseFeedKey, type TableKey } from './keys.js';
 import { namesOf, type Stored, Table } from './table.js';
 import { TABLE_KEYS } from './table-schema.js';
 
 /**
  * The outbox of change events and feed records, kept on the indexed conversations themselves (no
- * transactions): the same UpdateItem that writes a conversation appends the write to the item's
- * `pending` list and marks it with the sparse `pendingEvents` keys (`gsi2sk`: its oldest pending write's
- * place in write order). Delivering an item's pending writes means: record each in the changes feed,
- * publish each event, then clear the whole mark, on condition that the item's revision is still the one
- * whose list was delivered (a newer write keeps it, and its writer or recovery delivers the lot).
+ * transactions): the same UpdateItem that changes a conversation appends the write to the item's
+ * `pending` list (a small entry: folder, time, field names, or a removal's reason) and marks it with the
+ * sparse `pendingEvents` keys (`gsi2sk`: its oldest pending write's place in write order). Delivering an
+ * item's pending writes means: record each in the changes feed, publish each event, then clear the
+ * whole mark, on condition that the item's revision is still the one whose list was delivered (a newer
+ * write keeps it, and its writer or recovery delivers the lot).
  *
  * Invariants:
  * 1. No write is lost between the index and its event or feed record: until cleared, it is in the
@@ -22,6 +29,12 @@ import { TABLE_KEYS } from './table-schema.js';
  *    the detail derived from the entry (`pendingChangesOf`), so a write delivered twice is the same
  *    event twice (at least once) and the same feed record.
  * 3. A write that changes nothing (a replayed Graph page, a duplicate webhook) marks nothing.
+ *
+ * The one corner where a detail is not the one written: a write whose writer died before recording it
+ * in the feed, and which another write of the same conversation superseded before recovery. The item
+ * then holds only the later content, so that write goes out with the conversation's id and time, and
+ * `truncated_fields` naming the rest (as an event too large for EventBridge does). Its writer, and the
+ * next one (from the item as it was), know it whole; recovery finds it in the feed once recorded.
  */
 
 export interface ChangeOutboxOptions {
@@ -42,7 +55,7 @@ export interface ChangeOutboxOptions {
 export interface PendingItem {
   key: TableKey;
   revision: number;
-  records: IndexChangeRecord[];
+  changes: PendingChange[];
 }
 
 const MARK_NAMES = namesOf<ConversationItem>({
@@ -73,25 +86,21 @@ export class ChangeOutbox {
    */
   async deliver(items: readonly PendingItem[]): Promise<number> {
     if (items.length === 0) return 0;
-    // Two writers of one item each hold its earlier writes: one event per event_id in a batch.
-    const byEventId = new Map<string, IndexChangeRecord>();
-    for (const item of items)
-      for (const record of item.records) byEventId.set(changeDetail(record).event_id, record);
-    const records = [...byEventId.values()];
+    let details: ConversationChangeDetail[];
     let undelivered: Set<string>;
     try {
       // The feed first: a write whose mark is cleared must already be in the feed (see change-feed.ts).
-      await this.options.feed.record(records);
-      undelivered = new Set((await this.options.sink.publish(records.map(changeDetail))).undelivered);
+      details = await this.recordInFeed(items);
+      undelivered = new Set((await this.options.sink.publish(details)).undelivered);
     } catch (error: unknown) {
       this.options.logger?.error('change events not delivered; left for recovery', {
-        count: records.length,
+        count: items.length,
         error,
       });
       return 0;
     }
     const done = items.filter((item) =>
-      item.records.every((record) => !undelivered.has(changeDetail(record).event_id)),
+      item.changes.every(({ record }) => !undelivered.has(eventIdOf(record))),
     );
     const cleared = await Promise.allSettled(done.map((item) => this.clear(item)));
     const failures = cleared.filter((result) => result.status === 'rejected');
@@ -105,6 +114,43 @@ export class ChangeOutbox {
       });
     }
     return done.length;
+  }
+
+  /**
+   * Each write's detail, recorded in the feed. A write superseded before it was recorded has lost its
+   * content from the item: its record is taken from the feed when its writer got that far, and is
+   * otherwise published with the conversation's ids and time only, naming what it lacks under
+   * `truncated_fields` (as an event too large for EventBridge does).
+   */
+  private async recordInFeed(items: readonly PendingItem[]): Promise<ConversationChangeDetail[]> {
+    // Two writers of one item each hold its earlier writes: one event per event_id, the exact one kept.
+    const byEventId = new Map<string, PendingChange>();
+    for (const item of items) {
+      for (const change of item.changes) {
+        const id = eventIdOf(change.record);
+        if (change.missing === undefined || !byEventId.has(id)) byEventId.set(id, change);
+      }
+    }
+    const changes = [...byEventId.values()];
+    const incomplete = changes.filter((change) => change.missing !== undefined);
+    const recorded =
+      incomplete.length === 0
+        ? new Map()
+        : await this.options.feed.find(incomplete.map(({ record }) => record));
+    const toRecord: Array<{ record: IndexChangeRecord; detail: ConversationChangeDetail }> = [];
+    const details = changes.map(({ record, missing }) => {
+      const found = missing === undefined ? undefined : recorded.get(changeKeyOf(record));
+      if (found !== undefined) return found;
+      const detail = changeDetail(record);
+      const complete =
+        missing === undefined || 'reason' in detail
+          ? detail
+          : { ...detail, conversation: { ...detail.conversation, truncated_fields: missing } };
+      toRecord.push({ record, detail: complete });
+      return complete;
+    });
+    await this.options.feed.record(toRecord);
+    return details;
   }
 
   /** Delivers what dead or failed writers left marked for the Page, oldest first. Returns how many items. */
@@ -139,7 +185,7 @@ export class ChangeOutbox {
 /** An item's pending writes, as recovery reads them back. */
 export function pendingItemOf(item: Stored<ConversationItem>): PendingItem[] {
   if (item.pk === undefined || item.sk === undefined || item.rev === undefined) return [];
-  return [{ key: { pk: item.pk, sk: item.sk }, revision: item.rev, records: pendingChangesOf(item) }];
+  return [{ key: { pk: item.pk, sk: item.sk }, revision: item.rev, changes: pendingChangesOf(item) }];
 }
 
 /** When an item's oldest pending write was made: its mark's key, or 0.2's `pending_since`. */
@@ -150,3 +196,6 @@ function markedAt(item: Stored<ConversationItem>): number {
 
 /** The mark's `gsi2sk` for a write: its place in write order (`if_not_exists` keeps the oldest). */
 export const markKey = feedKeys.write;
+
+const eventIdOf = (record: IndexChangeRecord): string =>
+  changeEventId(record.conversation.id, record.revision);

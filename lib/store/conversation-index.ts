@@ -265,7 +265,7 @@ export class ConversationIndex {
     const writtenAt = this.now().getTime();
     const key = keys.conversation(partition.pageId, partition.platform, conversation.id);
     const { update, entry } = liveWrite(partition, conversation, writtenAt, this.outbox !== undefined);
-    return this.applied(key, update, entry, (old, revision) => {
+    return this.applied(key, update, entry, JSON.stringify(conversation), (old, revision) => {
       const previousFolder = folderOf(old);
       const isLive = previousFolder !== undefined;
       return {
@@ -294,7 +294,7 @@ export class ConversationIndex {
     };
     const key = keys.conversation(target.pageId, target.platform, id);
     const { update, entry } = tombstoneWrite(target, id, revision, removal, this.outbox !== undefined);
-    return this.applied(key, update, entry, (old, written) => ({
+    return this.applied(key, update, entry, undefined, (old, written) => ({
       conversation: { id, updated_time: old?.updated_time ?? '' },
       change: 'removed',
       kind: 'removed',
@@ -309,6 +309,7 @@ export class ConversationIndex {
     key: ReturnType<typeof keys.conversation>,
     update: Update,
     entry: PendingEntry,
+    doc: string | undefined,
     describe: (old: Stored<ConversationItem> | undefined, revision: number) => IndexChange,
   ): Promise<Applied | undefined> {
     const written = await this.table.update<ConversationItem>(key, update);
@@ -317,8 +318,9 @@ export class ConversationIndex {
     const revision = (old?.rev ?? 0) + 1;
     const change = describe(old, revision);
     if (this.outbox === undefined) return { change, pending: undefined };
-    // The records recovery would read back from the item as this write left it.
-    const records = pendingChangesOf(afterWrite(old, entry, key));
-    return { change, pending: { key, revision, records } };
+    // The records recovery would read back from the item as this write left it; the write before
+    // this one (if still pending) is known exactly from the item as it was.
+    const changes = pendingChangesOf(afterWrite(old, entry, key, doc), old?.doc);
+    return { change, pending: { key, revision, changes } };
   }
 }

@@ -43,10 +43,23 @@ export interface ConversationItem extends TableKey, UpdatedTimeKey, Partial<Pend
 /** Stored as `event_prev` or `event_prev_key` when the conversation was new to the index. */
 export const NO_PREVIOUS = '-';
 
-/** One undelivered write, as the writer knew it before it wrote: a conversation written, or a removal. */
+/**
+ * One undelivered write, as the writer knew it before it wrote, kept small: a conversation written
+ * keeps its folder, time and field names, not its content, which the item's `doc` holds while it is the
+ * last write (and the changes feed once recorded); a removal keeps its reason and time.
+ */
 export type PendingEntry =
-  | { w: number; f: Folder; c: Conversation }
+  | { w: number; f: Folder; u: string; n: string[] }
   | { w: number; r: RemovalReason; t: string };
+
+/**
+ * A pending write as a record. `missing` names the fields of a written conversation the item no longer
+ * holds: a write superseded before it was recorded, whose record is then sought in the changes feed.
+ */
+export interface PendingChange {
+  record: IndexChangeRecord;
+  missing?: string[];
+}
 
 /** What the index held of a conversation at some revision. */
 interface HeldState {
@@ -74,17 +87,19 @@ function stateOf(updatedTime: string | undefined, indexKey: string | undefined):
 
 /**
  * The item a write leaves, from the item as it was (`ALL_OLD`) and the entry it appended: the same
- * `if_not_exists` and `list_append` as the write's UpdateExpression (`pendingMark` in
- * `conversation-index.ts`), so that the writer derives the very records recovery would read back.
+ * `if_not_exists` and `list_append` as the write's UpdateExpression (`pendingMark` in `index-write.ts`),
+ * so that the writer derives the very records recovery would read back. `doc`: what it wrote, if live.
  */
 export function afterWrite(
   old: Stored<ConversationItem> | undefined,
   entry: PendingEntry,
   key: TableKey,
+  doc: string | undefined,
 ): Stored<ConversationItem> {
   return {
     ...key,
     rev: (old?.rev ?? 0) + 1,
+    ...(doc === undefined ? {} : { doc }),
     pending: [...(old?.pending ?? []), JSON.stringify(entry)],
     event_prev: old?.event_prev ?? old?.updated_time ?? NO_PREVIOUS,
     event_prev_key: old?.event_prev_key ?? old?.gsi1pk ?? NO_PREVIOUS,
@@ -94,16 +109,19 @@ export function afterWrite(
 /**
  * Every undelivered write an item holds, as records, oldest first: each entry read against the state
  * the one before it left, starting from the state before the first. The last entry made `rev`, so
- * entry i of n made `rev - n + 1 + i`. A 0.2 item (marked, no entries) gives its one pending change.
+ * entry i of n made `rev - n + 1 + i`. A written conversation's content is the item's `doc` for the
+ * last entry, `previousDoc` (the item as the writer's `ALL_OLD` gave it) for the one before; any other
+ * is `missing`. A 0.2 item (marked, no entries) gives its one pending change.
  */
-export function pendingChangesOf(item: Stored<ConversationItem>): IndexChangeRecord[] {
+export function pendingChangesOf(item: Stored<ConversationItem>, previousDoc?: string): PendingChange[] {
   const key = parseConversationKey(item);
   if (key === undefined || item.rev === undefined) return [];
   const { pageId, platform } = key;
   if (item.pending === undefined) return legacyChangeOf(item);
   let state = stateOf(item.event_prev, item.event_prev_key);
-  const first = item.rev - item.pending.length + 1;
-  const records: IndexChangeRecord[] = [];
+  const count = item.pending.length;
+  const first = item.rev - count + 1;
+  const changes: PendingChange[] = [];
   item.pending.forEach((text, i) => {
     const entry = JSON.parse(text) as PendingEntry;
     const ids = { pageId, platform, revision: first + i, writtenAt: entry.w };
@@ -111,49 +129,58 @@ export function pendingChangesOf(item: Stored<ConversationItem>): IndexChangeRec
       // A removal applies to a live item only (its condition), so the state names its folder and time.
       if (state.folder !== undefined && state.updatedTime !== null) {
         const conversation = { id: key.conversationId, updated_time: state.updatedTime };
-        records.push({
-          ...ids,
-          kind: 'removed',
-          folder: state.folder,
-          conversation,
-          removedTime: entry.t,
-          reason: entry.r,
+        changes.push({
+          record: {
+            ...ids,
+            kind: 'removed',
+            folder: state.folder,
+            conversation,
+            removedTime: entry.t,
+            reason: entry.r,
+          },
         });
       }
       state = { ...state, status: 'removed' };
       return;
     }
-    const { c: conversation, f: folder } = entry;
+    const doc = i === count - 1 ? item.doc : i === count - 2 ? previousDoc : undefined;
+    const known = doc === undefined ? undefined : (JSON.parse(doc) as Conversation);
+    const conversation = known ?? { id: key.conversationId, updated_time: entry.u };
+    const folder = entry.f;
     // A tombstone written again comes back as created: it was not in the live index.
     const previousUpdatedTime = state.status === 'live' ? state.updatedTime : null;
     const fromFolder = state.status === 'live' ? state.folder : undefined;
-    records.push(
+    const record: IndexChangeRecord =
       fromFolder !== undefined && fromFolder !== folder
         ? { ...ids, kind: 'moved', folder, conversation, previousUpdatedTime, fromFolder }
-        : { ...ids, kind: 'changed', folder, conversation, previousUpdatedTime },
+        : { ...ids, kind: 'changed', folder, conversation, previousUpdatedTime };
+    changes.push(
+      known === undefined ? { record, missing: entry.n.filter((name) => !KEPT.has(name)) } : { record },
     );
-    state = { status: 'live', folder, updatedTime: conversation.updated_time };
+    state = { status: 'live', folder, updatedTime: entry.u };
   });
-  return records;
+  return changes;
 }
 
+/** What a record without its conversation's content still has: the entry's own. */
+const KEPT = new Set(['id', 'updated_time']);
+
 /** The one change a 0.2 writer left marked: the item as it stands, against the time held before. */
-function legacyChangeOf(item: Stored<ConversationItem>): IndexChangeRecord[] {
+function legacyChangeOf(item: Stored<ConversationItem>): PendingChange[] {
   const key = parseConversationKey(item);
   const folder = folderOf(item);
   if (key === undefined || folder === undefined || item.doc === undefined || item.rev === undefined)
     return [];
   const before = item.event_prev;
-  return [
-    {
-      pageId: key.pageId,
-      platform: key.platform,
-      folder,
-      kind: 'changed',
-      conversation: JSON.parse(item.doc) as Conversation,
-      revision: item.rev,
-      writtenAt: item.written_at ?? item.pending_since ?? 0,
-      previousUpdatedTime: before === undefined || before === NO_PREVIOUS ? null : before,
-    },
-  ];
+  const record: IndexChangeRecord = {
+    pageId: key.pageId,
+    platform: key.platform,
+    folder,
+    kind: 'changed',
+    conversation: JSON.parse(item.doc) as Conversation,
+    revision: item.rev,
+    writtenAt: item.written_at ?? item.pending_since ?? 0,
+    previousUpdatedTime: before === undefined || before === NO_PREVIOUS ? null : before,
+  };
+  return [{ record }];
 }

@@ -78,7 +78,12 @@ export function liveWrite(
   writtenAt: number,
   marked: boolean,
 ): { update: Update; entry: PendingEntry } {
-  const entry: PendingEntry = { w: writtenAt, f: partition.folder, c: conversation };
+  const entry: PendingEntry = {
+    w: writtenAt,
+    f: partition.folder,
+    u: conversation.updated_time,
+    n: Object.keys(conversation),
+  };
   const values: Values = {
     ':gpk': indexKeys.indexedFolder(partition),
     ':gsk': indexKeys.updatedOrder(conversation),
