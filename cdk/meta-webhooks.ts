@@ -23,7 +23,7 @@ import { grantGraphAccess } from './graph-access.js';
 import { iam5ResourceFinding, NAG_REASONS } from './nag-suppressions.js';
 import type { ResolvedProps } from './page-conversations-props.js';
 import { functionDefaults, ProductFunction } from './product-function.js';
-import { REFRESH_TABLE_ACCESS } from './table-access.js';
+import { RECEIVER_TABLE_ACCESS, REFRESH_TABLE_ACCESS } from './table-access.js';
 import { WorkQueue } from './work-queue.js';
 
 /** Meta waits 5 seconds for an answer; the receiver verifies and enqueues in milliseconds. */
@@ -53,9 +53,10 @@ export interface MetaWebhooksProps {
 }
 
 /**
- * Meta Webhooks: the receiver on the API's two public routes, which verifies Meta and enqueues, and
- * the targeted refresh behind the queue, which calls Graph as the sync does (the same pacing, back-off,
- * index and change events). The receiver's role reads the one webhook secret and sends to the queue,
+ * Meta Webhooks: the receiver on the API's public routes (the webhooks and Meta's data-deletion
+ * callback), which verifies Meta and enqueues, and the targeted refresh behind the queue, which calls
+ * Graph as the sync does (the same pacing, back-off, index and change events). The receiver's role reads
+ * the one webhook secret, sends to the queues and keeps the callback's request statuses (`DELETION#`),
  * nothing else; the refresh worker's role is the sync worker's, narrowed to what a refresh writes.
  */
 export class MetaWebhooks extends Construct {
@@ -92,7 +93,9 @@ export class MetaWebhooks extends Construct {
       serviceName: 'page-conversations-webhook-receiver',
       timeout: RECEIVER_TIMEOUT,
       environment: { WEBHOOK_SECRET_ID: this.secret.secretArn, WEBHOOK_QUEUE_URL: this.queue.queueUrl },
-    });
+    })
+      // Meta's data-deletion callback records each request's status, and reads it for the status page.
+      .bindTable(props.table, RECEIVER_TABLE_ACCESS);
     this.grantReadSecret(this.receiverFunction, props.secret === undefined);
     work.grantSend(this.receiverFunction);
 

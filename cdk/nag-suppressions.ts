@@ -36,6 +36,10 @@ export const NAG_REASONS = Object.freeze({
     "The app secret is issued by Meta and rotated in Meta's app dashboard; the verify token is only " +
     'compared during the subscription handshake and must equal what was entered there. A Lambda rotation ' +
     'could change neither at Meta, so the operator updates this secret when Meta rotates the app secret.',
+  personKeyRotation:
+    'The person-hash key keys every erasure record and person ref (HMAC-SHA256 of a person id): a new key ' +
+    'would leave every erasure record unmatched, so erased history would be indexed again. It is random, ' +
+    'made by the stack, read only by the functions that hash ids, and never logged.',
   namedSecret:
     'The webhook secret was given by name: its ARN ends in a 6-character suffix Secrets Manager chose, ' +
     'matched by "-??????" (six characters exactly, as CDK grants it). The wildcard covers that one secret; ' +

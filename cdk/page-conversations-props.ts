@@ -15,9 +15,10 @@ export type ApiAuthorization =
   | { readonly type: 'iam' }
   /**
    * A bearer JWT from `issuer` whose `aud` (or `client_id`) is one of `audience`, carrying one of
-   * `readScopes` for the GET routes and one of `syncScopes` for `POST /pages/{pageId}/sync`.
+   * `readScopes` for the GET routes, one of `syncScopes` for `POST /pages/{pageId}/sync` and one of
+   * `eraseScopes` for `POST /pages/{pageId}/erasures`.
    * Scopes ride in access tokens (Cognito: a resource server's custom scopes), not in ID tokens.
-   * @default readScopes ['page-conversations/read'], syncScopes ['page-conversations/sync']
+   * @default readScopes ['page-conversations/read'], syncScopes ['page-conversations/sync'], eraseScopes ['page-conversations/erase']
    */
   | {
       readonly type: 'jwt';
@@ -25,6 +26,7 @@ export type ApiAuthorization =
       readonly audience: readonly string[];
       readonly readScopes?: readonly string[];
       readonly syncScopes?: readonly string[];
+      readonly eraseScopes?: readonly string[];
     };
 
 /** `ApiAuthorization` after validation: JWT scopes filled in. */
@@ -36,6 +38,7 @@ export type ResolvedAuthorization =
       readonly audience: readonly string[];
       readonly readScopes: readonly string[];
       readonly syncScopes: readonly string[];
+      readonly eraseScopes: readonly string[];
     };
 
 export interface PageConversationsProps {
@@ -70,13 +73,6 @@ export interface PageConversationsProps {
    */
   readonly syncMaxGraphCalls?: number;
   /**
-   * How often each platform of a Page is reconciled: every covered folder listed whole (about one
-   * Graph call per 100 conversations) to find what Graph never reports, deletions and folder moves.
-   * `0` reconciles only on `POST /pages/{pageId}/sync?full=true`.
-   * @default 24
-   */
-  readonly reconcileEveryHours?: number;
-  /**
    * Days a conversation the index removed (deleted in the inbox, moved to a folder the sync does not
    * cover, erased) stays as a tombstone of ids and times, so that `updated_since` with
    * `include_removed=true` tells consumers it is gone (1 to 3650).
@@ -89,6 +85,20 @@ export interface PageConversationsProps {
    * @default 7
    */
   readonly changesDays?: number;
+  /**
+   * How often each platform of a Page is reconciled: every covered folder listed whole (about one
+   * Graph call per 100 conversations) to find what Graph never reports, deletions and folder moves.
+   * `0` reconciles only on `POST /pages/{pageId}/sync?full=true`.
+   * @default 24
+   */
+  readonly reconcileEveryHours?: number;
+  /**
+   * Days a conversation may go without activity and stay indexed (1 to 3650): an older one is not
+   * indexed, and one that ages past it leaves the index as a tombstone with reason `expired` (one
+   * `Conversation Removed`) when the scheduled run's daily sweep or a read finds it.
+   * @default none: kept as long as Graph lists it
+   */
+  readonly retentionDays?: number;
   /**
    * How many sync workers run at once (the SQS event source's maximum concurrency, 2 to 1000).
    * Each works on one Page, so this bounds the Lambda concurrency and Graph load the sync takes.
@@ -260,6 +270,7 @@ function authorization(value: ApiAuthorization | undefined): ResolvedAuthorizati
     audience: [...check(SETTINGS.jwtAudience, jwt.audience ?? [])],
     readScopes: check(SETTINGS.jwtReadScopes, jwt.readScopes ?? SETTINGS.jwtReadScopes.default),
     syncScopes: check(SETTINGS.jwtSyncScopes, jwt.syncScopes ?? SETTINGS.jwtSyncScopes.default),
+    eraseScopes: check(SETTINGS.jwtEraseScopes, jwt.eraseScopes ?? SETTINGS.jwtEraseScopes.default),
   };
 }
 

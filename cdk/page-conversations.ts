@@ -17,6 +17,7 @@ import {
   PageConversationsPropsError,
   resolveProps,
 } from './page-conversations-props.js';
+import { PersonData } from './person-data.js';
 import type { ProductFunction } from './product-function.js';
 import { addProductOutputs, type ProductOutputs } from './product-outputs.js';
 import { SyncFanOut } from './sync-fan-out.js';
@@ -67,6 +68,9 @@ export class PageConversations extends Construct {
   readonly webhookRefreshFunction: ProductFunction | undefined;
   readonly webhookRefreshQueue: Queue | undefined;
   readonly webhookRefreshDeadLetterQueue: Queue | undefined;
+  /** A person's data: the person-hash key, the erasure function and its queue. */
+  readonly personData: PersonData;
+  readonly erasureFunction: ProductFunction;
   readonly alarms: readonly Alarm[];
   readonly dashboard: Dashboard;
   /**
@@ -122,6 +126,18 @@ export class PageConversations extends Construct {
         })
       : undefined;
 
+    const personData = new PersonData(this, 'PersonData', {
+      config,
+      table: this.table,
+      api,
+      eventBus,
+      hashers: [sync.workerFunction, ...(webhooks ? [webhooks.refreshFunction] : [])],
+      senders: [api.function, ...(webhooks ? [webhooks.receiverFunction] : [])],
+      retentionReaders: [api.function, sync.workerFunction, ...(webhooks ? [webhooks.refreshFunction] : [])],
+    });
+    this.personData = personData;
+    this.erasureFunction = personData.function;
+
     this.api = api;
     this.apiUrl = api.stage.url;
     this.apiFunction = api.function;
@@ -146,11 +162,13 @@ export class PageConversations extends Construct {
       SyncSchedule: sync.scheduleFunction,
       SyncWorker: sync.workerFunction,
       ...(webhooks && { WebhookRefresh: webhooks.refreshFunction }),
+      Erasure: personData.function,
     };
     const deadLetterQueues: Record<string, Queue> = {
       Sync: sync.deadLetterQueue,
       Schedule: sync.scheduleDeadLetterQueue,
       ...(webhooks && { WebhookRefresh: webhooks.deadLetterQueue }),
+      Erasure: personData.deadLetterQueue,
     };
     const service = (fn: ProductFunction) => fn.serviceName;
     const tokenCheckers = [

@@ -12,9 +12,12 @@ const {
   changes,
   conversation,
   cursor,
+  deletionRequest,
+  erasure,
   instagramAccount,
   page,
   pacing,
+  person,
   reconcile,
   registry,
   syncRequest,
@@ -69,6 +72,10 @@ export const SYNC_WORKER_TABLE_ACCESS: TableAccess = {
     { actions: ['DeleteItem'], keyPrefixes: [instagramAccount] },
     // A reconciliation's chunks of seen ids: written once each, read back by scan.
     { actions: ['PutItem', 'Query'], keyPrefixes: [reconcile] },
+    // Before each index write: the people's erasure records and refs (one BatchGetItem), new refs put;
+    // the retention sweep deletes the refs of what it expired.
+    { actions: ['BatchGetItem'], keyPrefixes: [erasure, person] },
+    { actions: ['DeleteItem', 'PutItem'], keyPrefixes: [person] },
   ],
   indexQueries: [
     { indexName: 'gsi1', keyPrefixes: [indexedFolder] },
@@ -89,12 +96,45 @@ export const REFRESH_TABLE_ACCESS: TableAccess = {
     // Feed records a superseded pending write may have (recovery of a dead writer's changes).
     { actions: ['BatchGetItem'], keyPrefixes: [changes] },
     { actions: ['UpdateItem'], keyPrefixes: [page, pacing, conversation, registry] },
+    // Before each index write: the people's erasure records and refs (one BatchGetItem), new refs put.
+    { actions: ['BatchGetItem'], keyPrefixes: [erasure, person] },
+    { actions: ['PutItem'], keyPrefixes: [person] },
   ],
   indexQueries: [{ indexName: 'gsi2', keyPrefixes: [pendingEvents] }],
 };
 
 /**
- * Partitions no function touches: only operators' own credentials, through `npm run pages`
- * (`SECRETLOCK#`: the lock two operators take before writing one shared secret).
+ * The erasure function (`POST /pages/{pageId}/erasures` and its queue): a person's refs (read and
+ * deleted) and erasure record (written); their conversations' items read and tombstoned, the folder
+ * counts and their refresh items (`PAGE#`); the changes feed's records of them rewritten; the registry
+ * (is the Page there; every Page for Meta's callback); a callback's status; gsi1 to find conversations
+ * past the retention. It writes no live conversation, and reads no token.
  */
-export const OPERATOR_ONLY_PREFIXES: readonly string[] = [KEY_PREFIXES.secretLock];
+export const ERASURE_TABLE_ACCESS: TableAccess = {
+  items: [
+    { actions: ['GetItem', 'Query'], keyPrefixes: [registry] },
+    { actions: ['DeleteItem', 'Query'], keyPrefixes: [person] },
+    { actions: ['PutItem'], keyPrefixes: [erasure] },
+    { actions: ['BatchGetItem', 'UpdateItem'], keyPrefixes: [conversation] },
+    { actions: ['DeleteItem', 'UpdateItem'], keyPrefixes: [page] },
+    { actions: ['BatchWriteItem', 'PutItem', 'Query'], keyPrefixes: [changes] },
+    { actions: ['UpdateItem'], keyPrefixes: [deletionRequest] },
+  ],
+  indexQueries: [{ indexName: 'gsi1', keyPrefixes: [indexedFolder] }],
+};
+
+/**
+ * The webhook receiver: Meta's data-deletion requests by confirmation code (`DELETION#`), recorded and
+ * read for the status page. Nothing else of the table.
+ */
+export const RECEIVER_TABLE_ACCESS: TableAccess = {
+  items: [{ actions: ['GetItem', 'PutItem'], keyPrefixes: [deletionRequest] }],
+  indexQueries: [],
+};
+
+/**
+ * Partitions no function touches: only operators' own credentials, through `npm run pages`
+ * (`SECRETLOCK#`: the lock two operators take before writing one shared secret), and the local
+ * runtime's person-hash key (`PERSONKEY#`: in AWS the key is a secret, never an item).
+ */
+export const OPERATOR_ONLY_PREFIXES: readonly string[] = [KEY_PREFIXES.secretLock, KEY_PREFIXES.personKey];

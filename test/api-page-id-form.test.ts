@@ -53,8 +53,17 @@ describe('the Page id in the path', () => {
     expect((answer.body as { error: { code: string } }).error.code).toBe('unknown_page');
   });
 
+  /** What a route needs besides the Page to answer at all (the erasure's person, in the body). */
+  const bodies: Record<string, string> = {
+    'POST /pages/{pageId}/erasures': JSON.stringify({ person_id: '1' }),
+  };
+
   it.each(pageRoutes)('%s %s with the id in its one form answers', async (method, template) => {
-    const answer = await harness.call(template.replace('{pageId}', PAGE), { method });
+    const body = bodies[`${method} ${template}`];
+    const answer = await harness.call(template.replace('{pageId}', PAGE), {
+      method,
+      ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
+    });
     expect(answer.status).toBeLessThan(300);
   });
 

@@ -11,6 +11,7 @@ import {
 } from '#lib/domain/errors.js';
 import { parseGraphTime } from '#lib/domain/graph-time.js';
 import { type PageRecord, pageView, tokenHealthError } from '#lib/domain/page.js';
+import { ROUTES } from '#lib/domain/routes.js';
 import { API_VERSION, openApiDocument } from '#lib/http/openapi.js';
 import { lintOpenApi } from './support/lint-openapi.js';
 import { schemaChecker } from './support/openapi-validator.js';
@@ -66,7 +67,9 @@ describe('the OpenAPI document', () => {
       for (const tag of operation.tags) expect(declaredTags, path).toContain(tag);
       // Public only where Meta must reach it; everything else behind the deployment's authorizer.
       expect(operation.security, path).toEqual(
-        path === '/webhooks/meta' ? [] : [{ awsSigV4: [] }, { jwtBearer: [] }],
+        ROUTES.find((route) => route.path === path)?.auth === 'public'
+          ? []
+          : [{ awsSigV4: [] }, { jwtBearer: [] }],
       );
     }
   });

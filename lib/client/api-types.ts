@@ -103,6 +103,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/pages/{pageId}/changes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Changes of a Page's index, in write order
+     * @description For consumers that poll rather than take events: every write of the index (created, updated, moved, removed), oldest first, each once, with the change event's detail under its detail_type and the same event_id. Walking paging.cursors.after never misses a change nor shows one twice, even with writers in several containers: a change is shown once no earlier write can still appear (about 10 seconds after it, or once a writer that stopped midway has been recovered by the next sync run of the Page). Changes are kept CHANGES_DAYS; a cursor older than that is 400 invalid_cursor: re-read the conversations with updated_since, then walk again without a cursor. An answer costs reads in proportion to the changes it holds.
+     */
+    get: operations['listChanges'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/pages/{pageId}/sync': {
     parameters: {
       query?: never;
@@ -112,13 +132,13 @@ export interface paths {
     };
     /**
      * State of a Page's sync
-     * @description Per configured platform and folder: the high-water mark, the status, how many conversations are indexed, when the index was brought up to date and the last run. It takes no query parameters: any is a 400 naming it.
+     * @description Per configured platform and folder: the high-water mark, the status (running from a POST's answer until the run ends, its reconciliation included), how many conversations are indexed, when the index was brought up to date and last reconciled, and the last run. It takes no query parameters: any is a 400 naming it.
      */
     get: operations['getSyncState'];
     put?: never;
     /**
      * Start a sync of a Page now
-     * @description Starts a run unless one holds the page (a run is never started twice). It takes no query parameters: any is a 400 naming it.
+     * @description Starts a run unless one holds the page (a run is never started twice). With full=true the run also reconciles every platform; asked while a run holds the page, the next run reconciles.
      */
     post: operations['startSync'];
     delete?: never;
@@ -145,6 +165,66 @@ export interface paths {
      * @description Public (no AWS authorization): Meta signs the body instead. Verifies X-Hub-Signature-256 over the exact bytes of the body, then enqueues a refresh of each conversation named and answers at once, calling no Graph. The refresh reads that person's conversation from Graph under the sync's pacing; the index moves, and a change event is sent. Meta may deliver twice and out of order: that changes nothing twice.
      */
     post: operations['receiveWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/pages/{pageId}/erasures': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Erase a person's data from a Page
+     * @description Every indexed conversation of the Page that names the person (a Page- or Instagram-scoped id, given in the body so that no access log records it), on both platforms, becomes a tombstone with reason erased (one Conversation Removed event each); the changes feed keeps only their ids and times; the webhook refresh items that name them go. From then on, the sync, the reconciliation and webhooks do not index again a conversation of that person not updated after erased_at. What is kept of the erasure is a keyed hash of the id and the time, never the id. Erasing twice answers the same shape with 0. Authorized with its own route ARN, and with a JWT the erase scope. It takes no query parameters: any is a 400 naming it.
+     */
+    post: operations['erasePerson'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/meta/data-deletion': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Meta's Data Deletion Request Callback
+     * @description Public (no AWS authorization): Meta signs the signed_request instead. The user_id in it is erased as given on every registered Page, as POST /pages/{pageId}/erasures does, within a minute; the answer is a status URL and a confirmation code. Meta sends an app-scoped id while conversations hold Page- and Instagram-scoped ids: only conversations where they coincide are reached. Enter this route's URL as the Data Deletion Request URL in the Meta app's settings.
+     */
+    post: operations['requestDataDeletion'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/meta/data-deletion/{code}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Status of a data-deletion request
+     * @description Public: what the person Meta sends here sees. pending until every registered Page is done, then completed with the number of conversations removed. Never shows an id.
+     */
+    get: operations['getDataDeletionStatus'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -210,6 +290,8 @@ export interface components {
       name?: string;
       subject?: string;
       scoped_thread_key?: string;
+      /** @description Only with updated_since: the index item's revision. */
+      revision?: number;
     };
     /** @description Opaque cursors of this API (never Graph cursors), bound to the page and query they came from. */
     Cursors: {
@@ -232,10 +314,123 @@ export interface components {
     };
     /** @description One page of conversations, newest activity first, in Graph's shape; `{"data": []}` when empty. */
     ConversationsPage: {
-      data: components['schemas']['Conversation'][];
+      data: (components['schemas']['Conversation'] | components['schemas']['Tombstone'])[];
       paging?: components['schemas']['Paging'];
       /** @description Only with updated_since: when the scheduled sync last brought the index of this platform and folder up to date; null before its first complete scan. */
       synced_at?: string | null;
+    };
+    /**
+     * @description not_listed: Graph lists it in no covered folder of its platform (deleted, or moved to a folder the sync does not cover); erased: a person in it was erased; expired: older than RETENTION_DAYS.
+     * @enum {string}
+     */
+    RemovalReason: 'not_listed' | 'erased' | 'expired';
+    /** @description With include_removed=true: a conversation removed from the index within TOMBSTONE_DAYS (deleted, moved out of the covered folders, erased), listed under the folder where it was last indexed. */
+    Tombstone: {
+      id: string;
+      updated_time: components['schemas']['GraphTime'];
+      /** @description The revision of the conversation's index item: 1 when created, one more for every write (moves and removals included), never restarting. */
+      revision: number;
+      /** @constant */
+      removed: true;
+      /**
+       * Format: date-time
+       * @description When the index removed it; selected and ordered by this.
+       */
+      removed_time: string;
+      reason: components['schemas']['RemovalReason'];
+    };
+    /** @description A conversation created in, or updated within, its folder. */
+    ConversationChanged: {
+      /** @constant */
+      detail_type: 'Conversation Changed';
+      /** @description <conversation id>@<revision>: the same for the same write, so de-duplicate on it. */
+      event_id: string;
+      /** @description The revision of the conversation's index item: 1 when created, one more for every write (moves and removals included), never restarting. */
+      revision: number;
+      page_id: string;
+      platform: components['schemas']['Platform'];
+      /**
+       * @description Where the conversation is now.
+       * @enum {string}
+       */
+      folder: 'inbox' | 'other' | 'page_done' | 'spam';
+      /** @enum {string} */
+      change: 'created' | 'updated';
+      /** @description What the index held before this write; null when new to it. */
+      previous_updated_time: components['schemas']['GraphTime'] | null;
+      conversation: components['schemas']['Conversation'];
+    };
+    /** @description A write that changed the folder (and maybe more): never a Conversation Changed then. */
+    ConversationMoved: {
+      /** @constant */
+      detail_type: 'Conversation Moved';
+      /** @description <conversation id>@<revision>: the same for the same write, so de-duplicate on it. */
+      event_id: string;
+      /** @description The revision of the conversation's index item: 1 when created, one more for every write (moves and removals included), never restarting. */
+      revision: number;
+      page_id: string;
+      platform: components['schemas']['Platform'];
+      /**
+       * @description Where the conversation is now.
+       * @enum {string}
+       */
+      folder: 'inbox' | 'other' | 'page_done' | 'spam';
+      /** @enum {string} */
+      change: 'created' | 'updated';
+      /** @description What the index held before this write; null when new to it. */
+      previous_updated_time: components['schemas']['GraphTime'] | null;
+      conversation: components['schemas']['Conversation'];
+      /**
+       * @description The folder it left.
+       * @enum {string}
+       */
+      from_folder: 'inbox' | 'other' | 'page_done' | 'spam';
+    };
+    /** @description A conversation the index removed: ids and times only. */
+    ConversationRemoved: {
+      /** @constant */
+      detail_type: 'Conversation Removed';
+      /** @description <conversation id>@<revision>: the same for the same write, so de-duplicate on it. */
+      event_id: string;
+      /** @description The revision of the conversation's index item: 1 when created, one more for every write (moves and removals included), never restarting. */
+      revision: number;
+      page_id: string;
+      platform: components['schemas']['Platform'];
+      /**
+       * @description Where the conversation was last indexed.
+       * @enum {string}
+       */
+      folder: 'inbox' | 'other' | 'page_done' | 'spam';
+      conversation: {
+        id: string;
+        updated_time: components['schemas']['GraphTime'];
+      };
+      /**
+       * Format: date-time
+       * @description When the index removed it.
+       */
+      removed_time: string;
+      reason: components['schemas']['RemovalReason'];
+    };
+    /** @description One write of the index: the change event's Detail under its DetailType. */
+    Change:
+      | components['schemas']['ConversationChanged']
+      | components['schemas']['ConversationMoved']
+      | components['schemas']['ConversationRemoved'];
+    /** @description The writes of a Page's index, oldest first, each once; `{"data": [], ...}` when none is new. */
+    ChangesPage: {
+      data: components['schemas']['Change'][];
+      paging: {
+        cursors: {
+          /** @description Where to ask from next: always given. Kept CHANGES_DAYS; an older one is invalid_cursor. */
+          after: string;
+        };
+        /**
+         * Format: uri-reference
+         * @description Present when more changes are waiting now; absent, ask again later with cursors.after.
+         */
+        next?: string;
+      };
     };
     /** @description Graph's own identifiers of the error behind this one, where Graph gave them. */
     GraphErrorDetails: {
@@ -304,6 +499,10 @@ export interface components {
       conversations_changed: number;
       /** @description Items Graph returned without a valid id or updated_time: neither indexed nor returned. */
       skipped_items: number;
+      /** @description Conversations moved into this folder from another covered folder of the platform. */
+      moved: number;
+      /** @description Conversations of this folder a reconciliation found listed in no covered folder: now tombstones. */
+      removed: number;
       error: components['schemas']['ErrorDetail'] | null;
     };
     /** @description The sync of one platform and folder of a page. */
@@ -320,6 +519,8 @@ export interface components {
       indexed_conversations: number;
       /** @description When the index of this partition was last brought up to date (the start of that scan). */
       synced_at: string | null;
+      /** @description The start of the last complete reconciliation of this platform (or of the partition's first complete backfill). Null before either. */
+      reconciled_at: string | null;
       last_run: components['schemas']['SyncRun'] | null;
     };
     /** @description The sync of a page, one partition per configured platform and folder. */
@@ -407,6 +608,42 @@ export interface components {
     WebhookReceived: {
       /** @constant */
       status: 'received';
+    };
+    ErasureRequest: {
+      /** @description The Page- or Instagram-scoped id of the person, as the Page sees them. */
+      person_id: string;
+    };
+    Erasure: {
+      page_id: string;
+      /** @description The SHA-256 of the id's digits, lowercase hex: never the id. */
+      person: string;
+      conversations_removed: number;
+      /**
+       * Format: date-time
+       * @description An ISO 8601 instant.
+       */
+      erased_at: string;
+    };
+    DataDeletionRequest: {
+      /** @description HMAC-SHA256 of the payload part keyed by the app secret, base64url; the payload: {"algorithm": "HMAC-SHA256", "user_id", "issued_at", ...}. */
+      signed_request: string;
+    };
+    DataDeletionAnswer: {
+      /** @description Where the person can see the status: GET /meta/data-deletion/{code}. */
+      url: string;
+      confirmation_code: string;
+    };
+    DataDeletionStatus: {
+      confirmation_code: string;
+      /** @enum {string} */
+      status: 'pending' | 'completed';
+      /**
+       * Format: date-time
+       * @description An ISO 8601 instant.
+       */
+      requested_at: string;
+      completed_at: string | null;
+      conversations_removed: number | null;
     };
   };
   responses: {
@@ -686,6 +923,8 @@ export interface operations {
         before?: string;
         /** @description An ISO 8601 instant with a zone (Z, +00:00 or +0000; seconds optional), e.g. 2026-11-20T10:00:00Z: only conversations updated later, from the index the sync keeps. The body then adds synced_at. */
         updated_since?: string;
+        /** @description true: with updated_since, conversations removed from the index (deleted, moved out of the covered folders, erased) come too, as tombstones of ids and times, by their removed_time. */
+        include_removed?: 'true' | 'false';
       };
       header?: never;
       path: {
@@ -715,6 +954,42 @@ export interface operations {
       502: components['responses']['BadGateway'];
       503: components['responses']['Unavailable'];
       504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  listChanges: {
+    parameters: {
+      query?: {
+        /** @description The most items one answer holds. */
+        limit?: number;
+        /** @description The opaque paging.cursors.after of an earlier answer for this Page; without it, from the oldest change kept (CHANGES_DAYS). */
+        after?: string;
+      };
+      header?: never;
+      path: {
+        /** @description The Facebook Page id. */
+        pageId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Changes, and the cursor to ask from next. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChangesPage'];
+        };
+      };
+      400: components['responses']['InvalidRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['PageForbidden'];
+      404: components['responses']['UnknownPage'];
+      405: components['responses']['MethodNotAllowed'];
+      429: components['responses']['GatewayThrottled'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
     };
   };
   getSyncState: {
@@ -750,7 +1025,10 @@ export interface operations {
   };
   startSync: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description true: the run also reconciles every platform, due or not: every covered folder listed whole, conversations deleted or moved in Graph found (about one Graph call per 100 conversations). */
+        full?: 'true';
+      };
       header?: never;
       path: {
         /** @description The Facebook Page id. */
@@ -869,6 +1147,121 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  erasePerson: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The Facebook Page id. */
+        pageId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ErasureRequest'];
+      };
+    };
+    responses: {
+      /** @description Erased. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Erasure'];
+        };
+      };
+      400: components['responses']['InvalidRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['PageForbidden'];
+      404: components['responses']['UnknownPage'];
+      405: components['responses']['MethodNotAllowed'];
+      429: components['responses']['GatewayThrottled'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  requestDataDeletion: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/x-www-form-urlencoded': components['schemas']['DataDeletionRequest'];
+      };
+    };
+    responses: {
+      /** @description Recorded and queued. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DataDeletionAnswer'];
+        };
+      };
+      /** @description invalid_request: no signed_request, a payload that is not JSON, or a user_id that is not digits. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid_signature: the signed_request is not signed with the app secret, is older than an hour, names another algorithm than HMAC-SHA256, or the app secret is not set (empty or the placeholder); nothing is recorded. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      405: components['responses']['MethodNotAllowed'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getDataDeletionStatus: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The confirmation code Meta was given for a data-deletion request. */
+        code: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The status. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DataDeletionStatus'];
+        };
+      };
+      /** @description not_found: no request has this confirmation code (or it is older than 90 days). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      405: components['responses']['MethodNotAllowed'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };

@@ -226,8 +226,7 @@ const OPERATIONS: Record<RouteKey, Operation> = {
   requestDataDeletion: {
     tags: ['Personal data'],
     summary: "Meta's Data Deletion Request Callback",
-    description:
-      "Public (no AWS authorization): Meta signs the signed_request instead. The user_id in it is erased as given on every registered Page, as POST /pages/{pageId}/erasures does, within a minute; the answer is a status URL and a confirmation code. Meta sends an app-scoped id while conversations hold Page- and Instagram-scoped ids: only conversations where they coincide are reached. Enter this route's URL as the Data Deletion Request URL in the Meta app's settings.",
+    description: `Public (no AWS authorization): Meta signs the signed_request instead. The user_id in it is erased as given on every registered Page, as ${routeLabel('erasePerson')} does, within a minute; the answer is a status URL and a confirmation code. Meta sends an app-scoped id while conversations hold Page- and Instagram-scoped ids: only conversations where they coincide are reached. Enter this route's URL as the Data Deletion Request URL in the Meta app's settings.`,
     requestBody: {
       required: true,
       content: { 'application/x-www-form-urlencoded': { schema: schema('DataDeletionRequest') } },

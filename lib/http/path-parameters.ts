@@ -1,4 +1,5 @@
 import { PAGE_ID_PATTERN } from '../domain/vocabulary.js';
+import { CONFIRMATION_CODE_PATTERN } from '../privacy/jobs.js';
 
 /**
  * The path parameters of the API's routes, by the name their paths give them (`{pageId}`): what the
@@ -7,6 +8,10 @@ import { PAGE_ID_PATTERN } from '../domain/vocabulary.js';
  */
 const PATH_PARAMETERS = {
   pageId: { pattern: PAGE_ID_PATTERN, description: 'The Facebook Page id.' },
+  code: {
+    pattern: CONFIRMATION_CODE_PATTERN,
+    description: 'The confirmation code Meta was given for a data-deletion request.',
+  },
 } as const satisfies Record<string, { pattern: string; description: string }>;
 
 type PathParameterName = keyof typeof PATH_PARAMETERS;

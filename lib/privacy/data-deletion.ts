@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { unusableAppSecret } from '../config/settings-webhooks.js';
 import { InvalidRequestError, InvalidSignatureError, RouteNotFoundError } from '../domain/errors.js';
+import { routePath } from '../domain/routes.js';
 import type { DataDeletionAnswer, DataDeletionStatus } from '../domain/shapes/privacy.js';
 import type { DeletionStatus, ErasureStore } from '../store/erasure-store.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -39,7 +40,7 @@ const CODE = new RegExp(CONFIRMATION_CODE_PATTERN);
 const newCode = (): string => randomBytes(16).toString('hex');
 
 /** The status page's path for a code, under the API's base URL. */
-export const deletionStatusPath = (code: string): string => `/meta/data-deletion/${code}`;
+export const deletionStatusPath = (code: string): string => routePath('getDataDeletionStatus', { code });
 
 /**
  * Accepts one callback: `body` is the form as sent (`signed_request=...`). Refuses every request while

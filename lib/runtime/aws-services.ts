@@ -1,13 +1,17 @@
 import type { Config } from '../config/config.js';
 import type { ChangeEventSink } from '../domain/change-event.js';
 import { ConfigurationError } from '../domain/errors.js';
+import { SecretsManagerPersonKey } from '../privacy/person-key.js';
+import { SqsPrivacyQueue } from '../privacy/sqs-privacy-queue.js';
 import { createDynamoClient } from '../store/dynamo-client.js';
 import { PageRegistry } from '../store/page-registry.js';
 import type { SyncStarter } from '../sync/sync-control.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ProductMetrics } from '../telemetry/product-metrics.js';
 import { createSecretsTokenSource } from '../tokens/secrets-manager-token-source.js';
+import { NO_PERSON_KEY } from './privacy-services.js';
 import { createServices, type Services } from './services.js';
+import { createSqsClient } from './sqs-client.js';
 
 /**
  * What a function that builds these services starts with: `loadLambdaConfig` has checked that the table
@@ -49,6 +53,14 @@ export function createAwsServices(
     registry,
     tokens: createSecretsTokenSource(tokenSecretPrefix, registry),
     starter: () => starter,
+    // Only the functions that hash ids are given the key's secret (`PERSON_KEY_SECRET_ID`).
+    personKey:
+      config.personKeySecretId === undefined
+        ? NO_PERSON_KEY
+        : new SecretsManagerPersonKey(config.personKeySecretId),
+    ...(config.privacyQueueUrl === undefined
+      ? {}
+      : { privacyJobs: new SqsPrivacyQueue(createSqsClient(), config.privacyQueueUrl) }),
     ...(options.events === undefined ? {} : { events: options.events }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),

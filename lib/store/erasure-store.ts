@@ -178,9 +178,13 @@ export class ErasureStore {
     return (await this.table.get<SweepItem>(keys.retentionSweep(pageId)))?.swept_at;
   }
 
+  /** An UpdateItem, as the sync worker writes the rest of the Page's partition (no PutItem there). */
   async markSwept(pageId: string, at: Date): Promise<void> {
-    const item: SweepItem = { ...keys.retentionSweep(pageId), swept_at: at.getTime() };
-    await this.table.put({ ...item });
+    await this.table.update(keys.retentionSweep(pageId), {
+      update: 'SET #at = :at',
+      names: namesOf<SweepItem>({ '#at': 'swept_at' }),
+      values: { ':at': at.getTime() },
+    });
   }
 
   /** Records a data-deletion request as pending. */

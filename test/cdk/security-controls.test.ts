@@ -9,7 +9,9 @@ import type { PageConversationsProps } from '../../cdk/page-conversations.js';
 import type { ProductFunction } from '../../cdk/product-function.js';
 import {
   API_TABLE_ACCESS,
+  ERASURE_TABLE_ACCESS,
   OPERATOR_ONLY_PREFIXES,
+  RECEIVER_TABLE_ACCESS,
   REFRESH_TABLE_ACCESS,
   SCHEDULE_TABLE_ACCESS,
   SYNC_WORKER_TABLE_ACCESS,
@@ -63,6 +65,7 @@ describe('item access by key prefix (dynamodb:LeadingKeys)', () => {
     'sync worker': product.syncWorkerFunction,
     'webhook refresh': webhooksOf(product).refreshFunction,
     'webhook receiver': webhooksOf(product).receiverFunction,
+    erasure: product.erasureFunction,
   };
   const granted = (fn: ProductFunction) =>
     tableStatements(template, logicalId(fn.role)).flatMap(
@@ -74,6 +77,8 @@ describe('item access by key prefix (dynamodb:LeadingKeys)', () => {
     ['sync schedule', product.syncScheduleFunction, SCHEDULE_TABLE_ACCESS],
     ['sync worker', product.syncWorkerFunction, SYNC_WORKER_TABLE_ACCESS],
     ['webhook refresh', webhooksOf(product).refreshFunction, REFRESH_TABLE_ACCESS],
+    ['webhook receiver', webhooksOf(product).receiverFunction, RECEIVER_TABLE_ACCESS],
+    ['erasure', product.erasureFunction, ERASURE_TABLE_ACCESS],
   ] as const)('limits the %s role to the actions and partitions of its table access', (_, fn, access) => {
     // Act
     const statements = tableStatements(template, logicalId(fn.role));
@@ -94,10 +99,6 @@ describe('item access by key prefix (dynamodb:LeadingKeys)', () => {
         Condition: leadingKeys(...keyPrefixes),
       })),
     ]);
-  });
-
-  it('gives the webhook receiver no table access at all', () => {
-    expect(tableStatements(template, logicalId(webhooksOf(product).receiverFunction.role))).toEqual([]);
   });
 
   it('lets no role but the API write cursors, and none write a back-off except the Graph callers', () => {
@@ -204,8 +205,12 @@ describe('JWT scopes per route', () => {
       'GET /pages/{pageId}/conversations': read,
       'GET /pages/{pageId}/sync': read,
       'POST /pages/{pageId}/sync': ['page-conversations/sync'],
+      'GET /pages/{pageId}/changes': read,
       'GET /webhooks/meta': undefined,
       'POST /webhooks/meta': undefined,
+      'POST /pages/{pageId}/erasures': ['page-conversations/erase'],
+      'POST /meta/data-deletion': undefined,
+      'GET /meta/data-deletion/{code}': undefined,
     });
   });
 

@@ -1,6 +1,8 @@
 import { loadConfig } from '#lib/config/config.js';
+import { lambdaServing } from '#lib/domain/routes.js';
 import type { GraphClientOptions } from '#lib/graph/graph-client.js';
 import { createApiHandler } from '#lib/http/api-handler.js';
+import { createErasureHandler } from '#lib/http/erasure-handler.js';
 import { type LocalApi, startLocalApi } from '#lib/local/api-gateway-adapter.js';
 import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
 import {
@@ -100,7 +102,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     graph: { ...FAST_GRAPH, ...options.graph },
     ...(options.now ? { now: options.now } : {}),
   });
-  const api = await startLocalApi(createApiHandler(services.api));
+  const apiHandler = createApiHandler(services.api);
+  // The erasure route runs on its own function in AWS; here beside the API, as `npm start` serves it.
+  const erasureHandler = createErasureHandler({
+    erasure: services.privacy.erasure,
+    logger: services.logger,
+    now: services.api.now,
+  });
+  const api = await startLocalApi((event, context) =>
+    lambdaServing(event.rawPath) === 'erasure' ? erasureHandler(event, context) : apiHandler(event, context),
+  );
   return {
     api,
     emulator,

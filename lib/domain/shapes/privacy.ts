@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { InvalidRequestError } from '../errors.js';
+import { routeLabel } from '../routes.js';
 import { SCOPED_USER_ID_PATTERN } from '../vocabulary.js';
 
 /** A person's data: the erasure route's body and answer, and Meta's data-deletion callback. */
@@ -42,7 +43,7 @@ export const DataDeletionRequestSchema = v.object({
 export const DataDeletionAnswerSchema = v.strictObject({
   url: v.pipe(
     v.string(),
-    v.description('Where the person can see the status: GET /meta/data-deletion/{code}.'),
+    v.description(`Where the person can see the status: ${routeLabel('getDataDeletionStatus')}.`),
   ),
   confirmation_code: v.pipe(v.string(), v.regex(CONFIRMATION_CODE)),
 });
