@@ -21,6 +21,9 @@ export type HealthAnswer = operations['health']['responses'][200]['content']['ap
 export type Page = components['schemas']['Page'];
 export type PagesPage = components['schemas']['PagesPage'];
 export type PagesQuery = NonNullable<operations['listPages']['parameters']['query']>;
+export type Change = components['schemas']['Change'];
+export type ChangesPage = components['schemas']['ChangesPage'];
+export type ChangesQuery = NonNullable<operations['listChanges']['parameters']['query']>;
 
 export interface PageConversationsClientOptions {
   /** The API's base URL: the stack's `ApiUrl` output (with its stage path, if any), or the local runtime's. */
@@ -64,6 +67,18 @@ export interface PageConversationsClient {
    * `query.after` starts from a cursor; `query.before` cannot be combined with walking forward.
    */
   conversations(pageId: string, query?: Omit<ConversationsQuery, 'before'>): AsyncIterable<Conversation>;
+  /**
+   * `GET /pages/{pageId}/changes`: one answer of the Page's changes feed, oldest first, with
+   * `paging.cursors.after` to ask from next (always present) and `paging.next` while more are waiting.
+   */
+  listChanges(pageId: string, query?: ChangesQuery): Promise<ChangesPage>;
+  /**
+   * Every change of the Page's index from `query.after` (or the oldest kept), in write order, each
+   * once, following cursors until caught up. The walk's return value is the cursor to resume from
+   * later (keep it: `const walk = client.changes(id); for await (...)` then `(await walk.next())`
+   * is done; or loop with `listChanges`). A cursor older than CHANGES_DAYS is `invalid_cursor`.
+   */
+  changes(pageId: string, query?: ChangesQuery): AsyncGenerator<Change, string>;
   /** `GET /pages/{pageId}/sync`: the state of the page's sync, per platform and folder. */
   getSync(pageId: string): Promise<SyncState>;
   /** `POST /pages/{pageId}/sync`: starts a sync now; `already_running` when one is under way. */
@@ -224,6 +239,19 @@ export function createPageConversationsClient(
     }
   }
 
+  const changesPath = (pageId: string) => relative(routePath('listChanges', { pageId }));
+
+  /** The feed's walk: unlike a listing, it always has a cursor; `next` says whether more are waiting. */
+  async function* walkChanges(pageId: string, query: ChangesQuery): AsyncGenerator<Change, string> {
+    let after = query.after;
+    for (;;) {
+      const answer = await call<ChangesPage>('GET', changesPath(pageId), { ...query, after });
+      yield* answer.data;
+      after = answer.paging.cursors.after;
+      if (answer.paging.next === undefined) return after;
+    }
+  }
+
   return {
     baseUrl,
     health: () => call<HealthAnswer>('GET', relative(routePath('health'))),
@@ -234,6 +262,8 @@ export function createPageConversationsClient(
     listPages: (query = {}) => call<PagesPage>('GET', relative(routePath('listPages')), query),
     pages: (query = {}) => walk<Page>(relative(routePath('listPages')), query),
     getPage: (pageId) => call<Page>('GET', relative(routePath('getPage', { pageId }))),
+    listChanges: (pageId, query = {}) => call<ChangesPage>('GET', changesPath(pageId), query),
+    changes: (pageId, query = {}) => walkChanges(pageId, query),
     getSync: (pageId) => call<SyncState>('GET', relative(routePath('getSyncState', { pageId }))),
     startSync: (pageId) => call<StartSyncAnswer>('POST', relative(routePath('startSync', { pageId }))),
     request: (method, path, query) => call(method, path, query),

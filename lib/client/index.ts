@@ -3,10 +3,14 @@
  *
  *   const client = createPageConversationsClient({ baseUrl: ApiUrl, auth: { type: 'sigv4' } });
  *   for await (const conversation of client.conversations(pageId, { platform: 'instagram' })) ...
+ *   for await (const change of client.changes(pageId, { after: saved })) ...
  */
 export type { components, operations, paths } from './api-types.js';
 export { type AwsCredentials, type ClientAuth, ClientConfigurationError, regionOfUrl } from './auth.js';
 export {
+  type Change,
+  type ChangesPage,
+  type ChangesQuery,
   type Conversation,
   type ConversationsPage,
   type ConversationsQuery,
