@@ -47,6 +47,7 @@ describe('ConversationsApi with default props', () => {
       'GET /pages',
       'GET /pages/{pageId}',
       'GET /pages/{pageId}/conversations',
+      'GET /pages/{pageId}/changes',
       'GET /pages/{pageId}/sync',
       'POST /pages/{pageId}/sync',
     ]);
@@ -55,6 +56,8 @@ describe('ConversationsApi with default props', () => {
     );
     expect(authorizationByRoute).toEqual({
       ...Object.fromEntries(expected.map((key) => [key, 'AWS_IAM'])),
+      // The erasure route is behind the same authorizer, on its own function (cdk/person-data.ts).
+      'POST /pages/{pageId}/erasures': 'AWS_IAM',
       ...Object.fromEntries(WEBHOOK_ROUTE_KEYS.map((key) => [key, 'NONE'])),
     });
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
@@ -78,11 +81,13 @@ describe('ConversationsApi with default props', () => {
     );
 
     // Assess
-    expect(Object.keys(integrationOf)).toHaveLength(2);
+    expect(Object.keys(integrationOf)).toHaveLength(3);
     for (const [routeKey, integration] of targets) {
       const fn = WEBHOOK_ROUTE_KEYS.includes(routeKey)
         ? webhooksOf(product).receiverFunction
-        : product.apiFunction;
+        : routeKey === routeLabel('erasePerson')
+          ? product.erasureFunction
+          : product.apiFunction;
       expect(integration, routeKey).toMatchObject({
         IntegrationType: 'AWS_PROXY',
         IntegrationUri: arnOf(logicalId(fn)),
@@ -116,7 +121,12 @@ describe('ConversationsApi with default props', () => {
 
     // Assess
     for (const key of routeKeys) expect(key).toMatch(/^(GET|POST) \/[a-z.]+(\/[a-z.{}A-Z]+)*$/);
-    expect(allowed.sort()).toEqual(['GET /pages/123', 'GET /pages/123/conversations', 'GET /pages/123/sync']);
+    expect(allowed.sort()).toEqual([
+      'GET /pages/123',
+      'GET /pages/123/changes',
+      'GET /pages/123/conversations',
+      'GET /pages/123/sync',
+    ]);
     // Why the policy names `pages/123` and `pages/123/*`, not `pages/123*`: that would reach Page 1234.
     expect(iamArnMatches(`${api}/*/GET/pages/123*`, arnOfRequest('GET /pages/1234/conversations'))).toBe(
       true,
@@ -128,7 +138,11 @@ describe('ConversationsApi with default props', () => {
     (key, route) => {
       // Prepare
       const stage = resource(template, logicalId(product.api.stage));
-      const fn = route.lambda === 'api' ? product.apiFunction : webhooksOf(product).receiverFunction;
+      const fn = {
+        api: product.apiFunction,
+        erasure: product.erasureFunction,
+        'webhook-receiver': webhooksOf(product).receiverFunction,
+      }[route.lambda];
 
       // Act
       const routes = (Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[]).filter(
@@ -196,7 +210,10 @@ describe('ConversationsApi with default props', () => {
       GRAPH_API_VERSION: 'v24.0',
       SYNC_PLATFORMS: 'messenger,instagram',
       SYNC_FOLDERS: 'inbox,other',
+      TOMBSTONE_DAYS: '30',
+      CHANGES_DAYS: '7',
       SYNC_QUEUE_URL: { Ref: logicalId(product.syncQueue) },
+      PRIVACY_QUEUE_URL: { Ref: logicalId(product.personData.queue) },
     });
   });
 
@@ -236,11 +253,29 @@ describe('ConversationsApi with default props', () => {
         {
           Effect: 'Allow',
           Action: 'dynamodb:Query',
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('CHANGES#'),
+        },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:Query',
           Resource: indexArnOf(tableId, 'gsi1'),
-          Condition: leadingKeys('IDX#'),
+          Condition: leadingKeys('IDX#', 'RMV#'),
+        },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:Query',
+          Resource: indexArnOf(tableId, 'gsi2'),
+          Condition: leadingKeys('EVENTS#'),
         },
         { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
-        { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(logicalId(product.syncQueue)) },
+        // The sync queue (POST /sync), and the erasure queue: a read that finds conversations past the
+        // retention has their folder swept (one statement: minimizePolicies).
+        {
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          Resource: [arnOf(logicalId(product.personData.queue)), arnOf(logicalId(product.syncQueue))],
+        },
       ]),
     );
   });
@@ -266,7 +301,7 @@ describe('ConversationsApi with other props', () => {
     const routes = (Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[]).filter(
       (route) => !WEBHOOK_ROUTE_KEYS.includes(route.Properties.RouteKey),
     );
-    expect(routes).toHaveLength(API_ROUTES.length);
+    expect(routes).toHaveLength(ROUTES.filter((route) => route.auth === 'authorized').length);
     for (const route of routes) {
       expect(route.Properties).toMatchObject({
         AuthorizationType: 'JWT',

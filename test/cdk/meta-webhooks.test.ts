@@ -89,6 +89,8 @@ describe('MetaWebhooks with default props', () => {
       GRAPH_API_VERSION: 'v24.0',
       SYNC_PLATFORMS: 'messenger,instagram',
       SYNC_FOLDERS: 'inbox,other',
+      TOMBSTONE_DAYS: '30',
+      CHANGES_DAYS: '7',
       WEBHOOK_QUEUE_URL: { Ref: logicalId(webhooksOf(product).queue) },
       EVENT_BUS_NAME: { Ref: logicalId(product.changeEventBus) },
     });
@@ -121,6 +123,18 @@ describe('MetaWebhooks with default props', () => {
           Action: 'dynamodb:PutItem',
           Resource: arnOf(tableId),
           Condition: leadingKeys('BACKOFF#'),
+        },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:BatchWriteItem',
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('CHANGES#'),
+        },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:BatchGetItem',
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('CHANGES#'),
         },
         {
           Effect: 'Allow',

@@ -71,6 +71,8 @@ describe('SyncFanOut with default props', () => {
       GRAPH_API_VERSION: 'v24.0',
       SYNC_PLATFORMS: 'messenger,instagram',
       SYNC_FOLDERS: 'inbox,other',
+      TOMBSTONE_DAYS: '30',
+      CHANGES_DAYS: '7',
       RECONCILE_EVERY_HOURS: '24',
     });
   });
@@ -129,7 +131,13 @@ describe('SyncFanOut with default props', () => {
           Effect: 'Allow',
           Action: 'dynamodb:PutItem',
           Resource: arnOf(tableId),
-          Condition: leadingKeys('BACKOFF#', 'CHANGES#'),
+          Condition: leadingKeys('BACKOFF#'),
+        },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:BatchWriteItem',
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('CHANGES#'),
         },
         {
           Effect: 'Allow',
@@ -141,7 +149,7 @@ describe('SyncFanOut with default props', () => {
           Effect: 'Allow',
           Action: 'dynamodb:BatchGetItem',
           Resource: arnOf(tableId),
-          Condition: leadingKeys('CONV#'),
+          Condition: leadingKeys('CONV#', 'CHANGES#'),
         },
         {
           Effect: 'Allow',
