@@ -72,8 +72,6 @@ export interface ConversationIndexOptions {
 
 const { byUpdatedTime } = TABLE_KEYS;
 const WRITE_CONCURRENCY = 16;
-/** Counts of a folder taken while writers kept moving its counter, before `recount` sets it anyway. */
-const RECOUNT_ATTEMPTS = 3;
 const DAY_MS = 86_400_000;
 
 /** One applied write: what it changed, and its item's pending writes for the outbox. */
@@ -214,21 +212,14 @@ export class ConversationIndex {
    * it off by its own conversations, as a crash would).
    */
   async recount(partition: IndexPartition): Promise<number> {
-    const { pageId, platform, folder } = partition;
-    for (let attempt = 1; ; attempt++) {
-      const before = await this.counters.stored(pageId, platform, folder);
-      const total = await this.table.count({
+    return this.counters.recount(partition, () =>
+      this.table.count({
         index: byUpdatedTime,
         keyCondition: '#gpk = :gpk',
         names: namesOf<ConversationItem>({ '#gpk': 'gsi1pk' }),
         values: { ':gpk': indexKeys.indexedFolder(partition) },
-      });
-      if (await this.counters.reset(pageId, platform, folder, total, before)) return total;
-      if (attempt === RECOUNT_ATTEMPTS) {
-        await this.counters.set(pageId, platform, folder, total);
-        return total;
-      }
-    }
+      }),
+    );
   }
 
   /**

@@ -6,6 +6,9 @@ import { namesOf, Table } from './table.js';
 /** A change in how many live conversations each folder of a Page's platform holds. */
 export type FolderDeltas = Map<Folder, number>;
 
+/** Counts of a folder taken while writers kept moving its counter, before `recount` sets it anyway. */
+const RECOUNT_ATTEMPTS = 3;
+
 /** A folder's counter item (`keys.folderCount`). */
 interface CounterItem {
   conversations: number;
@@ -73,6 +76,25 @@ export class IndexCounters {
       values: { ':value': value, ':expected': expected },
     });
     return applied;
+  }
+
+  /**
+   * Sets a folder's counter to what `countLive` counts, unless a writer moved it meanwhile: then counted
+   * again, a few times at most, and set anyway (see `ConversationIndex.recount`).
+   */
+  async recount(
+    { pageId, platform, folder }: { pageId: string; platform: Platform; folder: Folder },
+    countLive: () => Promise<number>,
+  ): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      const before = await this.stored(pageId, platform, folder);
+      const total = await countLive();
+      if (await this.reset(pageId, platform, folder, total, before)) return total;
+      if (attempt === RECOUNT_ATTEMPTS) {
+        await this.set(pageId, platform, folder, total);
+        return total;
+      }
+    }
   }
 
   /** Sets a counter whatever it holds: the recount's last resort in a folder that never stops moving. */
