@@ -124,7 +124,7 @@ export async function benchReconcile(report: Report, options: ReconcileBenchOpti
       section: SECTION,
       measure: 'DynamoDB write units',
       value: units(dynamo),
-      reference: `1 chunk per listing (${count(listings)}), 1 index write per change (${count(deleted + moved)}) and its feed record, counters and state`,
+      reference: `1 chunk per listing (${count(listings)}), 1 index write per change (${count(deleted + moved)}), its changes-feed record (batched) and the write clearing its pending event, counters and state`,
       budget: '—',
       verdict: 'info',
     });
