@@ -78,6 +78,8 @@ describe('the sync of one page', () => {
       harness.emulator.resetCalls();
       // Act
       const run = await syncPage(sync, PAGE);
+      // updated_since knows Pages from the registry (0.3.0), as every route does.
+      await harness.services.registry.register({ pageId: PAGE, token: { kind: 'page-secret' } });
       const answer = await harness.call(
         `/pages/${PAGE}/conversations?updated_since=${before.toISOString()}&limit=100&fields=id,updated_time`,
       );
