@@ -56,8 +56,18 @@ describe('change events from index writes', () => {
     // Assess
     expect([first, replay]).toEqual([2, 0]);
     expect(sink.sent).toEqual([
-      expect.objectContaining({ event_id: 't_1@1', revision: 1, change: 'created', previous_updated_time: null }),
-      expect.objectContaining({ event_id: 't_2@1', revision: 1, change: 'created', previous_updated_time: null }),
+      expect.objectContaining({
+        event_id: 't_1@1',
+        revision: 1,
+        change: 'created',
+        previous_updated_time: null,
+      }),
+      expect.objectContaining({
+        event_id: 't_2@1',
+        revision: 1,
+        change: 'created',
+        previous_updated_time: null,
+      }),
     ]);
     expect(await index.emitPendingEvents(PAGE)).toBe(0);
   });

@@ -243,7 +243,11 @@ describe('the outbox keeps every undelivered write', () => {
       ],
       [
         't_1@2',
-        { id: 't_1', updated_time: '2026-11-20T10:01:00+0000', truncated_fields: ['snippet', 'participants'] },
+        {
+          id: 't_1',
+          updated_time: '2026-11-20T10:01:00+0000',
+          truncated_fields: ['snippet', 'participants'],
+        },
       ],
       ['t_1@3', conversation(1, '2026-11-20T10:02:00+0000', 'three')],
     ]);
