@@ -34,10 +34,10 @@ describe('ProductAlarms with default props', () => {
   const queueName = (queue: PageConversations['syncQueue']) =>
     JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queue), 'QueueName'] } }]);
 
-  it('keeps to six alarms reading sixteen metrics, each firing on the first occurrence in 5 minutes', () => {
+  it('keeps to six alarms reading seventeen metrics, each firing on the first occurrence in 5 minutes', () => {
     // Assess
     expect(alarms).toHaveLength(6);
-    expect(alarms.flatMap(metricsOf)).toHaveLength(16);
+    expect(alarms.flatMap(metricsOf)).toHaveLength(17);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({ EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
       expect(alarm.Properties.AlarmActions).toBeUndefined();
@@ -52,9 +52,14 @@ describe('ProductAlarms with default props', () => {
       ],
     ],
     [
-      "messages in any of the three dead-letter queues, or a sync message older than the round's interval",
+      "messages in any of the four dead-letter queues, or a sync message older than the round's interval",
       (p: PageConversations) => [
-        ...[p.syncDeadLetterQueue, p.scheduleDeadLetterQueue, webhooksOf(p).deadLetterQueue].map(
+        ...[
+          p.syncDeadLetterQueue,
+          p.scheduleDeadLetterQueue,
+          webhooksOf(p).deadLetterQueue,
+          p.personData.deadLetterQueue,
+        ].map(
           (queue) => `AWS/SQS ApproximateNumberOfMessagesVisible ${queueName(queue)} Maximum`,
         ),
         `AWS/SQS ApproximateAgeOfOldestMessage ${queueName(p.syncQueue)} Maximum`,
@@ -114,13 +119,13 @@ describe('ProductAlarms with default props', () => {
   it('adds the dead-letter queues with missing data as zero, so one quiet queue does not hide another', () => {
     // Act
     const deadLetters = alarms.find(
-      (alarm) => metricsOf(alarm).length === 4 && metricsOf(alarm)[0]?.includes('SQS'),
+      (alarm) => metricsOf(alarm).length === 5 && metricsOf(alarm)[0]?.includes('SQS'),
     );
 
     // Assess
     const queries = (deadLetters?.Properties.Metrics ?? []) as Json[];
     const sum = queries.find((query) => query.Expression?.startsWith('FILL(m0'));
-    expect(sum?.Expression).toBe('FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0)');
+    expect(sum?.Expression).toBe('FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0) + FILL(m3, 0)');
     // A round that did not finish within the default 15-minute interval counts as one more.
     const top = queries.find((query) => query.ReturnData !== false);
     expect(top?.Expression).toBe(`${sum?.Id} + IF(FILL(age, 0) > 900, 1, 0)`);
@@ -176,7 +181,7 @@ describe('ProductAlarms with default props', () => {
       {
         LogGroupName: { Ref: logicalId(product.api.accessLogs) },
         FilterPattern:
-          '{ (($.routeKey = "GET /webhooks/meta") || ($.routeKey = "POST /webhooks/meta")) && ($.status = "429") }',
+          '{ (($.routeKey = "GET /webhooks/meta") || ($.routeKey = "POST /webhooks/meta") || ($.routeKey = "POST /meta/data-deletion") || ($.routeKey = "GET /meta/data-deletion/{code}")) && ($.status = "429") }',
         MetricTransformations: [
           {
             MetricNamespace: 'PageConversations',

@@ -106,7 +106,10 @@ describe('cdk/app.ts', () => {
     for (const fn of ofType('AWS::Lambda::Function'))
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     expect(ofType('AWS::Events::EventBus')).toEqual([]);
-    expect(ofType('AWS::SecretsManager::Secret')).toEqual([]);
+    // The webhook secret is the given one; the stack makes only the person-hash key, with the key given.
+    expect(ofType('AWS::SecretsManager::Secret').map((secret) => secret.Properties.KmsKeyId)).toEqual([
+      KEY_ARN,
+    ]);
     const receiver = environments.find(
       (variables) => variables.POWERTOOLS_SERVICE_NAME === 'page-conversations-webhook-receiver',
     );

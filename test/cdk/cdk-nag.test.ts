@@ -89,6 +89,7 @@ const functions = [
   'SyncFanOut/WorkerFunction',
   'Webhooks/ReceiverFunction',
   'Webhooks/RefreshFunction',
+  'PersonData/Function',
 ];
 const alarms = [
   'Api5xx',
@@ -113,14 +114,19 @@ describe('cdk-nag acknowledgments', () => {
     // Assess
     expect(hidden).toEqual(
       [
-        ...at('AwsSolutions-APIG4', ['Api/GET--webhooks--meta', 'Api/POST--webhooks--meta']),
+        ...at('AwsSolutions-APIG4', [
+          'Api/GET--webhooks--meta',
+          'Api/POST--webhooks--meta',
+          'Api/POST--meta--data-deletion',
+          'Api/GET--meta--data-deletion--{code}',
+        ]),
         ...at(secretFinding, [
           'Api/FunctionRole/DefaultPolicy',
           'SyncFanOut/WorkerFunctionRole/DefaultPolicy',
           'Webhooks/RefreshFunctionRole/DefaultPolicy',
         ]),
         ...at('AwsSolutions-L1', functions),
-        ...at('AwsSolutions-SMG4', ['Webhooks/Secret']),
+        ...at('AwsSolutions-SMG4', ['Webhooks/Secret', 'PersonData/PersonKey']),
         ...at('AwsSolutions-SQS3', ['SyncFanOut/ScheduleDeadLetterQueue']),
       ].sort(),
     );
@@ -141,7 +147,7 @@ describe('cdk-nag acknowledgments', () => {
           'NIST.800.53.R5-IAMNoInlinePolicy',
           functions.map((fn) => `${fn}Role/DefaultPolicy`),
         ),
-        ...at('NIST.800.53.R5-SecretsManagerRotationEnabled', ['Webhooks/Secret']),
+        ...at('NIST.800.53.R5-SecretsManagerRotationEnabled', ['Webhooks/Secret', 'PersonData/PersonKey']),
         // Removed by props: apiReservedConcurrency (the API; the others are bounded otherwise),
         // encryptionKey (log groups, the webhook secret), alarmTopic (the alarms).
         ...at('NIST.800.53.R5-LambdaConcurrency', functions),
@@ -149,7 +155,7 @@ describe('cdk-nag acknowledgments', () => {
           'Api/AccessLogs',
           ...functions.map((fn) => `${fn}LogGroup`),
         ]),
-        ...at('NIST.800.53.R5-SecretsManagerUsingKMSKey', ['Webhooks/Secret']),
+        ...at('NIST.800.53.R5-SecretsManagerUsingKMSKey', ['Webhooks/Secret', 'PersonData/PersonKey']),
         ...at(
           'NIST.800.53.R5-CloudWatchAlarmAction',
           alarms.map((alarm) => `Alarms/${alarm}Alarm`),

@@ -57,10 +57,12 @@ describe('ConversationsTable with default props', () => {
     // Assess
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.UpdateReplacePolicy).toBe('Retain');
-    // One per function (5) and the API access log.
-    expect(logGroups).toHaveLength(6);
+    // One per function (6) and the API access log.
+    expect(logGroups).toHaveLength(7);
     for (const logGroup of logGroups) expect(logGroup.DeletionPolicy).toBe('Retain');
     expect(resource(template, logicalId(webhooksOf(product).secret)).DeletionPolicy).toBe('Retain');
+    // The person-hash key outlives a stack too: a new one would unmatch every erasure record.
+    expect(resource(template, logicalId(product.personData.keySecret)).DeletionPolicy).toBe('Retain');
   });
 });
 

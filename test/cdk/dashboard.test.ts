@@ -63,11 +63,12 @@ describe('ProductDashboard', () => {
   });
 
   it.each([
-    ['Lambda errors', 'Errors', 5],
-    ['Lambda duration (p99)', 'Duration', 5],
-    ['Lambda throttles', 'Throttles', 5],
+    // Six functions with the erasure function; its queue has no depth line of its own, only its DLQ.
+    ['Lambda errors', 'Errors', 6],
+    ['Lambda duration (p99)', 'Duration', 6],
+    ['Lambda throttles', 'Throttles', 6],
     ['Queue depth, and age of the oldest message (s)', 'ApproximateAgeOfOldestMessage', 2],
-    ['Dead-letter queue depth', 'ApproximateNumberOfMessagesVisible', 3],
+    ['Dead-letter queue depth', 'ApproximateNumberOfMessagesVisible', 4],
   ])('draws "%s" for each function or queue', (title, metricName, lines) => {
     // Act
     const metrics = titled(title)?.properties.metrics ?? [];

@@ -121,16 +121,18 @@ describe.each([
       worker: keyGrants(template, product.syncWorkerFunction),
       receiver: keyGrants(template, webhooks.receiverFunction),
       refresh: keyGrants(template, webhooks.refreshFunction),
+      erasure: keyGrants(template, product.erasureFunction),
     };
 
-    // Assess: the schedule reads the table and sends to two queues; the receiver reads its secret and
-    // sends; the others also write the table. None gets GenerateDataKey* or ReEncrypt*.
+    // Assess: the schedule reads the table and sends to two queues; the others also write the table
+    // (the receiver its data-deletion requests). None gets GenerateDataKey* or ReEncrypt*.
     expect(grants).toEqual({
       api: { actions: WRITER, resources: [keyArn] },
       schedule: { actions: SENDER, resources: [keyArn] },
       worker: { actions: WRITER, resources: [keyArn] },
-      receiver: { actions: SENDER, resources: [keyArn] },
+      receiver: { actions: WRITER, resources: [keyArn] },
       refresh: { actions: WRITER, resources: [keyArn] },
+      erasure: { actions: WRITER, resources: [keyArn] },
     });
   });
 
@@ -145,15 +147,18 @@ describe.each([
     // Assess
     expect(table.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
     expect(table.Replicas[0].SSESpecification).toEqual({ KMSMasterKeyId: keyArn });
+    // The sync, refresh and erasure queues with their dead-letter queues, and the schedule's.
     expect(ofType('AWS::SQS::Queue').map((queue) => queue.Properties.KmsMasterKeyId)).toEqual(
-      Array(5).fill(keyArn),
+      Array(7).fill(keyArn),
     );
     expect(ofType('AWS::Events::EventBus').map((bus) => bus.Properties.KmsKeyIdentifier)).toEqual([keyArn]);
+    // The webhook secret and the person-hash key.
     expect(ofType('AWS::SecretsManager::Secret').map((secret) => secret.Properties.KmsKeyId)).toEqual([
+      keyArn,
       keyArn,
     ]);
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(6);
+    expect(logGroups).toHaveLength(7);
     for (const logGroup of logGroups) expect(logGroup.Properties.KmsKeyId).toEqual(keyArn);
   });
 });

@@ -50,6 +50,9 @@ describe('MetaWebhooks with default props', () => {
       POWERTOOLS_METRICS_NAMESPACE: 'PageConversations',
       WEBHOOK_SECRET_ID: { Ref: logicalId(webhooksOf(product).secret) },
       WEBHOOK_QUEUE_URL: { Ref: logicalId(webhooksOf(product).queue) },
+      // Meta's data-deletion callback: its request statuses, and the erasure queue.
+      TABLE_NAME: { Ref: logicalId(product.table) },
+      PRIVACY_QUEUE_URL: { Ref: logicalId(product.personData.queue) },
     });
   });
 
@@ -73,7 +76,14 @@ describe('MetaWebhooks with default props', () => {
         {
           Effect: 'Allow',
           Action: 'sqs:SendMessage',
-          Resource: arnOf(logicalId(webhooksOf(product).queue)),
+          Resource: [arnOf(logicalId(product.personData.queue)), arnOf(logicalId(webhooksOf(product).queue))],
+        },
+        // Meta's data-deletion callback: its requests' statuses, by confirmation code, and nothing else.
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Resource: arnOf(logicalId(product.table)),
+          Condition: leadingKeys('DELETION#'),
         },
       ]),
     );
@@ -93,6 +103,7 @@ describe('MetaWebhooks with default props', () => {
       CHANGES_DAYS: '7',
       WEBHOOK_QUEUE_URL: { Ref: logicalId(webhooksOf(product).queue) },
       EVENT_BUS_NAME: { Ref: logicalId(product.changeEventBus) },
+      PERSON_KEY_SECRET_ID: { Ref: logicalId(product.personData.keySecret) },
     });
   });
 
@@ -143,7 +154,25 @@ describe('MetaWebhooks with default props', () => {
           Resource: indexArnOf(tableId, 'gsi2'),
           Condition: leadingKeys('EVENTS#'),
         },
-        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
+        // Before each index write: the people's erasure records and refs, and new refs.
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:BatchGetItem',
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('ERASED#', 'PERSON#'),
+        },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:PutItem',
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('PERSON#'),
+        },
+        // The Page token secrets, and the person-hash key (one statement: minimizePolicies).
+        {
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: [secretArn, { Ref: logicalId(product.personData.keySecret) }],
+        },
         // Consuming its queue, and sending a refresh back to it to wait (one statement: minimizePolicies).
         {
           Effect: 'Allow',
@@ -226,7 +255,8 @@ describe('MetaWebhooks with the customer’s secret and bus', () => {
     const template = Template.fromStack(stack);
 
     // Assess
-    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    // The one secret the stack makes then: the person-hash key (cdk/person-data.ts).
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.resourceCountIs('AWS::Events::EventBus', 0);
     const receiver = statementsOf(template, logicalId(webhooksOf(product).receiverFunction.role));
     expect(receiver).toContainEqual({
@@ -279,11 +309,13 @@ describe('MetaWebhooks left out (webhooks: false)', () => {
     // Assess
     expect(services.sort()).toEqual([
       'page-conversations-api',
+      'page-conversations-erasure',
       'page-conversations-sync-schedule',
       'page-conversations-sync-worker',
     ]);
-    expect(ofType('AWS::SQS::Queue')).toHaveLength(3);
-    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    // The sync's queue and DLQ, the schedule's DLQ, the erasure queue and its DLQ; the person-hash key.
+    expect(ofType('AWS::SQS::Queue')).toHaveLength(5);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.resourceCountIs('AWS::Logs::MetricFilter', 0);
     expect([product.webhooks, product.webhookSecret, product.webhookRefreshQueue]).toEqual([
       undefined,

@@ -74,6 +74,7 @@ describe('SyncFanOut with default props', () => {
       TOMBSTONE_DAYS: '30',
       CHANGES_DAYS: '7',
       RECONCILE_EVERY_HOURS: '24',
+      PERSON_KEY_SECRET_ID: { Ref: logicalId(product.personData.keySecret) },
     });
   });
 
@@ -163,6 +164,19 @@ describe('SyncFanOut with default props', () => {
           Resource: arnOf(tableId),
           Condition: leadingKeys('RECON#'),
         },
+        // Before each index write: the people's erasure records and refs; new refs, and the sweep's deletes.
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:BatchGetItem',
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('ERASED#', 'PERSON#'),
+        },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('PERSON#'),
+        },
         { Effect: 'Allow', Action: 'events:PutEvents', Resource: arnOf(logicalId(product.changeEventBus)) },
         {
           Effect: 'Allow',
@@ -176,7 +190,12 @@ describe('SyncFanOut with default props', () => {
           Resource: indexArnOf(tableId, 'gsi2'),
           Condition: leadingKeys('EVENTS#'),
         },
-        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
+        // The Page token secrets, and the person-hash key (one statement: minimizePolicies).
+        {
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: [secretArn, { Ref: logicalId(product.personData.keySecret) }],
+        },
         {
           Effect: 'Allow',
           Action: [

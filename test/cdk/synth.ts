@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import { routesOf } from '#lib/domain/routes.js';
 import type { MetaWebhooks } from '../../cdk/meta-webhooks.js';
 import type { PageConversations, PageConversationsProps } from '../../cdk/page-conversations.js';
 import { PageConversationsStack } from '../../cdk/page-conversations-stack.js';
@@ -18,7 +19,10 @@ export const CDK_JSON_CONTEXT = (
 export const PREFIX = 'page-conversations/page-';
 
 /** The two public routes Meta calls; every other route requires the API's authorization. */
-export const WEBHOOK_ROUTE_KEYS: readonly string[] = ['GET /webhooks/meta', 'POST /webhooks/meta'];
+/** The public routes, the receiver's (Meta's webhooks and its data-deletion callback), from the route table. */
+export const WEBHOOK_ROUTE_KEYS: readonly string[] = routesOf('webhook-receiver').map(
+  (route) => `${route.method} ${route.path}`,
+);
 
 export interface Synthesized {
   readonly stack: Stack;
