@@ -95,7 +95,7 @@ describe('configuration', () => {
       readonly ('inbox' | 'other' | 'page_done' | 'spam')[]
     >();
     expectTypeOf<LambdaConfig<'api'>['tableName']>().toEqualTypeOf<string>();
-    expectTypeOf<LambdaConfig<'webhook-receiver'>['tableName']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<LambdaConfig<'webhook-receiver'>['tokenSecretPrefix']>().toEqualTypeOf<string | undefined>();
     const variables = Object.entries(SETTINGS).flatMap(([key, setting]: [string, Setting<unknown>]) =>
       setting.env === undefined ? [] : [key],
     );

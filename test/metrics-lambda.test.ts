@@ -83,12 +83,11 @@ describe('metrics and log context of the deployed functions', () => {
       TABLE_NAME: TABLE,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       TOKEN_SECRET_PREFIX: PREFIX,
+      SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sync',
       GRAPH_API_BASE_URL: emulator.url,
       GRAPH_API_VERSION: 'v24.0',
       SYNC_PLATFORMS: 'messenger',
       SYNC_FOLDERS: 'inbox',
-      // The stack sets it on the API (POST /sync); nothing here sends to it.
-      SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sync',
       // What Lambda sets for an on-demand container; Powertools reports cold starts only there.
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     });

@@ -240,14 +240,14 @@ describe('the page registry', () => {
     );
     expect((await required(registry, '5')).sync?.lastOutcome).toBe('partial');
     expect((await registry.list({ limit: 1 })).records[0]?.sync?.syncedAt).toBe('2026-01-01T00:00:00.000Z');
-    await registry.updateSyncSummary('5', { status: 'failed', lastOutcome: 'failed' });
+    await registry.updateSyncSummary('5', { status: 'failed', syncedAt: undefined, lastOutcome: 'failed' });
     expect((await required(registry, '5')).sync).toMatchObject({ status: 'failed', lastOutcome: 'failed' });
   });
 
   test('removing a Page removes its summary', async () => {
     const { registry, client, tableName } = await registryWithTable();
     await registry.register({ pageId: '6', token: { kind: 'page-secret' } });
-    await registry.updateSyncSummary('6', { status: 'idle', lastOutcome: 'complete' });
+    await registry.updateSyncSummary('6', { status: 'idle', syncedAt: undefined, lastOutcome: 'complete' });
     await registry.remove('6');
     const summary = await client.send(
       new GetItemCommand({ TableName: tableName, Key: marshall(keys.syncSummary('6')) }),

@@ -52,9 +52,9 @@ describe('generated Pages', () => {
     // Prepare
     const target = await start({ generated: GENERATED });
     const ids = generatedPageIds(GENERATED);
-    const [first, middle, last] = [ids[0], ids[50_000], ids[99_999]] as string[];
+    const [first, middle, last] = [ids[0], ids[50_000], ids[99_999]] as [string, string, string];
     // Act
-    const lists = [];
+    const lists: Array<{ status: number; body: unknown }> = [];
     for (const pageId of [first, middle, last, middle]) {
       lists.push(await get(target, `/v24.0/${pageId}/conversations?fields=id,updated_time`, pageId));
     }
