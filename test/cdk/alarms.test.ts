@@ -59,9 +59,7 @@ describe('ProductAlarms with default props', () => {
           p.scheduleDeadLetterQueue,
           webhooksOf(p).deadLetterQueue,
           p.personData.deadLetterQueue,
-        ].map(
-          (queue) => `AWS/SQS ApproximateNumberOfMessagesVisible ${queueName(queue)} Maximum`,
-        ),
+        ].map((queue) => `AWS/SQS ApproximateNumberOfMessagesVisible ${queueName(queue)} Maximum`),
         `AWS/SQS ApproximateAgeOfOldestMessage ${queueName(p.syncQueue)} Maximum`,
       ],
     ],
