@@ -98,6 +98,7 @@ describe('the deployable API bundle', () => {
         DYNAMODB_ENDPOINT: dynamo.endpoint,
         TOKEN_SECRET_PREFIX: PREFIX,
         SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sync',
+        PRIVACY_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/erasure',
         GRAPH_API_BASE_URL: emulator.url,
       },
     });

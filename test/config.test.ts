@@ -44,7 +44,10 @@ describe('configuration', () => {
   });
 
   test('Lambda needs its table and secret prefix, and says which is missing', () => {
-    const queue = { SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sync' };
+    const queue = {
+      SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sync',
+      PRIVACY_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/erasure',
+    };
     expect(() => loadLambdaConfig('api', { ...queue, TOKEN_SECRET_PREFIX: 'pages/' })).toThrow(
       'TABLE_NAME must be set in Lambda (function api).',
     );
@@ -55,11 +58,12 @@ describe('configuration', () => {
 
   // What each entry point cannot start without (the settings table's requiredBy), named all at once.
   it.each<[LambdaFunction, string]>([
-    ['api', 'TOKEN_SECRET_PREFIX, TABLE_NAME and SYNC_QUEUE_URL'],
+    ['api', 'TOKEN_SECRET_PREFIX, TABLE_NAME, SYNC_QUEUE_URL and PRIVACY_QUEUE_URL'],
     ['sync-schedule', 'TABLE_NAME and SYNC_QUEUE_URL'],
-    ['sync-worker', 'TOKEN_SECRET_PREFIX and TABLE_NAME'],
-    ['webhook-receiver', 'WEBHOOK_SECRET_ID and WEBHOOK_QUEUE_URL'],
-    ['webhook-refresh', 'TOKEN_SECRET_PREFIX, TABLE_NAME and WEBHOOK_QUEUE_URL'],
+    ['sync-worker', 'TOKEN_SECRET_PREFIX, TABLE_NAME and PERSON_KEY_SECRET_ID'],
+    ['webhook-receiver', 'TABLE_NAME, WEBHOOK_SECRET_ID, WEBHOOK_QUEUE_URL and PRIVACY_QUEUE_URL'],
+    ['webhook-refresh', 'TOKEN_SECRET_PREFIX, TABLE_NAME, WEBHOOK_QUEUE_URL and PERSON_KEY_SECRET_ID'],
+    ['erasure', 'TABLE_NAME and PERSON_KEY_SECRET_ID'],
   ])('the %s function refuses to start without %s', (fn, names) => {
     expect(() => loadLambdaConfig(fn, {})).toThrow(`${names} must be set in Lambda (function ${fn}).`);
   });
@@ -67,6 +71,8 @@ describe('configuration', () => {
   test('a Lambda function reads only what Lambda reads: a local setting, even a bad one, is left at its default', () => {
     // Act
     const config = loadLambdaConfig('webhook-receiver', {
+      TABLE_NAME: 'table',
+      PRIVACY_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/erasure',
       WEBHOOK_SECRET_ID: 'acme/meta-webhooks',
       WEBHOOK_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/refresh',
       PORT: 'eighty',

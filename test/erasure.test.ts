@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmulatedConversation } from '#lib/local/graph-emulator-seed.js';
+import { ConversationIndex } from '#lib/store/conversation-index.js';
+import { syncPage } from '#lib/sync/page-run.js';
 import { namePerson, PAGE_ID, type PrivacyRig, personOf, startPrivacyRig } from './support/privacy-rig.js';
 
 /**
@@ -170,6 +172,38 @@ describe('erasing a person', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatchObject({ error: { code: 'unknown_page' } });
     expect(padded.status).toBe(404);
+  });
+
+  it('reaches conversations indexed before person refs existed, once a scheduled run has given them refs', async () => {
+    // Prepare: two people's conversations indexed as a version without refs wrote them (no admit
+    // hook); the first person is erased before any run, which cannot find their conversation then.
+    rig = await startPrivacyRig();
+    const inbox = (rig.emulator.pages.get(PAGE_ID)?.conversations ?? []).filter(
+      (c) => c.platform === 'messenger' && c.folder === 'inbox',
+    );
+    const [early, later] = inbox as [EmulatedConversation, EmulatedConversation];
+    const graphShape = ({ platform: _p, folder: _f, ...rest }: EmulatedConversation) => rest;
+    const before = new ConversationIndex(rig.dynamo.client, rig.tableName);
+    await before.write({ pageId: PAGE_ID, platform: 'messenger', folder: 'inbox' }, [
+      graphShape(early),
+      graphShape(later),
+    ]);
+    const missed = await rig.erase(PAGE_ID, { person_id: personOf(early) });
+
+    // Act: a scheduled run (its housekeeping gives the Page's conversations their refs), then erase.
+    rig.clock.now = new Date(rig.clock.now.getTime() + 1_000);
+    await syncPage(rig.services.sync, PAGE_ID);
+    const found = await rig.erase(PAGE_ID, { person_id: personOf(later) });
+
+    // Assess: the missed one became a tombstone (erased) in the run; the other was found by its erasure.
+    expect(missed.body).toMatchObject({ conversations_removed: 0 });
+    expect(found.body).toMatchObject({ conversations_removed: 1 });
+    const listed = await rig.listed('messenger', 'inbox', '&include_removed=true');
+    for (const conversation of [early, later])
+      expect(listed.find((item) => item.id === conversation.id)).toMatchObject({
+        removed: true,
+        reason: 'erased',
+      });
   });
 
   it('cuts the changes feed of the erased conversations to ids and times', async () => {

@@ -76,6 +76,10 @@ describe('metrics and log context of the deployed functions', () => {
     const page = emulator.pages.get(PAGE);
     if (page === undefined) throw new Error('the emulator has no demo page');
     secrets.secrets.set(`${PREFIX}${PAGE}`, { value: page.accessToken, version: 'v1' });
+    secrets.secrets.set('page-conversations/person-key', {
+      value: 'fixture-person-key-'.repeat(4),
+      version: 'v1',
+    });
     Object.assign(process.env, {
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'AKIDMETRICSTEST',
@@ -84,6 +88,9 @@ describe('metrics and log context of the deployed functions', () => {
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       TOKEN_SECRET_PREFIX: PREFIX,
       SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sync',
+      PRIVACY_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/erasure',
+      // The person-hash key's secret, as the stack passes it to the functions that hash ids.
+      PERSON_KEY_SECRET_ID: 'page-conversations/person-key',
       GRAPH_API_BASE_URL: emulator.url,
       GRAPH_API_VERSION: 'v24.0',
       SYNC_PLATFORMS: 'messenger',

@@ -106,6 +106,10 @@ describe('log bytes per warm sync run and per warm API request', () => {
     const page = emulator.pages.get(PAGE);
     if (page === undefined) throw new Error('the emulator has no demo page');
     secrets.secrets.set(`${PREFIX}${PAGE}`, { value: page.accessToken, version: 'v1' });
+    secrets.secrets.set('page-conversations/person-key', {
+      value: 'fixture-person-key-'.repeat(4),
+      version: 'v1',
+    });
     Object.assign(process.env, {
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'AKIDLOGBYTESTEST',
@@ -117,6 +121,9 @@ describe('log bytes per warm sync run and per warm API request', () => {
       GRAPH_API_VERSION: 'v24.0',
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sync',
+      PRIVACY_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/erasure',
+      // The person-hash key's secret, as the stack passes it to the functions that hash ids.
+      PERSON_KEY_SECRET_ID: 'page-conversations/person-key',
       EVENT_BUS_NAME: 'log-bytes-events',
       AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${(eventBridge.address() as AddressInfo).port}`,
     });

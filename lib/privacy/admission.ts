@@ -48,32 +48,50 @@ interface Candidate {
 /** The `admit` hook of the conversation index (see the module comment). */
 export function createAdmission(deps: AdmissionDependencies): Admission {
   return async (partition, conversations) => {
-    const now = deps.now();
-    const cutoff = retentionCutoff(deps.retention, now);
+    const cutoff = retentionCutoff(deps.retention, deps.now());
     const recent =
       cutoff === undefined ? [...conversations] : conversations.filter((c) => !isPastRetention(c, cutoff));
     if (recent.length === 0) return [];
-    const candidates = await peopleOf(deps, partition.pageId, recent);
-    const hashes = [...new Set(candidates.flatMap((candidate) => candidate.hashes))];
-    if (hashes.length === 0) return recent;
-    const refs = candidates.flatMap(({ conversation, hashes: people }) =>
-      people.map((personHash) => refOf(partition, conversation, personHash)),
-    );
-    const { erasedAt, known } = await deps.persons.lookup(partition.pageId, hashes, refs);
-    const admitted = candidates.filter(({ conversation, hashes: people }) =>
-      people.every((hash) => !erasedBefore(conversation, erasedAt.get(hash))),
-    );
-    const missing = admitted.flatMap(({ conversation, hashes: people }) =>
-      people.map((hash) => refOf(partition, conversation, hash)).filter((ref) => !known.has(refKey(ref))),
-    );
-    if (missing.length > 0) await deps.persons.putRefs(partition.pageId, missing, now);
-    return admitted.map(({ conversation }) => conversation);
+    const { admitted } = await recordPeople(deps, partition, recent, 'admitted');
+    return admitted;
+  };
+}
+
+/**
+ * Reads the erasure records of the conversations' people and their refs (one BatchGetItem), and writes
+ * the refs that are missing: of the admitted conversations only (`admitted`, the write path), or of
+ * all of them (`all`, for conversations already indexed). Returns the conversations that are not
+ * erased history, and those that are.
+ */
+export async function recordPeople(
+  deps: Pick<AdmissionDependencies, 'hasher' | 'persons' | 'registry' | 'now'>,
+  partition: IndexPartition,
+  conversations: readonly Conversation[],
+  refsFor: 'admitted' | 'all',
+): Promise<{ admitted: Conversation[]; erased: Conversation[] }> {
+  const candidates = await peopleOf(deps, partition.pageId, conversations);
+  const hashes = [...new Set(candidates.flatMap((candidate) => candidate.hashes))];
+  if (hashes.length === 0) return { admitted: [...conversations], erased: [] };
+  const refs = candidates.flatMap(({ conversation, hashes: people }) =>
+    people.map((personHash) => refOf(partition, conversation, personHash)),
+  );
+  const { erasedAt, known } = await deps.persons.lookup(partition.pageId, hashes, refs);
+  const isErased = ({ conversation, hashes: people }: Candidate) =>
+    people.some((hash) => erasedBefore(conversation, erasedAt.get(hash)));
+  const admitted = candidates.filter((candidate) => !isErased(candidate));
+  const missing = (refsFor === 'all' ? candidates : admitted).flatMap(({ conversation, hashes: people }) =>
+    people.map((hash) => refOf(partition, conversation, hash)).filter((ref) => !known.has(refKey(ref))),
+  );
+  if (missing.length > 0) await deps.persons.putRefs(partition.pageId, missing, deps.now());
+  return {
+    admitted: admitted.map(({ conversation }) => conversation),
+    erased: candidates.filter(isErased).map(({ conversation }) => conversation),
   };
 }
 
 /** The keyed hashes of each conversation's people. */
 async function peopleOf(
-  deps: AdmissionDependencies,
+  deps: Pick<AdmissionDependencies, 'hasher' | 'registry'>,
   pageId: string,
   conversations: readonly Conversation[],
 ): Promise<Candidate[]> {

@@ -19,7 +19,7 @@ import { DAY_MS, type Retention, retentionCutoff } from './retention.js';
 
 export interface ExpiryDependencies {
   index: Pick<ErasableIndex, 'tombstone'>;
-  erasures: Pick<ErasureStore, 'expiredLive' | 'lastSwept' | 'markSwept'>;
+  erasures: Pick<ErasureStore, 'expiredLive' | 'sweepState' | 'markSwept'>;
   persons: Pick<PersonStore, 'deleteRefs'>;
   hasher: PersonHasher;
   registry: PageAccounts;
@@ -104,7 +104,7 @@ async function forgetPeople(
 export async function sweepPage(deps: ExpiryDependencies, pageId: string): Promise<number> {
   if (deps.retention.days === undefined) return 0;
   const now = deps.now();
-  const last = await deps.erasures.lastSwept(pageId);
+  const last = (await deps.erasures.sweepState(pageId)).sweptAt;
   if (last !== undefined && now.getTime() - last < DAY_MS) return 0;
   let removed = 0;
   let left = SWEEP_BUDGET;

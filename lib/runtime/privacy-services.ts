@@ -8,6 +8,7 @@ import type { PrivacyJobQueue } from '../privacy/jobs.js';
 import { PersonHasher, type PersonKeySource } from '../privacy/person-hash.js';
 import { TablePersonKey } from '../privacy/person-key.js';
 import type { PrivacyWorkDependencies } from '../privacy/privacy-worker.js';
+import { buildPersonRefsOnce } from '../privacy/ref-backfill.js';
 import { retentionCutoff } from '../privacy/retention.js';
 import { ErasureStore } from '../store/erasure-store.js';
 import type { IndexPartition } from '../store/keys.js';
@@ -45,7 +46,10 @@ export interface PrivacyBase {
 export interface PrivacyServices extends PrivacyBase {
   erasure: ErasureDependencies;
   work: PrivacyWorkDependencies;
-  /** The scheduled run's daily sweep of a Page (no-op without a retention, or swept today). */
+  /**
+   * The scheduled run's housekeeping of a Page: person refs for conversations indexed before them
+   * (once), then the retention's daily sweep (none without a retention, or when swept today).
+   */
   sweep: (pageId: string) => Promise<number>;
   /** The indexed read's retention: the instant before which nothing is shown, and its folder's sweep. */
   readRetention: ReadRetention;
@@ -131,7 +135,11 @@ export function createPrivacyServices(
     ...base,
     erasure,
     work,
-    sweep: (pageId) => sweepPage(expiry, pageId),
+    sweep: async (pageId) => {
+      // Once per Page, after the upgrade that brought person refs; then the retention's daily sweep.
+      await buildPersonRefsOnce({ erasures, index, hasher, persons, registry, logger, now }, pageId);
+      return sweepPage(expiry, pageId);
+    },
     readRetention,
     dataDeletion: (secrets, jobs, metrics) => ({ secrets, requests: erasures, jobs, logger, now, metrics }),
   };

@@ -40,8 +40,18 @@ interface LiveItem extends TableKey {
   doc: string;
 }
 
+/** The Page's housekeeping of a person's data (`keys.retentionSweep`). */
 interface SweepItem extends TableKey {
+  /** When the retention sweep last went through the whole Page (epoch ms). */
   swept_at: number;
+  /** When the Page's conversations indexed before person refs existed got theirs (epoch ms). */
+  refs_at: number;
+}
+
+/** What the Page's housekeeping item says. */
+export interface SweepState {
+  sweptAt: number | undefined;
+  refsAt: number | undefined;
 }
 
 /** A live conversation past the retention, as the sweep removes it. */
@@ -173,9 +183,45 @@ export class ErasureStore {
     });
   }
 
-  /** When the Page was last swept for expired conversations (epoch ms); undefined when never. */
-  async lastSwept(pageId: string): Promise<number | undefined> {
-    return (await this.table.get<SweepItem>(keys.retentionSweep(pageId)))?.swept_at;
+  /** When the Page was last swept for expired conversations, and given its refs (epoch ms). */
+  async sweepState(pageId: string): Promise<SweepState> {
+    const item = await this.table.get<SweepItem>(keys.retentionSweep(pageId));
+    return { sweptAt: item?.swept_at, refsAt: item?.refs_at };
+  }
+
+  async markRefsBuilt(pageId: string, at: Date): Promise<void> {
+    await this.table.update(keys.retentionSweep(pageId), {
+      update: 'SET #at = :at',
+      names: namesOf<SweepItem>({ '#at': 'refs_at' }),
+      values: { ':at': at.getTime() },
+    });
+  }
+
+  /**
+   * One batch of a folder's live conversations (ids and documents), in index order, and where the next
+   * batch starts: for giving conversations indexed before person refs existed their refs, once.
+   */
+  async liveBatch(
+    partition: IndexPartition,
+    startKey: Record<string, string> | undefined,
+  ): Promise<{ conversations: Conversation[]; next: Record<string, string> | undefined }> {
+    const { records, lastKey } = await this.table.query<LiveItem>({
+      index: TABLE_KEYS.byUpdatedTime,
+      keyCondition: '#gpk = :gpk',
+      names: namesOf<LiveItem>({ '#gpk': 'gsi1pk', '#doc': 'doc' }),
+      values: { ':gpk': indexKeys.indexedFolder(partition) },
+      projection: '#doc',
+      limit: 100,
+      ...(startKey === undefined ? {} : { startKey }),
+    });
+    const conversations = records.flatMap((record) => {
+      try {
+        return record.doc === undefined ? [] : [JSON.parse(record.doc) as Conversation];
+      } catch {
+        return [];
+      }
+    });
+    return { conversations, next: lastKey };
   }
 
   /** An UpdateItem, as the sync worker writes the rest of the Page's partition (no PutItem there). */

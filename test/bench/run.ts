@@ -9,15 +9,17 @@
  *   npm run bench -- --only=cold,request,sync,fanout,webhooks,cost,round,start
  *   npm run bench -- cost         one section by name (cost: the monthly cost tables, in a second)
  *   npm run bench -- reconcile    a reconciliation of 10,000 conversations, 1% deleted and 1% moved
+ *   npm run bench -- erasure      one erasure of a person with 1 and with 50 conversations in a 10,000-conversation Page
  *   npm run bench -- round        a round of 100,000 Pages (--quick: 10,000), run twice side by side
  *   npm run bench -- start        npm start with 1,000 and 10,000 Pages (--quick: 100 and 1,000)
  */
 import { writeFileSync } from 'node:fs';
 import { benchColdStart, measureBareNodeStart } from './cold-start.js';
 import { benchCost } from './cost.js';
+import { benchErasure } from './erasure.js';
 import { benchFanOut } from './fan-out.js';
-import { machine, muteStdout, progress, Report, seconds } from './report.js';
 import { benchReconcile } from './reconcile.js';
+import { machine, muteStdout, progress, Report, seconds } from './report.js';
 import { benchRequestPath } from './request-path.js';
 import { benchRound } from './round.js';
 import { benchStart } from './start-scale.js';
@@ -81,6 +83,10 @@ const SECTIONS: Array<{ name: string; run: (report: Report) => Promise<void> }> 
     run: (report) => benchRound(report, { ...SIZES.round, graphLatencyMs: [150, 300], sqsLatencyMs: 10 }),
   },
   { name: 'start', run: (report) => benchStart(report, SIZES.start) },
+  {
+    name: 'erasure',
+    run: (report) => benchErasure(report, { conversations: quick ? 2_000 : 10_000, people: [1, 50] }),
+  },
 ];
 
 async function main(): Promise<number> {
