@@ -207,6 +207,8 @@ describe('ConversationsApi with default props', () => {
       POWERTOOLS_METRICS_NAMESPACE: 'PageConversations',
       TABLE_NAME: { Ref: logicalId(product.table) },
       TOKEN_SECRET_PREFIX: PREFIX,
+      // The Graph origin's default is resolved and set, like every setting the function reads.
+      GRAPH_API_BASE_URL: 'https://graph.facebook.com',
       GRAPH_API_VERSION: 'v24.0',
       SYNC_PLATFORMS: 'messenger,instagram',
       SYNC_FOLDERS: 'inbox,other',
@@ -232,17 +234,25 @@ describe('ConversationsApi with default props', () => {
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           Resource: arnOf(logicalId(product.apiFunction.logGroup)),
         },
+        // The run summaries of a listed batch of Pages, read in one call from their own partitions.
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:BatchGetItem',
+          Resource: arnOf(tableId),
+          Condition: leadingKeys('PAGE#'),
+        },
+        // SYNCREQ#: when POST /sync started a run (the API never writes the sync state itself).
         {
           Effect: 'Allow',
           Action: 'dynamodb:GetItem',
           Resource: arnOf(tableId),
-          Condition: leadingKeys('CURSOR#', 'BACKOFF#', 'PAGE#', 'PAGES'),
+          Condition: leadingKeys('CURSOR#', 'BACKOFF#', 'PAGE#', 'PAGES', 'SYNCREQ#'),
         },
         {
           Effect: 'Allow',
           Action: 'dynamodb:PutItem',
           Resource: arnOf(tableId),
-          Condition: leadingKeys('CURSOR#', 'BACKOFF#'),
+          Condition: leadingKeys('CURSOR#', 'BACKOFF#', 'SYNCREQ#'),
         },
         {
           Effect: 'Allow',

@@ -96,6 +96,8 @@ describe('MetaWebhooks with default props', () => {
       POWERTOOLS_METRICS_NAMESPACE: 'PageConversations',
       TABLE_NAME: { Ref: logicalId(product.table) },
       TOKEN_SECRET_PREFIX: PREFIX,
+      // The Graph origin's default is resolved and set, like every setting the function reads.
+      GRAPH_API_BASE_URL: 'https://graph.facebook.com',
       GRAPH_API_VERSION: 'v24.0',
       SYNC_PLATFORMS: 'messenger,instagram',
       SYNC_FOLDERS: 'inbox,other',

@@ -68,6 +68,8 @@ describe('SyncFanOut with default props', () => {
       TABLE_NAME: { Ref: logicalId(product.table) },
       EVENT_BUS_NAME: { Ref: logicalId(product.changeEventBus) },
       TOKEN_SECRET_PREFIX: PREFIX,
+      // The Graph origin's default is resolved and set, like every setting the function reads.
+      GRAPH_API_BASE_URL: 'https://graph.facebook.com',
       GRAPH_API_VERSION: 'v24.0',
       SYNC_PLATFORMS: 'messenger,instagram',
       SYNC_FOLDERS: 'inbox,other',
