@@ -92,9 +92,9 @@ export const REFRESH_TABLE_ACCESS: TableAccess = {
   items: [
     { actions: ['GetItem'], keyPrefixes: [backoff, page, pacing, registry, instagramAccount] },
     { actions: ['PutItem'], keyPrefixes: [backoff] },
-    { actions: ['BatchWriteItem'], keyPrefixes: [changes] },
-    // Feed records a superseded pending write may have (recovery of a dead writer's changes).
-    { actions: ['BatchGetItem'], keyPrefixes: [changes] },
+    // Feed records: written, and read back for a superseded pending write (recovery of a dead writer's
+    // changes). One item, as IAM's policy minimization merges them into one statement anyway.
+    { actions: ['BatchGetItem', 'BatchWriteItem'], keyPrefixes: [changes] },
     { actions: ['UpdateItem'], keyPrefixes: [page, pacing, conversation, registry] },
     // Before each index write: the people's erasure records and refs (one BatchGetItem), new refs put.
     { actions: ['BatchGetItem'], keyPrefixes: [erasure, person] },
