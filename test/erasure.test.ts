@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ChangeEventSink, ConversationChangeDetail } from '#lib/domain/change-event.js';
 import type { EmulatedConversation } from '#lib/local/graph-emulator-seed.js';
 import { ConversationIndex } from '#lib/store/conversation-index.js';
 import { syncPage } from '#lib/sync/page-run.js';
@@ -204,6 +205,33 @@ describe('erasing a person', () => {
         removed: true,
         reason: 'erased',
       });
+  });
+
+  it('publishes no content of a write still undelivered at the erasure: its event goes out with ids and times', async () => {
+    // Prepare: the bus refuses the sync's events, so the writes stay pending on their items.
+    let accepting = false;
+    const published: ConversationChangeDetail[] = [];
+    const sink: ChangeEventSink = {
+      publish: async (details) => {
+        if (!accepting) return { undelivered: details.map((detail) => detail.event_id) };
+        published.push(...details);
+        return { undelivered: [] };
+      },
+    };
+    rig = await startPrivacyRig({ sink });
+    const { personId, messengerInbox } = await personOnBothPlatforms(rig);
+    accepting = true;
+
+    // Act: the erasure's removals deliver the items' pending writes with them.
+    await rig.erase(PAGE_ID, { person_id: personId });
+
+    // Assess
+    const ofConversation = published.filter((event) => event.conversation.id === messengerInbox.id);
+    expect(ofConversation.map((event) => ('reason' in event ? 'removed' : event.change))).toEqual([
+      'created',
+      'removed',
+    ]);
+    expect(JSON.stringify(published)).not.toContain(personId);
   });
 
   it('cuts the changes feed of the erased conversations to ids and times', async () => {

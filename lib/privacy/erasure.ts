@@ -13,9 +13,10 @@ import { type PersonHasher, personDigest, personTag } from './person-hash.js';
  * step leaves the erasure recorded and a retry finishes it:
  * 1. the erasure record (keyed hash and time): from here on every writer drops their history (`admission.ts`);
  * 2. their refs are read (one Query of their own partition: reads in proportion to their conversations);
- * 3. each live conversation is tombstoned at the revision just read; one written meanwhile is read
- *    and tried again;
- * 4. the changes feed's records of those conversations are cut to ids and times;
+ * 3. the changes feed's records of those conversations are cut to ids and times (so that a removal's
+ *    delivery, which looks there for what an undelivered write before it said, finds no content);
+ * 4. each live conversation is tombstoned at the revision just read (its undelivered writes go out with
+ *    ids and times only); one written meanwhile is read and tried again, and the feed cut once more;
  * 5. the webhook refresh items that name them (by id) are deleted; then their refs.
  * Pacing items are per account, not per person, and name no one.
  */
@@ -85,16 +86,21 @@ export async function eraseFromPage(
   const personHash = await deps.hasher.hash(personId);
   await deps.persons.recordErasure(pageId, personHash, erasedAt);
   const refs = await deps.persons.refsOf(pageId, personHash);
+  // The feed first: a removal's delivery looks up in the feed what an undelivered write before it said.
+  await deps.erasures.redactFeed(pageId, refs);
   let removed = 0;
+  let raced = false;
   const left = new Set<string>();
   for (const platform of PLATFORMS) {
     const ids = refs.filter((ref) => ref.platform === platform).map((ref) => ref.conversationId);
     if (ids.length === 0) continue;
     const outcome = await tombstoneAll(deps, pageId, platform, ids);
     removed += outcome.removed;
+    raced ||= outcome.raced;
     for (const id of outcome.left) left.add(`${platform}/${id}`);
   }
-  await deps.erasures.redactFeed(pageId, refs);
+  // A write that landed between the feed's redaction and its removal was recorded with its content.
+  if (raced) await deps.erasures.redactFeed(pageId, refs);
   await deps.erasures.forgetRefreshes(pageId, personId, PLATFORMS);
   // A conversation still live keeps its ref, so that the next request finds it.
   await deps.persons.deleteRefs(
@@ -110,13 +116,13 @@ async function tombstoneAll(
   pageId: string,
   platform: Platform,
   ids: readonly string[],
-): Promise<{ removed: number; left: string[] }> {
+): Promise<{ removed: number; left: string[]; raced: boolean }> {
   let removed = 0;
   let remaining = [...ids];
   for (let round = 1; round <= TOMBSTONE_ROUNDS && remaining.length > 0; round++) {
     const states = await deps.index.readState(pageId, platform, remaining);
     const live = [...states].filter(([, state]) => !state.removed);
-    if (live.length === 0) return { removed, left: [] };
+    if (live.length === 0) return { removed, left: [], raced: round > 1 };
     const applied = await deps.index.tombstone(
       { pageId, platform },
       live.map(([id, state]) => ({ id, revision: state.revision })),
@@ -134,5 +140,5 @@ async function tombstoneAll(
       conversations: remaining.length,
     });
   }
-  return { removed, left: remaining };
+  return { removed, left: remaining, raced: true };
 }

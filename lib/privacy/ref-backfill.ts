@@ -35,16 +35,17 @@ export async function buildPersonRefsOnce(deps: RefBackfillDependencies, pageId:
         const { erased } = await recordPeople(deps, partition, batch.conversations, 'all');
         if (erased.length === 0) continue;
         const ids = erased.map((conversation) => conversation.id);
+        // The feed first, as an erasure does: the removals' delivery looks there (`erasure.ts`).
+        await deps.erasures.redactFeed(
+          pageId,
+          ids.map((conversationId) => ({ platform, conversationId })),
+        );
         const states = await deps.index.readState(pageId, platform, ids);
         const live = [...states].filter(([, state]) => !state.removed);
         await deps.index.tombstone(
           { pageId, platform },
           live.map(([id, state]) => ({ id, revision: state.revision })),
           'erased',
-        );
-        await deps.erasures.redactFeed(
-          pageId,
-          ids.map((conversationId) => ({ platform, conversationId })),
         );
       } while (next !== undefined);
     }

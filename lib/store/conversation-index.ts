@@ -256,7 +256,7 @@ export class ConversationIndex {
     const writtenAt = this.now().getTime();
     const key = keys.conversation(partition.pageId, partition.platform, conversation.id);
     const { update, entry } = liveWrite(partition, conversation, writtenAt, this.outbox !== undefined);
-    return this.applied(key, update, entry, JSON.stringify(conversation), (old, revision) => {
+    return this.applied(key, update, entry, JSON.stringify(conversation), true, (old, revision) => {
       const previousFolder = folderOf(old);
       const isLive = previousFolder !== undefined;
       return {
@@ -285,7 +285,10 @@ export class ConversationIndex {
     };
     const key = keys.conversation(target.pageId, target.platform, id);
     const { update, entry } = tombstoneWrite(target, id, revision, removal, this.outbox !== undefined);
-    return this.applied(key, update, entry, undefined, (old, written) => ({
+    // A person's erasure, or the retention, also takes back what an undelivered write before the removal
+    // would still announce: its content (the item's doc until now) is not published after the removal.
+    const keepPrevious = reason === 'not_listed';
+    return this.applied(key, update, entry, undefined, keepPrevious, (old, written) => ({
       conversation: { id, updated_time: old?.updated_time ?? '' },
       change: 'removed',
       kind: 'removed',
@@ -301,6 +304,7 @@ export class ConversationIndex {
     update: Update,
     entry: PendingEntry,
     doc: string | undefined,
+    keepPrevious: boolean,
     describe: (old: Stored<ConversationItem> | undefined, revision: number) => IndexChange,
   ): Promise<Applied | undefined> {
     const written = await this.table.update<ConversationItem>(key, update);
@@ -311,7 +315,7 @@ export class ConversationIndex {
     if (this.outbox === undefined) return { change, pending: undefined };
     // The records recovery would read back from the item as this write left it; the write before
     // this one (if still pending) is known exactly from the item as it was.
-    const changes = pendingChangesOf(afterWrite(old, entry, key, doc), old?.doc);
+    const changes = pendingChangesOf(afterWrite(old, entry, key, doc), keepPrevious ? old?.doc : undefined);
     return { change, pending: { key, revision, changes } };
   }
 }

@@ -61,6 +61,8 @@ export interface PrivacyRigOptions {
   /** Leave out the change-event sink: events are then logged, as `npm start` does without a file. */
   logEvents?: boolean;
   metrics?: ProductMetrics;
+  /** Where events go instead of the recording sink (which `events` then stays empty of). */
+  sink?: ChangeEventSink;
 }
 
 /** The emulator's seed instant: conversations spread over the 60 days before it. */
@@ -109,7 +111,7 @@ export async function startPrivacyRig(options: PrivacyRigOptions = {}): Promise<
     now,
     privacyJobs: privacyQueue,
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
-    ...(options.logEvents === true ? {} : { events: sink }),
+    ...(options.logEvents === true ? {} : { events: options.sink ?? sink }),
   });
   privacyQueue.process((job) => runPrivacyJob(services.privacy.work, job));
   const refreshQueue = new InProcessRefreshQueue(logger);
