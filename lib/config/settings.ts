@@ -146,6 +146,15 @@ export const SETTINGS = Object.freeze({
     description:
       "A cap on Graph calls per Page per run; past it the run ends partial. Unset: the Lambda's time decides.",
   }),
+  reconcileEveryHours: setting({
+    runtime: ['lambda', 'local'],
+    env: 'RECONCILE_EVERY_HOURS',
+    prop: 'reconcileEveryHours',
+    context: 'reconcileEveryHours',
+    rule: wholeNumber(0, 8_760),
+    default: 24,
+    description: `How often each platform of a Page is reconciled (every covered folder listed whole, deletions and moves found); 0: only on ${routeLabel('startSync')}?full=true.`,
+  }),
   tombstoneDays: setting({
     runtime: ['lambda', 'local'],
     env: 'TOMBSTONE_DAYS',
@@ -165,15 +174,6 @@ export const SETTINGS = Object.freeze({
     default: 7,
     description:
       'Days the changes feed keeps each write of the index; an older cursor is invalid_cursor (re-read from updated_since).',
-  }),
-  reconcileEveryHours: setting({
-    runtime: ['lambda', 'local'],
-    env: 'RECONCILE_EVERY_HOURS',
-    prop: 'reconcileEveryHours',
-    context: 'reconcileEveryHours',
-    rule: wholeNumber(0, 8_760),
-    default: 24,
-    description: `How often each platform of a Page is reconciled (every covered folder listed whole, deletions and moves found); 0: only on ${routeLabel('startSync')}?full=true.`,
   }),
   syncQueueUrl: setting({
     runtime: ['lambda'],
