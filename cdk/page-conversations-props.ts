@@ -195,6 +195,12 @@ export interface PageConversationsProps {
    */
   readonly webhooks?: boolean;
   /**
+   * With webhooks: a Page whose webhook subscription is gone (never made, or dropped by Meta after its
+   * deliveries failed) is subscribed again at the sync's daily check (`POST /{page-id}/subscribed_apps`).
+   * @default false: the Page is reported `not_subscribed` and counted by the alarm
+   */
+  readonly webhookAutoSubscribe?: boolean;
+  /**
    * Lambda active tracing (AWS X-Ray) for every function: Lambda's own segments (initialization,
    * invocation), no tracing SDK in the bundles. X-Ray bills per trace recorded beyond its free tier.
    * @default false

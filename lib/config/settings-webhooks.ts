@@ -1,5 +1,5 @@
 import { setting } from './setting.js';
-import { SECRET_NAME_CHARACTERS, text } from './setting-rules.js';
+import { SECRET_NAME_CHARACTERS, text, yesNo } from './setting-rules.js';
 
 /**
  * What the stack writes as `app_secret` when it creates the webhook secret: not a secret and not a
@@ -76,6 +76,24 @@ export const WEBHOOK_SETTINGS = Object.freeze({
     rule: text(),
     default: undefined,
     description: 'AWS: the refresh queue (set by the stack). Locally, refreshes run in process.',
+  }),
+  webhookSubscriptionCheck: setting({
+    runtime: ['lambda', 'local'],
+    env: 'WEBHOOK_SUBSCRIPTION_CHECK',
+    rule: yesNo(),
+    default: true,
+    description:
+      "Whether each Page's webhook subscription is read (GET /{page-id}/subscribed_apps) when it is registered and once a day by the scheduled run. AWS: set by the stack on the sync worker, false with webhooks: false (no Graph call is spent on it).",
+  }),
+  webhookAutoSubscribe: setting({
+    runtime: ['lambda', 'local'],
+    env: 'WEBHOOK_AUTO_SUBSCRIBE',
+    prop: 'webhookAutoSubscribe',
+    context: 'webhookAutoSubscribe',
+    rule: yesNo(),
+    default: false,
+    description:
+      'Subscribe a Page again (POST /{page-id}/subscribed_apps with the conversation fields) when its webhook subscription is gone: at registration and at the daily check. Needs webhooks.',
   }),
   eventBusName: setting({
     runtime: ['lambda', 'local'],
