@@ -73,6 +73,11 @@ describe('the webhook receiver when SQS does not answer', () => {
       // The queue's URL and the SQS endpoint both name the black hole: the SDK may send to either.
       WEBHOOK_QUEUE_URL: `${hole.url}/111122223333/refresh`,
       AWS_ENDPOINT_URL_SQS: hole.url,
+      // Required by the receiver (the data-deletion callback's queue); this test sends nothing to it.
+      PRIVACY_QUEUE_URL: `${hole.url}/111122223333/erasure`,
+      // Required too (the callback's status items); a delivery reads and writes no item.
+      TABLE_NAME: 'receiver-timeout',
+      DYNAMODB_ENDPOINT: hole.url,
       POWERTOOLS_SERVICE_NAME: 'page-conversations-webhook-receiver',
     });
     ({ handler } = await import('../functions/webhook-receiver.js'));
