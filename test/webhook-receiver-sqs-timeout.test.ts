@@ -1,4 +1,3 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { lambdaContext } from '#lib/local/api-gateway-adapter.js';
@@ -6,6 +5,7 @@ import { metaWebhookBody } from '#lib/local/webhook-demo.js';
 import { SQS_TIMEOUTS } from '#lib/runtime/sqs-client.js';
 import { signBody } from '#lib/webhooks/signature.js';
 import { apiGatewayEvent } from './support/api-gateway-event.js';
+import { type BlackHole, startBlackHole } from './support/black-hole.js';
 import { fakeSecretsManager } from './support/fake-secrets-manager.js';
 
 /**
@@ -19,37 +19,6 @@ const SECRET_ID = 'receiver-timeout/webhooks';
 const APP_SECRET = 'receiver-timeout-app-secret';
 const PAGE = '1000000000000001';
 const PERSON = '2000000000000001';
-
-interface BlackHole {
-  url: string;
-  /** Requests read (each starts with `POST `), none ever answered. */
-  requests: number;
-  close(): Promise<void>;
-}
-
-async function startBlackHole(): Promise<BlackHole> {
-  const sockets = new Set<Socket>();
-  const hole: BlackHole = {
-    url: '',
-    requests: 0,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('data', (chunk: Buffer) => {
-      if (chunk.subarray(0, 5).toString('latin1') === 'POST ') hole.requests += 1;
-    });
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  hole.url = `http://127.0.0.1:${address.port}`;
-  return hole;
-}
 
 describe('the webhook receiver when SQS does not answer', () => {
   let hole: BlackHole;

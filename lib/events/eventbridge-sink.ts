@@ -1,6 +1,7 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { ChangeEventSink, ConversationChangeDetail } from '../domain/change-event.js';
 import { type ChangeEventEntry, entryBytes, toEventEntry } from './event-entry.js';
+import { createEventBridgeClient } from './eventbridge-client.js';
 
 /** PutEvents takes at most 10 entries, and at most 256 KB in all, per request. */
 const MAX_BATCH_ENTRIES = 10;
@@ -49,7 +50,7 @@ export class EventBridgeSink implements ChangeEventSink {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: EventBridgeSinkOptions) {
-    this.client = options.client ?? new EventBridgeClient({});
+    this.client = options.client ?? createEventBridgeClient();
     this.maxAttempts = options.maxAttempts ?? 3;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
