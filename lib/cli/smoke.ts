@@ -136,18 +136,21 @@ async function firstPage(client: PageConversationsClient): Promise<string> {
       error instanceof ApiError &&
       (error.code === 'not_found' || (error.code === undefined && error.status === 404))
     )
-      throw new SmokeFailure(`this API does not serve ${routeLabel('listPages')}`, 'pass --page <pageId>');
+      throw new SmokeFailedError(
+        `this API does not serve ${routeLabel('listPages')}`,
+        'pass --page <pageId>',
+      );
     throw error;
   }
   const pageId: unknown = answer.data?.[0]?.page_id;
   if (pageId === undefined)
-    throw new SmokeFailure(
+    throw new SmokeFailedError(
       'no Page is registered',
       'register one: npm run pages -- connect, or add <pageId>',
     );
   // It goes into the next paths and lines: a Page id is digits, anything else is not this API.
   if (typeof pageId !== 'string' || !PAGE_ID.test(pageId))
-    throw new SmokeFailure(
+    throw new SmokeFailedError(
       `${routeLabel('listPages')} answered a Page id that is not one`,
       'check --url (the stack ApiUrl output)',
     );
@@ -155,7 +158,7 @@ async function firstPage(client: PageConversationsClient): Promise<string> {
 }
 
 /** A check that failed on what it found, not on an error of the API: carries its own fix. */
-class SmokeFailure extends Error {
+class SmokeFailedError extends Error {
   constructor(
     message: string,
     readonly fix: string,
@@ -185,7 +188,7 @@ export async function runSmoke(
   };
   let pageId = options.pageId;
   const fix = (error: unknown) =>
-    error instanceof SmokeFailure ? error.fix : fixFor(error, options.auth, pageId);
+    error instanceof SmokeFailedError ? error.fix : fixFor(error, options.auth, pageId);
   let client: PageConversationsClient;
   try {
     client = createPageConversationsClient({
@@ -204,7 +207,7 @@ export async function runSmoke(
     async (c) => {
       const answer: unknown = await c.health();
       if ((answer as { status?: unknown } | null)?.status !== 'ok')
-        throw new SmokeFailure(
+        throw new SmokeFailedError(
           `${routeLabel('health')} did not answer {"status":"ok"}`,
           'check --url (the stack ApiUrl output)',
         );
@@ -228,7 +231,10 @@ export async function runSmoke(
         const info = (document.info ?? {}) as { version?: unknown };
         const paths = Object.keys((document.paths ?? {}) as object);
         if (typeof document.openapi !== 'string' || !document.openapi.startsWith('3.1'))
-          throw new SmokeFailure(`${routeLabel('openApi')} is not an OpenAPI 3.1 document`, 'check --url');
+          throw new SmokeFailedError(
+            `${routeLabel('openApi')} is not an OpenAPI 3.1 document`,
+            'check --url',
+          );
         return `OpenAPI ${document.openapi}, API version ${String(info.version)}, ${paths.length} paths`;
       },
       client,
@@ -277,7 +283,7 @@ async function describeSync(client: PageConversationsClient, pageId: string): Pr
   const failed = state.partitions.find((p) => p.status === 'failed' || p.last_run?.outcome === 'failed');
   if (failed) {
     const error = failed.last_run?.error;
-    throw new SmokeFailure(
+    throw new SmokeFailedError(
       `the last sync of ${failed.platform}/${failed.folder} failed (${error?.code ?? 'no error recorded'})`,
       error
         ? fixForCode(error.code, {

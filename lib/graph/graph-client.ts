@@ -87,7 +87,7 @@ const MAX_BODY_BYTES = 5 * 1024 * 1024;
 export type GraphCaller = PageCredentials | undefined;
 
 /** Failure of one attempt, with whether another attempt may succeed. */
-class AttemptFailure extends Error {
+class AttemptFailedError extends Error {
   constructor(
     readonly error: ProductError,
     readonly retryable: boolean,
@@ -195,7 +195,7 @@ export class GraphClient {
         this.metrics.count(METRIC_NAMES.graphCalls, 1, { Outcome: 'ok' });
         return answer;
       } catch (error: unknown) {
-        if (!(error instanceof AttemptFailure)) throw error;
+        if (!(error instanceof AttemptFailedError)) throw error;
         this.metrics.count(METRIC_NAMES.graphCalls, 1, { Outcome: 'error' });
         this.metrics.count(METRIC_NAMES.graphErrors, 1, {
           GraphCode: graphCodeDimension(error.error.graph?.code),
@@ -250,7 +250,7 @@ export class GraphClient {
       });
       text = await readText(response.body);
     } catch (error: unknown) {
-      if (error instanceof AttemptFailure) throw error;
+      if (error instanceof AttemptFailedError) throw error;
       throw this.transportFailure(error);
     }
     const usage = parseUsageHeaders(response.headers);
@@ -258,7 +258,7 @@ export class GraphClient {
     if (status >= 300 && status < 400) {
       // Never followed: the request carries the token, and Graph's API does not redirect. Whatever the
       // body says (`{"data": []}` included), this is not an answer; asking again gets the same.
-      throw new AttemptFailure(
+      throw new AttemptFailedError(
         new UpstreamError(`Graph answered HTTP ${status}, a redirect, which this API does not follow.`),
         false,
       );
@@ -268,7 +268,7 @@ export class GraphClient {
       json = JSON.parse(text);
     } catch {
       // The parser's message quotes the body, which is Graph's to fill: it is not kept as a cause.
-      throw new AttemptFailure(
+      throw new AttemptFailedError(
         new UpstreamError(`Graph answered HTTP ${status} with a body that is not JSON.`),
         true,
       );
@@ -280,11 +280,11 @@ export class GraphClient {
     const graphError = readGraphError(json, redactSecrets);
     if (graphError !== undefined) {
       const classified = classifyGraphError(graphError, usage, this.now(), redactSecrets);
-      throw new AttemptFailure(classified, isRetryable(graphError, status));
+      throw new AttemptFailedError(classified, isRetryable(graphError, status));
     }
     if (status < 200 || status >= 300) {
       // Not Graph's error envelope: a proxy or a fault between us and Graph, never data.
-      throw new AttemptFailure(
+      throw new AttemptFailedError(
         new UpstreamError(`Graph answered HTTP ${status} without its error envelope.`),
         isRetryable({}, status),
       );
@@ -292,7 +292,7 @@ export class GraphClient {
     return { json, usage };
   }
 
-  private transportFailure(error: unknown): AttemptFailure {
+  private transportFailure(error: unknown): AttemptFailedError {
     const name = error instanceof Error ? error.name : '';
     const code = error instanceof Error && 'code' in error ? String(error.code) : '';
     const timedOut =
@@ -301,12 +301,15 @@ export class GraphClient {
       code === 'UND_ERR_BODY_TIMEOUT' ||
       code === 'UND_ERR_CONNECT_TIMEOUT';
     if (timedOut) {
-      return new AttemptFailure(
+      return new AttemptFailedError(
         new UpstreamTimeoutError('Graph did not answer in time.', { cause: error }),
         true,
       );
     }
-    return new AttemptFailure(new UpstreamError('The connection to Graph failed.', { cause: error }), true);
+    return new AttemptFailedError(
+      new UpstreamError('The connection to Graph failed.', { cause: error }),
+      true,
+    );
   }
 }
 
@@ -319,7 +322,7 @@ async function readText(body: AsyncIterable<Buffer | string>): Promise<string> {
     if (size > MAX_BODY_BYTES) {
       // Not a page of conversations, and the same request would get the same answer: fail once, now.
       // Leaving the loop destroys the stream, so the rest is never read.
-      throw new AttemptFailure(
+      throw new AttemptFailedError(
         new UpstreamError(`Graph answered with a body over ${MAX_BODY_BYTES / (1024 * 1024)} MB.`),
         false,
       );

@@ -11,10 +11,10 @@ import { recountPartitions } from './partition-recount.js';
 import { type ScanProgress, syncPartition } from './partition-scan.js';
 import { reconcileIfDue } from './reconcile.js';
 import {
-  CheckpointFailed,
+  CheckpointFailedError,
   DEFAULT_LEASE_MS,
   type RunContext,
-  ScanStopped,
+  ScanStoppedError,
   type SyncDependencies,
   type SyncRunOptions,
 } from './run-context.js';
@@ -114,7 +114,7 @@ async function runPartitions(
   const records: Record<string, RunRecord> = {};
   // Set once a partition stops for a reason that concerns the whole page (a throttle, a bad token):
   // the later partitions would fail alike, so they are recorded with the same outcome, uncalled.
-  let pageStop: ScanStopped | undefined;
+  let pageStop: ScanStoppedError | undefined;
   // Folder by folder, alternating platforms: Messenger and Instagram are paced as separate accounts,
   // so one platform's call never waits on the other's, and a quiet page takes half the time.
   for (const folder of deps.folders) {
@@ -134,8 +134,8 @@ async function runPartitions(
         try {
           await syncPartition(context, partition, progress);
         } catch (caught: unknown) {
-          if (caught instanceof CheckpointFailed) throw caught.cause;
-          const stop = caught instanceof ScanStopped ? caught : new ScanStopped('failed', caught);
+          if (caught instanceof CheckpointFailedError) throw caught.cause;
+          const stop = caught instanceof ScanStoppedError ? caught : new ScanStoppedError('failed', caught);
           ({ outcome } = stop);
           error = stop.reason;
           if (stop.outcome === 'skipped' || stop.reason instanceof PageTokenInvalidError) pageStop = stop;

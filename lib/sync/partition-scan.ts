@@ -10,7 +10,7 @@ import { GRAPH_INVALID_PARAMETER } from '../domain/graph-error-table.js';
 import { type PartitionState, partitionName, type ScanCheckpoint } from '../domain/sync-state.js';
 import { INDEXED_FIELDS, MAX_LIMIT, PLATFORM_FIELDS, type Platform } from '../domain/vocabulary.js';
 import type { GraphConversation, GraphListPage } from '../graph/graph-client.js';
-import { CheckpointFailed, DEFAULT_LEASE_MS, type RunContext, ScanStopped } from './run-context.js';
+import { CheckpointFailedError, DEFAULT_LEASE_MS, type RunContext, ScanStoppedError } from './run-context.js';
 import {
   budgetStopReason,
   completedPartition,
@@ -35,8 +35,8 @@ const indexedFieldsOf = (platform: Platform) =>
 
 /**
  * Scans one partition down to its mark, counting into `progress` the conversations that changed in the
- * index and the items Graph sent that could not be indexed. Throws `ScanStopped` when the scan ends
- * early (budget, time, Graph), `CheckpointFailed` when the run cannot save its progress.
+ * index and the items Graph sent that could not be indexed. Throws `ScanStoppedError` when the scan ends
+ * early (budget, time, Graph), `CheckpointFailedError` when the run cannot save its progress.
  */
 export async function syncPartition(
   context: RunContext,
@@ -86,7 +86,7 @@ export async function syncPartition(
     } catch (error: unknown) {
       // Some of the page may be written without its count: the page run counts the folders again.
       progress.countsUncertain = true;
-      throw new ScanStopped('failed', error);
+      throw new ScanStoppedError('failed', error);
     }
     const after = reachedMark ? null : nextCursorOf(page);
     if (after !== null) {
@@ -114,7 +114,7 @@ export interface ScanProgress {
 
 const nowSeconds = (now: Date) => Math.floor(now.getTime() / 1000);
 
-/** Throws `ScanStopped('partial')` before a Graph call the run's call or time budget does not allow. */
+/** Throws `ScanStoppedError('partial')` before a Graph call the run's call or time budget does not allow. */
 export function stopIfOverBudget(context: RunContext): void {
   const stopReason = budgetStopReason({
     maxGraphCalls: context.deps.maxGraphCalls,
@@ -122,7 +122,7 @@ export function stopIfOverBudget(context: RunContext): void {
     remainingMs: context.options.remainingMs?.(),
     safetyMarginMs: context.options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS,
   });
-  if (stopReason !== undefined) throw new ScanStopped('partial', stopReason);
+  if (stopReason !== undefined) throw new ScanStoppedError('partial', stopReason);
 }
 
 /** Whether Graph refused a checkpointed cursor: its conversation moved or was deleted. */
@@ -133,18 +133,21 @@ export function cursorRefused(error: unknown, cursor: string | null): boolean {
 }
 
 /** How a Graph failure stops a scan: a throttled page, or a token known dead, was not tried at all. */
-export function stopFor(error: unknown): ScanStopped {
+export function stopFor(error: unknown): ScanStoppedError {
   const untried = error instanceof RateLimitedError || error instanceof KnownInvalidTokenError;
-  return new ScanStopped(untried ? 'skipped' : 'failed', error);
+  return new ScanStoppedError(untried ? 'skipped' : 'failed', error);
 }
 
-/** Graph's cursor to go on from after a listing; null after the last, `ScanStopped` if it is too large to keep. */
+/** Graph's cursor to go on from after a listing; null after the last, `ScanStoppedError` if it is too large to keep. */
 export function nextCursorOf(page: GraphListPage<GraphConversation>): string | null {
   const after = page.cursors.after;
   if (!page.hasNext || after === undefined) return null;
   if (after.length > MAX_GRAPH_CURSOR_CHARS) {
     // Stored in the page's sync item or a chunk, a cursor this size would push it towards DynamoDB's 400 KB.
-    throw new ScanStopped('failed', new UpstreamError('Graph answered with an oversized paging cursor.'));
+    throw new ScanStoppedError(
+      'failed',
+      new UpstreamError('Graph answered with an oversized paging cursor.'),
+    );
   }
   return after;
 }
@@ -179,7 +182,7 @@ export async function checkpoint(context: RunContext): Promise<void> {
       deps.leaseMs ?? DEFAULT_LEASE_MS,
     );
   } catch (error: unknown) {
-    throw new CheckpointFailed('The sync could not save its checkpoint.', { cause: error });
+    throw new CheckpointFailedError('The sync could not save its checkpoint.', { cause: error });
   }
   context.lease.renewed(startedAt);
 }
@@ -189,7 +192,7 @@ function assertLeaseHeld(context: RunContext): void {
   try {
     context.lease.assertHeld();
   } catch (error: unknown) {
-    throw new CheckpointFailed('The sync no longer surely holds its lease.', { cause: error });
+    throw new CheckpointFailedError('The sync no longer surely holds its lease.', { cause: error });
   }
 }
 

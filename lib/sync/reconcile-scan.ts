@@ -23,7 +23,7 @@ import {
   removable,
   scanStale,
 } from './reconcile-rules.js';
-import { CheckpointFailed, type RunContext, ScanStopped } from './run-context.js';
+import { CheckpointFailedError, type RunContext, ScanStoppedError } from './run-context.js';
 import { screenItems } from './scan-rules.js';
 
 /**
@@ -78,7 +78,7 @@ export async function reconcilePlatform(
   if (last !== undefined && !scan.folders.includes(last.folder)) {
     // Not a chunk this scan could have written: it cannot say where the listing stands.
     delete context.reconciles[platform];
-    throw new ScanStopped(
+    throw new ScanStoppedError(
       'failed',
       new Error('A reconciliation chunk names a folder its scan does not list.'),
     );
@@ -98,7 +98,7 @@ export async function reconcilePlatform(
       page = await fetchPage(context, { platform, folder }, cursor);
     } catch (error: unknown) {
       tally.graphCalls += context.calls - callsBefore;
-      if (error instanceof CheckpointFailed) throw error;
+      if (error instanceof CheckpointFailedError) throw error;
       // The conversation under the cursor moved or went away: list the folder again from its top.
       if (cursorRefused(error, cursor)) {
         cursor = null;
@@ -113,7 +113,7 @@ export async function reconcilePlatform(
     seq += 1;
     const chunk = { seq, folder, nextCursor: next, ids: listedIds(page.data) };
     if (!(await store.put(target, chunk, expiresAt))) {
-      throw new CheckpointFailed('Another run wrote this reconciliation: the lease was lost.');
+      throw new CheckpointFailedError('Another run wrote this reconciliation: the lease was lost.');
     }
     if (next === null) folderAt += 1;
     cursor = next;
@@ -192,7 +192,7 @@ async function applyListing(
     }
   } catch (error: unknown) {
     progress.countsUncertain = true;
-    throw new ScanStopped('failed', error);
+    throw new ScanStoppedError('failed', error);
   }
 }
 
@@ -252,7 +252,7 @@ async function completeScan(
         tally.removed += (await deps.index.tombstone({ pageId, platform }, batch, 'not_listed')).length;
       } catch (error: unknown) {
         progress.countsUncertain = true;
-        throw new ScanStopped('failed', error);
+        throw new ScanStoppedError('failed', error);
       }
       batch = [];
     };

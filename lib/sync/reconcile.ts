@@ -3,7 +3,7 @@ import { partitionName, type RunOutcome, type RunRecord } from '../domain/sync-s
 import type { Platform } from '../domain/vocabulary.js';
 import { recountPartitions } from './partition-recount.js';
 import { type ReconcileProgress, reconcilePlatform } from './reconcile-scan.js';
-import { CheckpointFailed, type RunContext, ScanStopped } from './run-context.js';
+import { CheckpointFailedError, type RunContext, ScanStoppedError } from './run-context.js';
 
 /**
  * Reconciliation: what the incremental sync cannot see (Graph reports neither deletions nor folder
@@ -25,20 +25,20 @@ import { CheckpointFailed, type RunContext, ScanStopped } from './run-context.js
 /**
  * Reconciles one platform of the page when it is due or a scan is in progress, and adds what it did to
  * the run's records. Returns how it stopped early, if it did (also recorded on the folder it was in);
- * throws only what must end the run (`CheckpointFailed`, a failed recount).
+ * throws only what must end the run (`CheckpointFailedError`, a failed recount).
  */
 export async function reconcileIfDue(
   context: RunContext,
   platform: Platform,
   records: Record<string, RunRecord>,
-): Promise<ScanStopped | undefined> {
+): Promise<ScanStoppedError | undefined> {
   const progress: ReconcileProgress = { folder: undefined, tallies: new Map(), countsUncertain: false };
-  let stop: ScanStopped | undefined;
+  let stop: ScanStoppedError | undefined;
   try {
     await reconcilePlatform(context, platform, progress);
   } catch (caught: unknown) {
-    if (caught instanceof CheckpointFailed) throw caught;
-    stop = caught instanceof ScanStopped ? caught : new ScanStopped('failed', caught);
+    if (caught instanceof CheckpointFailedError) throw caught;
+    stop = caught instanceof ScanStoppedError ? caught : new ScanStoppedError('failed', caught);
   }
   if (progress.countsUncertain) await recountPartitions(context, [platform]);
   const { deps, pageId } = context;

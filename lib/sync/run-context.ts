@@ -76,7 +76,7 @@ export interface RunContext {
 }
 
 /** A scan that stopped early, with its outcome and its reason. */
-export class ScanStopped extends Error {
+export class ScanStoppedError extends Error {
   constructor(
     readonly outcome: Exclude<RunOutcome, 'complete'>,
     readonly reason: unknown,
@@ -89,4 +89,4 @@ export class ScanStopped extends Error {
  * The run can no longer save its progress (its lease went to another run, or DynamoDB fails): it stops
  * at once, spending no more Graph calls, and its lease lapses by itself. Carries the write's error.
  */
-export class CheckpointFailed extends Error {}
+export class CheckpointFailedError extends Error {}
