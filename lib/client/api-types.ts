@@ -580,6 +580,17 @@ export interface components {
       instagram_account_id: string | null;
       token: components['schemas']['TokenHealth'];
       sync: components['schemas']['PageSyncSummary'];
+      /** @description The Page's webhook subscription, read from GET /{page-id}/subscribed_apps when the Page is registered, by npm run pages -- check, and at most once a day by the scheduled sync. */
+      webhooks: {
+        /**
+         * @description subscribed: the app receives the Page's webhooks for every conversation field (messages, message_echoes, messaging_postbacks, message_reactions, message_reads). not_subscribed: for some or none (never subscribed, or Meta dropped the subscription after its deliveries failed). unknown: not checked yet, the token lacks the permission to read it, or Graph failed.
+         * @enum {string}
+         */
+        status: 'subscribed' | 'not_subscribed' | 'unknown';
+        /** @description The fields the app is subscribed to for this Page, as Graph lists them. */
+        fields: string[];
+        checked_at: string | null;
+      };
     };
     /** @description Registered Pages by id, ascending. */
     PagesPage: {

@@ -1,7 +1,7 @@
 import type { PageCredentials } from './conversation.js';
 import { KnownInvalidTokenError, type PageTokenInvalidError } from './errors.js';
 import { OTHER_TOKEN_REJECTION, TOKEN_REJECTION_REASONS } from './graph-error-table.js';
-import type { PageView, TokenHealthError } from './shapes/pages.js';
+import type { PageView, TokenHealthError, WebhookStatus } from './shapes/pages.js';
 import type { RunOutcome, SyncStatusWord, TokenStatus } from './shapes/words.js';
 
 /**
@@ -56,6 +56,14 @@ export interface SyncSummary {
   lastOutcome: RunOutcome | undefined;
 }
 
+/** A Page's webhook subscription as last read (`lib/graph/graph-subscriptions.ts`). */
+export interface WebhookHealth {
+  status: WebhookStatus;
+  fields: string[];
+  /** ISO 8601: when it was read. */
+  checkedAt: string;
+}
+
 export interface PageRecord {
   pageId: string;
   name: string | undefined;
@@ -67,6 +75,8 @@ export interface PageRecord {
   updatedAt: string;
   /** When a sync run last read the name and Instagram account from Graph; undefined until one did. */
   profileRefreshedAt?: string | undefined;
+  /** Undefined until the subscription was first read. */
+  webhooks?: WebhookHealth | undefined;
 }
 
 /** The contract's view of a registry item. */
@@ -84,6 +94,11 @@ export function pageView(record: PageRecord): PageView {
       status: record.sync?.status ?? 'idle',
       synced_at: record.sync?.syncedAt ?? null,
       last_outcome: record.sync?.lastOutcome ?? null,
+    },
+    webhooks: {
+      status: record.webhooks?.status ?? 'unknown',
+      fields: record.webhooks?.fields ?? [],
+      checked_at: record.webhooks?.checkedAt ?? null,
     },
   };
 }

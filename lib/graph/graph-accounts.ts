@@ -1,15 +1,15 @@
 /**
  * The Graph calls that onboarding makes (`npm run pages`, the local runtime's start-up checks), never on
  * the Lambda path: the user token's Pages, what a token is and until when it lasts, the exchange for a
- * long-lived user token, and the Page's webhook subscription. They go through `GraphClient`'s one
- * transport (retries, the Graph error table, the size cap, `appsecret_proof` when the app secret is
+ * long-lived user token, and (from `GraphSubscriptionsClient`) the Page's webhook subscription. They go
+ * through `GraphClient`'s one transport (retries, the Graph error table, the size cap, `appsecret_proof` when the app secret is
  * known, scrubbing), and every answer is read here as input: ids checked, strings cut, lists bounded.
  * Tokens read from an answer are registered as secrets at once, so no later error or log can print one.
  */
 import { PageTokenInvalidError, UpstreamError } from '../domain/errors.js';
 import { isPageId } from '../domain/vocabulary.js';
 import { redactSecrets, registerSecret } from '../telemetry/redaction.js';
-import { GraphClient } from './graph-client.js';
+import { GraphSubscriptionsClient } from './graph-subscriptions.js';
 
 /** The app's id and secret: with them, tokens are exchanged, debugged with the app token and proved. */
 export interface GraphApp {
@@ -106,7 +106,7 @@ function rejectedAs(error: unknown, kind: 'user' | 'app'): unknown {
 }
 
 /** `GraphClient` with the onboarding calls; built by the operator's commands and the local runtime only. */
-export class GraphAccountsClient extends GraphClient {
+export class GraphAccountsClient extends GraphSubscriptionsClient {
   /**
    * `GET /oauth/access_token?grant_type=fb_exchange_token`: a long-lived user token (about 60 days) for a
    * short-lived one; the Page tokens listed with it do not expire. Graph documents the exchange with
@@ -210,15 +210,7 @@ export class GraphAccountsClient extends GraphClient {
     page: { accessToken: string; appSecret?: string },
     pageId: string,
   ): Promise<string[]> {
-    const { json } = await this.send(
-      'GET',
-      page,
-      `/${encodeURIComponent(pageId)}/subscribed_apps`,
-      new URLSearchParams(),
-    );
-    const apps = record(json).data;
-    const first = Array.isArray(apps) ? record(apps[0]) : {};
-    return strings(first.subscribed_fields);
+    return (await this.webhookSubscription(page, pageId)).fields;
   }
 
   /** `POST /{page-id}/subscribed_apps`: the Page sends the app's webhooks for these fields. */
@@ -227,9 +219,7 @@ export class GraphAccountsClient extends GraphClient {
     pageId: string,
     fields: readonly string[],
   ): Promise<void> {
-    const query = new URLSearchParams({ subscribed_fields: fields.join(',') });
-    const { json } = await this.send('POST', page, `/${encodeURIComponent(pageId)}/subscribed_apps`, query);
-    if (record(json).success !== true) throw new UpstreamError('Graph did not confirm the subscription.');
+    await this.subscribeWebhooks(page, pageId, fields);
   }
 }
 

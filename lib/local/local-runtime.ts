@@ -198,7 +198,11 @@ export async function startLocalRuntime(
         file: endpointsFile,
         pid: claim.ownerPid,
       });
-    const checks = startPageChecks({ registry, tokens, graph: services.graph }, pageIds, logger);
+    // The webhook subscription is read with each registered Page's check (the receiver runs here).
+    const webhooks = config.webhookSubscriptionCheck
+      ? { autoSubscribe: config.webhookAutoSubscribe }
+      : undefined;
+    const checks = startPageChecks({ registry, tokens, graph: services.graph, webhooks }, pageIds, logger);
     closers.push(() => checks.stop());
     return {
       url: api.url,
@@ -223,7 +227,8 @@ export async function startLocalRuntime(
 const CHECK_ROUND = 100;
 
 /**
- * Each Page's Graph check (`GET /{page-id}`: its name, Instagram account and token health), after the
+ * Each Page's Graph check (`GET /{page-id}`: its name, Instagram account and token health; and its
+ * webhook subscription unless `WEBHOOK_SUBSCRIPTION_CHECK=false`), after the
  * API listens, so that a file of thousands of Pages does not keep `/health` and the routes waiting on
  * thousands of Graph calls: until its check, a Page answers with its token `unchecked`. One summary line.
  */
@@ -235,11 +240,18 @@ function startPageChecks(
   let stopped = false;
   const done = (async () => {
     const counts = { valid: 0, invalid: 0, unreachable: 0 };
+    const webhooks = { subscribed: 0, not_subscribed: 0, unknown: 0 };
     for (let start = 0; start < pageIds.length && !stopped; start += CHECK_ROUND) {
-      for (const row of await checkPages(deps, pageIds.slice(start, start + CHECK_ROUND)))
+      for (const row of await checkPages(deps, pageIds.slice(start, start + CHECK_ROUND))) {
         counts[row.status]++;
+        if (row.webhooks !== undefined) webhooks[row.webhooks.health.status]++;
+      }
     }
-    logger.info('pages checked', { pages: pageIds.length, ...counts });
+    logger.info('pages checked', {
+      pages: pageIds.length,
+      ...counts,
+      ...(deps.webhooks === undefined ? {} : { webhooks }),
+    });
   })().catch((error: unknown) => logger.error('page checks failed', { error }));
   return {
     done,

@@ -1,4 +1,5 @@
 import { forEachLimited } from '../domain/concurrency.js';
+import { WEBHOOK_FIELDS } from '../domain/shapes/pages.js';
 import type { GraphAccountsClient, GraphApp, ManagedPage } from '../graph/graph-accounts.js';
 import type { PageRegistry, RegistrationOutcome } from '../store/page-registry.js';
 import { useSharedSecrets } from '../tokens/shared-secret.js';
@@ -49,15 +50,8 @@ export interface ConnectOptions {
   now?: () => Date;
 }
 
-/** The webhook fields whose events name a conversation (see the receiver): messages and their echoes,
- * postbacks, reactions and reads. */
-export const WEBHOOK_FIELDS = [
-  'messages',
-  'message_echoes',
-  'messaging_postbacks',
-  'message_reactions',
-  'message_reads',
-] as const;
+/** The webhook fields whose events name a conversation: declared with the Page's `webhooks` shape. */
+export { WEBHOOK_FIELDS };
 
 export type ConnectAction =
   | 'registered'

@@ -2,10 +2,12 @@ import { forEachLimited } from '../domain/concurrency.js';
 import { ConfigurationError, InvalidRequestError, UnknownPageError } from '../domain/errors.js';
 import { isPageId } from '../domain/vocabulary.js';
 import type { GraphApp } from '../graph/graph-accounts.js';
+import type { SubscriptionCheck } from '../graph/graph-subscriptions.js';
 import type { PageRegistry, RegistrationOutcome } from '../store/page-registry.js';
 import type { PageCredentials, TokenSource } from '../tokens/token-source.js';
 import type { OnboardingDependencies } from './connect.js';
 import { type CheckRow, checkPages } from './page-health.js';
+import { recordSubscription, type WebhookCheckOptions } from './subscription-health.js';
 import { debugAsker, expiryProblem, LASTING_TOKENS_ADVICE, requirePageToken } from './token-check.js';
 
 function requirePageId(pageId: string): void {
@@ -18,6 +20,8 @@ export interface AddOptions {
   app?: GraphApp | undefined;
   /** Store a Page token that expires within `MIN_TOKEN_DAYS` (refused otherwise). */
   allowExpiringTokens?: boolean;
+  /** Read the Page's webhook subscription once registered (and renew it when `autoSubscribe`). */
+  webhooks?: WebhookCheckOptions | undefined;
   now?: () => Date;
 }
 
@@ -27,12 +31,14 @@ export interface AddResult {
   firstSync: string | undefined;
   /** Set when an expiring token was stored because that was allowed. */
   warning: string | undefined;
+  /** The webhook subscription as registration found it (and renewed it), when checked. */
+  webhooks: SubscriptionCheck | undefined;
 }
 
 /**
  * `add <pageId>`: one Page from its Page token. The token is checked first (`GET /debug_token`: a Page
  * token, this Page's, valid, lasting; then `GET /{page-id}`), so a wrong token or Page id stores and
- * registers nothing.
+ * registers nothing. With `webhooks`, the registered Page's subscription is read and recorded.
  */
 export async function addPage(
   deps: OnboardingDependencies,
@@ -65,6 +71,10 @@ export async function addPage(
     tokenChanged: stored.outcome === 'updated',
   });
   await deps.registry.markTokenValid(pageId);
+  const webhooks =
+    options.webhooks === undefined
+      ? undefined
+      : await recordSubscription({ ...deps, now: options.now }, pageId, credentials, options.webhooks);
   let firstSync: string | undefined;
   if (outcome === 'created' && deps.startSync !== undefined) {
     try {
@@ -77,6 +87,7 @@ export async function addPage(
     outcome: stored.outcome !== 'unchanged' && outcome === 'unchanged' ? 'updated' : outcome,
     firstSync,
     warning: expiring === undefined ? undefined : `stored although ${expiring}`,
+    webhooks,
   };
 }
 
@@ -94,11 +105,15 @@ export async function removePage(
 
 /**
  * `import`: registers the Pages whose tokens already exist (secrets under the prefix, shared secrets, or
- * the local file), then checks each new one, which fills in its name and Instagram account. The one
+ * the local file), then checks each new one, which fills in its name and Instagram account (and, with
+ * `webhooks`, its webhook subscription). The one
  * place that lists secrets, run with the operator's credentials.
  */
 export async function importPages(
-  deps: Pick<OnboardingDependencies, 'registry' | 'vault' | 'graph' | 'progress'> & { tokens: TokenSource },
+  deps: Pick<OnboardingDependencies, 'registry' | 'vault' | 'graph' | 'progress'> & {
+    tokens: TokenSource;
+    webhooks?: WebhookCheckOptions | undefined;
+  },
 ): Promise<{ imported: CheckRow[]; alreadyRegistered: number }> {
   const stored = await deps.vault.storedPageIds();
   const imported: string[] = [];

@@ -2,14 +2,18 @@ import { forEachLimited } from '../domain/concurrency.js';
 import { PageTokenInvalidError } from '../domain/errors.js';
 import { secretVersionOf, tokenHealthError } from '../domain/page.js';
 import type { GraphClient } from '../graph/graph-client.js';
+import type { SubscriptionCheck, SubscriptionGraph } from '../graph/graph-subscriptions.js';
 import type { PageRegistry } from '../store/page-registry.js';
 import type { TokenSource } from '../tokens/token-source.js';
+import { recordSubscription, type WebhookCheckOptions } from './subscription-health.js';
 
 export interface CheckDependencies {
   registry: PageRegistry;
   /** Registry-aware: reads each Page's token where the registry says it lives. */
   tokens: TokenSource;
-  graph: GraphClient;
+  graph: Pick<GraphClient, 'pageProfile'> & SubscriptionGraph;
+  /** Also read each Page's webhook subscription (`subscription-health.ts`); not without it. */
+  webhooks?: WebhookCheckOptions | undefined;
 }
 
 export interface CheckRow {
@@ -19,11 +23,14 @@ export interface CheckRow {
   status: 'valid' | 'invalid' | 'unreachable';
   /** The reason, for an invalid token; what failed, for one that could not be checked. */
   detail: string | undefined;
+  /** The webhook subscription, for a Page whose token is valid, when checked. */
+  webhooks: SubscriptionCheck | undefined;
 }
 
 /**
  * Each token's health now, with one Graph call per Page (`GET /{page-id}?fields=name,
- * instagram_business_account`), which also refreshes the Page's name and Instagram account. The token is
+ * instagram_business_account`), which also refreshes the Page's name and Instagram account; with
+ * `webhooks`, one more for its webhook subscription (recorded, and renewed when `autoSubscribe`). The token is
  * read past every cache and past a recorded rejection: checking is how an operator confirms a fix.
  */
 export async function checkPages(
@@ -48,6 +55,7 @@ async function checkPage(deps: CheckDependencies, pageId: string): Promise<Check
     instagramAccountId: record?.instagramAccountId,
     status: 'unreachable',
     detail: undefined,
+    webhooks: undefined,
   };
   if (record === undefined) return { ...row, detail: 'not registered' };
   let credentials: Awaited<ReturnType<TokenSource['reload']>>;
@@ -62,7 +70,11 @@ async function checkPage(deps: CheckDependencies, pageId: string): Promise<Check
     const profile = { name, instagramAccountId };
     await deps.registry.register({ pageId, ...profile, token: record.token });
     await deps.registry.markTokenValid(pageId);
-    return { ...row, ...profile, status: 'valid' };
+    const webhooks =
+      deps.webhooks === undefined
+        ? undefined
+        : await recordSubscription(deps, pageId, credentials, deps.webhooks);
+    return { ...row, ...profile, status: 'valid', webhooks };
   } catch (error: unknown) {
     if (!(error instanceof PageTokenInvalidError)) {
       return { ...row, detail: error instanceof Error ? error.message : 'Graph failed' };

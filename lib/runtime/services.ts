@@ -4,7 +4,8 @@ import type { ConversationsDependencies } from '../conversations/list-conversati
 import type { IndexedDependencies } from '../conversations/list-indexed.js';
 import type { ChangeEventSink } from '../domain/change-event.js';
 import { LogSink } from '../events/log-sink.js';
-import { GraphClient, type GraphClientOptions } from '../graph/graph-client.js';
+import type { GraphClientOptions } from '../graph/graph-client.js';
+import { GraphSubscriptionsClient } from '../graph/graph-subscriptions.js';
 import type { ApiDependencies } from '../http/api-handler.js';
 import type { PrivacyJobQueue } from '../privacy/jobs.js';
 import type { PersonKeySource } from '../privacy/person-hash.js';
@@ -64,7 +65,7 @@ export interface Infrastructure {
 
 export interface Services {
   api: ApiDependencies;
-  graph: GraphClient;
+  graph: GraphSubscriptionsClient;
   conversations: ConversationsDependencies;
   sync: SyncDependencies;
   registry: PageRegistry;
@@ -82,7 +83,7 @@ export function createServices(infrastructure: Infrastructure): Services {
   const now = infrastructure.now ?? (() => new Date());
   const logger = infrastructure.logger ?? createLogger();
   const metrics = infrastructure.metrics ?? NO_METRICS;
-  const graph = new GraphClient({
+  const graph = new GraphSubscriptionsClient({
     baseUrl: config.graphApiBaseUrl,
     version: config.graphApiVersion,
     now,
@@ -134,6 +135,9 @@ export function createServices(infrastructure: Infrastructure): Services {
     index,
     registry,
     profiles: graph,
+    // The daily subscription check, only where webhooks are on (the stack's `webhooks`).
+    ...(config.webhookSubscriptionCheck ? { subscriptions: graph } : {}),
+    webhookAutoSubscribe: config.webhookAutoSubscribe,
     pacer: new Pacer(infrastructure.pacer),
     logger,
     metrics,

@@ -5,8 +5,10 @@ import type {
   TokenHealthError,
   TokenLocation,
   TokenStatus,
+  WebhookHealth,
 } from '../domain/page.js';
 import { TOKEN_STATUSES } from '../domain/page.js';
+import { WEBHOOK_STATUSES } from '../domain/shapes/pages.js';
 import { RUN_OUTCOMES, type RunOutcome } from '../domain/sync-state.js';
 import type { Stored, Values } from './table.js';
 
@@ -39,6 +41,11 @@ export interface RegistryItem {
   registered_at: string;
   updated_at: string;
   profile_refreshed_at: string;
+  /** The webhook subscription as last read (`WebhookHealth`): a `WebhookStatus`, read through a check. */
+  webhooks_status: string;
+  /** The subscribed fields, comma-separated (each a checked Graph field name). */
+  webhooks_fields: string;
+  webhooks_checked_at: string;
 }
 
 /**
@@ -96,6 +103,26 @@ function readSync(item: Stored<SyncSummaryItem>): SyncSummary | undefined {
   };
 }
 
+/** The subscription as stored; undefined until one was read (or for an item written by an older version). */
+export function readWebhooks(item: Stored<RegistryItem>): WebhookHealth | undefined {
+  const status = oneOf(WEBHOOK_STATUSES, item.webhooks_status);
+  const checkedAt = item.webhooks_checked_at;
+  if (status === undefined || checkedAt === undefined) return undefined;
+  const fields = (item.webhooks_fields ?? '').split(',').filter((field) => field !== '');
+  return { status, fields, checkedAt };
+}
+
+/** The attributes a subscription check writes. */
+export function webhooksAttributes(
+  health: WebhookHealth,
+): Pick<RegistryItem, 'webhooks_status' | 'webhooks_fields' | 'webhooks_checked_at'> {
+  return {
+    webhooks_status: health.status,
+    webhooks_fields: health.fields.join(','),
+    webhooks_checked_at: health.checkedAt,
+  };
+}
+
 /**
  * The Page's record from its registry item and its summary item; without a summary item, the summary
  * an older registry item carries.
@@ -116,6 +143,7 @@ export function readPageRecord(
     registeredAt: item.registered_at ?? '',
     updatedAt: item.updated_at ?? '',
     profileRefreshedAt: item.profile_refreshed_at,
+    webhooks: readWebhooks(item),
   };
 }
 

@@ -1,5 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { PageRecord, SyncSummary, TokenHealthError, TokenLocation } from '../domain/page.js';
+import type {
+  PageRecord,
+  SyncSummary,
+  TokenHealthError,
+  TokenLocation,
+  WebhookHealth,
+} from '../domain/page.js';
 import { keys, REGISTRY_PARTITION, registrySortKey } from './keys.js';
 import {
   asValues,
@@ -9,6 +15,7 @@ import {
   readPageRecord,
   type SyncSummaryItem,
   sameLocation,
+  webhooksAttributes,
 } from './page-registry-item.js';
 import { namesOf, type Stored, Table, type Values, type Written } from './table.js';
 import { TABLE_KEYS } from './table-schema.js';
@@ -116,19 +123,60 @@ export class PageRegistry implements TokenHealthRecorder {
     return { records: backwards ? listing.reverse() : listing, more };
   }
 
-  /** Every registered Page id, ascending: what the schedule syncs. */
+  /** Every registered Page id, ascending. */
   async listPageIds(): Promise<string[]> {
-    const ids: string[] = [];
+    return (await this.roster()).pageIds;
+  }
+
+  /**
+   * What the schedule reads each round: every registered Page id, ascending, and how many Pages the
+   * last check found `not_subscribed` (the `PagesNotSubscribed` level). One Query over the registry's
+   * partition; the status rides in the projection, which costs no more (a Query is billed by the size
+   * of the items it reads, projected or not).
+   */
+  async roster(): Promise<{ pageIds: string[]; notSubscribed: number }> {
+    const pageIds: string[] = [];
+    let notSubscribed = 0;
     const batches = this.table.batches<RegistryItem>({
       keyCondition: '#pk = :pk',
-      names: { '#pk': TABLE_KEYS.partitionKey, ...namesOf<RegistryItem>({ '#id': 'page_id' }) },
+      names: {
+        '#pk': TABLE_KEYS.partitionKey,
+        ...namesOf<RegistryItem>({ '#id': 'page_id', '#webhooks': 'webhooks_status' }),
+      },
       values: { ':pk': REGISTRY_PARTITION },
-      projection: '#id',
+      projection: '#id, #webhooks',
     });
     for await (const batch of batches) {
-      for (const item of batch) if (item.page_id !== undefined) ids.push(item.page_id);
+      for (const item of batch) {
+        if (item.page_id === undefined) continue;
+        pageIds.push(item.page_id);
+        if (item.webhooks_status === 'not_subscribed') notSubscribed++;
+      }
     }
-    return ids;
+    return { pageIds, notSubscribed };
+  }
+
+  /**
+   * Records what a subscription check found (`lib/graph/graph-subscriptions.ts`), on the registry item
+   * that `GET /pages` reads: at most once a day per Page by the schedule, so a round of 100,000 Pages
+   * writes each item at most once a day. A Page removed meanwhile stays removed.
+   */
+  async recordWebhooks(pageId: string, health: WebhookHealth): Promise<void> {
+    const attributes = webhooksAttributes(health);
+    // No fields is no attribute, not an empty string.
+    const fields = attributes.webhooks_fields === '' ? undefined : attributes.webhooks_fields;
+    await this.table.update<RegistryItem>(keys.registeredPage(pageId), {
+      update: `SET webhooks_status = :status, webhooks_checked_at = :at${
+        fields === undefined ? ' REMOVE webhooks_fields' : ', webhooks_fields = :fields'
+      }`,
+      condition: 'attribute_exists(page_id)',
+      values: {
+        ':status': attributes.webhooks_status,
+        ':at': attributes.webhooks_checked_at,
+        ...(fields === undefined ? {} : { ':fields': fields }),
+      },
+    });
+    this.cache.delete(pageId);
   }
 
   /**

@@ -59,6 +59,48 @@ export const PageSyncViewSchema = v.strictObject({
   last_outcome: v.nullable(v.picklist(RUN_OUTCOMES)),
 });
 
+/**
+ * The webhook fields whose events name a conversation (the receiver reads these): messages and their
+ * echoes, postbacks, reactions and reads. What `npm run pages -- connect --subscribe-webhooks` and
+ * `WEBHOOK_AUTO_SUBSCRIBE` subscribe a Page to, and what `subscribed` requires.
+ */
+export const WEBHOOK_FIELDS = [
+  'messages',
+  'message_echoes',
+  'messaging_postbacks',
+  'message_reactions',
+  'message_reads',
+] as const;
+
+/** A Page's webhook subscription, as the last `GET /{page-id}/subscribed_apps` found it. */
+export const WEBHOOK_STATUSES = ['subscribed', 'not_subscribed', 'unknown'] as const;
+export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number];
+
+/** Graph's field names are short snake_case words; a longer or other string is not one. */
+export const WEBHOOK_FIELD_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
+/** More fields than Graph's Page webhooks have: a longer list is cut. */
+export const MAX_WEBHOOK_FIELDS = 64;
+
+export const WebhookHealthViewSchema = v.pipe(
+  v.strictObject({
+    status: v.pipe(
+      v.picklist(WEBHOOK_STATUSES),
+      v.description(
+        `subscribed: the app receives the Page's webhooks for every conversation field (${WEBHOOK_FIELDS.join(', ')}). not_subscribed: for some or none (never subscribed, or Meta dropped the subscription after its deliveries failed). unknown: not checked yet, the token lacks the permission to read it, or Graph failed.`,
+      ),
+    ),
+    fields: v.pipe(
+      v.array(v.pipe(v.string(), v.regex(WEBHOOK_FIELD_PATTERN))),
+      v.maxLength(MAX_WEBHOOK_FIELDS),
+      v.description('The fields the app is subscribed to for this Page, as Graph lists them.'),
+    ),
+    checked_at: v.nullable(instant()),
+  }),
+  v.description(
+    "The Page's webhook subscription, read from GET /{page-id}/subscribed_apps when the Page is registered, by npm run pages -- check, and at most once a day by the scheduled sync.",
+  ),
+);
+
 /** One Page in `GET /pages` and `GET /pages/{pageId}`. */
 export const PageViewSchema = v.pipe(
   v.strictObject({
@@ -70,6 +112,7 @@ export const PageViewSchema = v.pipe(
     ),
     token: TokenHealthViewSchema,
     sync: PageSyncViewSchema,
+    webhooks: WebhookHealthViewSchema,
   }),
   v.description(
     'A Page this deployment serves, from its registry. name and instagram_account_id come from Graph when the Page is registered and are refreshed by each scheduled sync.',
