@@ -23,6 +23,8 @@ export interface WebhookAlarmSources {
   readonly refreshQueue: IQueue;
   /** Each count of refused webhook requests (the receiver's refusals, the route's throttles). */
   readonly refused: readonly IMetric[];
+  /** `POWERTOOLS_SERVICE_NAME` of the schedule function, which reports `PagesNotSubscribed` each round. */
+  readonly scheduleService: string;
 }
 
 export interface ProductAlarmsProps {
@@ -58,6 +60,12 @@ export const REFRESH_BACKLOG_LIMITS = { messages: 1000, ageSeconds: 1800 } as co
  * (Meta's own deliveries refused), or Meta's deliveries over the route throttle.
  */
 export const REFUSED_WEBHOOKS_THRESHOLD = 10;
+/**
+ * The period of the "Pages not subscribed" alarm: several rounds of the default 15-minute schedule, so
+ * that any round of the hour that finds one fires it, and an hour of rounds that find none clears it.
+ * A schedule longer than this leaves periods without a point, which keep the alarm's state as it was.
+ */
+export const NOT_SUBSCRIBED_PERIOD = Duration.hours(1);
 
 /** One of the product's own counts (`lib/telemetry/metric-names.ts`) from one function. */
 export function productMetric(
@@ -88,8 +96,8 @@ function sumOf(metrics: readonly IMetric[], label: string): MathExpression {
 }
 
 /**
- * Four alarms, and two more with webhooks, each a symptom an operator acts on, firing on the first
- * occurrence in 5 minutes. A
+ * Four alarms, and three more with webhooks, each a symptom an operator acts on, firing on the first
+ * occurrence in 5 minutes (Pages not subscribed: in an hour of rounds). A
  * cause that shows in another alarm has none of its own, since CloudWatch bills every metric an alarm
  * reads ($0.10 a month each, metric math included): the API and webhook functions' errors, timeouts
  * and throttles are API Gateway 5xx answers; a background function that keeps failing (the schedule,
@@ -108,6 +116,7 @@ export class ProductAlarms extends Construct {
       metric: IMetric,
       description: string,
       threshold: { value: number; orEqual?: boolean } = { value: 0 },
+      missingData: TreatMissingData = TreatMissingData.NOT_BREACHING,
     ): void => {
       const created = new Alarm(this, alarmId, {
         metric,
@@ -116,7 +125,7 @@ export class ProductAlarms extends Construct {
           ? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
           : ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        treatMissingData: missingData,
         alarmDescription: description,
       });
       if (props.topic !== undefined) {
@@ -212,6 +221,21 @@ export class ProductAlarms extends Construct {
         sumOf(refused, 'Webhook requests refused'),
         `More than ${REFUSED_WEBHOOKS_THRESHOLD} webhook requests refused in 5 minutes (a bad or missing signature, the app secret not set, a body over 1 MB, or the route throttle): a flood of junk, or Meta's own deliveries refused because the webhook secret's app_secret is not your app's. The receiver's log group says why.`,
         { value: REFUSED_WEBHOOKS_THRESHOLD },
+      );
+      alarm(
+        'PagesNotSubscribedAlarm',
+        new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: METRIC_NAMES.pagesNotSubscribed,
+          dimensionsMap: { service: props.webhooks.scheduleService },
+          // A level the schedule reports each round, 0 included: the largest of the hour.
+          statistic: Stats.MAXIMUM,
+          period: NOT_SUBSCRIBED_PERIOD,
+        }),
+        `A registered Page is not subscribed to this app's webhooks (never subscribed, or Meta dropped the subscription after its deliveries failed): its conversations follow the schedule's pace only. ${routeLabel('listPages')} shows it with webhooks.status not_subscribed; subscribe it (npm run pages -- connect --subscribe-webhooks), or set webhookAutoSubscribe to renew it at the daily check.`,
+        { value: 0 },
+        // Between rounds of a schedule longer than an hour: the state stands.
+        TreatMissingData.IGNORE,
       );
     }
     this.alarms = alarms;

@@ -6,6 +6,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SETTINGS } from '#lib/config/settings.js';
 import { ProductAlarms } from './alarms.js';
 import { ConversationsApi } from './conversations-api.js';
 import { ConversationsTable } from './conversations-table.js';
@@ -126,6 +127,15 @@ export class PageConversations extends Construct {
         })
       : undefined;
 
+    // The sync worker's daily webhook subscription check (lib/sync/page-record.ts): only with webhooks.
+    sync.workerFunction.addEnvironment(SETTINGS.webhookSubscriptionCheck.env, String(webhooks !== undefined));
+    if (webhooks !== undefined) {
+      sync.workerFunction.addEnvironment(
+        SETTINGS.webhookAutoSubscribe.env,
+        String(config.webhookAutoSubscribe),
+      );
+    }
+
     const personData = new PersonData(this, 'PersonData', {
       config,
       table: this.table,
@@ -185,7 +195,13 @@ export class PageConversations extends Construct {
       ...(sync.roundInterval !== undefined && {
         syncRound: { queue: sync.queue, intervalSeconds: sync.roundInterval },
       }),
-      ...(webhooks && { webhooks: { refreshQueue: webhooks.queue, refused: webhooks.refusedRequests } }),
+      ...(webhooks && {
+        webhooks: {
+          refreshQueue: webhooks.queue,
+          refused: webhooks.refusedRequests,
+          scheduleService: service(sync.scheduleFunction),
+        },
+      }),
     }).alarms;
     this.dashboard = new ProductDashboard(this, 'Dashboard', {
       api,

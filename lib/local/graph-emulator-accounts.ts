@@ -90,6 +90,8 @@ export class AccountsEmulator {
   private readonly users = new Map<string, UserState>();
   private readonly tokens: TokenLedger;
   private readonly subscriptions = new Map<string, string[]>();
+  /** Pages whose token lacks `pages_manage_metadata`: their subscribed_apps edge refuses it. */
+  private readonly withoutMetadata = new Set<string>();
   private userCount = 0;
 
   constructor(
@@ -177,6 +179,7 @@ export class AccountsEmulator {
     // The Page's own app requires a proof; any proof given must be right.
     this.checkProof(token, search, page.appSecret);
     if (second === 'subscribed_apps') {
+      if (this.withoutMetadata.has(page.id)) throw missingMetadataPermission();
       if (method === 'GET') return this.subscribedApps(page.id);
       if (method !== 'POST') throw unsupported(method);
       this.subscriptions.set(page.id, (search.get('subscribed_fields') ?? '').split(',').filter(Boolean));
@@ -188,6 +191,17 @@ export class AccountsEmulator {
 
   subscribedFields(pageId: string): string[] | undefined {
     return this.subscriptions.get(pageId);
+  }
+
+  /** What Meta does after a Page's deliveries failed for long enough: the app's subscription is gone. */
+  dropSubscription(pageId: string): void {
+    this.subscriptions.delete(pageId);
+  }
+
+  /** The Page's token no longer carries `pages_manage_metadata` (or carries it again). */
+  denySubscriptionAccess(pageId: string, denied = true): void {
+    if (denied) this.withoutMetadata.add(pageId);
+    else this.withoutMetadata.delete(pageId);
   }
 
   private subscribedApps(pageId: string): unknown {
@@ -351,6 +365,12 @@ export class AccountsEmulator {
     }
     return invalidToken();
   }
+}
+
+/** Graph's answer to subscribed_apps with a token that lacks the permission: code 200, a permission error. */
+function missingMetadataPermission(): GraphRejection {
+  const message = '(#200) Requires pages_manage_metadata permission to manage the object';
+  return new GraphRejection({ message, type: 'OAuthException', code: 200 });
 }
 
 function unsupported(method: string): GraphRejection {

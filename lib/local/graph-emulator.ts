@@ -124,6 +124,10 @@ export interface GraphEmulator {
   createDemoUser(): EmulatedUser;
   /** The fields a Page subscribed the app to with `POST /{page-id}/subscribed_apps`. */
   subscribedFields(pageId: string): string[] | undefined;
+  /** Meta drops the Page's subscription (deliveries failed too long): subscribed_apps lists no app. */
+  dropSubscription(pageId: string): void;
+  /** The Page's token lacks `pages_manage_metadata`: subscribed_apps answers Graph's permission error. */
+  denySubscriptionAccess(pageId: string, denied?: boolean): void;
   close(): Promise<void>;
 }
 
@@ -280,6 +284,14 @@ class Emulator implements GraphEmulator {
 
   subscribedFields(pageId: string): string[] | undefined {
     return this.accounts.subscribedFields(pageId);
+  }
+
+  dropSubscription(pageId: string): void {
+    this.accounts.dropSubscription(pageId);
+  }
+
+  denySubscriptionAccess(pageId: string, denied = true): void {
+    this.accounts.denySubscriptionAccess(pageId, denied);
   }
 
   close(): Promise<void> {

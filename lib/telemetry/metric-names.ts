@@ -4,7 +4,8 @@
  * rather than strings written twice. It imports only the Graph error table (which imports nothing at
  * run time), so that the CDK app can read it without loading Powertools.
  *
- * Every metric is a count (unit `Count`, statistic `Sum`) in `METRICS_NAMESPACE` and carries the
+ * Every metric is a count (unit `Count`, statistic `Sum`; a level of `LEVEL_METRICS` is read by its
+ * `Maximum`) in `METRICS_NAMESPACE` and carries the
  * dimension `service` (the function's `POWERTOOLS_SERVICE_NAME`), plus at most the one dimension named
  * beside it below, whose values are listed here too. Dimensions stay few and closed: a dimension value
  * is a metric of its own ($0.30 a month each), so a Page id is never one; it rides in the EMF line as
@@ -64,11 +65,23 @@ export const METRIC_NAMES = {
   changeEventsFailed: 'ChangeEventsFailed',
   /** Pages the schedule enqueued for a sync, per round. */
   pagesScheduled: 'PagesScheduled',
+  /**
+   * A level, not a count (read its `Maximum`; see `LEVEL_METRICS`): the registered Pages whose last
+   * webhook subscription check found them `not_subscribed`, as the schedule reads the registry each
+   * round. Printed every round, 0 included, so that its alarm sees it fall back.
+   */
+  pagesNotSubscribed: 'PagesNotSubscribed',
   /** Powertools' own: one per cold start, with the dimension `function_name` instead of the others. */
   coldStart: 'ColdStart',
 } as const;
 
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];
+
+/**
+ * The metrics that are levels: one value per invocation, read by `Maximum`, and printed even when 0
+ * (a count of 0 says nothing a missing point does not; a level of 0 says the problem is gone).
+ */
+export const LEVEL_METRICS: ReadonlySet<MetricName> = new Set([METRIC_NAMES.pagesNotSubscribed]);
 
 /** The one extra dimension a metric may carry, by name. */
 export const METRIC_DIMENSIONS = {

@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_SERVICE_NAME } from './logger.js';
-import { METRICS_NAMESPACE, type MetricDimensions, type MetricName } from './metric-names.js';
+import { LEVEL_METRICS, METRICS_NAMESPACE, type MetricDimensions, type MetricName } from './metric-names.js';
 import type { ProductMetrics } from './product-metrics.js';
 
 interface CountGroup {
@@ -31,10 +31,11 @@ export class EmfMetrics extends Metrics implements ProductMetrics {
   /**
    * A count of 0 prints nothing: every product metric is a sum, its alarms fire above a threshold and
    * take missing data as not breaching, so a zero says nothing a missing point does not, and costs an
-   * EMF line (a quiet sync run printed one for ConversationsChanged 0 and SkippedItems 0).
+   * EMF line (a quiet sync run printed one for ConversationsChanged 0 and SkippedItems 0). A level
+   * (`LEVEL_METRICS`) prints its 0: that the problem is gone.
    */
   count(name: MetricName, value = 1, dimensions: MetricDimensions = {}): void {
-    if (value === 0) return;
+    if (value === 0 && !LEVEL_METRICS.has(name)) return;
     const defined = Object.entries(dimensions)
       .filter((entry): entry is [string, string] => entry[1] !== undefined)
       .sort(([a], [b]) => a.localeCompare(b));

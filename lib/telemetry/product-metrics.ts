@@ -8,7 +8,10 @@ export type { MetricDimensions, MetricName } from './metric-names.js';
  * metrics. Apart from `metrics.ts` so that lib/ code importing it does not load Powertools.
  */
 export interface ProductMetrics {
-  /** Adds `value` (default 1) to a count; `dimensions` from `METRIC_DIMENSIONS`, closed value sets only. */
+  /**
+   * Adds `value` (default 1) to a count; `dimensions` from `METRIC_DIMENSIONS`, closed value sets only.
+   * A level (`LEVEL_METRICS`) is given once per invocation, as its value.
+   */
   count(name: MetricName, value?: number, dimensions?: MetricDimensions): void;
   /**
    * A property of this invocation's metric lines, searchable in Logs Insights but not a dimension

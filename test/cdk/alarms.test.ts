@@ -18,6 +18,10 @@ function metricsOf(alarm: Json): string[] {
     .map((query) => describe(query.MetricStat.Metric, query.MetricStat.Stat));
 }
 
+/** The alarm on Pages not subscribed to webhooks: the one reading a level. */
+const isNotSubscribed = (alarm: Json): boolean =>
+  metricsOf(alarm).some((m) => m.includes('PagesNotSubscribed'));
+
 /** The refresh backlog alarm: the only one reading a queue's age and no dead-letter queue. */
 const isRefreshBacklog = (alarm: Json): boolean =>
   metricsOf(alarm).some((m) => m.includes('AgeOfOldestMessage')) &&
@@ -34,14 +38,33 @@ describe('ProductAlarms with default props', () => {
   const queueName = (queue: PageConversations['syncQueue']) =>
     JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queue), 'QueueName'] } }]);
 
-  it('keeps to six alarms reading seventeen metrics, each firing on the first occurrence in 5 minutes', () => {
+  it('keeps to seven alarms reading eighteen metrics, each firing on the first occurrence in its period', () => {
     // Assess
-    expect(alarms).toHaveLength(6);
-    expect(alarms.flatMap(metricsOf)).toHaveLength(17);
+    expect(alarms).toHaveLength(7);
+    expect(alarms.flatMap(metricsOf)).toHaveLength(18);
     for (const alarm of alarms) {
-      expect(alarm.Properties).toMatchObject({ EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+      expect(alarm.Properties).toMatchObject({ EvaluationPeriods: 1 });
+      // The one level keeps its state between rounds; every count takes a quiet period as fine.
+      expect(alarm.Properties.TreatMissingData).toBe(isNotSubscribed(alarm) ? 'ignore' : 'notBreaching');
       expect(alarm.Properties.AlarmActions).toBeUndefined();
     }
+  });
+
+  it("fires when the hour's largest count of Pages not subscribed, reported by the schedule each round, is above 0", () => {
+    // Act
+    const matching = alarms.filter(isNotSubscribed);
+
+    // Assess
+    expect(matching).toHaveLength(1);
+    expect(matching[0]?.Properties).toMatchObject({
+      Namespace: 'PageConversations',
+      MetricName: 'PagesNotSubscribed',
+      Dimensions: [{ Name: 'service', Value: 'page-conversations-sync-schedule' }],
+      Statistic: 'Maximum',
+      Period: 3600,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
   });
 
   it.each([
@@ -159,7 +182,10 @@ describe('ProductAlarms with default props', () => {
   it('fires on the first failure of the other four', () => {
     // Act
     const others = alarms.filter(
-      (alarm) => !isRefreshBacklog(alarm) && !metricsOf(alarm).some((m) => m.includes('WebhookRefused')),
+      (alarm) =>
+        !isRefreshBacklog(alarm) &&
+        !isNotSubscribed(alarm) &&
+        !metricsOf(alarm).some((m) => m.includes('WebhookRefused')),
     );
 
     // Assess
@@ -200,6 +226,30 @@ describe('ProductAlarms with default props', () => {
 });
 
 describe('ProductAlarms with other props', () => {
+  it('has no alarm on Pages not subscribed without webhooks, whose worker checks no subscription', () => {
+    // Act
+    const { product, template } = synth({ webhooks: false });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[];
+    const worker = resource(template, logicalId(product.syncWorkerFunction)).Properties;
+
+    // Assess
+    expect(alarms.filter(isNotSubscribed)).toHaveLength(0);
+    expect(worker.Environment.Variables.WEBHOOK_SUBSCRIPTION_CHECK).toBe('false');
+    expect(worker.Environment.Variables.WEBHOOK_AUTO_SUBSCRIBE).toBeUndefined();
+  });
+
+  it('passes webhookAutoSubscribe to the sync worker, which checks subscriptions with webhooks on', () => {
+    // Act
+    const on = synth({ webhookAutoSubscribe: true });
+    const off = synth();
+    const env = ({ product, template }: ReturnType<typeof synth>) =>
+      resource(template, logicalId(product.syncWorkerFunction)).Properties.Environment.Variables;
+
+    // Assess
+    expect(env(on)).toMatchObject({ WEBHOOK_SUBSCRIPTION_CHECK: 'true', WEBHOOK_AUTO_SUBSCRIBE: 'true' });
+    expect(env(off)).toMatchObject({ WEBHOOK_SUBSCRIPTION_CHECK: 'true', WEBHOOK_AUTO_SUBSCRIBE: 'false' });
+  });
+
   it('sends alarm and OK notifications to the alarm topic when one is given', () => {
     // Prepare
     const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
@@ -211,7 +261,7 @@ describe('ProductAlarms with other props', () => {
     const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')) as Json[];
 
     // Assess
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: logicalId(topic) }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: logicalId(topic) }]);

@@ -77,6 +77,9 @@ describe('SyncFanOut with default props', () => {
       CHANGES_DAYS: '7',
       RECONCILE_EVERY_HOURS: '24',
       PERSON_KEY_SECRET_ID: { Ref: logicalId(product.personData.keySecret) },
+      // The daily webhook subscription check, with webhooks (the default).
+      WEBHOOK_SUBSCRIPTION_CHECK: 'true',
+      WEBHOOK_AUTO_SUBSCRIBE: 'false',
     });
   });
 
@@ -246,7 +249,8 @@ describe('SyncFanOut with default props', () => {
         EventSourceArn: arnOf(logicalId(product.syncQueue)),
         FunctionName: { Ref: logicalId(product.syncWorkerFunction) },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        ScalingConfig: { MaximumConcurrency: 10 },
+        // Computed for 1,000 expected Pages every 15 minutes: ⌈1,000 × 1.436 s ÷ (900 s × 0.5)⌉.
+        ScalingConfig: { MaximumConcurrency: 4 },
       },
     ]);
   });
@@ -262,7 +266,10 @@ describe('SyncFanOut with default props', () => {
 
     // Assess
     expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(dlqId), maxReceiveCount: 3 });
-    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * 300);
+    expect(queue.VisibilityTimeout).toBe(6 * 300);
+    // 4 rounds of 15 minutes are less than a failing message needs to reach the dead-letter queue: its
+    // spread delay (900 s) and 3 visibility timeouts.
+    expect(queue.MessageRetentionPeriod).toBe(900 + 3 * 6 * 300);
     expect(queue.SqsManagedSseEnabled).toBe(true);
     expect(dlq.SqsManagedSseEnabled).toBe(true);
     expect(dlq.MessageRetentionPeriod).toBe(14 * 24 * 3600);
@@ -286,9 +293,17 @@ describe('SyncFanOut with default props', () => {
 describe('SyncFanOut with other props', () => {
   it('takes an EventBridge schedule as it is', () => {
     // Act
-    const { template } = synth({ syncSchedule: Schedule.cron({ minute: '*/10', hour: '6-22' }) });
+    const { template, product } = synth({ syncSchedule: Schedule.cron({ minute: '*/10', hour: '6-22' }) });
 
     // Assess
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(*/10 6-22 * * ? *)' });
+    // A cron interval may vary: the queue keeps SQS's 4 days, and the workers count it as 15 minutes.
+    expect(
+      resource(template, logicalId(product.syncQueue)).Properties.MessageRetentionPeriod,
+    ).toBeUndefined();
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(product.syncWorkerFunction) },
+      ScalingConfig: { MaximumConcurrency: 4 },
+    });
   });
 });
