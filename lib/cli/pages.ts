@@ -17,6 +17,7 @@ import { FileTokenVault } from '../pages/file-token-vault.js';
 import { readLocalEndpoints } from '../pages/local-endpoints.js';
 import { addPage, importPages, removePage } from '../pages/manage-pages.js';
 import { checkPages } from '../pages/page-health.js';
+import { subscriptionCell, webhookCheckOptions } from '../pages/subscription-health.js';
 import { SecretsManagerVault } from '../pages/token-vault.js';
 import { createDynamoClient, EMBEDDED_DYNAMO_TIMEOUTS } from '../store/dynamo-client.js';
 import { PageRegistry } from '../store/page-registry.js';
@@ -44,8 +45,8 @@ const USAGE = `Usage: npm run pages -- <command> [options]
                      --subscribe-webhooks  subscribe each Page to the app's webhooks
   add <pageId>       one Page from its Page token (--token-file or standard input)
                      [--app-id ID --app-secret-file PATH] [--shared] [--allow-expiring-tokens]
-  list               the registered Pages and their token health
-  check              each token's health now (one Graph call per Page)
+  list               the registered Pages, their token health and webhook subscription
+  check              each token's health and webhook subscription now (two Graph calls per Page)
   remove <pageId>    unregister a Page and delete its token
   import             register Pages whose secrets already exist under the prefix
 
@@ -53,7 +54,9 @@ AWS: TABLE_NAME and TOKEN_SECRET_PREFIX (or --table, --prefix), the operator's A
      SYNC_QUEUE_URL (or --sync-queue-url) to start first syncs now, else the next schedule does,
      TOKEN_SECRET_KMS_KEY_ID (or --kms-key-id; the stack's EncryptionKeyArn output) when the stack
      has a customer-managed key: new Page token secrets are encrypted with it.
-Local: a running \`npm start\` (found through .local/runtime.json); --local insists on it.`;
+Local: a running \`npm start\` (found through .local/runtime.json); --local insists on it.
+add, import and check read each Page's webhook subscription (GET /{page-id}/subscribed_apps) unless
+WEBHOOK_SUBSCRIPTION_CHECK=false, and subscribe a Page that lacks it with WEBHOOK_AUTO_SUBSCRIBE=true.`;
 
 interface Environment {
   mode: string;
@@ -186,6 +189,10 @@ async function run(argv: string[]): Promise<number> {
   const bar = progressBar();
   env.deps.progress = (done, total, what) => bar.update(done, total, what);
   const { registry } = env.deps;
+  const webhooks = webhookCheckOptions({
+    check: readSetting(process.env, SETTINGS.webhookSubscriptionCheck),
+    autoSubscribe: readSetting(process.env, SETTINGS.webhookAutoSubscribe),
+  });
   switch (command) {
     case 'connect': {
       const secrets = secretsChoice(flags);
@@ -219,8 +226,11 @@ async function run(argv: string[]): Promise<number> {
         shared: flags.shared === true,
         app,
         allowExpiringTokens: flags['allow-expiring-tokens'] === true,
+        webhooks,
       });
       process.stdout.write(`${addLine(pageId, result)}\n`);
+      if (result.webhooks !== undefined)
+        process.stdout.write(`Page ${pageId}: webhooks ${subscriptionCell(result.webhooks)}.\n`);
       return result.firstSync?.startsWith('not started') === true ? 1 : 0;
     }
     case 'list': {
@@ -233,7 +243,7 @@ async function run(argv: string[]): Promise<number> {
       } while (after !== undefined);
       process.stdout.write(
         `${table(
-          ['page', 'name', 'instagram', 'token', 'reason', 'synced', 'last outcome'],
+          ['page', 'name', 'instagram', 'token', 'reason', 'synced', 'last outcome', 'webhooks'],
           views.map((v) => [
             v.page_id,
             v.name ?? undefined,
@@ -242,6 +252,7 @@ async function run(argv: string[]): Promise<number> {
             v.token.error?.reason,
             v.sync.synced_at ?? undefined,
             v.sync.last_outcome ?? undefined,
+            v.webhooks.status,
           ]),
         )}\n`,
       );
@@ -249,15 +260,22 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'check': {
       const rows = await checkPages(
-        { registry, tokens: env.tokens, graph: env.deps.graph },
+        { registry, tokens: env.tokens, graph: env.deps.graph, webhooks },
         await registry.listPageIds(),
         (d, t) => bar.update(d, t, 'checking'),
       );
       bar.done();
       process.stdout.write(
         `${table(
-          ['page', 'name', 'instagram', 'token', 'detail'],
-          rows.map((r) => [r.pageId, r.name, r.instagramAccountId, r.status, r.detail]),
+          ['page', 'name', 'instagram', 'token', 'detail', 'webhooks'],
+          rows.map((r) => [
+            r.pageId,
+            r.name,
+            r.instagramAccountId,
+            r.status,
+            r.detail,
+            subscriptionCell(r.webhooks),
+          ]),
         )}\n`,
       );
       return rows.every((row) => row.status === 'valid') ? 0 : 1;
@@ -270,12 +288,19 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'import': {
-      const result = await importPages({ ...env.deps, tokens: env.tokens });
+      const result = await importPages({ ...env.deps, tokens: env.tokens, webhooks });
       bar.done();
       process.stdout.write(
         `${table(
-          ['page', 'name', 'instagram', 'token', 'detail'],
-          result.imported.map((r) => [r.pageId, r.name, r.instagramAccountId, r.status, r.detail]),
+          ['page', 'name', 'instagram', 'token', 'detail', 'webhooks'],
+          result.imported.map((r) => [
+            r.pageId,
+            r.name,
+            r.instagramAccountId,
+            r.status,
+            r.detail,
+            subscriptionCell(r.webhooks),
+          ]),
         )}\n`,
       );
       process.stdout.write(
