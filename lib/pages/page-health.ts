@@ -14,6 +14,8 @@ export interface CheckDependencies {
   graph: Pick<GraphClient, 'pageProfile'> & SubscriptionGraph;
   /** Also read each Page's webhook subscription (`subscription-health.ts`); not without it. */
   webhooks?: WebhookCheckOptions | undefined;
+  /** The clock of `webhooks.checked_at`; the system's by default. */
+  now?: () => Date;
 }
 
 export interface CheckRow {
