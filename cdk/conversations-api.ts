@@ -141,10 +141,11 @@ export class ConversationsApi extends HttpApi {
 
   /**
    * Adds one route of the route table: one method and one path (a per-Page IAM policy names route ARNs,
-   * which works only so), with the JWT scopes its row names and its own throttle when it has one. Public
-   * rows get no authorizer: their function verifies Meta instead.
+   * which works only so), with the JWT scopes its row names and its own throttle when it has one
+   * (`throttle` in its place: a throttle the deployment sizes, as the webhook routes'). Public rows get no
+   * authorizer: their function verifies Meta instead.
    */
-  addTableRoute(route: Route, integration: HttpRouteIntegration): HttpRoute {
+  addTableRoute(route: Route, integration: HttpRouteIntegration, throttle?: RouteThrottle): HttpRoute {
     const [created] = this.addRoutes({
       path: route.path,
       methods: [route.method as HttpMethod],
@@ -156,7 +157,8 @@ export class ConversationsApi extends HttpApi {
           : { authorizationScopes: [...this.scopes[route.scope]] }),
     });
     if (created === undefined) throw new Error(`No route was created for ${route.method} ${route.path}.`);
-    if ('throttle' in route) this.throttleRoute(created, route.throttle);
+    const routeThrottle = throttle ?? ('throttle' in route ? route.throttle : undefined);
+    if (routeThrottle !== undefined) this.throttleRoute(created, routeThrottle);
     if (route.auth === 'public')
       Validations.of(created).acknowledge({ id: 'AwsSolutions-APIG4', reason: NAG_REASONS.publicRoute });
     return created;

@@ -8,6 +8,7 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { APP_SECRET_PLACEHOLDER } from '#lib/config/settings-webhooks.js';
+import { REFRESH_BATCH_SIZE, refreshWorkersFor, WEBHOOK_BURST_PER_RATE } from '#lib/config/stack-sizing.js';
 import { routesOf, WEBHOOK_PATH } from '#lib/domain/routes.js';
 import {
   METRIC_DIMENSIONS,
@@ -30,8 +31,6 @@ import { WorkQueue } from './work-queue.js';
 const RECEIVER_TIMEOUT = Duration.seconds(10);
 /** A few paced Graph calls (one per folder until found) per request, a batch at a time. */
 const REFRESH_TIMEOUT = Duration.seconds(60);
-/** Requests per invocation, all run at once (`REFRESH_BATCH_OPTIONS`): the worker's concurrency bound. */
-const REFRESH_BATCH_SIZE = 5;
 /** Deliveries of a refresh message before the dead-letter queue: only our own faults fail one. */
 export const REFRESH_MAX_RECEIVE_COUNT = 3;
 
@@ -65,6 +64,8 @@ export class MetaWebhooks extends Construct {
   readonly deadLetterQueue: Queue;
   readonly receiverFunction: ProductFunction;
   readonly refreshFunction: ProductFunction;
+  /** The refresh worker's maximum concurrency. */
+  readonly refreshConcurrency: number;
   readonly routes: readonly HttpRoute[];
   /** The callback URL to enter in Meta's app dashboard. */
   readonly callbackUrl: string;
@@ -111,14 +112,23 @@ export class MetaWebhooks extends Construct {
     grantPutChangeEvents(this.refreshFunction, props.eventBus);
     // A refresh that must wait (a throttled Page, one in flight) goes back to its own queue, delayed.
     work.grantSend(this.refreshFunction);
+    // Sized for the peak of Meta's deliveries, and never below the sync's workers (it once took theirs).
+    this.refreshConcurrency = Math.max(config.syncConcurrency, refreshWorkersFor(config.expectedPages));
     work.consume(this.refreshFunction, {
       batchSize: REFRESH_BATCH_SIZE,
-      maxConcurrency: config.syncConcurrency,
+      maxConcurrency: this.refreshConcurrency,
     });
 
     const integration = new HttpLambdaIntegration('ReceiverIntegration', this.receiverFunction);
-    // The receiver's rows of the route table: public, each with its own throttle.
-    this.routes = routesOf('webhook-receiver').map((route) => props.api.addTableRoute(route, integration));
+    // The receiver's rows of the route table: public, each with its own throttle; Meta's webhook routes
+    // take the deployment's (webhookRateLimit), sized for its Pages, the data-deletion ones the table's.
+    const webhookThrottle = {
+      rateLimit: config.webhookRateLimit,
+      burstLimit: WEBHOOK_BURST_PER_RATE * config.webhookRateLimit,
+    };
+    this.routes = routesOf('webhook-receiver').map((route) =>
+      props.api.addTableRoute(route, integration, route.path === WEBHOOK_PATH ? webhookThrottle : undefined),
+    );
     // The stage URL ends in "/"; Meta wants the full callback URL.
     this.callbackUrl = `${props.api.stage.url}${WEBHOOK_PATH.slice(1)}`;
     // One metric per reason the receiver gives (a metric is a name and all its dimensions).

@@ -7,6 +7,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { SettingInput } from '#lib/config/setting-rules.js';
 import { SETTINGS, type Setting } from '#lib/config/settings.js';
+import { CRON_INTERVAL_SECONDS, syncWorkersFor, webhookRateFor } from '#lib/config/stack-sizing.js';
 import type { Folder, Platform } from '#lib/domain/vocabulary.js';
 
 /** How callers prove who they are. Every route, `/health` and `/openapi.json` included, requires it. */
@@ -100,11 +101,29 @@ export interface PageConversationsProps {
    */
   readonly retentionDays?: number;
   /**
+   * How many Pages the deployment is sized for (1 to 1,000,000): the defaults of `syncConcurrency` and
+   * `webhookRateLimit`, and the webhook refresh workers, are computed from it. Nothing breaks past it:
+   * rounds take longer (the "round did not finish" alarm says when) and webhook bursts wait.
+   * @default 1000
+   */
+  readonly expectedPages?: number;
+  /**
    * How many sync workers run at once (the SQS event source's maximum concurrency, 2 to 1000).
    * Each works on one Page, so this bounds the Lambda concurrency and Graph load the sync takes.
-   * @default 10 (a quiet round of 10,000 pages takes about 10 minutes, inside the 15-minute schedule)
+   * Computed when left out: ⌈expectedPages × 1.436 s ÷ (interval in seconds × 0.5)⌉, within 2 to 1000,
+   * where 1.436 s is a steady run's measured time with realistic Graph latency and a round fills half its
+   * interval (a cron schedule counts as 15 minutes). The workers draw on the account's Lambda
+   * concurrency (1,000 per Region by default, less in a new account): past a few hundred, raise it first.
+   * @default computed: 4 for 1,000 Pages every 15 minutes, 32 for 10,000, 320 for 100,000 (14 every 6 hours)
    */
   readonly syncConcurrency?: number;
+  /**
+   * Requests per second API Gateway lets through to `GET` and `POST /webhooks/meta` (1 to 2,500), with a
+   * burst of twice that; a route's throttle cannot pass the account's (10,000 per second, a burst of
+   * 5,000). Meta retries a throttled delivery, so a burst above it arrives late, not never.
+   * @default computed from expectedPages: ⌈expectedPages × 60 deliveries a day ÷ 86,400 × 10 (the peak)⌉, at least 20
+   */
+  readonly webhookRateLimit?: number;
   /**
    * How callers of the HTTP API authenticate.
    * @default { type: 'iam' }: SigV4, no anonymous access
@@ -201,6 +220,12 @@ export interface PageConversationsProps {
    */
   readonly webhookAutoSubscribe?: boolean;
   /**
+   * The CloudWatch dashboard of the deployment ($3 a month beyond an account's first three dashboards).
+   * `false` leaves it out (and its `DashboardName` output); the alarms stay.
+   * @default true
+   */
+  readonly dashboard?: boolean;
+  /**
    * Lambda active tracing (AWS X-Ray) for every function: Lambda's own segments (initialization,
    * invocation), no tracing SDK in the bundles. X-Ray bills per trace recorded beyond its free tier.
    * @default false
@@ -218,7 +243,9 @@ export class PageConversationsPropsError extends Error {
 export const DEFAULT_SYNC_MINUTES = SETTINGS.syncScheduleMinutes.default;
 export const DEFAULT_SYNC_PLATFORMS: readonly Platform[] = SETTINGS.syncPlatforms.default;
 export const DEFAULT_SYNC_FOLDERS: readonly Folder[] = SETTINGS.syncFolders.default;
-export const DEFAULT_SYNC_CONCURRENCY = SETTINGS.syncConcurrency.default;
+export const DEFAULT_EXPECTED_PAGES = SETTINGS.expectedPages.default;
+/** The sync workers of a deployment with every default: 1,000 Pages every 15 minutes. */
+export const DEFAULT_SYNC_CONCURRENCY = syncWorkersFor(DEFAULT_EXPECTED_PAGES, DEFAULT_SYNC_MINUTES * 60);
 export const DEFAULT_MEMORY_SIZE = SETTINGS.memorySize.default;
 
 type Settings = typeof SETTINGS;
@@ -228,18 +255,23 @@ export type SettingOfProp<P extends string> = {
   [K in keyof Settings]: Settings[K] extends { readonly prop: P | `${P}.${string}` } ? Settings[K] : never;
 }[keyof Settings];
 
+/** The props whose default is computed from others (`expectedPages`, the schedule): always set once resolved. */
+type ComputedProp = 'syncConcurrency' | 'webhookRateLimit';
+
 /**
  * The props after validation: each with its setting's default filled in (a prop whose setting has no
- * default stays optional), the schedule as a `Schedule` and JWT scopes filled in.
+ * default stays optional), the computed ones computed, the schedule as a `Schedule` and JWT scopes filled in.
  */
 export type ResolvedProps = {
   readonly [P in keyof PageConversationsProps]-?: P extends 'syncSchedule'
     ? Schedule
     : P extends 'authorization'
       ? ResolvedAuthorization
-      : SettingOfProp<P> extends { readonly default: undefined }
-        ? PageConversationsProps[P]
-        : NonNullable<PageConversationsProps[P]>;
+      : P extends ComputedProp
+        ? number
+        : SettingOfProp<P> extends { readonly default: undefined }
+          ? PageConversationsProps[P]
+          : NonNullable<PageConversationsProps[P]>;
 };
 
 function fail(message: string): never {
@@ -280,6 +312,14 @@ function authorization(value: ApiAuthorization | undefined): ResolvedAuthorizati
   };
 }
 
+/** A rate schedule's interval in seconds; undefined for a cron expression, whose interval may vary. */
+export function intervalSeconds(value: Schedule): number | undefined {
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(value.expressionString);
+  if (rate === null) return undefined;
+  const unit = { minute: 60, hour: 3_600, day: 86_400 }[rate[2] as 'minute' | 'hour' | 'day'];
+  return Number(rate[1]) * unit;
+}
+
 /** Each setting of a top-level prop, in the table's order (the fields of `authorization` excluded). */
 const PROP_SETTINGS = (Object.values(SETTINGS) as Setting<unknown>[]).filter(
   (setting): setting is Setting<unknown> & { readonly prop: string } =>
@@ -307,6 +347,11 @@ export function resolveProps(props: PageConversationsProps): ResolvedProps {
     // A required prop left out (JavaScript callers) is refused by its rule, as an empty one is.
     else resolved[setting.prop] = check(setting, (value ?? '') as SettingInput);
   }
+  // Left out, they follow from the Pages the deployment is sized for (lib/config/stack-sizing.ts).
+  const expectedPages = resolved.expectedPages as number;
+  const interval = intervalSeconds(resolved.syncSchedule as Schedule) ?? CRON_INTERVAL_SECONDS;
+  resolved.syncConcurrency ??= syncWorkersFor(expectedPages, interval);
+  resolved.webhookRateLimit ??= webhookRateFor(expectedPages);
   const result = resolved as ResolvedProps;
   if (result.jwtPageIdsClaim !== undefined && result.authorization.type !== 'jwt') {
     fail(

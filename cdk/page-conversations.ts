@@ -33,8 +33,8 @@ export type { ProductOutputName, ProductOutputs } from './product-outputs.js';
  * the table (`ConversationsTable`), the HTTP API of the contract with its function
  * (`ConversationsApi`), the scheduled sync that fans out one SQS message per Page to a worker
  * (`SyncFanOut`), Meta Webhooks with their targeted refresh (`MetaWebhooks`, unless `webhooks: false`),
- * the bus of change events, the alarms (`ProductAlarms`) and the dashboard (`ProductDashboard`). Each
- * part grants its own functions what they use.
+ * the bus of change events, the alarms (`ProductAlarms`) and the dashboard (`ProductDashboard`, unless
+ * `dashboard: false`). Each part grants its own functions what they use.
  *
  * With `encryptionKey`, the functions that read Page tokens may decrypt with that key (the key
  * `npm run pages` encrypts them with). Page token secrets encrypted with another customer-managed key
@@ -73,7 +73,8 @@ export class PageConversations extends Construct {
   readonly personData: PersonData;
   readonly erasureFunction: ProductFunction;
   readonly alarms: readonly Alarm[];
-  readonly dashboard: Dashboard;
+  /** The CloudWatch dashboard; undefined with `dashboard: false`. */
+  readonly dashboard: Dashboard | undefined;
   /**
    * The stack outputs an operator needs (`ApiUrl`, `TableName`, `SyncQueueUrl`, `WebhookSecretArn`, ...),
    * named `<construct path><name>` in the template, e.g. `ConversationsApiUrl` for
@@ -203,15 +204,17 @@ export class PageConversations extends Construct {
         },
       }),
     }).alarms;
-    this.dashboard = new ProductDashboard(this, 'Dashboard', {
-      api,
-      functions,
-      queues: { Sync: sync.queue, ...(webhooks && { WebhookRefresh: webhooks.queue }) },
-      deadLetterQueues,
-      alarms: this.alarms,
-      services: Object.values(functions).map(service),
-      webhooks: webhooks !== undefined,
-    }).dashboard;
+    this.dashboard = config.dashboard
+      ? new ProductDashboard(this, 'Dashboard', {
+          api,
+          functions,
+          queues: { Sync: sync.queue, ...(webhooks && { WebhookRefresh: webhooks.queue }) },
+          deadLetterQueues,
+          alarms: this.alarms,
+          services: Object.values(functions).map(service),
+          webhooks: webhooks !== undefined,
+        }).dashboard
+      : undefined;
     this.outputs = addProductOutputs(this, {
       apiUrl: this.apiUrl,
       apiId: api.apiId,
@@ -220,7 +223,7 @@ export class PageConversations extends Construct {
       syncQueue: sync.queue,
       syncDeadLetterQueue: sync.deadLetterQueue,
       changeEventBus: this.changeEventBus,
-      dashboardName: this.dashboard.dashboardName,
+      dashboardName: this.dashboard?.dashboardName,
       webhooks,
       encryptionKey: config.encryptionKey,
     });

@@ -39,7 +39,8 @@ export interface ProductOutputValues {
   readonly syncQueue: IQueue;
   readonly syncDeadLetterQueue: IQueue;
   readonly changeEventBus: IEventBus;
-  readonly dashboardName: string;
+  /** Undefined with `dashboard: false`: no output. */
+  readonly dashboardName: string | undefined;
   readonly webhooks:
     | {
         readonly callbackUrl: string;
@@ -106,7 +107,8 @@ export function addProductOutputs(scope: Construct, values: ProductOutputValues)
     values.changeEventBus.eventBusName,
     'Where Conversation Changed events go: add your rules here',
   );
-  add('DashboardName', values.dashboardName, 'The CloudWatch dashboard of this deployment');
+  if (values.dashboardName !== undefined)
+    add('DashboardName', values.dashboardName, 'The CloudWatch dashboard of this deployment');
   if (values.webhooks !== undefined) {
     add('WebhookCallbackUrl', values.webhooks.callbackUrl, 'Meta app dashboard > Webhooks: the Callback URL');
     add(

@@ -9,10 +9,16 @@ import type { ConversationsTable } from './conversations-table.js';
 import { type ChangeEventBus, grantPutChangeEvents } from './event-bus-access.js';
 import { grantGraphAccess } from './graph-access.js';
 import { NAG_REASONS } from './nag-suppressions.js';
-import type { ResolvedProps } from './page-conversations-props.js';
+import { intervalSeconds, type ResolvedProps } from './page-conversations-props.js';
 import { functionDefaults, ProductFunction } from './product-function.js';
 import { SCHEDULE_TABLE_ACCESS, SYNC_WORKER_TABLE_ACCESS } from './table-access.js';
-import { deadLetterQueue, grantSendMessages, WorkQueue } from './work-queue.js';
+import {
+  deadLetterQueue,
+  grantSendMessages,
+  MAX_RETENTION,
+  VISIBILITY_PER_TIMEOUT,
+  WorkQueue,
+} from './work-queue.js';
 
 /** Reading the registry and sending one message per Page. */
 const SCHEDULE_TIMEOUT = Duration.seconds(60);
@@ -20,6 +26,8 @@ const SCHEDULE_TIMEOUT = Duration.seconds(60);
 const WORKER_TIMEOUT = Duration.minutes(5);
 /** One Page per invocation, so each Page gets the whole time budget and fails alone. */
 const WORKER_BATCH_SIZE = 1;
+/** SQS's longest delivery delay: the schedule spreads a round over at most this. */
+const MAX_DELAY_SECONDS = 900;
 /** Deliveries of a sync message before it goes to the dead-letter queue. */
 export const MAX_RECEIVE_COUNT = 3;
 /**
@@ -29,6 +37,12 @@ export const MAX_RECEIVE_COUNT = 3;
  */
 const SCHEDULE_RETRIES = 2;
 const SCHEDULE_MAX_EVENT_AGE = Duration.minutes(15);
+/**
+ * Rounds a sync message is kept for. The next round sends every Page again, so a message that waited
+ * past its round only doubles a quiet run; dropping it after a few rounds bounds the backlog of a queue
+ * that falls behind (the "round did not finish" alarm says so) without ever losing a Page.
+ */
+export const SYNC_ROUNDS_KEPT = 4;
 
 export interface SyncFanOutProps {
   readonly config: ResolvedProps;
@@ -58,18 +72,19 @@ export class SyncFanOut extends Construct {
     const { config } = props;
     const common = functionDefaults(config);
 
+    this.roundInterval = intervalSeconds(config.syncSchedule);
     // Under the id `Default`, which CDK leaves out of logical ids: the queues keep those of deployed stacks.
     const work = new WorkQueue(this, 'Default', {
       encryptionKey: config.encryptionKey,
       consumerTimeout: WORKER_TIMEOUT,
       maxReceiveCount: MAX_RECEIVE_COUNT,
       ids: { queue: 'Queue', deadLetterQueue: 'DeadLetterQueue' },
+      ...(this.roundInterval === undefined ? {} : { retentionPeriod: syncRetention(this.roundInterval) }),
     });
     this.queue = work.queue;
     this.deadLetterQueue = work.deadLetterQueue;
     this.scheduleDeadLetterQueue = deadLetterQueue(this, 'ScheduleDeadLetterQueue', config.encryptionKey);
 
-    this.roundInterval = intervalSeconds(config.syncSchedule);
     this.scheduleFunction = new ProductFunction(this, 'ScheduleFunction', {
       ...common,
       entry: 'functions/sync-schedule.ts',
@@ -130,15 +145,25 @@ export class SyncFanOut extends Construct {
   }
 }
 
-/** A rate schedule's interval in seconds; undefined for a cron expression, whose interval may vary. */
-export function intervalSeconds(schedule: Schedule): number | undefined {
-  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(schedule.expressionString);
-  if (rate === null) return undefined;
-  const unit = { minute: 60, hour: 3_600, day: 86_400 }[rate[2] as 'minute' | 'hour' | 'day'];
-  return Number(rate[1]) * unit;
+/**
+ * How long a sync message is kept on a rate schedule: `SYNC_ROUNDS_KEPT` intervals, and at least what a
+ * failing message needs to reach the dead-letter queue (its spread delay, then `MAX_RECEIVE_COUNT`
+ * visibility timeouts of six worker timeouts each), at most SQS's 14 days. A cron schedule keeps SQS's
+ * 4 days: its interval may vary.
+ */
+export function syncRetention(intervalSeconds: number): Duration {
+  const toDeadLetters =
+    spreadSecondsOf(intervalSeconds) +
+    MAX_RECEIVE_COUNT * VISIBILITY_PER_TIMEOUT * WORKER_TIMEOUT.toSeconds();
+  const seconds = Math.max(SYNC_ROUNDS_KEPT * intervalSeconds, toDeadLetters);
+  return Duration.seconds(Math.min(MAX_RETENTION.toSeconds(), seconds));
+}
+
+function spreadSecondsOf(interval: number): number {
+  return Math.min(MAX_DELAY_SECONDS, interval);
 }
 
 /** Seconds the schedule spreads a round over: its interval, at most SQS's longest delay (900 s); 0 for cron. */
 export function spreadSeconds(schedule: Schedule): number {
-  return Math.min(900, intervalSeconds(schedule) ?? 0);
+  return spreadSecondsOf(intervalSeconds(schedule) ?? 0);
 }

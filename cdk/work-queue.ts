@@ -14,7 +14,9 @@ export const DEAD_LETTER_RETENTION = Duration.days(14);
  */
 const MAX_BATCH_SIZE = 10;
 /** AWS's rule for Lambda consumers: a visibility timeout of six times the function's timeout. */
-const VISIBILITY_PER_TIMEOUT = 6;
+export const VISIBILITY_PER_TIMEOUT = 6;
+/** SQS's longest retention of a message. */
+export const MAX_RETENTION = Duration.days(14);
 
 /** Every queue's encryption: the customer-managed key when there is one, else SQS-managed keys. */
 export function queueEncryption(
@@ -55,6 +57,12 @@ export interface WorkQueueProps {
   /** Deliveries of a message before it moves to the dead-letter queue. */
   readonly maxReceiveCount: number;
   /**
+   * How long SQS keeps a message not yet done. At least `maxReceiveCount` visibility timeouts, so that
+   * a message that keeps failing reaches the dead-letter queue (and its alarm) before it expires.
+   * @default SQS's 4 days
+   */
+  readonly retentionPeriod?: Duration;
+  /**
    * The construct ids of the queue and its dead-letter queue. Deployed stacks have them: with the work
    * queue created under the id `Default` (which CDK leaves out of logical ids), they keep a deployed
    * queue's logical id, so an update never replaces a queue that holds messages.
@@ -80,6 +88,8 @@ export interface ConsumeOptions {
 export class WorkQueue extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
+  /** Six times the consumer's timeout. */
+  readonly visibilityTimeout: Duration;
   private readonly consumerTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: WorkQueueProps) {
@@ -88,12 +98,24 @@ export class WorkQueue extends Construct {
       throw new Error(`maxReceiveCount must be a whole number of at least 1, not ${props.maxReceiveCount}.`);
     }
     this.consumerTimeout = props.consumerTimeout;
+    this.visibilityTimeout = Duration.seconds(props.consumerTimeout.toSeconds() * VISIBILITY_PER_TIMEOUT);
+    const retention = props.retentionPeriod;
+    const leastRetention = props.maxReceiveCount * this.visibilityTimeout.toSeconds();
+    if (
+      retention !== undefined &&
+      (retention.toSeconds() < leastRetention || retention.toSeconds() > MAX_RETENTION.toSeconds())
+    ) {
+      throw new Error(
+        `${this.node.path}: retentionPeriod must be ${leastRetention} s (${props.maxReceiveCount} visibility timeouts, so that a failing message reaches the dead-letter queue) to ${MAX_RETENTION.toSeconds()} s, not ${retention.toSeconds()} s.`,
+      );
+    }
     this.deadLetterQueue = deadLetterQueue(this, props.ids.deadLetterQueue, props.encryptionKey);
     this.queue = new Queue(this, props.ids.queue, {
       enforceSSL: true,
       ...queueEncryption(props.encryptionKey),
       // A slow batch's messages are not handed to a second worker while the first still runs.
-      visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * VISIBILITY_PER_TIMEOUT),
+      visibilityTimeout: this.visibilityTimeout,
+      ...(retention === undefined ? {} : { retentionPeriod: retention }),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
     });
   }

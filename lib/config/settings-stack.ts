@@ -1,6 +1,16 @@
 import { routeLabel } from '../domain/routes.js';
 import { setting } from './setting.js';
 import { oneOf, text, textList, url, wholeNumber, wholeNumberIn, yesNo } from './setting-rules.js';
+import {
+  MAX_WEBHOOK_RATE,
+  MAX_WORKERS,
+  MEASURED_SYNC_RUN_SECONDS,
+  MIN_WEBHOOK_RATE,
+  MIN_WORKERS,
+  TARGET_FILL,
+  WEBHOOK_DELIVERIES_PER_PAGE_PER_DAY,
+  WEBHOOK_PEAK_FACTOR,
+} from './stack-sizing.js';
 
 /**
  * The settings only the CDK construct and app read (no function reads them at run time): how the stack
@@ -16,13 +26,40 @@ export const STACK_SETTINGS = Object.freeze({
     description:
       'Minutes between scheduled syncs (the prop also takes an EventBridge Schedule); stretch it once webhooks keep the index fresh.',
   }),
+  expectedPages: setting({
+    runtime: [],
+    prop: 'expectedPages',
+    context: 'expectedPages',
+    rule: wholeNumber(1, 1_000_000),
+    default: 1000,
+    description:
+      'How many Pages the deployment is sized for: the defaults of syncConcurrency and webhookRateLimit, and the refresh workers, follow from it.',
+  }),
   syncConcurrency: setting({
     runtime: [],
     prop: 'syncConcurrency',
     context: 'syncConcurrency',
-    rule: wholeNumber(2, 1000),
-    default: 10,
-    description: "Sync workers running at once (the SQS event source's maximum concurrency).",
+    rule: wholeNumber(MIN_WORKERS, MAX_WORKERS),
+    default: undefined,
+    description:
+      "Sync workers running at once (the SQS event source's maximum concurrency). Unset: " +
+      `⌈expectedPages × ${MEASURED_SYNC_RUN_SECONDS} s ÷ (the schedule's interval in seconds × ${TARGET_FILL})⌉, ` +
+      `within ${MIN_WORKERS} to ${MAX_WORKERS} (a steady run's measured ${MEASURED_SYNC_RUN_SECONDS} s, rounds filling half ` +
+      'their interval; a cron schedule counts as 15 minutes): 4 for 1,000 Pages every 15 minutes, 32 for 10,000, 320 for ' +
+      "100,000 (14 every 6 hours). The workers draw on the account's Lambda concurrency (1,000 per Region by " +
+      'default, less in a new account): past a few hundred, raise that quota first.',
+  }),
+  webhookRateLimit: setting({
+    runtime: [],
+    prop: 'webhookRateLimit',
+    context: 'webhookRateLimit',
+    rule: wholeNumber(1, MAX_WEBHOOK_RATE),
+    default: undefined,
+    description:
+      "Requests per second API Gateway lets through to Meta's webhook routes, with a burst of twice that. Unset: " +
+      `the peak of Meta's deliveries, ⌈expectedPages × ${WEBHOOK_DELIVERIES_PER_PAGE_PER_DAY} a day ÷ 86,400 × ${WEBHOOK_PEAK_FACTOR}⌉, ` +
+      `at least ${MIN_WEBHOOK_RATE}: 20 up to 2,880 Pages, 70 for 10,000, 695 for 100,000. At most ${MAX_WEBHOOK_RATE} ` +
+      "(the account's burst of 5,000); Meta retries a throttled delivery.",
   }),
   memorySize: setting({
     runtime: [],
@@ -160,6 +197,15 @@ export const STACK_SETTINGS = Object.freeze({
     default: true,
     description:
       'Meta Webhooks: their two public routes, the receiver, the refresh worker and queues, and the webhook secret. false leaves all of them out.',
+  }),
+  dashboard: setting({
+    runtime: [],
+    prop: 'dashboard',
+    context: 'dashboard',
+    rule: yesNo(),
+    default: true,
+    description:
+      "The CloudWatch dashboard ($3 a month beyond an account's first three); false leaves it out, the alarms stay.",
   }),
   tracing: setting({
     runtime: [],

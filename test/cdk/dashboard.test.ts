@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from '#lib/telemetry/metric-names.js';
 import type { PageConversations } from '../../cdk/page-conversations.js';
-import { type Json, logicalId, resource, synth } from './synth.js';
+import { dashboardOf, type Json, logicalId, resource, synth } from './synth.js';
 
 interface Widget {
   type: string;
@@ -23,7 +23,7 @@ describe('ProductDashboard', () => {
   beforeAll(() => {
     let template: ReturnType<typeof synth>['template'];
     ({ product, template } = synth());
-    widgets = widgetsOf(resource(template, logicalId(product.dashboard)).Properties.DashboardBody);
+    widgets = widgetsOf(resource(template, logicalId(dashboardOf(product))).Properties.DashboardBody);
   });
   const titled = (title: string) => widgets.find((widget) => widget.properties.title === title);
   const searchOf = (widget: Widget | undefined) =>

@@ -8,6 +8,7 @@ import { PageConversations } from '../../cdk/page-conversations.js';
 import {
   arnOf,
   CDK_JSON_CONTEXT,
+  dashboardOf,
   indexArnOf,
   type Json,
   leadingKeys,
@@ -211,7 +212,8 @@ describe('MetaWebhooks with default props', () => {
         EventSourceArn: arnOf(queueId),
         FunctionName: { Ref: logicalId(webhooksOf(product).refreshFunction) },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        ScalingConfig: { MaximumConcurrency: 10 },
+        // The sync's 4 workers at 1,000 expected Pages (above the 2 the refreshes' peak needs).
+        ScalingConfig: { MaximumConcurrency: 4 },
       },
     ]);
     expect(queue.VisibilityTimeout).toBeGreaterThan(
@@ -330,7 +332,7 @@ describe('MetaWebhooks left out (webhooks: false)', () => {
     // Act
     const outputs = Object.keys(template.toJSON().Outputs as Record<string, unknown>);
     const alarms = JSON.stringify(ofType('AWS::CloudWatch::Alarm'));
-    const dashboard = JSON.stringify(resource(template, logicalId(product.dashboard)));
+    const dashboard = JSON.stringify(resource(template, logicalId(dashboardOf(product))));
 
     // Assess
     expect(outputs).not.toContain('WebhookCallbackUrl');

@@ -25,7 +25,11 @@ describe('PageConversations props', () => {
       syncPlatforms: ['messenger', 'instagram'],
       syncFolders: ['inbox', 'other'],
       syncMaxGraphCalls: undefined,
-      syncConcurrency: 10,
+      // 1,000 expected Pages every 15 minutes: ⌈1,000 × 1.436 s ÷ (900 s × 0.5)⌉.
+      expectedPages: 1000,
+      syncConcurrency: 4,
+      webhookRateLimit: 20,
+      dashboard: true,
       authorization: { type: 'iam' },
       memorySize: 512,
       logRetention: RetentionDays.ONE_MONTH,

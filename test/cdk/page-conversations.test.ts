@@ -154,8 +154,11 @@ describe('PageConversations with other props', () => {
       'POWERTOOLS_METRICS_NAMESPACE',
       'POWERTOOLS_SERVICE_NAME',
       'SYNC_QUEUE_URL',
+      'SYNC_SPREAD_SECONDS',
       'TABLE_NAME',
     ]);
+    // A 30-minute round is spread over SQS's longest delay.
+    expect(variables(product.syncScheduleFunction).SYNC_SPREAD_SECONDS).toBe('900');
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       ScalingConfig: { MaximumConcurrency: 20 },
     });

@@ -113,6 +113,12 @@ export function webhooksOf(product: PageConversations): MetaWebhooks {
   return product.webhooks;
 }
 
+/** The construct's dashboard, which a test of it needs to exist (the default, `dashboard: true`). */
+export function dashboardOf(product: PageConversations): NonNullable<PageConversations['dashboard']> {
+  if (product.dashboard === undefined) throw new Error('this PageConversations has no dashboard');
+  return product.dashboard;
+}
+
 const synthesized = new Map<string, Synthesized>();
 
 /**
