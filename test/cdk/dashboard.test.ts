@@ -77,7 +77,8 @@ describe('ProductDashboard', () => {
     expect(metrics.filter((metric) => metric.includes(metricName))).toHaveLength(lines);
   });
 
-  it('shows the state of all six alarms', () => {
-    expect(widgets.find((widget) => widget.type === 'alarm')?.properties.alarms).toHaveLength(6);
+  it('shows the state of all seven alarms', () => {
+    expect(product.alarms).toHaveLength(7);
+    expect(widgets.find((widget) => widget.type === 'alarm')?.properties.alarms).toHaveLength(7);
   });
 });
