@@ -95,6 +95,7 @@ const alarms = [
   'Api5xx',
   'DeadLetters',
   'InvalidTokens',
+  'PagesNotSubscribed',
   'RefreshBacklog',
   'SyncRunFailed',
   'WebhooksRefused',
