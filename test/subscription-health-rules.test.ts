@@ -83,7 +83,7 @@ describe('the subscription rules', () => {
       false,
     ],
   ] as const)(
-    'when Graph %s (auto-subscribe: %s), records %s',
+    'when Graph %s',
     async (_, read, subscribeError, autoSubscribe, status, fields, posts, resubscribed) => {
       // Prepare
       let posted = 0;
