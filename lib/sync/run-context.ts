@@ -4,6 +4,7 @@ import type { PageCredentials } from '../domain/conversation.js';
 import type { PartitionState, ReconcileScans, RunOutcome } from '../domain/sync-state.js';
 import type { Folder, Platform } from '../domain/vocabulary.js';
 import type { PageProfile } from '../graph/graph-client.js';
+import type { SubscriptionGraph } from '../graph/graph-subscriptions.js';
 import type { ConversationIndex } from '../store/conversation-index.js';
 import type { PageRegistry } from '../store/page-registry.js';
 import type { ReconcileStore } from '../store/reconcile-store.js';
@@ -24,6 +25,10 @@ export interface SyncDependencies extends PageCallDependencies {
   registry?: PageRegistry;
   /** Reads a Page's name and Instagram account for the registry (the Graph client). */
   profiles?: { pageProfile(credentials: PageCredentials, pageId: string): Promise<PageProfile> };
+  /** Reads (and may renew) a Page's webhook subscription daily; absent where webhooks are off. */
+  subscriptions?: SubscriptionGraph;
+  /** `WEBHOOK_AUTO_SUBSCRIBE`: subscribe a Page found `not_subscribed` again. */
+  webhookAutoSubscribe?: boolean;
   state: SyncStateStore;
   index: ConversationIndex;
   pacer: Pacer;
