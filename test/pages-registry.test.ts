@@ -143,6 +143,8 @@ describe('the page registry', () => {
       instagram_account_id: null,
       token: { status: 'unchecked', checked_at: null, error: null },
       sync: { status: 'idle', synced_at: null, last_outcome: null },
+      // Before its first webhook subscription check.
+      webhooks: { status: 'unknown', fields: [], checked_at: null },
     });
     // Act
     await registry.markTokenInvalid('77', INVALID, 'v1');
