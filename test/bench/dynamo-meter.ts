@@ -101,6 +101,14 @@ export class DynamoMeter {
     client: DynamoDBClient,
     private readonly options: { units: boolean } = { units: true },
   ) {
+    this.attach(client);
+  }
+
+  /**
+   * Meters one more client into the same counts and shadow: a process whose functions each build their
+   * own client (the memory bench's child) is metered whole.
+   */
+  attach(client: DynamoDBClient): void {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const command = context.commandName ?? '';

@@ -17,6 +17,8 @@ export interface ScheduleRun {
   pages: number;
   importMs: number;
   handlerMs: number;
+  /** CPU time of the invocation (user + system). */
+  handlerCpuMs: number;
   rssAfterImport: number;
   heapAfterImport: number;
   peakRss: number;

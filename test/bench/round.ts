@@ -5,6 +5,8 @@
  * time of a round at the stack's concurrency projected from a sample of Pages synced for real with
  * Graph's latency added, and the schedule's memory. Each round is run `repeats` times, side by side.
  */
+
+import { syncWorkersFor } from '#lib/config/stack-sizing.js';
 import { forEachLimited } from '#lib/domain/concurrency.js';
 import { emulatorToken, generatedPageIds } from '#lib/local/graph-emulator.js';
 import { PageRegistry } from '#lib/store/page-registry.js';
@@ -34,6 +36,11 @@ const GOAL_KEY_WRITES_PER_SECOND = 500;
 /** `cdk/sync-fan-out.ts` SCHEDULE_TIMEOUT (not exported). */
 const SCHEDULE_TIMEOUT_MS = 60_000;
 const HOT_KEY_LIMIT = 1_000;
+/**
+ * Sampled runs at once, as that many Lambda workers would run them: 10, the stack's fixed default
+ * until it was computed from `expectedPages`, kept so that runs of the bench compare.
+ */
+const SAMPLE_CONCURRENCY = 10;
 
 interface RoundRun {
   listingMs: number;
@@ -63,8 +70,8 @@ async function sampleRound(env: BenchEnvironment, meter: KeyWriteMeter, ids: str
   const graphBefore = env.emulator.callCount();
   env.meter.take();
   meter.start();
-  // A Lambda worker runs one Page at a time: DEFAULT_SYNC_CONCURRENCY of them at once.
-  await forEachLimited(ids, DEFAULT_SYNC_CONCURRENCY, async (pageId) => {
+  // A Lambda worker runs one Page at a time: SAMPLE_CONCURRENCY of them at once.
+  await forEachLimited(ids, SAMPLE_CONCURRENCY, async (pageId) => {
     const started = performance.now();
     const result = await syncPage(services.sync, pageId);
     durations.push(performance.now() - started);
@@ -131,9 +138,7 @@ export async function benchRound(report: Report, options: RoundOptions): Promise
       if (sqs.record.pageIds.size !== options.pages) {
         throw new Error(`the schedule enqueued ${sqs.record.pageIds.size} of ${options.pages} Pages`);
       }
-      progress(
-        `round ${repeat}: ${options.sample} Pages synced for real, ${DEFAULT_SYNC_CONCURRENCY} at once`,
-      );
+      progress(`round ${repeat}: ${options.sample} Pages synced for real, ${SAMPLE_CONCURRENCY} at once`);
       // The sample's Pages are synced afresh each repeat: their first run, then a steady one.
       const firstRound = await sampleRound(env, keyMeter, sampleIds);
       const steadyRound = await sampleRound(env, keyMeter, sampleIds);
@@ -186,8 +191,11 @@ function reportRound(
   const sched = last.schedule;
   add(
     "schedule function's invocation (list + send), side by side",
-    sideBySide(runs, (run) => seconds(run.schedule.handlerMs)),
-    `${count(sched.requests)} SendMessageBatch calls, ${sched.maxInFlight} in flight at most; ${(sched.handlerMs / n).toFixed(2)} ms a Page`,
+    sideBySide(
+      runs,
+      (run) => `${seconds(run.schedule.handlerMs)} (CPU ${seconds(run.schedule.handlerCpuMs)})`,
+    ),
+    `${count(sched.requests)} SendMessageBatch calls, ${sched.maxInFlight} in flight at most; ${(sched.handlerMs / n).toFixed(2)} ms a Page; at 256 MB the CPU time could stretch ×${(1769 / 256).toFixed(1)} (bench memory)`,
     `≤ ${seconds(SCHEDULE_TIMEOUT_MS)} (its timeout)`,
     runs.every((run) => run.schedule.handlerMs <= SCHEDULE_TIMEOUT_MS) ? 'ok' : 'MISSED',
   );
@@ -201,7 +209,7 @@ function reportRound(
     ['steady run', (run: RoundRun) => run.steadyRound],
   ] as const) {
     add(
-      `${name} of a Page, ${options.sample} sampled, ${DEFAULT_SYNC_CONCURRENCY} at once (mean; p90), side by side`,
+      `${name} of a Page, ${options.sample} sampled, ${SAMPLE_CONCURRENCY} at once (mean; p90), side by side`,
       sideBySide(
         runs,
         (run) => `${ms(mean(pick(run).durations), 0)}; ${ms(percentile(pick(run).durations, 90), 0)}`,
@@ -211,14 +219,21 @@ function reportRound(
   }
   const steady = last.steadyRound;
   const runMs = mean(runs.flatMap((run) => run.steadyRound.durations));
-  const concurrency = DEFAULT_SYNC_CONCURRENCY;
+  // The stack's default for a deployment sized for these Pages (expectedPages) on the goal's interval.
+  const concurrency = syncWorkersFor(n, GOAL_INTERVAL_MINUTES * 60);
   const roundMs = Math.ceil(n / concurrency) * runMs;
   add(
-    `projected round at the stack's concurrency ${concurrency} (batch 1)`,
+    `projected round at the stack's computed concurrency ${concurrency} (expectedPages ${count(n)}, ${GOAL_INTERVAL_MINUTES}-min schedule; batch 1)`,
     `${(roundMs / 60_000).toFixed(0)} min`,
     `⌈${count(n)} / ${concurrency}⌉ × ${ms(runMs, 0)} (mean steady run of the samples)`,
-    `≤ ${GOAL_INTERVAL_MINUTES} min (goal); the default schedule is ${DEFAULT_SYNC_MINUTES} min`,
+    `≤ ${GOAL_INTERVAL_MINUTES} min (goal)`,
     roundMs <= GOAL_INTERVAL_MINUTES * 60_000 ? 'ok' : 'MISSED',
+  );
+  const unsized = Math.ceil(n / DEFAULT_SYNC_CONCURRENCY) * runMs;
+  add(
+    `the same round at concurrency ${DEFAULT_SYNC_CONCURRENCY} (expectedPages left at its default, ${DEFAULT_SYNC_MINUTES}-min schedule)`,
+    `${(unsized / 60_000).toFixed(0)} min`,
+    `⌈${count(n)} / ${DEFAULT_SYNC_CONCURRENCY}⌉ × ${ms(runMs, 0)}: a deployment of ${count(n)} Pages sets expectedPages`,
   );
   const needed = (minutes: number) => Math.ceil((n * runMs) / (minutes * 60_000));
   add(
@@ -228,7 +243,7 @@ function reportRound(
   );
   const hot = steady.hottest[0];
   add(
-    `hottest partition key in the sample's steady round (in process, ${concurrency} at once)`,
+    `hottest partition key in the sample's steady round (in process, ${SAMPLE_CONCURRENCY} at once)`,
     hot === undefined ? 'none' : `${hot.key}: ${count(hot.perSecond)} writes in one second`,
     `${steady.registryWritesPerRun.toFixed(2)} writes a run on PAGES (the run's summary), ${steady.pageKeyWritesPerRun.toFixed(2)} on the Page's own key`,
   );
@@ -242,7 +257,7 @@ function reportRound(
     atDefaultSchedule <= GOAL_KEY_WRITES_PER_SECOND ? 'ok' : 'MISSED',
   );
   report.note(
-    `Round of ${count(n)} Pages: the worker time is projected as ⌈N / concurrency⌉ × mean steady run time of ${options.sample} sampled Pages synced for real against the emulator with ${options.graphLatencyMs.join('–')} ms added per Graph call (${DEFAULT_SYNC_CONCURRENCY} at once in one process, as ${DEFAULT_SYNC_CONCURRENCY} Lambda workers would run them); SQS polling and invocation overhead are not included. The schedule function ran in its own process against dynalite and an SQS stand-in answering each send after ${options.sqsLatencyMs} ms (assumed). The PAGES key is the registry's one partition: every run writes its summary there.`,
+    `Round of ${count(n)} Pages: the worker time is projected as ⌈N / concurrency⌉ × mean steady run time of ${options.sample} sampled Pages synced for real against the emulator with ${options.graphLatencyMs.join('–')} ms added per Graph call (${SAMPLE_CONCURRENCY} at once in one process, as ${SAMPLE_CONCURRENCY} Lambda workers would run them); SQS polling and invocation overhead are not included. The schedule function ran in its own process against dynalite and an SQS stand-in answering each send after ${options.sqsLatencyMs} ms (assumed). The PAGES key is the registry's one partition: a run writes there only what the row above counts (its summary is on the Page's own partition).`,
   );
 }
 

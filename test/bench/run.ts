@@ -12,12 +12,14 @@
  *   npm run bench -- erasure      one erasure of a person with 1 and with 50 conversations in a 10,000-conversation Page
  *   npm run bench -- round        a round of 100,000 Pages (--quick: 10,000), run twice side by side
  *   npm run bench -- start        npm start with 1,000 and 10,000 Pages (--quick: 100 and 1,000)
+ *   npm run bench -- memory       CPU and wall time per operation; duration and cost at 256, 512, 1,024 MB
  */
 import { writeFileSync } from 'node:fs';
 import { benchColdStart, measureBareNodeStart } from './cold-start.js';
 import { benchCost } from './cost.js';
 import { benchErasure } from './erasure.js';
 import { benchFanOut } from './fan-out.js';
+import { benchMemory } from './memory.js';
 import { benchReconcile } from './reconcile.js';
 import { machine, muteStdout, progress, Report, seconds } from './report.js';
 import { benchRequestPath } from './request-path.js';
@@ -83,6 +85,17 @@ const SECTIONS: Array<{ name: string; run: (report: Report) => Promise<void> }> 
     run: (report) => benchRound(report, { ...SIZES.round, graphLatencyMs: [150, 300], sqsLatencyMs: 10 }),
   },
   { name: 'start', run: (report) => benchStart(report, SIZES.start) },
+  {
+    name: 'memory',
+    run: async (report) => {
+      await benchMemory(report, {
+        pages: 8,
+        measured: quick ? 10 : 40,
+        warm: quick ? 3 : 8,
+        graphLatencyMs: [150, 300],
+      });
+    },
+  },
   {
     name: 'erasure',
     run: (report) => benchErasure(report, { conversations: quick ? 2_000 : 10_000, people: [1, 50] }),
