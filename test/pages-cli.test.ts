@@ -209,10 +209,14 @@ describe('npm run pages, locally', () => {
     const started = await pages(['add', known, '--token-file', tokenFile(known)]);
     const notStarted = await pages(['add', unknown, '--token-file', tokenFile(unknown)]);
     // Assess
-    expect(started).toMatchObject({ code: 0, stdout: `Page ${known}: registered; first sync started.\n` });
+    expect(started).toMatchObject({
+      code: 0,
+      // The emulator's Page was never subscribed to the app's webhooks: registration says so.
+      stdout: `Page ${known}: registered; first sync started.\nPage ${known}: webhooks not_subscribed.\n`,
+    });
     expect(notStarted).toMatchObject({
       code: 1,
-      stdout: `Page ${unknown}: registered; first sync not started: the local API answered 404 unknown_page; the next scheduled sync indexes it.\n`,
+      stdout: `Page ${unknown}: registered; first sync not started: the local API answered 404 unknown_page; the next scheduled sync indexes it.\nPage ${unknown}: webhooks not_subscribed.\n`,
     });
   }, 60_000);
 
@@ -222,7 +226,9 @@ describe('npm run pages, locally', () => {
     const tokenFile = join(workdir, 'one-token.txt');
     await writeFile(tokenFile, emulator.pages.get(pageId)?.accessToken ?? '');
     const added = await pages(['add', pageId, '--token-file', tokenFile]);
-    expect(added.stdout).toBe(`Page ${pageId}: registered; first sync started.\n`);
+    expect(added.stdout).toBe(
+      `Page ${pageId}: registered; first sync started.\nPage ${pageId}: webhooks not_subscribed.\n`,
+    );
     expect((await registry.get(pageId))?.health.status).toBe('valid');
     const removed = await pages(['remove', pageId]);
     expect(removed.code).toBe(0);
