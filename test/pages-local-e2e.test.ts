@@ -159,7 +159,11 @@ describe('npm run pages against npm start', () => {
       // Assess 3
       expect(removed).toMatchObject({ code: 0, stdout: `Page ${CAFE}: removed, and its token deleted.\n` });
       expect(lookedUp.status).toBe(404);
-      expect(added).toMatchObject({ code: 0, stdout: `Page ${CAFE}: registered; first sync started.\n` });
+      expect(added).toMatchObject({
+        code: 0,
+        // connect ran without --subscribe-webhooks: registration reads the subscription and says so.
+        stdout: `Page ${CAFE}: registered; first sync started.\nPage ${CAFE}: webhooks not_subscribed.\n`,
+      });
 
       // Act 4: a second npm start in the same folder, then stopped
       const second = startRuntime(dir);
