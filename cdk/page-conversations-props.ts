@@ -109,12 +109,11 @@ export interface PageConversationsProps {
   readonly expectedPages?: number;
   /**
    * How many sync workers run at once (the SQS event source's maximum concurrency, 2 to 1000).
-   * Each works on one Page, so this bounds the Lambda concurrency and Graph load the sync takes.
-   * Computed when left out: ⌈expectedPages × 1.436 s ÷ (interval in seconds × 0.5)⌉, within 2 to 1000,
-   * where 1.436 s is a steady run's measured time with realistic Graph latency and a round fills half its
-   * interval (a cron schedule counts as 15 minutes). The workers draw on the account's Lambda
-   * concurrency (1,000 per Region by default, less in a new account): past a few hundred, raise it first.
-   * @default computed: 4 for 1,000 Pages every 15 minutes, 32 for 10,000, 320 for 100,000 (14 every 6 hours)
+   * Each runs a batch of up to 10 Pages at once, so this bounds the Lambda concurrency and Graph load the
+   * sync takes. Computed when left out: ⌈expectedPages × 1.436 s ÷ (interval in seconds × 0.5 × 10)⌉,
+   * within 2 to 1000, where 1.436 s is a steady run's measured time with realistic Graph latency and a
+   * round fills half its interval (a cron schedule counts as 15 minutes).
+   * @default computed: 2 for 1,000 Pages every 15 minutes, 4 for 10,000, 32 for 100,000 (2 every 6 hours)
    */
   readonly syncConcurrency?: number;
   /**

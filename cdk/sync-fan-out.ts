@@ -5,6 +5,7 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SYNC_BATCH_SIZE } from '#lib/config/stack-sizing.js';
 import type { ConversationsTable } from './conversations-table.js';
 import { type ChangeEventBus, grantPutChangeEvents } from './event-bus-access.js';
 import { grantGraphAccess } from './graph-access.js';
@@ -24,8 +25,6 @@ import {
 const SCHEDULE_TIMEOUT = Duration.seconds(60);
 /** One Page's sync; a longer one checkpoints and resumes on the next run. */
 const WORKER_TIMEOUT = Duration.minutes(5);
-/** One Page per invocation, so each Page gets the whole time budget and fails alone. */
-const WORKER_BATCH_SIZE = 1;
 /** SQS's longest delivery delay: the schedule spreads a round over at most this. */
 const MAX_DELAY_SECONDS = 900;
 /** Deliveries of a sync message before it goes to the dead-letter queue. */
@@ -115,7 +114,7 @@ export class SyncFanOut extends Construct {
     this.workerFunction = new ProductFunction(this, 'WorkerFunction', {
       ...common,
       entry: 'functions/sync-worker.ts',
-      description: 'Page conversations: syncs one Page into the conversation index',
+      description: 'Page conversations: syncs Pages into the conversation index, a batch at once',
       serviceName: 'page-conversations-sync-worker',
       timeout: WORKER_TIMEOUT,
       environment: {
@@ -128,7 +127,7 @@ export class SyncFanOut extends Construct {
     grantGraphAccess(this.workerFunction, config);
     grantPutChangeEvents(this.workerFunction, props.eventBus);
     work.consume(this.workerFunction, {
-      batchSize: WORKER_BATCH_SIZE,
+      batchSize: SYNC_BATCH_SIZE,
       maxConcurrency: config.syncConcurrency,
     });
 

@@ -17,7 +17,7 @@ const services = createAwsServices(config, {
 const processor = new BatchProcessor(EventType.SQS);
 const syncRecord = createSyncRecordHandler(services.sync, services.logger);
 
-/** The fan-out queue's worker: one Page per message, partial batch failures for what must come back. */
+/** The fan-out queue's worker: one Page per message, a batch of them at once, partial batch failures for what must come back. */
 export const handler = withTelemetry(
   telemetry,
   (event: SQSEvent, context): Promise<SQSBatchResponse> =>

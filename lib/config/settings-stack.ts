@@ -7,6 +7,8 @@ import {
   MEASURED_SYNC_RUN_SECONDS,
   MIN_WEBHOOK_RATE,
   MIN_WORKERS,
+  SYNC_BATCH_SIZE,
+  syncWorkersFor,
   TARGET_FILL,
   WEBHOOK_DELIVERIES_PER_PAGE_PER_DAY,
   WEBHOOK_PEAK_FACTOR,
@@ -42,12 +44,12 @@ export const STACK_SETTINGS = Object.freeze({
     rule: wholeNumber(MIN_WORKERS, MAX_WORKERS),
     default: undefined,
     description:
-      "Sync workers running at once (the SQS event source's maximum concurrency). Unset: " +
-      `⌈expectedPages × ${MEASURED_SYNC_RUN_SECONDS} s ÷ (the schedule's interval in seconds × ${TARGET_FILL})⌉, ` +
+      "Sync workers running at once (the SQS event source's maximum concurrency), each running a batch of up to " +
+      `${SYNC_BATCH_SIZE} Pages at once. Unset: ⌈expectedPages × ${MEASURED_SYNC_RUN_SECONDS} s ÷ (the schedule's interval in seconds × ${TARGET_FILL} × ${SYNC_BATCH_SIZE})⌉, ` +
       `within ${MIN_WORKERS} to ${MAX_WORKERS} (a steady run's measured ${MEASURED_SYNC_RUN_SECONDS} s, rounds filling half ` +
-      'their interval; a cron schedule counts as 15 minutes): 4 for 1,000 Pages every 15 minutes, 32 for 10,000, 320 for ' +
-      "100,000 (14 every 6 hours). The workers draw on the account's Lambda concurrency (1,000 per Region by " +
-      'default, less in a new account): past a few hundred, raise that quota first.',
+      `their interval; a cron schedule counts as 15 minutes): ${syncWorkersFor(1_000, 900)} for 1,000 Pages every 15 minutes, ${syncWorkersFor(10_000, 900)} for 10,000, ${syncWorkersFor(100_000, 900)} for ` +
+      `100,000 (${syncWorkersFor(100_000, 6 * 3600)} every 6 hours). The workers draw on the account's Lambda concurrency (1,000 per Region by ` +
+      'default, less in a new account).',
   }),
   webhookRateLimit: setting({
     runtime: [],

@@ -16,6 +16,12 @@ export const MEASURED_SYNC_RUN_SECONDS = 1.436;
  * interval with room for slower Graph answers, first syncs and reconciliation passes.
  */
 export const TARGET_FILL = 0.5;
+/**
+ * Sync messages a worker takes per invocation (SQS's most for a standard queue's batch), all run at once:
+ * a run waits on Graph and DynamoDB most of its time, and each Page is paced on its own account, so ten
+ * runs in one invocation take about as long as one and are billed once.
+ */
+export const SYNC_BATCH_SIZE = 10;
 /** The SQS event source's maximum concurrency range, and so the bounds of a computed worker count. */
 export const MIN_WORKERS = 2;
 export const MAX_WORKERS = 1000;
@@ -50,11 +56,13 @@ function clampWorkers(workers: number): number {
 }
 
 /**
- * Sync workers for a round of `expectedPages` within `intervalSeconds`:
- * ⌈expectedPages × 1.436 s ÷ (interval × 0.5)⌉, within 2 to 1000.
+ * Sync workers for a round of `expectedPages` within `intervalSeconds`, each running a batch of 10 at
+ * once: ⌈expectedPages × 1.436 s ÷ (interval × 0.5 × 10)⌉, within 2 to 1000.
  */
 export function syncWorkersFor(expectedPages: number, intervalSeconds: number): number {
-  return clampWorkers((expectedPages * MEASURED_SYNC_RUN_SECONDS) / (intervalSeconds * TARGET_FILL));
+  return clampWorkers(
+    (expectedPages * MEASURED_SYNC_RUN_SECONDS) / (intervalSeconds * TARGET_FILL * SYNC_BATCH_SIZE),
+  );
 }
 
 /** Webhook deliveries per second at the peak: expectedPages × 60 ÷ 86,400 × 10. */

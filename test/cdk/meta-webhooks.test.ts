@@ -212,8 +212,8 @@ describe('MetaWebhooks with default props', () => {
         EventSourceArn: arnOf(queueId),
         FunctionName: { Ref: logicalId(webhooksOf(product).refreshFunction) },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        // The sync's 4 workers at 1,000 expected Pages (above the 2 the refreshes' peak needs).
-        ScalingConfig: { MaximumConcurrency: 4 },
+        // At 1,000 expected Pages both the sync and the refreshes' peak need the least, 2.
+        ScalingConfig: { MaximumConcurrency: 2 },
       },
     ]);
     expect(queue.VisibilityTimeout).toBeGreaterThan(

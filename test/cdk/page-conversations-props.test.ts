@@ -25,9 +25,9 @@ describe('PageConversations props', () => {
       syncPlatforms: ['messenger', 'instagram'],
       syncFolders: ['inbox', 'other'],
       syncMaxGraphCalls: undefined,
-      // 1,000 expected Pages every 15 minutes: ⌈1,000 × 1.436 s ÷ (900 s × 0.5)⌉.
+      // 1,000 expected Pages every 15 minutes: ⌈1,000 × 1.436 s ÷ (900 s × 0.5 × 10)⌉, at least 2.
       expectedPages: 1000,
-      syncConcurrency: 4,
+      syncConcurrency: 2,
       webhookRateLimit: 20,
       dashboard: true,
       authorization: { type: 'iam' },

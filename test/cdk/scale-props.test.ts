@@ -35,16 +35,17 @@ function concurrencyOf(template: Synthesized['template'], fn: Parameters<typeof 
 
 describe('syncConcurrency computed from expectedPages and the schedule', () => {
   it.each<[number, number | Schedule, number]>([
-    // ⌈N × 1.436 s ÷ (interval × 0.5)⌉, within 2 to 1000.
+    // ⌈N × 1.436 s ÷ (interval × 0.5 × 10 runs a batch)⌉, within 2 to 1000.
     [100, 15, 2],
-    [1_000, 15, 4],
-    [10_000, 15, 32],
-    [100_000, 15, 320],
-    [100_000, 360, 14],
-    [1_000_000, 15, 1000],
-    [10_000, Schedule.rate(Duration.hours(1)), 8],
+    [1_000, 15, 2],
+    [10_000, 15, 4],
+    [100_000, 15, 32],
+    [100_000, 360, 2],
+    [1_000_000, 15, 320],
+    [1_000_000, 1, 1000],
+    [30_000, Schedule.rate(Duration.hours(1)), 3],
     // A cron schedule counts as 15 minutes.
-    [10_000, Schedule.cron({ minute: '0', hour: '*/6' }), 32],
+    [10_000, Schedule.cron({ minute: '0', hour: '*/6' }), 4],
   ])('%s Pages on schedule %s: %s workers', (expectedPages, syncSchedule, workers) => {
     // Act
     const resolved = resolveProps({ ...valid, expectedPages, syncSchedule });
@@ -145,10 +146,9 @@ describe('the stack sized for 10,000 Pages every 15 minutes', () => {
   });
   const stage = () => resource(template, logicalId(product.api.stage)).Properties;
 
-  it('runs 32 sync workers, and as many refresh workers (the refreshes need fewer)', () => {
-    expect(refreshWorkersFor(10_000)).toBeLessThan(32);
-    expect(concurrencyOf(template, product.syncWorkerFunction)).toEqual([32]);
-    expect(concurrencyOf(template, webhooksOf(product).refreshFunction)).toEqual([32]);
+  it("runs 4 sync workers (10 Pages a batch) and 14 refresh workers (the peak of Meta's deliveries, 5 a batch)", () => {
+    expect(concurrencyOf(template, product.syncWorkerFunction)).toEqual([4]);
+    expect(concurrencyOf(template, webhooksOf(product).refreshFunction)).toEqual([14]);
   });
 
   it("throttles Meta's webhook routes at 70 requests per second with a burst of 140, the data-deletion ones as the route table says", () => {
@@ -179,8 +179,8 @@ describe('the stack sized for 100,000 Pages every 6 hours', () => {
     ({ template, product } = synthOnce({ expectedPages: 100_000, syncSchedule: 360 }));
   });
 
-  it('runs 14 sync workers and 139 refresh workers (the peak of Meta deliveries, 5 a batch)', () => {
-    expect(concurrencyOf(template, product.syncWorkerFunction)).toEqual([14]);
+  it('runs 2 sync workers and 139 refresh workers (the peak of Meta deliveries, 5 a batch)', () => {
+    expect(concurrencyOf(template, product.syncWorkerFunction)).toEqual([2]);
     expect(concurrencyOf(template, webhooksOf(product).refreshFunction)).toEqual([139]);
   });
 

@@ -234,7 +234,7 @@ describe('SyncFanOut with default props', () => {
     });
   });
 
-  it('feeds the worker one message at a time, reporting item failures, at most 10 at once', () => {
+  it('feeds the worker 10 messages a batch, reporting item failures, at most 2 batches at once', () => {
     // Act
     const mappings = Object.values(
       template.findResources('AWS::Lambda::EventSourceMapping', {
@@ -245,12 +245,13 @@ describe('SyncFanOut with default props', () => {
     // Assess
     expect(mappings.map((mapping) => mapping.Properties)).toEqual([
       {
-        BatchSize: 1,
+        // Ten Pages an invocation, run at once (SYNC_BATCH_OPTIONS), each failing alone.
+        BatchSize: 10,
         EventSourceArn: arnOf(logicalId(product.syncQueue)),
         FunctionName: { Ref: logicalId(product.syncWorkerFunction) },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        // Computed for 1,000 expected Pages every 15 minutes: ⌈1,000 × 1.436 s ÷ (900 s × 0.5)⌉.
-        ScalingConfig: { MaximumConcurrency: 4 },
+        // Computed for 1,000 expected Pages every 15 minutes: ⌈1,000 × 1.436 s ÷ (900 s × 0.5 × 10)⌉, at least 2.
+        ScalingConfig: { MaximumConcurrency: 2 },
       },
     ]);
   });
@@ -303,7 +304,7 @@ describe('SyncFanOut with other props', () => {
     ).toBeUndefined();
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(product.syncWorkerFunction) },
-      ScalingConfig: { MaximumConcurrency: 4 },
+      ScalingConfig: { MaximumConcurrency: 2 },
     });
   });
 });
