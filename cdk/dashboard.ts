@@ -58,6 +58,11 @@ export class ProductDashboard extends Construct {
       const expression = `SEARCH('{${METRICS_NAMESPACE},${schema}} MetricName="${name}" service=(${services})', 'Sum', ${PERIOD.toSeconds()})`;
       return new MathExpression({ expression, usingMetrics: {}, label: '', period: PERIOD });
     };
+    /** A level the functions report now and then (0 included): its largest value of each period. */
+    const level = (name: string): IMetric => {
+      const expression = `SEARCH('{${METRICS_NAMESPACE},service} MetricName="${name}" service=(${services})', 'Maximum', ${PERIOD.toSeconds()})`;
+      return new MathExpression({ expression, usingMetrics: {}, label: '', period: PERIOD });
+    };
     const graph = (title: string, left: IMetric[], right: IMetric[] = []): GraphWidget =>
       new GraphWidget({ title, left, right, width: WIDTH, height: HEIGHT });
     const perFunction = (pick: (fn: IFunction) => Metric): IMetric[] =>
@@ -106,7 +111,11 @@ export class ProductDashboard extends Construct {
                 [counts(METRIC_NAMES.webhookDeliveries, outcome)],
                 [counts(METRIC_NAMES.webhookRefused, reason)],
               ),
-              graph('Webhook refreshes by outcome', [counts(METRIC_NAMES.webhookRefreshes, outcome)]),
+              graph(
+                'Webhook refreshes by outcome, and Pages not subscribed',
+                [counts(METRIC_NAMES.webhookRefreshes, outcome)],
+                [level(METRIC_NAMES.pagesNotSubscribed)],
+              ),
             ]
           : []),
         graph('Invalid tokens, cursor misses, 503 unavailable', [

@@ -44,7 +44,8 @@ describe('ProductDashboard', () => {
     ],
     ['Webhook deliveries by outcome, and refusals', [METRIC_NAMES.webhookDeliveries], 'Outcome'],
     ['Webhook deliveries by outcome, and refusals', [METRIC_NAMES.webhookRefused], 'Reason'],
-    ['Webhook refreshes by outcome', [METRIC_NAMES.webhookRefreshes], 'Outcome'],
+    ['Webhook refreshes by outcome, and Pages not subscribed', [METRIC_NAMES.webhookRefreshes], 'Outcome'],
+    ['Webhook refreshes by outcome, and Pages not subscribed', [METRIC_NAMES.pagesNotSubscribed], 'service'],
     [
       'Invalid tokens, cursor misses, 503 unavailable',
       [METRIC_NAMES.tokensMarkedInvalid, METRIC_NAMES.cursorMisses, METRIC_NAMES.storeUnavailable],
@@ -75,6 +76,16 @@ describe('ProductDashboard', () => {
 
     // Assess
     expect(metrics.filter((metric) => metric.includes(metricName))).toHaveLength(lines);
+  });
+
+  it('draws Pages not subscribed as a level (the largest of each period), not a sum', () => {
+    // Act
+    const search = searchOf(titled('Webhook refreshes by outcome, and Pages not subscribed'));
+
+    // Assess
+    expect(search).toMatch(
+      new RegExp(`MetricName="${METRIC_NAMES.pagesNotSubscribed}" service=\\([^)]*\\)', 'Maximum'`),
+    );
   });
 
   it('shows the state of all seven alarms', () => {
