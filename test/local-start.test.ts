@@ -61,6 +61,10 @@ describe('npm start', () => {
       const sync = (await (await fetch(`${url}/pages/${page}/sync`)).json()) as {
         partitions: Array<{ last_run: { outcome: string } | null }>;
       };
+      await waitForLog(/pages checked/, 20_000);
+      const registered = (await (await fetch(`${url}/pages/${page}`)).json()) as {
+        webhooks: { status: string };
+      };
       child.kill('SIGTERM');
       const [code] = (await once(child, 'exit')) as [number | null];
       const afterStop = await fetch(`${url}/health`).then(
@@ -80,6 +84,8 @@ describe('npm start', () => {
         'complete',
         'complete',
       ]);
+      // The demo's seeded Pages are subscribed to the webhooks, as connected Pages are; start-up read it.
+      expect(registered.webhooks.status).toBe('subscribed');
       expect(code).toBe(0);
       expect(afterStop).toBe('refused');
     } finally {

@@ -193,6 +193,11 @@ export class AccountsEmulator {
     return this.subscriptions.get(pageId);
   }
 
+  /** The Page subscribed to the app's webhooks for `fields`, as connect or Meta's app dashboard does. */
+  subscribe(pageId: string, fields: readonly string[]): void {
+    this.subscriptions.set(pageId, [...fields]);
+  }
+
   /** What Meta does after a Page's deliveries failed for long enough: the app's subscription is gone. */
   dropSubscription(pageId: string): void {
     this.subscriptions.delete(pageId);

@@ -124,6 +124,8 @@ export interface GraphEmulator {
   createDemoUser(): EmulatedUser;
   /** The fields a Page subscribed the app to with `POST /{page-id}/subscribed_apps`. */
   subscribedFields(pageId: string): string[] | undefined;
+  /** The Page subscribed to the app's webhooks for `fields` (as connect or the app dashboard does). */
+  subscribe(pageId: string, fields: readonly string[]): void;
   /** Meta drops the Page's subscription (deliveries failed too long): subscribed_apps lists no app. */
   dropSubscription(pageId: string): void;
   /** The Page's token lacks `pages_manage_metadata`: subscribed_apps answers Graph's permission error. */
@@ -280,6 +282,10 @@ class Emulator implements GraphEmulator {
 
   createDemoUser(): EmulatedUser {
     return this.accounts.createDemoUser();
+  }
+
+  subscribe(pageId: string, fields: readonly string[]): void {
+    this.accounts.subscribe(pageId, fields);
   }
 
   subscribedFields(pageId: string): string[] | undefined {

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { lambdaServing } from '../domain/routes.js';
+import { WEBHOOK_FIELDS } from '../domain/shapes/pages.js';
 import { createApiHandler } from '../http/api-handler.js';
 import { createErasureHandler } from '../http/erasure-handler.js';
 import { createWebhookHandler } from '../http/webhook-handler.js';
@@ -87,6 +88,8 @@ export async function startLocalRuntime(
   try {
     const emulator = config.demo ? await startGraphEmulator() : undefined;
     if (emulator) closers.push(() => emulator.close());
+    // The demo's seeded Pages are subscribed to the webhooks, as connected Pages would be.
+    for (const pageId of emulator?.pages.keys() ?? []) emulator?.subscribe(pageId, WEBHOOK_FIELDS);
     const effective: Config = emulator ? Object.freeze({ ...config, graphApiBaseUrl: emulator.url }) : config;
 
     let dynamo = config.dynamodbEndpoint
