@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { syncWorkersFor } from '#lib/config/stack-sizing.js';
 import {
   CHEAPEST_DEPLOYMENT,
-  DEFAULT_DEPLOYMENT,
+  ISSUE_DEFAULT_DEPLOYMENT,
   ISSUE_WORKLOAD,
   PAGE_COUNTS,
   PROFILES,
+  README_DEPLOYMENT,
   TODAY_COUNTS,
 } from './bench/cost-inputs.js';
 import {
@@ -12,6 +14,7 @@ import {
   DAYS_PER_MONTH,
   type Deployment,
   dollars,
+  durationAtMemory,
   LINE_LABELS,
   LINE_NAMES,
   type LineName,
@@ -29,7 +32,9 @@ import { costOf, PRICES } from './bench/prices.js';
 
 const scenario = (deployment: Partial<Deployment> = {}, workload: Partial<Workload> = {}): Scenario => ({
   workload: { ...ISSUE_WORKLOAD, ...workload },
-  deployment: { ...DEFAULT_DEPLOYMENT, ...deployment },
+  // Issue 20's defaults (a secret per Page, webhooks off) at a fixed concurrency, one run an
+  // invocation: each test names what it varies.
+  deployment: { ...ISSUE_DEFAULT_DEPLOYMENT, syncConcurrency: 10, syncBatchSize: 1, ...deployment },
   counts: TODAY_COUNTS,
 });
 const MONTH_SECONDS = DAYS_PER_MONTH * 86_400;
@@ -48,6 +53,16 @@ describe('secrets are counted per Page or per shared secret', () => {
     const cost = monthlyCost(pages, scenario({ pagesPerSecret: perSecret }));
     close(cost.parts.secrets['Page secrets'] ?? Number.NaN, secrets * PRICES.secretMonths.usd);
     close(cost.parts.secrets['webhook secret'] ?? Number.NaN, PRICES.secretMonths.usd);
+  });
+
+  it.each([
+    // pages, secrets billed: pages connect stores a secret per Page up to 10 Pages, shared ones above
+    [10, 10],
+    [11, 1],
+    [1_000, 6],
+  ])('as the README sets up, %i Pages pay %i secret-months', (pages, secrets) => {
+    const cost = monthlyCost(pages, { ...scenario(), deployment: README_DEPLOYMENT });
+    close(cost.parts.secrets['Page secrets'] ?? Number.NaN, secrets * PRICES.secretMonths.usd);
   });
 
   it('1,000 Pages with a secret each pay 1,000 secret-months ($400 at $0.40)', () => {
@@ -141,10 +156,13 @@ describe('what each line counts', () => {
     close(cost.lines.eventbridge, costOf(PRICES.customEvents, 1_000 * 20 * DAYS_PER_MONTH));
   });
 
+  // A batch's runs wait on Graph together, while their CPU times add up (at 512 MB, stretched).
+  const wait = TODAY_COUNTS.syncRunMs.value - TODAY_COUNTS.syncRunCpuMs.value;
+  const cpu = TODAY_COUNTS.syncRunCpuMs.value * (1_769 / 512);
   it.each([
     // batch size, sync worker GB-seconds ÷ today's
     [1, 1],
-    [10, 0.1],
+    [10, (wait + 10 * cpu) / (10 * (wait + cpu))],
   ])('runs batched %i per invocation bill %f of the sync worker time', (batch, share) => {
     const one = monthlyCost(1_000, scenario()).parts.lambda['sync worker'] ?? Number.NaN;
     const batched = monthlyCost(1_000, scenario({ syncBatchSize: batch })).parts.lambda['sync worker'];
@@ -155,20 +173,59 @@ describe('what each line counts', () => {
     ['arm64', 'arm64' as const, PRICES.lambdaArmGbSecond],
     ['x86_64', 'x86_64' as const, PRICES.lambdaX86GbSecond],
   ])('%s bills its own GB-second price at the configured memory', (_name, architecture, price) => {
-    const cost = monthlyCost(1_000, scenario({ architecture, memoryMb: 256 }));
+    const cost = monthlyCost(1_000, scenario({ architecture, memoryMb: 1_769 }));
     const runs = (1_000 * (DAYS_PER_MONTH * 1440)) / 15;
     close(
       cost.parts.lambda['sync worker'] ?? Number.NaN,
-      costOf(price, runs * (TODAY_COUNTS.syncRunMs.value / 1000) * 0.25),
+      costOf(price, runs * (TODAY_COUNTS.syncRunMs.value / 1000) * (1_769 / 1024)),
     );
   });
 
   it.each([
-    // pages, refresh workers busy on average (60 deliveries a Page a day, 0.5 s each, one at a time)
-    [10_000, (10_000 * 60 * 0.5) / 86_400],
-    [100_000, (100_000 * 60 * 0.5) / 86_400],
+    // memory, a run's duration: the wait stays, the CPU stretches by 1,769/m below one vCPU
+    [256, 1_436 - 22.8 + 22.8 * (1_769 / 256)],
+    [512, 1_436 - 22.8 + 22.8 * (1_769 / 512)],
+    [1_769, 1_436],
+    [3_008, 1_436],
+  ])('at %i MB a run of 1,436 ms with 22.8 ms of CPU lasts %f ms', (memoryMb, expected) => {
+    close(durationAtMemory(1_436, 22.8, memoryMb), expected);
+  });
+
+  it('a smaller size bills fewer GB-seconds for the same run when the run mostly waits', () => {
+    const runs = (1_000 * (DAYS_PER_MONTH * 1440)) / 15;
+    const counts = TODAY_COUNTS;
+    const cost = monthlyCost(1_000, scenario({ memoryMb: 256 }));
+    const seconds = durationAtMemory(counts.syncRunMs.value, counts.syncRunCpuMs.value, 256) / 1000;
+    close(
+      cost.parts.lambda['sync worker'] ?? Number.NaN,
+      costOf(PRICES.lambdaArmGbSecond, runs * seconds * 0.25),
+    );
+    expect(cost.parts.lambda['sync worker']).toBeLessThan(
+      monthlyCost(1_000, scenario({ memoryMb: 512 })).parts.lambda['sync worker'] ?? 0,
+    );
+  });
+
+  it.each([
+    [1_000, 15],
+    [100_000, 360],
+  ])(
+    'left unset, the sync concurrency is what the stack computes for %i Pages every %i minutes',
+    (pages, minutes) => {
+      const cost = monthlyCost(pages, scenario({ syncConcurrency: undefined, scheduleMinutes: minutes }));
+      expect(cost.syncConcurrency).toBe(syncWorkersFor(pages, minutes * 60));
+    },
+  );
+
+  // A batch of 5 refreshes run at once lasts one refresh's wait and five refreshes' CPU.
+  const refresh = TODAY_COUNTS.refreshMs.value / 1000;
+  const refreshCpu = (TODAY_COUNTS.refreshCpuMs.value / 1000) * (1_769 / 512);
+  const batchSeconds = refresh - TODAY_COUNTS.refreshCpuMs.value / 1000 + 5 * refreshCpu;
+  it.each([
+    // pages, refresh workers busy on average (60 deliveries a Page a day, 5 a batch at 512 MB)
+    [10_000, (((10_000 * 60) / 5) * batchSeconds) / 86_400],
+    [100_000, (((100_000 * 60) / 5) * batchSeconds) / 86_400],
   ])('%i Pages with webhooks keep %f refresh workers busy', (pages, workers) => {
-    close(monthlyCost(pages, scenario({ webhooks: true })).refreshWorkersNeeded, workers);
+    close(monthlyCost(pages, scenario({ webhooks: true, memoryMb: 512 })).refreshWorkersNeeded, workers);
   });
 
   it('the dashboard and the alarms are fixed: the same at 10 and 100,000 Pages', () => {

@@ -7,6 +7,7 @@
  * the stack holds whatever it does (alarms, metrics, dashboard, the webhook secret, queue polling).
  * A month is 30 days. Free tiers are left out: the account shares them with everything else in it.
  */
+import { syncWorkersFor } from '#lib/config/stack-sizing.js';
 import { costOf, PRICES, type PriceTable } from './prices.js';
 
 export const DAYS_PER_MONTH = 30;
@@ -28,8 +29,13 @@ export interface Workload {
 /** The deployment's settings, today's and the levers' (issue 20 item 2). */
 export interface Deployment {
   readonly scheduleMinutes: number;
-  /** 1: a secret per Page (the default); more: shared secrets (`pages connect --shared` fills about 190). */
+  /** 1: a secret per Page; more: shared secrets (`pages connect` fills about 190 a secret). */
   readonly pagesPerSecret: number;
+  /**
+   * `pages connect` stores a secret per Page up to this many Pages and shared secrets above it
+   * (`SHARED_SECRETS_ABOVE_PAGES`, 10); unset: `pagesPerSecret` at any size.
+   */
+  readonly sharedSecretsAbovePages?: number | undefined;
   readonly webhooks: boolean;
   readonly dashboard: boolean;
   /** Metrics the alarms read (four alarms on eight today): CloudWatch bills each. */
@@ -38,7 +44,11 @@ export interface Deployment {
   readonly customMetrics: number;
   readonly memoryMb: number;
   readonly architecture: 'arm64' | 'x86_64';
-  readonly syncConcurrency: number;
+  /**
+   * Sync workers at once; unset: what the stack computes for a deployment sized for the Pages
+   * (`expectedPages`) at its schedule (`syncWorkersFor`).
+   */
+  readonly syncConcurrency?: number | undefined;
   /** Pages per sync-worker invocation, run at once (today 1): an invocation lasts about one run. */
   readonly syncBatchSize: number;
   /** Refresh requests per refresh-worker invocation (today 5). */
@@ -54,10 +64,15 @@ export interface Deployment {
 
 export type CountName =
   | 'syncRunMs'
+  | 'syncRunCpuMs'
   | 'scheduleMsPerSend'
+  | 'scheduleCpuMsPerSend'
   | 'apiRequestMs'
+  | 'apiRequestCpuMs'
   | 'receiverMs'
+  | 'receiverCpuMs'
   | 'refreshMs'
+  | 'refreshCpuMs'
   | 'graphCallsPerRun'
   | 'runWriteUnits'
   | 'runReadUnits'
@@ -117,6 +132,8 @@ export interface MonthlyCost {
   readonly total: number;
   /** How long a scheduled round takes at the deployment's concurrency (longer than the interval: it falls behind). */
   readonly roundMinutes: number;
+  /** The sync workers the round was counted at (the deployment's, or the stack's computed default). */
+  readonly syncConcurrency: number;
   /** Refresh workers busy at once on average; above the deployment's concurrency the queue only grows. */
   readonly refreshWorkersNeeded: number;
 }
@@ -148,6 +165,17 @@ export function secretReads(options: {
 const containersFor = (perMonth: number, seconds: number) =>
   perMonth <= 0 ? 0 : Math.max(1, Math.ceil((perMonth / SECONDS_PER_MONTH) * seconds));
 
+/** Lambda gives one vCPU at 1,769 MB, and CPU in proportion to memory below it (AWS Lambda docs). */
+export const ONE_VCPU_MB = 1_769;
+
+/**
+ * An invocation's duration at `memoryMb`, from its wall and CPU times measured with a whole core: the
+ * wait on I/O stays, the CPU time stretches by 1,769/m below 1,769 MB (test/bench/memory.ts: the model
+ * and its limits).
+ */
+export const durationAtMemory = (wallMs: number, cpuMs: number, memoryMb: number): number =>
+  Math.max(0, wallMs - cpuMs) + cpuMs * Math.max(1, ONE_VCPU_MB / memoryMb);
+
 const sum = (parts: Readonly<Record<string, number>>) => Object.values(parts).reduce((a, b) => a + b, 0);
 
 /** The monthly cost of serving `pages` Pages under `scenario`, at `prices`. */
@@ -156,14 +184,21 @@ export function monthlyCost(pages: number, scenario: Scenario, prices: PriceTabl
     throw new RangeError(`pages must be a whole number ≥ 0: ${pages}`);
   const { workload: w, deployment: d } = scenario;
   const c = (name: CountName) => scenario.counts[name].value;
-  const seconds = (name: CountName) => c(name) / 1000;
+  // Durations are measured with a whole core; at the deployment's memory the CPU part stretches.
+  const seconds = (wall: CountName, cpu?: CountName) =>
+    durationAtMemory(c(wall), cpu === undefined ? 0 : c(cpu), d.memoryMb) / 1000;
 
   // How much happens in a month.
   const rounds = (DAYS_PER_MONTH * 1440) / d.scheduleMinutes;
   const runs = pages * rounds;
   const invocationsPerRound = Math.ceil(pages / d.syncBatchSize);
   const syncInvocations = invocationsPerRound * rounds;
-  const roundSeconds = Math.ceil(invocationsPerRound / d.syncConcurrency) * seconds('syncRunMs');
+  const concurrency = d.syncConcurrency ?? syncWorkersFor(Math.max(1, pages), d.scheduleMinutes * 60);
+  // A batch's runs wait on Graph together while their CPU times add up (as the refresh's below).
+  const cpuSeconds = (name: CountName) => durationAtMemory(c(name), c(name), d.memoryMb) / 1000;
+  const runSeconds =
+    seconds('syncRunMs', 'syncRunCpuMs') + (d.syncBatchSize - 1) * cpuSeconds('syncRunCpuMs');
+  const roundSeconds = Math.ceil(invocationsPerRound / concurrency) * runSeconds;
   const requests = pages * w.apiRequests * DAYS_PER_MONTH;
   const changes = pages * w.conversationChanges * DAYS_PER_MONTH;
   const deliveries = d.webhooks ? pages * w.webhookDeliveries * DAYS_PER_MONTH : 0;
@@ -172,7 +207,9 @@ export function monthlyCost(pages: number, scenario: Scenario, prices: PriceTabl
   const sends = Math.ceil(pages / d.scheduleSendBatch) * rounds;
 
   // Secrets: the Pages' secrets and the webhook secret the stack creates.
-  const secrets = Math.ceil(pages / d.pagesPerSecret);
+  const pagesPerSecret =
+    d.sharedSecretsAbovePages !== undefined && pages <= d.sharedSecretsAbovePages ? 1 : d.pagesPerSecret;
+  const secrets = Math.ceil(pages / pagesPerSecret);
   const cacheSeconds = c('secretCacheSeconds');
   const continuous = (demand: number, ms: number, cap: number, secretCount: number) =>
     secretReads({
@@ -183,29 +220,37 @@ export function monthlyCost(pages: number, scenario: Scenario, prices: PriceTabl
       cacheSeconds,
     });
   const syncReads =
-    d.pagesPerSecret === 1
+    pagesPerSecret === 1
       ? runs // a run's Page was last read a whole interval ago, most likely by another container
       : rounds *
         secretReads({
           demand: pages,
           windowSeconds: roundSeconds,
-          containers: Math.min(d.syncConcurrency, invocationsPerRound),
+          containers: Math.min(concurrency, invocationsPerRound),
           secrets,
           cacheSeconds,
         });
-  const apiReads = continuous(requests, c('apiRequestMs'), Number.POSITIVE_INFINITY, secrets);
-  const refreshReads = continuous(refreshes, c('refreshMs'), d.syncConcurrency, secrets);
-  const webhookSecretReads = continuous(deliveries, c('receiverMs'), Number.POSITIVE_INFINITY, 1);
+  const apiSeconds = seconds('apiRequestMs', 'apiRequestCpuMs');
+  const refreshSeconds = seconds('refreshMs', 'refreshCpuMs');
+  const receiverSeconds = seconds('receiverMs', 'receiverCpuMs');
+  const apiReads = continuous(requests, apiSeconds * 1000, Number.POSITIVE_INFINITY, secrets);
+  const refreshReads = continuous(refreshes, refreshSeconds * 1000, concurrency, secrets);
+  const webhookSecretReads = continuous(deliveries, receiverSeconds * 1000, Number.POSITIVE_INFINITY, 1);
   const allReads = syncReads + apiReads + refreshReads + webhookSecretReads;
 
   // Lambda: GB-seconds and invocations of the five functions.
   const memoryGb = d.memoryMb / 1024;
   const lambdaSeconds = {
-    'sync worker': syncInvocations * seconds('syncRunMs'),
-    schedule: (sends * c('scheduleMsPerSend')) / 1000,
-    api: requests * seconds('apiRequestMs'),
-    'webhook receiver': deliveries * seconds('receiverMs'),
-    'webhook refresh': (d.refreshConcurrent ? refreshInvocations : refreshes) * seconds('refreshMs'),
+    'sync worker': syncInvocations * runSeconds,
+    schedule: sends * seconds('scheduleMsPerSend', 'scheduleCpuMsPerSend'),
+    api: requests * apiSeconds,
+    'webhook receiver': deliveries * receiverSeconds,
+    // Run at once, a batch's refreshes wait on Graph together, while their CPU times add up: an
+    // invocation lasts one refresh's wait and every refresh's CPU. Batches are taken as full (the event
+    // source has no batching window: at a low rate they are smaller and this counts too little).
+    'webhook refresh': d.refreshConcurrent
+      ? refreshInvocations * (refreshSeconds + (d.refreshBatchSize - 1) * cpuSeconds('refreshCpuMs'))
+      : refreshes * refreshSeconds,
   };
   const invocations = syncInvocations + rounds + requests + deliveries + refreshInvocations;
   const gbSecondPrice = d.architecture === 'arm64' ? prices.lambdaArmGbSecond : prices.lambdaX86GbSecond;
@@ -279,7 +324,15 @@ export function monthlyCost(pages: number, scenario: Scenario, prices: PriceTabl
     LINE_NAMES.map((name) => [name, sum(parts[name])]),
   ) as MonthlyCost['lines'];
   const refreshWorkersNeeded = lambdaSeconds['webhook refresh'] / SECONDS_PER_MONTH;
-  return { pages, parts, lines, total: sum(lines), roundMinutes: roundSeconds / 60, refreshWorkersNeeded };
+  return {
+    pages,
+    parts,
+    lines,
+    total: sum(lines),
+    roundMinutes: roundSeconds / 60,
+    syncConcurrency: concurrency,
+    refreshWorkersNeeded,
+  };
 }
 
 /** Dollars as a finance reader wants them: cents below $100, whole dollars above. */

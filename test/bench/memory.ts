@@ -22,6 +22,8 @@ import { seedDemoPages } from '#lib/local/graph-emulator.js';
 import { PageRegistry } from '#lib/store/page-registry.js';
 import { KEY_PREFIXES } from '#lib/store/table-schema.js';
 import { ROOT } from './bundles.js';
+import { ISSUE_WORKLOAD } from './cost-inputs.js';
+import { DAYS_PER_MONTH, durationAtMemory, ONE_VCPU_MB } from './cost-model.js';
 import { itemSize } from './dynamo-meter.js';
 import { type BenchEnvironment, startBenchEnvironment } from './environment.js';
 import {
@@ -38,7 +40,6 @@ import { registryFootprint } from './round-parts.js';
 import { startSqsStandIn } from './sqs-stand-in.js';
 
 const SECTION = 'Lambda memory (entry points in a child process; Graph 150-300 ms a call)';
-export const ONE_VCPU_MB = 1_769;
 export const MEMORY_SIZES = [256, 512, 1_024] as const;
 /** What DynamoDB adds to each item's size for storage, and to each index entry. */
 const ITEM_OVERHEAD_BYTES = 100;
@@ -52,8 +53,7 @@ export interface MemoryOptions {
 }
 
 /** Duration at `memoryMb` from a CPU time and a wall time measured with at least one whole vCPU. */
-export const modelledMs = (wallMs: number, cpuMs: number, memoryMb: number) =>
-  Math.max(0, wallMs - cpuMs) + cpuMs * Math.max(1, ONE_VCPU_MB / memoryMb);
+const modelledMs = durationAtMemory;
 
 /** Dollars per invocation at `memoryMb` on arm64: GB-seconds (billed by the ms) and the request. */
 export const invocationUsd = (durationMs: number, memoryMb: number) =>
@@ -244,6 +244,33 @@ export async function measureMemory(options: MemoryOptions): Promise<MemoryResul
 
 const micro = (usd: number) => `$${(usd * 1_000_000).toFixed(2)}`;
 
+/**
+ * Invocations a Page makes in a month under the issue's workload, on the default 15-minute schedule
+ * with webhooks on: a third of the deliveries bring a change (20 changes, 60 deliveries a day).
+ */
+function monthlyInvocations(): Record<string, number> {
+  const w = ISSUE_WORKLOAD;
+  const days = DAYS_PER_MONTH;
+  return {
+    'sync run': (days * 1440) / 15,
+    'API request': w.apiRequests * days,
+    'webhook receive': w.webhookDeliveries * days,
+    'webhook refresh': w.conversationChanges * days,
+    'webhook refresh, nothing new': (w.webhookDeliveries - w.conversationChanges) * days,
+  };
+}
+
+/** Lambda's monthly bill for 1,000 Pages at one size for every function (one invocation per event). */
+function monthlyPerThousand(summaries: readonly OperationSummary[], memoryMb: number): number {
+  const perPage = monthlyInvocations();
+  return summaries.reduce(
+    (total, s) =>
+      total +
+      1_000 * (perPage[s.operation] ?? 0) * invocationUsd(modelledMs(s.wallMs, s.cpuMs, memoryMb), memoryMb),
+    0,
+  );
+}
+
 /** The section: per operation, measured times and the modelled duration and cost at each size. */
 export async function benchMemory(report: Report, options: MemoryOptions): Promise<MemoryResult> {
   const result = await measureMemory(options);
@@ -269,6 +296,8 @@ export async function benchMemory(report: Report, options: MemoryOptions): Promi
       header,
       `|---|--:|--:|--:|${MEMORY_SIZES.map(() => '--:').join('|')}|---|`,
       ...rows,
+      '',
+      `Every function at one size, the issue's workload on the 15-minute schedule with webhooks on, Lambda a month per 1,000 Pages (one event per invocation): ${MEMORY_SIZES.map((m) => `${m} MB $${monthlyPerThousand(result.summaries, m).toFixed(2)}`).join(', ')}.`,
       '',
       '| operation | Graph calls | DynamoDB reads | writes | write units | log bytes |',
       '|---|--:|--:|--:|--:|--:|',
