@@ -41,6 +41,9 @@ describe('npm run pages reads its Graph settings by their rules', () => {
     ['GRAPH_API_BASE_URL', 'http://graph.example.com', 'must be an absolute https URL'],
     ['GRAPH_API_BASE_URL', 'graph.facebook.com', 'must be an absolute https URL'],
     ['GRAPH_API_VERSION', '24.0', 'must look like v24.0'],
+    // A prefix that would name other deployments' secrets, as the stack refuses it.
+    ['TOKEN_SECRET_PREFIX', 'p', 'must be'],
+    ['DYNAMODB_ENDPOINT', 'dynamodb.local', 'must be an absolute http(s) URL'],
   ])(
     '%s=%s is refused before any call, naming the variable',
     async (name, value, problem) => {

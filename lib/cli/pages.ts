@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { readSetting } from '../config/config.js';
+import type { Setting } from '../config/setting.js';
 import { SETTINGS } from '../config/settings.js';
 import { ConfigurationError, ProductError } from '../domain/errors.js';
 import { pageView } from '../domain/page.js';
@@ -90,8 +91,24 @@ function localSyncStarter(apiUrl: string) {
   };
 }
 
+/**
+ * A setting from its flag when given, else from the environment, checked by the setting's own rule either
+ * way: the prefix an operator types must name this deployment's secrets as the stack's does.
+ */
+function flagOrSetting<T>(
+  flags: Flags,
+  flag: string,
+  setting: Setting<T> & { readonly env: string },
+): T | undefined {
+  const given = flags[flag];
+  if (typeof given !== 'string') return readSetting(process.env, setting);
+  const checked = setting.rule.check(given.trim());
+  if (!checked.ok) throw new ConfigurationError(`--${flag} ${checked.problem}.`);
+  return checked.value;
+}
+
 async function environment(flags: Flags): Promise<Environment> {
-  const tableName = (flags.table as string | undefined) ?? (process.env.TABLE_NAME || undefined);
+  const tableName = flagOrSetting(flags, 'table', SETTINGS.tableName);
   if (flags.local === true || tableName === undefined) {
     const local = await readLocalEndpoints();
     if (local === undefined) {
@@ -116,10 +133,10 @@ async function environment(flags: Flags): Promise<Environment> {
       tokens,
     };
   }
-  const prefix = (flags.prefix as string | undefined) ?? (process.env.TOKEN_SECRET_PREFIX || undefined);
+  const prefix = flagOrSetting(flags, 'prefix', SETTINGS.tokenSecretPrefix);
   if (prefix === undefined)
     throw new ConfigurationError('TOKEN_SECRET_PREFIX (or --prefix) must name the secrets prefix.');
-  const dynamo = createDynamoClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
+  const dynamo = createDynamoClient({ endpoint: readSetting(process.env, SETTINGS.dynamodbEndpoint) });
   const registry = new PageRegistry({ client: dynamo, tableName });
   const client = createSecretsManagerClient();
   const kmsKeyId =
@@ -134,9 +151,7 @@ async function environment(flags: Flags): Promise<Environment> {
     baseUrl: readSetting(process.env, SETTINGS.graphApiBaseUrl) ?? SETTINGS.graphApiBaseUrl.default,
     version: readSetting(process.env, SETTINGS.graphApiVersion) ?? SETTINGS.graphApiVersion.default,
   });
-  const starter = createQueueSyncStarter(
-    (flags['sync-queue-url'] as string | undefined) ?? process.env.SYNC_QUEUE_URL,
-  );
+  const starter = createQueueSyncStarter(flagOrSetting(flags, 'sync-queue-url', SETTINGS.syncQueueUrl));
   const tokens = new SecretsManagerTokenSource({ client, prefix, registry, cacheSeconds: 0 });
   return {
     mode: `AWS, table ${tableName}, ${vault.description}`,
