@@ -6,7 +6,7 @@
  * Graph's latency added, and the schedule's memory. Each round is run `repeats` times, side by side.
  */
 
-import { syncWorkersFor } from '#lib/config/stack-sizing.js';
+import { SYNC_BATCH_SIZE, syncWorkersFor } from '#lib/config/stack-sizing.js';
 import { forEachLimited } from '#lib/domain/concurrency.js';
 import { emulatorToken, generatedPageIds } from '#lib/local/graph-emulator.js';
 import { PageRegistry } from '#lib/store/page-registry.js';
@@ -220,26 +220,29 @@ function reportRound(
   const steady = last.steadyRound;
   const runMs = mean(runs.flatMap((run) => run.steadyRound.durations));
   // The stack's default for a deployment sized for these Pages (expectedPages) on the goal's interval.
+  // A worker invocation runs SYNC_BATCH_SIZE Pages at once, as the sample ran SAMPLE_CONCURRENCY at
+  // once in one process: an invocation lasts about one sampled run.
   const concurrency = syncWorkersFor(n, GOAL_INTERVAL_MINUTES * 60);
-  const roundMs = Math.ceil(n / concurrency) * runMs;
+  const invocations = (workers: number) => Math.ceil(n / (workers * SYNC_BATCH_SIZE));
+  const roundMs = invocations(concurrency) * runMs;
   add(
-    `projected round at the stack's computed concurrency ${concurrency} (expectedPages ${count(n)}, ${GOAL_INTERVAL_MINUTES}-min schedule; batch 1)`,
+    `projected round at the stack's computed concurrency ${concurrency} (expectedPages ${count(n)}, ${GOAL_INTERVAL_MINUTES}-min schedule; ${SYNC_BATCH_SIZE} Pages an invocation)`,
     `${(roundMs / 60_000).toFixed(0)} min`,
-    `⌈${count(n)} / ${concurrency}⌉ × ${ms(runMs, 0)} (mean steady run of the samples)`,
+    `⌈${count(n)} / (${concurrency} × ${SYNC_BATCH_SIZE})⌉ × ${ms(runMs, 0)} (mean steady run of the samples, ${SAMPLE_CONCURRENCY} at once)`,
     `≤ ${GOAL_INTERVAL_MINUTES} min (goal)`,
     roundMs <= GOAL_INTERVAL_MINUTES * 60_000 ? 'ok' : 'MISSED',
   );
-  const unsized = Math.ceil(n / DEFAULT_SYNC_CONCURRENCY) * runMs;
+  const unsized = invocations(DEFAULT_SYNC_CONCURRENCY) * runMs;
   add(
     `the same round at concurrency ${DEFAULT_SYNC_CONCURRENCY} (expectedPages left at its default, ${DEFAULT_SYNC_MINUTES}-min schedule)`,
     `${(unsized / 60_000).toFixed(0)} min`,
-    `⌈${count(n)} / ${DEFAULT_SYNC_CONCURRENCY}⌉ × ${ms(runMs, 0)}: a deployment of ${count(n)} Pages sets expectedPages`,
+    `⌈${count(n)} / (${DEFAULT_SYNC_CONCURRENCY} × ${SYNC_BATCH_SIZE})⌉ × ${ms(runMs, 0)}: a deployment of ${count(n)} Pages sets expectedPages`,
   );
-  const needed = (minutes: number) => Math.ceil((n * runMs) / (minutes * 60_000));
+  const needed = (minutes: number) => Math.ceil((n * runMs) / (SYNC_BATCH_SIZE * minutes * 60_000));
   add(
     'concurrency needed to finish a round within its interval',
     `${count(needed(DEFAULT_SYNC_MINUTES))} for ${DEFAULT_SYNC_MINUTES} min; ${count(needed(GOAL_INTERVAL_MINUTES))} for ${GOAL_INTERVAL_MINUTES} min`,
-    `N × run time / interval`,
+    `N × run time / (interval × ${SYNC_BATCH_SIZE} Pages an invocation)`,
   );
   const hot = steady.hottest[0];
   add(
@@ -247,12 +250,12 @@ function reportRound(
     hot === undefined ? 'none' : `${hot.key}: ${count(hot.perSecond)} writes in one second`,
     `${steady.registryWritesPerRun.toFixed(2)} writes a run on PAGES (the run's summary), ${steady.pageKeyWritesPerRun.toFixed(2)} on the Page's own key`,
   );
-  const perSecond = (c: number) => (c / (runMs / 1000)) * steady.registryWritesPerRun;
+  const perSecond = (c: number) => ((c * SYNC_BATCH_SIZE) / (runMs / 1000)) * steady.registryWritesPerRun;
   const atDefaultSchedule = perSecond(needed(DEFAULT_SYNC_MINUTES));
   add(
     'projected writes a second on the PAGES key, all runs spread evenly',
     `${perSecond(concurrency).toFixed(1)} at concurrency ${concurrency}; ${atDefaultSchedule.toFixed(0)} at ${count(needed(DEFAULT_SYNC_MINUTES))} (a ${DEFAULT_SYNC_MINUTES}-min round)`,
-    `concurrency / run time × writes a run; a round's ${count(Math.round(n * steady.registryWritesPerRun))} writes all go to one key, DynamoDB allows ${count(HOT_KEY_LIMIT)} WCU/s per partition`,
+    `concurrency × ${SYNC_BATCH_SIZE} / run time × writes a run; a round's ${count(Math.round(n * steady.registryWritesPerRun))} writes all go to one key, DynamoDB allows ${count(HOT_KEY_LIMIT)} WCU/s per partition`,
     `≤ ${GOAL_KEY_WRITES_PER_SECOND} WCU/s on any key (goal)`,
     atDefaultSchedule <= GOAL_KEY_WRITES_PER_SECOND ? 'ok' : 'MISSED',
   );
