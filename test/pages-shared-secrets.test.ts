@@ -2,7 +2,10 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it, test } from 'vitest';
 import { forEachLimited } from '#lib/domain/concurrency.js';
 import { connectPages } from '#lib/pages/connect.js';
-import { SecretsManagerTokenSource } from '#lib/tokens/secrets-manager-token-source.js';
+import {
+  PAGE_TOKEN_CACHE_SECONDS,
+  SecretsManagerTokenSource,
+} from '#lib/tokens/secrets-manager-token-source.js';
 import { isSharedSecretName, SECRET_VALUE_MAX_BYTES, useSharedSecrets } from '#lib/tokens/shared-secret.js';
 import { parseTokenMap } from '#lib/tokens/token-source.js';
 import { PREFIX, useOnboardingRig } from './support/onboarding-rig.js';
@@ -92,6 +95,35 @@ describe('shared secrets', () => {
       expect(record?.token.kind).toBe('shared-secret');
     }
     expect(stored.size).toBe(240);
+  });
+});
+
+describe('a shared secret cached for an hour', () => {
+  test('a Page connected into a secret this container cached is served at once, with one more read', async () => {
+    // Prepare: a container that read (and cached) the shared secret of Alice's Pages.
+    const { registry, deps } = await setup();
+    const alice = rig.emulator.createUser({ pages: 12, lifetime: 'never' });
+    const bob = rig.emulator.createUser({ pages: 1, lifetime: 'never' });
+    await connectPages(deps, { userToken: alice.token, secrets: 'shared' });
+    const clock = Date.parse('2026-11-25T12:00:00Z');
+    const tokens = new SecretsManagerTokenSource({
+      client: rig.secrets.client,
+      prefix: PREFIX,
+      registry,
+      cacheSeconds: PAGE_TOKEN_CACHE_SECONDS,
+      now: () => clock,
+    });
+    await tokens.get(alice.pageIds[0] ?? '');
+    // Act: Bob's Page joins the same secret (a new version) while the cached one is still fresh.
+    await connectPages(deps, { userToken: bob.token, secrets: 'shared' });
+    rig.secrets.mock.resetHistory();
+    const bobPage = bob.pageIds[0] ?? '';
+    const served = await tokens.get(bobPage);
+    await tokens.get(alice.pageIds[1] ?? '');
+    // Assess
+    expect(sharedSecrets()).toHaveLength(1);
+    expect(served.accessToken).toBe(rig.emulator.pages.get(bobPage)?.accessToken);
+    expect(rig.secrets.calls(GetSecretValueCommand)).toBe(1);
   });
 });
 

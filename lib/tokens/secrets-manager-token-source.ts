@@ -98,6 +98,8 @@ export class SecretsManagerTokenSource implements TokenSource {
       location?.kind === 'shared-secret'
         ? this.sharedEntry(secretId, secret).get(location.key)
         : parseCredentials(secret.value);
+    // A Page added to a shared secret after this container cached it: read it again once, at once.
+    if (credentials === undefined && !fresh) return this.read(pageId, location, true);
     if (credentials === undefined) {
       // Never quote the value: it is meant to be a token.
       throw new ConfigurationError(`The secret of page ${pageId} holds no token for it.`);
@@ -120,6 +122,14 @@ export class SecretsManagerTokenSource implements TokenSource {
   }
 }
 
+/**
+ * How long the functions serve a Page token's secret from memory. An hour, not minutes: nothing waits on
+ * it. A token Graph rejects is read again at once (a rotation is seen on its first failing call), and a
+ * Page missing from a cached shared secret is too (one just connected); a rotated token whose old one
+ * still works is used until the hour ends, harmlessly. Each read costs $0.05 per 10,000 and a KMS request.
+ */
+export const PAGE_TOKEN_CACHE_SECONDS = 3600;
+
 /** Page tokens of the secrets under `TOKEN_SECRET_PREFIX`, located by the registry. */
 export function createSecretsTokenSource(
   prefix: string,
@@ -128,6 +138,7 @@ export function createSecretsTokenSource(
   return new SecretsManagerTokenSource({
     client: createSecretsManagerClient(),
     prefix,
+    cacheSeconds: PAGE_TOKEN_CACHE_SECONDS,
     ...(registry === undefined ? {} : { registry }),
   });
 }
