@@ -260,7 +260,7 @@ function reportRound(
     atDefaultSchedule <= GOAL_KEY_WRITES_PER_SECOND ? 'ok' : 'MISSED',
   );
   report.note(
-    `Round of ${count(n)} Pages: the worker time is projected as ⌈N / concurrency⌉ × mean steady run time of ${options.sample} sampled Pages synced for real against the emulator with ${options.graphLatencyMs.join('–')} ms added per Graph call (${SAMPLE_CONCURRENCY} at once in one process, as ${SAMPLE_CONCURRENCY} Lambda workers would run them); SQS polling and invocation overhead are not included. The schedule function ran in its own process against dynalite and an SQS stand-in answering each send after ${options.sqsLatencyMs} ms (assumed). The PAGES key is the registry's one partition: a run writes there only what the row above counts (its summary is on the Page's own partition).`,
+    `Round of ${count(n)} Pages: the worker time is projected as ⌈N / (workers × ${SYNC_BATCH_SIZE})⌉ × mean steady run time of ${options.sample} sampled Pages synced for real against the emulator with ${options.graphLatencyMs.join('–')} ms added per Graph call (${SAMPLE_CONCURRENCY} at once in one process, as one worker's invocation of ${SYNC_BATCH_SIZE} Pages runs them); SQS polling and invocation overhead are not included. The schedule function ran in its own process against dynalite and an SQS stand-in answering each send after ${options.sqsLatencyMs} ms (assumed). The PAGES key is the registry's one partition: a run writes there only what the row above counts (its summary is on the Page's own partition).`,
   );
 }
 
