@@ -2,12 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SETTINGS } from '#lib/config/settings.js';
-import {
-  MEASURED_SYNC_RUN_SECONDS,
-  refreshWorkersFor,
-  syncWorkersFor,
-  webhookRateFor,
-} from '#lib/config/stack-sizing.js';
+import { MEASURED_SYNC_RUN_SECONDS, syncWorkersFor, webhookRateFor } from '#lib/config/stack-sizing.js';
 import { routesOf, WEBHOOK_PATH } from '#lib/domain/routes.js';
 import { stackFromContext } from '../../cdk/app-context.js';
 import { type PageConversationsProps, resolveProps } from '../../cdk/page-conversations.js';
