@@ -136,9 +136,11 @@ export interface PageConversationsProps {
    */
   readonly jwtPageIdsClaim?: string;
   /**
-   * Memory of each function in MB (128 to 10240). More memory also buys CPU, which shortens JSON
-   * parsing and TLS; 512 MB keeps cold starts short at a small cost.
-   * @default 512
+   * Memory of each function in MB (128 to 10240; the schedule's at least 1,024). More memory also buys
+   * CPU; 256 MB is the cheapest the bench measured for every function, since each mostly waits on Graph,
+   * DynamoDB or SQS. Raise it if the API's cold starts (about 0.2 s of import CPU at one vCPU, about 7
+   * times that at 256 MB) matter more than its cost.
+   * @default 256
    */
   readonly memorySize?: number;
   /**

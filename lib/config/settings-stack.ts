@@ -68,8 +68,9 @@ export const STACK_SETTINGS = Object.freeze({
     prop: 'memorySize',
     context: 'memorySize',
     rule: wholeNumber(128, 10_240),
-    default: 512,
-    description: 'MB per function; more memory also buys CPU.',
+    default: 256,
+    description:
+      "MB per function (the schedule's at least 1,024); more memory also buys CPU. 256 is the cheapest the bench measured for every function: each waits on Graph, DynamoDB or SQS most of its time. Raise it if cold starts of the API matter more than its cost (their import CPU, about 0.2 s at one vCPU, stretches about 7 times at 256 MB).",
   }),
   authorization: setting({
     runtime: [],

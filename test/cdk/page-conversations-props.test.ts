@@ -31,7 +31,7 @@ describe('PageConversations props', () => {
       webhookRateLimit: 20,
       dashboard: true,
       authorization: { type: 'iam' },
-      memorySize: 512,
+      memorySize: 256,
       logRetention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.RETAIN,
       graphApiVersion: 'v24.0',

@@ -10,31 +10,41 @@ describe('PageConversations with default props', () => {
     ({ product, template } = synth());
   });
   const cases = [
-    ['API', (p: PageConversations) => p.apiFunction, 29, 'page-conversations-api'],
+    ['API', (p: PageConversations) => p.apiFunction, 29, 'page-conversations-api', 256],
     [
       'sync schedule',
       (p: PageConversations) => p.syncScheduleFunction,
       60,
       'page-conversations-sync-schedule',
+      // Its round's CPU (13 to 15 s for 100,000 Pages) would pass its timeout at 256 MB.
+      1024,
     ],
-    ['sync worker', (p: PageConversations) => p.syncWorkerFunction, 300, 'page-conversations-sync-worker'],
+    [
+      'sync worker',
+      (p: PageConversations) => p.syncWorkerFunction,
+      300,
+      'page-conversations-sync-worker',
+      256,
+    ],
     [
       'webhook receiver',
       (p: PageConversations) => webhooksOf(p).receiverFunction,
       10,
       'page-conversations-webhook-receiver',
+      256,
     ],
     [
       'webhook refresh',
       (p: PageConversations) => webhooksOf(p).refreshFunction,
       60,
       'page-conversations-webhook-refresh',
+      256,
     ],
   ] as const;
 
   it.each(cases)(
     'the %s function runs the house defaults on nodejs22.x, arm64',
-    (_, pick, timeout, service) => {
+    (_, pick, timeout, service, memorySize) => {
       // Prepare
       const fn = pick(product);
 
@@ -46,7 +56,7 @@ describe('PageConversations with default props', () => {
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
-        MemorySize: 512,
+        MemorySize: memorySize,
         Timeout: timeout,
         LoggingConfig: { LogGroup: { Ref: logicalId(fn.logGroup) } },
         Role: arnOf(logicalId(fn.role)),
