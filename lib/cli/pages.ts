@@ -17,7 +17,7 @@ import { connectPages, type OnboardingDependencies } from '../pages/connect.js';
 import { FileTokenVault } from '../pages/file-token-vault.js';
 import { readLocalEndpoints } from '../pages/local-endpoints.js';
 import { addPage, importPages, removePage } from '../pages/manage-pages.js';
-import { checkPages } from '../pages/page-health.js';
+import { type CheckRow, checkPages } from '../pages/page-health.js';
 import { subscriptionCell, webhookCheckOptions } from '../pages/subscription-health.js';
 import { SecretsManagerVault } from '../pages/token-vault.js';
 import { createDynamoClient, EMBEDDED_DYNAMO_TIMEOUTS } from '../store/dynamo-client.js';
@@ -89,6 +89,19 @@ function localSyncStarter(apiUrl: string) {
     }
     return body.status === 'already_running' ? 'already running' : 'started';
   };
+}
+
+/** The rows of `check` and `import`: each Page's token and webhook subscription as Graph answered. */
+function checkTable(rows: readonly CheckRow[]): string {
+  const cells = rows.map((r) => [
+    r.pageId,
+    r.name,
+    r.instagramAccountId,
+    r.status,
+    r.detail,
+    subscriptionCell(r.webhooks),
+  ]);
+  return `${table(['page', 'name', 'instagram', 'token', 'detail', 'webhooks'], cells)}\n`;
 }
 
 /**
@@ -280,19 +293,7 @@ async function run(argv: string[]): Promise<number> {
         (d, t) => bar.update(d, t, 'checking'),
       );
       bar.done();
-      process.stdout.write(
-        `${table(
-          ['page', 'name', 'instagram', 'token', 'detail', 'webhooks'],
-          rows.map((r) => [
-            r.pageId,
-            r.name,
-            r.instagramAccountId,
-            r.status,
-            r.detail,
-            subscriptionCell(r.webhooks),
-          ]),
-        )}\n`,
-      );
+      process.stdout.write(checkTable(rows));
       return rows.every((row) => row.status === 'valid') ? 0 : 1;
     }
     case 'remove': {
@@ -305,19 +306,7 @@ async function run(argv: string[]): Promise<number> {
     case 'import': {
       const result = await importPages({ ...env.deps, tokens: env.tokens, webhooks });
       bar.done();
-      process.stdout.write(
-        `${table(
-          ['page', 'name', 'instagram', 'token', 'detail', 'webhooks'],
-          result.imported.map((r) => [
-            r.pageId,
-            r.name,
-            r.instagramAccountId,
-            r.status,
-            r.detail,
-            subscriptionCell(r.webhooks),
-          ]),
-        )}\n`,
-      );
+      process.stdout.write(checkTable(result.imported));
       process.stdout.write(
         `\n${result.imported.length} imported, ${result.alreadyRegistered} already registered.\n`,
       );
