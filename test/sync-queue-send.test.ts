@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { delaySecondsOf, enqueuePages } from '#lib/sync/sync-queue.js';
+import { delaySecondsOf, enqueuePages, parseSyncMessage } from '#lib/sync/sync-queue.js';
 
 /**
  * A local SQS speaking its JSON protocol (SendMessageBatch only). It holds its answers until `lanes`
@@ -106,5 +106,20 @@ describe("the schedule's sends", () => {
     await enqueuePages(sqs.client, sqs.queueUrl, pages);
     expect(sqs.entries.filter((entry) => entry.MessageBody === refused)).toHaveLength(1);
     expect(sqs.entries).toHaveLength(25);
+  });
+});
+
+describe('a sync message read back', () => {
+  it.each([
+    ['{"pageId":"1000000000000001"}', { pageId: '1000000000000001' }],
+    ['{"pageId":"1000000000000001","full":true}', { pageId: '1000000000000001', full: true }],
+    ['{"pageId":"1000000000000001","full":"yes"}', { pageId: '1000000000000001' }],
+    // A Page id in another form than its one form names no registered Page (the API answers 404 for it).
+    ['{"pageId":"01000000000000001"}', undefined],
+    ['{"pageId":1000000000000001}', undefined],
+    ['["1000000000000001"]', undefined],
+    ['not json', undefined],
+  ])('%s reads as %j', (body, message) => {
+    expect(parseSyncMessage(body)).toEqual(message);
   });
 });

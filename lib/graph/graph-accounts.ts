@@ -6,7 +6,9 @@
  * known, scrubbing), and every answer is read here as input: ids checked, strings cut, lists bounded.
  * Tokens read from an answer are registered as secrets at once, so no later error or log can print one.
  */
+
 import { PageTokenInvalidError, UpstreamError } from '../domain/errors.js';
+import { asRecord } from '../domain/json-record.js';
 import { isPageId } from '../domain/vocabulary.js';
 import { redactSecrets, registerSecret } from '../telemetry/redaction.js';
 import { GraphSubscriptionsClient } from './graph-subscriptions.js';
@@ -64,10 +66,6 @@ const INSTAGRAM_ID = /^\d{1,32}$/;
 // Tokens are long runs of URL-safe characters; anything else (spaces, quotes, kilobytes) is not one.
 const TOKEN = /^[\w|.~-]{8,4096}$/;
 
-const record = (value: unknown): Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' ? redactSecrets(value).slice(0, MAX_TEXT) : undefined;
 const strings = (value: unknown): string[] =>
@@ -127,7 +125,7 @@ export class GraphAccountsClient extends GraphSubscriptionsClient {
         throw rejectedAs(error, 'user');
       },
     );
-    const body = record(json);
+    const body = asRecord(json);
     const accessToken = tokenOf(body.access_token);
     if (accessToken === undefined)
       throw new UpstreamError('Graph exchanged the token without an access_token.');
@@ -156,14 +154,14 @@ export class GraphAccountsClient extends GraphSubscriptionsClient {
       const answer = await this.send('GET', user, '/me/accounts', query).catch((error: unknown) => {
         throw rejectedAs(error, 'user');
       });
-      const body = record(answer.json);
+      const body = asRecord(answer.json);
       const batch = (Array.isArray(body.data) ? body.data : []).flatMap(
         (item) => readManagedPage(item) ?? [],
       );
       count += batch.length;
       yield batch;
-      const paging = record(body.paging);
-      const cursor = record(paging.cursors).after;
+      const paging = asRecord(body.paging);
+      const cursor = asRecord(paging.cursors).after;
       after = typeof paging.next === 'string' && typeof cursor === 'string' ? cursor : undefined;
       if (after !== undefined && (seen.has(after) || count > MAX_MANAGED_PAGES)) {
         throw new UpstreamError(
@@ -184,11 +182,11 @@ export class GraphAccountsClient extends GraphSubscriptionsClient {
     const answer = await this.send('GET', asker.caller, '/debug_token', query).catch((error: unknown) => {
       throw asker.kind === 'page' ? error : rejectedAs(error, asker.kind);
     });
-    const data = record(record(answer.json).data);
+    const data = asRecord(asRecord(answer.json).data);
     const targets = new Map<string, Set<string>>();
     const granular = Array.isArray(data.granular_scopes) ? data.granular_scopes.slice(0, MAX_LIST) : [];
     for (const grant of granular) {
-      const { scope, target_ids: ids } = record(grant);
+      const { scope, target_ids: ids } = asRecord(grant);
       if (typeof scope === 'string' && Array.isArray(ids)) {
         targets.set(scope, new Set(ids.filter((id): id is string => typeof id === 'string' && isPageId(id))));
       }
@@ -201,7 +199,7 @@ export class GraphAccountsClient extends GraphSubscriptionsClient {
       profileId: typeof profileId === 'string' && isPageId(profileId) ? profileId : undefined,
       scopes: strings(data.scopes),
       targets,
-      problem: text(record(data.error).message),
+      problem: text(asRecord(data.error).message),
     };
   }
 
@@ -224,9 +222,9 @@ export class GraphAccountsClient extends GraphSubscriptionsClient {
 }
 
 function readManagedPage(item: unknown): ManagedPage | undefined {
-  const page = record(item);
+  const page = asRecord(item);
   if (typeof page.id !== 'string' || !isPageId(page.id)) return undefined;
-  const instagram = record(page.instagram_business_account).id;
+  const instagram = asRecord(page.instagram_business_account).id;
   return {
     id: page.id,
     name: text(page.name),

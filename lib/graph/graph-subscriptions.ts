@@ -6,8 +6,10 @@
  * with `WEBHOOK_AUTO_SUBSCRIBE` a Page found `not_subscribed` is subscribed again. Here below the use
  * cases, so that the sync (Lambda) and the operator's commands share one rule.
  */
+
 import type { PageCredentials } from '../domain/conversation.js';
 import { PermissionDeniedError, UpstreamError } from '../domain/errors.js';
+import { asRecord } from '../domain/json-record.js';
 import type { WebhookHealth } from '../domain/page.js';
 import {
   MAX_WEBHOOK_FIELDS,
@@ -20,15 +22,10 @@ import type { GraphUsage } from './usage.js';
 
 export { WEBHOOK_FIELDS } from '../domain/shapes/pages.js';
 
-const record = (value: unknown): Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-
 /** The subscribed fields of Graph's answer: the first app's (a Page token answers for its own app), checked and bounded. */
 export function readSubscribedFields(json: unknown): string[] {
-  const apps = record(json).data;
-  const first = Array.isArray(apps) ? record(apps[0]) : {};
+  const apps = asRecord(json).data;
+  const first = Array.isArray(apps) ? asRecord(apps[0]) : {};
   const fields = first.subscribed_fields;
   if (!Array.isArray(fields)) return [];
   const valid = fields.filter(
@@ -79,7 +76,7 @@ export class GraphSubscriptionsClient extends GraphClient implements Subscriptio
     const query = new URLSearchParams({ subscribed_fields: fields.join(',') });
     const path = `/${encodeURIComponent(pageId)}/subscribed_apps`;
     const { json, usage } = await this.send('POST', credentials, path, query);
-    if (record(json).success !== true) throw new UpstreamError('Graph did not confirm the subscription.');
+    if (asRecord(json).success !== true) throw new UpstreamError('Graph did not confirm the subscription.');
     return { usage };
   }
 }

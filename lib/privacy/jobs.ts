@@ -1,3 +1,4 @@
+import { parseJsonRecord } from '../domain/json-record.js';
 import {
   FOLDERS,
   type Folder,
@@ -31,14 +32,8 @@ const oneOf = <T extends string>(values: readonly T[], value: unknown): value is
 
 /** Reads a queue message back; undefined for anything that is not a job. */
 export function parsePrivacyJob(body: string): PrivacyJob | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const job = value as Record<string, unknown>;
+  const job = parseJsonRecord(body);
+  if (job === undefined) return undefined;
   if (job.kind === 'data-deletion') {
     const { code, personId } = job;
     if (typeof code !== 'string' || !CODE.test(code)) return undefined;

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Conversation } from '../domain/conversation.js';
 import { sortableSecond } from '../domain/graph-time.js';
+import { parseJsonRecord } from '../domain/json-record.js';
 import type { Platform } from '../domain/vocabulary.js';
 import { changesPartition, type IndexPartition, indexKeys, keys, type TableKey } from './keys.js';
 import { type Expiring, epochSeconds, isExpired, namesOf, Table } from './table.js';
@@ -80,14 +81,8 @@ function feedTarget(sortKey: string | undefined): string | undefined {
  * order and its event ids.
  */
 function redactedDetail(detail: string): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(detail);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const record = parsed as Record<string, unknown>;
+  const record = parseJsonRecord(detail);
+  if (record === undefined) return undefined;
   const conversation = record.conversation;
   if (typeof conversation !== 'object' || conversation === null) return undefined;
   const { id, updated_time: updatedTime, ...rest } = conversation as Record<string, unknown>;

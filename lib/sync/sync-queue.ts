@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SQS_MAX_DELAY_SECONDS } from '../config/stack-sizing.js';
+import { parseJsonRecord } from '../domain/json-record.js';
+import { isPageId } from '../domain/vocabulary.js';
 import { createSqsClient } from '../events/sqs-client.js';
 import type { SyncStarter, SyncStartOptions } from './sync-control.js';
 
@@ -12,8 +15,6 @@ export interface SyncMessage {
 const BATCH = 10;
 /** Batches in flight at once: 100,000 Pages are 10,000 batches, about 16 s at 16 lanes of ~25 ms each. */
 const LANES = 16;
-/** SQS's longest `DelaySeconds`. */
-export const MAX_DELAY_SECONDS = 900;
 
 /**
  * A Page's place in the spread of a round: `0..spreadSeconds` (at most SQS's 900), from a hash of its
@@ -21,7 +22,7 @@ export const MAX_DELAY_SECONDS = 900;
  * its place from round to round (its runs stay an interval apart).
  */
 export function delaySecondsOf(pageId: string, spreadSeconds: number): number {
-  const spread = Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.floor(spreadSeconds)));
+  const spread = Math.max(0, Math.min(SQS_MAX_DELAY_SECONDS, Math.floor(spreadSeconds)));
   if (spread === 0) return 0;
   return createHash('sha256').update(pageId).digest().readUInt32BE(0) % (spread + 1);
 }
@@ -33,17 +34,10 @@ export interface EnqueueOptions {
 
 /** Reads a queue message; undefined for one that is not a sync work item. */
 export function parseSyncMessage(body: string): SyncMessage | undefined {
-  try {
-    const value = JSON.parse(body) as unknown;
-    if (typeof value === 'object' && value !== null && typeof (value as SyncMessage).pageId === 'string') {
-      const { pageId, full } = value as SyncMessage;
-      if (!/^\d{1,32}$/.test(pageId)) return undefined;
-      return full === true ? { pageId, full } : { pageId };
-    }
-  } catch {
-    // Not JSON: the caller reports it as a bad message.
-  }
-  return undefined;
+  const { pageId, full } = parseJsonRecord(body) ?? {};
+  // Not JSON, or not a Page id in its one form: the caller reports it as a bad message.
+  if (typeof pageId !== 'string' || !isPageId(pageId)) return undefined;
+  return full === true ? { pageId, full } : { pageId };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parseJsonRecord } from '../domain/json-record.js';
 import { isPageId } from '../domain/vocabulary.js';
 import { EVENT_TIME_TOLERANCE_MS } from './delivery-limits.js';
 
@@ -47,14 +48,9 @@ export function newRefreshRequest(
 
 /** Reads a queue message back; undefined for one that is not a refresh request. */
 export function parseRefreshRequest(body: string): RefreshRequest | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { id, object, accountId, personId, requestedAt, eventTime } = value as Record<string, unknown>;
+  const value = parseJsonRecord(body);
+  if (value === undefined) return undefined;
+  const { id, object, accountId, personId, requestedAt, eventTime } = value;
   if (
     typeof id !== 'string' ||
     (object !== 'page' && object !== 'instagram') ||
