@@ -5,7 +5,7 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SYNC_BATCH_SIZE } from '#lib/config/stack-sizing.js';
+import { SQS_MAX_DELAY_SECONDS, SYNC_BATCH_SIZE } from '#lib/config/stack-sizing.js';
 import type { ConversationsTable } from './conversations-table.js';
 import { type ChangeEventBus, grantPutChangeEvents } from './event-bus-access.js';
 import { grantGraphAccess } from './graph-access.js';
@@ -31,8 +31,6 @@ const SCHEDULE_TIMEOUT = Duration.seconds(60);
 const SCHEDULE_MIN_MEMORY_MB = 1024;
 /** One Page's sync; a longer one checkpoints and resumes on the next run. */
 const WORKER_TIMEOUT = Duration.minutes(5);
-/** SQS's longest delivery delay: the schedule spreads a round over at most this. */
-const MAX_DELAY_SECONDS = 900;
 /** Deliveries of a sync message before it goes to the dead-letter queue. */
 export const MAX_RECEIVE_COUNT = 3;
 /**
@@ -166,7 +164,7 @@ export function syncRetention(intervalSeconds: number): Duration {
 }
 
 function spreadSecondsOf(interval: number): number {
-  return Math.min(MAX_DELAY_SECONDS, interval);
+  return Math.min(SQS_MAX_DELAY_SECONDS, interval);
 }
 
 /** Seconds the schedule spreads a round over: its interval, at most SQS's longest delay (900 s); 0 for cron. */

@@ -16,6 +16,8 @@ export const MEASURED_SYNC_RUN_SECONDS = 1.436;
  * interval with room for slower Graph answers, first syncs and reconciliation passes.
  */
 export const TARGET_FILL = 0.5;
+/** SQS's longest `DelaySeconds`: the schedule spreads a round over at most this, a deferred refresh waits at most this. */
+export const SQS_MAX_DELAY_SECONDS = 900;
 /**
  * Sync messages a worker takes per invocation (SQS's most for a standard queue's batch), all run at once:
  * a run waits on Graph and DynamoDB most of its time, and each Page is paced on its own account, so ten

@@ -58,12 +58,18 @@ export interface PendingItem {
   changes: PendingChange[];
 }
 
-const MARK_NAMES = namesOf<ConversationItem>({
+/** The attributes of an item's outbox mark, as the index write sets them. */
+export const OUTBOX_MARK_NAMES = namesOf<ConversationItem>({
   '#epk': 'gsi2pk',
   '#esk': 'gsi2sk',
   '#pend': 'pending',
   '#prev': 'event_prev',
   '#pkey': 'event_prev_key',
+});
+
+/** What clearing a mark names: the mark, 0.2's `pending_since`, and the revision it is conditional on. */
+const CLEAR_NAMES = namesOf<ConversationItem>({
+  ...OUTBOX_MARK_NAMES,
   '#since': 'pending_since',
   '#rev': 'rev',
 });
@@ -175,7 +181,7 @@ export class ChangeOutbox {
     await this.table.update(item.key, {
       update: 'REMOVE #epk, #esk, #pend, #prev, #pkey, #since',
       condition: '#rev = :rev',
-      names: MARK_NAMES,
+      names: CLEAR_NAMES,
       values: { ':rev': item.revision },
     });
     // A failed condition means a newer write is pending: its writer or recovery delivers the lot.

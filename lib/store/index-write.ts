@@ -1,7 +1,7 @@
 import type { RemovalReason } from '../domain/change-event.js';
 import type { Conversation } from '../domain/conversation.js';
 import type { Platform } from '../domain/vocabulary.js';
-import { markKey } from './change-outbox.js';
+import { markKey, OUTBOX_MARK_NAMES } from './change-outbox.js';
 import { type ConversationItem, NO_PREVIOUS, type PendingEntry } from './conversation-item.js';
 import { type IndexPartition, indexKeys } from './keys.js';
 import { epochSeconds, namesOf, type Update, type Values } from './table.js';
@@ -23,14 +23,6 @@ const NAMES = namesOf<ConversationItem>({
   '#rm': 'removed_time',
   '#reason': 'reason',
   '#exp': 'expires_at',
-});
-
-const MARK_NAMES = namesOf<ConversationItem>({
-  '#epk': 'gsi2pk',
-  '#esk': 'gsi2sk',
-  '#pend': 'pending',
-  '#prev': 'event_prev',
-  '#pkey': 'event_prev_key',
 });
 
 /** The names an expression uses, of those given. */
@@ -55,7 +47,7 @@ function pendingMark(
     set:
       ', #epk = :epk, #esk = if_not_exists(#esk, :esk), #prev = if_not_exists(#prev, if_not_exists(#ut, :none))' +
       ', #pkey = if_not_exists(#pkey, if_not_exists(#gpk, :none)), #pend = list_append(if_not_exists(#pend, :empty), :entry)',
-    names: MARK_NAMES,
+    names: OUTBOX_MARK_NAMES,
     values: {
       ':epk': indexKeys.pendingEvents(pageId),
       ':esk': markKey(entry.w, platform, conversationId),

@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SQS_MAX_DELAY_SECONDS } from '../config/stack-sizing.js';
 import type { RefreshQueue, RefreshRequest } from './refresh-request.js';
 
 /** SQS takes at most 10 entries per `SendMessageBatch`. */
@@ -8,8 +9,6 @@ const BATCH = 10;
  * 20–50 ms each in the region, well inside the receiver's 10 s (one at a time it was 100 round trips).
  */
 export const SQS_PARALLEL_BATCHES = 10;
-/** SQS delays a message by at most 15 minutes: a longer wait is taken in several hops. */
-const MAX_DELAY_SECONDS = 900;
 
 /**
  * The refresh queue in AWS. Entries SQS refuses are sent once more; what still fails is thrown, so
@@ -23,7 +22,8 @@ export class SqsRefreshQueue implements RefreshQueue {
   ) {}
 
   async send(requests: readonly RefreshRequest[], delayMs = 0): Promise<void> {
-    const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.ceil(delayMs / 1000));
+    // SQS delays a message by at most 15 minutes: a longer wait is taken in several hops.
+    const delaySeconds = Math.min(SQS_MAX_DELAY_SECONDS, Math.ceil(delayMs / 1000));
     let pending = [...requests];
     for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt++) {
       const batches: RefreshRequest[][] = [];
