@@ -8,6 +8,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
 import { pageView, tokenRejectionReason } from '#lib/domain/page.js';
 import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
+import { createDynamoClient } from '#lib/store/dynamo-client.js';
 import { keys, REGISTRY_PARTITION } from '#lib/store/keys.js';
 import { PageRegistry } from '#lib/store/page-registry.js';
 import { TABLE_KEYS } from '#lib/store/table-schema.js';
@@ -18,9 +19,12 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo.close());
 
-/** The Page's item, read now; a test that expects one fails here when it is missing. */
+/**
+ * The Page as `GET /pages/{pageId}` reads it (its item and its last run's summary), read now; a test that
+ * expects one fails here when it is missing.
+ */
 async function required(registry: PageRegistry, pageId: string) {
-  const record = await registry.get(pageId);
+  const record = await registry.view(pageId);
   if (record === undefined) throw new Error(`page ${pageId} is not registered`);
   return record;
 }
@@ -256,4 +260,33 @@ describe('the page registry', () => {
     );
     expect(summary.Item).toBeUndefined();
   });
+});
+
+test("a Page is read in one GetItem; only its view reads the last run's summary too", async () => {
+  // Prepare: a client that counts the keys it reads, over the same embedded DynamoDB.
+  const tableName = `pages-${Math.random().toString(36).slice(2)}`;
+  await ensureTable(dynamo.client, tableName);
+  const client = createDynamoClient({ endpoint: dynamo.endpoint });
+  const read: string[] = [];
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const { Key } = args.input as { Key?: { sk?: { S?: string } } };
+      if (Key?.sk?.S !== undefined) read.push(Key.sk.S);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countReads' },
+  );
+  const registry = new PageRegistry({ client, tableName, cacheMs: 0 });
+  await registry.register({ pageId: '7', token: { kind: 'page-secret' } });
+  await registry.updateSyncSummary('7', { status: 'idle', syncedAt: undefined, lastOutcome: 'complete' });
+  read.length = 0;
+  // Act
+  const record = await registry.get('7');
+  const readsOfGet = read.splice(0);
+  const view = await registry.view('7');
+  // Assess
+  expect(record?.pageId).toBe('7');
+  expect(readsOfGet).toEqual([keys.registeredPage('7').sk]);
+  expect(read.sort()).toEqual([keys.registeredPage('7').sk, keys.syncSummary('7').sk].sort());
+  expect(view?.sync?.lastOutcome).toBe('complete');
 });

@@ -91,7 +91,7 @@ async function listVisible(
     next += batch.length;
     const found = new Map<string, PageRecord>();
     await forEachLimited(batch, READ_CONCURRENCY, async (pageId) => {
-      const record = await deps.registry.get(pageId);
+      const record = await deps.registry.view(pageId);
       if (record !== undefined) found.set(pageId, record);
     });
     for (const pageId of batch) {
@@ -109,7 +109,7 @@ export async function getPage(
   deps: Pick<PageListingDependencies, 'registry'>,
   pageId: string,
 ): Promise<PageView> {
-  const record = await deps.registry.get(pageId);
+  const record = await deps.registry.view(pageId);
   if (record === undefined) throw new UnknownPageError(pageId);
   return pageView(record);
 }

@@ -84,15 +84,25 @@ export class PageRegistry implements TokenHealthRecorder {
     return this.get(pageId);
   }
 
-  /** The Page's item, read now. */
+  /**
+   * The Page's item, read now. Without its last run's summary (`record.sync` is what the item itself
+   * still carries from before 0.3.0): the token sources, the sync and the routes that only need to know
+   * the Page read one item, not two. `view` adds the summary.
+   */
   async get(pageId: string): Promise<PageRecord | undefined> {
+    const item = await this.table.get<RegistryItem>(keys.registeredPage(pageId), { consistent: true });
+    const record = item === undefined ? undefined : readPageRecord(item);
+    this.remember(pageId, record);
+    return record;
+  }
+
+  /** The Page's item and its last run's summary, read now: what `GET /pages/{pageId}` shows. */
+  async view(pageId: string): Promise<PageRecord | undefined> {
     const [item, summary] = await Promise.all([
       this.table.get<RegistryItem>(keys.registeredPage(pageId), { consistent: true }),
       this.table.get<SyncSummaryItem>(keys.syncSummary(pageId), { consistent: true }),
     ]);
-    const record = item === undefined ? undefined : readPageRecord(item, summary);
-    this.remember(pageId, record);
-    return record;
+    return item === undefined ? undefined : readPageRecord(item, summary);
   }
 
   /**
