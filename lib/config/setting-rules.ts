@@ -224,6 +224,17 @@ export function text(options: TextRuleOptions = {}): SettingRule<string> {
 }
 
 /** One or more non-empty strings: a comma list from text or a list from props. */
+/** A Secrets Manager secret, by its name or ARN (the stack passes ARNs; an operator may give a name). */
+export function secretNameOrArn(): SettingRule<string> {
+  return text({
+    pattern: new RegExp(
+      `^(arn:[^:]+:secretsmanager:[^:]+:\\d{12}:secret:)?${SECRET_NAME_CHARACTERS.source.slice(1)}`,
+    ),
+    maxLength: 2048,
+    expected: "a secret's name (A-Z a-z 0-9 / _ + = . @ -) or ARN",
+  });
+}
+
 export function textList(item: string): SettingRule<readonly string[]> {
   return {
     kind: 'text list',

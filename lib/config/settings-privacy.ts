@@ -1,5 +1,5 @@
 import { setting } from './setting.js';
-import { SECRET_NAME_CHARACTERS, text, wholeNumber } from './setting-rules.js';
+import { secretNameOrArn, text, wholeNumber } from './setting-rules.js';
 
 /**
  * A person's data: the retention, the person-hash key and the erasure function's queue. Declared like
@@ -21,13 +21,7 @@ export const PRIVACY_SETTINGS = Object.freeze({
     env: 'PERSON_KEY_SECRET_ID',
     requiredBy: ['erasure', 'sync-worker', 'webhook-refresh'],
     // The stack passes the ARN of the secret it creates.
-    rule: text({
-      pattern: new RegExp(
-        `^(arn:[^:]+:secretsmanager:[^:]+:\\d{12}:secret:)?${SECRET_NAME_CHARACTERS.source.slice(1)}`,
-      ),
-      maxLength: 2048,
-      expected: "a secret's name (A-Z a-z 0-9 / _ + = . @ -) or ARN",
-    }),
+    rule: secretNameOrArn(),
     default: undefined,
     description:
       'AWS: the secret keying the person hashes (set by the stack, which generates it). Locally: a key kept in the local table.',

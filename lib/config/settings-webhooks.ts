@@ -1,5 +1,5 @@
 import { setting } from './setting.js';
-import { SECRET_NAME_CHARACTERS, text, yesNo } from './setting-rules.js';
+import { secretNameOrArn, text, yesNo } from './setting-rules.js';
 
 /**
  * What the stack writes as `app_secret` when it creates the webhook secret: not a secret and not a
@@ -43,13 +43,7 @@ export const WEBHOOK_SETTINGS = Object.freeze({
     cdkResource: true,
     context: 'webhookSecretName',
     // The stack passes the secret's ARN; an operator may give its name.
-    rule: text({
-      pattern: new RegExp(
-        `^(arn:[^:]+:secretsmanager:[^:]+:\\d{12}:secret:)?${SECRET_NAME_CHARACTERS.source.slice(1)}`,
-      ),
-      maxLength: 2048,
-      expected: "a secret's name (A-Z a-z 0-9 / _ + = . @ -) or ARN",
-    }),
+    rule: secretNameOrArn(),
     default: undefined,
     description:
       'AWS: the secret holding `{"app_secret", "verify_token"}` for Meta Webhooks. Unset in the stack: one it creates, with a generated verify token.',
