@@ -52,17 +52,15 @@ export class ProductDashboard extends Construct {
   constructor(scope: Construct, id: string, props: ProductDashboardProps) {
     super(scope, id);
     const services = props.services.map((service) => `"${service}"`).join(' OR ');
-    /** One line per value of `dimension` (summed over the services), or one per service without one. */
-    const counts = (name: string, dimension?: MetricDimensionName): IMetric => {
+    /** One line per value of `dimension` over the services (or one per service without one), by `statistic`. */
+    const search = (name: string, statistic: 'Sum' | 'Maximum', dimension?: MetricDimensionName): IMetric => {
       const schema = dimension === undefined ? 'service' : `${dimension},service`;
-      const expression = `SEARCH('{${METRICS_NAMESPACE},${schema}} MetricName="${name}" service=(${services})', 'Sum', ${PERIOD.toSeconds()})`;
+      const expression = `SEARCH('{${METRICS_NAMESPACE},${schema}} MetricName="${name}" service=(${services})', '${statistic}', ${PERIOD.toSeconds()})`;
       return new MathExpression({ expression, usingMetrics: {}, label: '', period: PERIOD });
     };
+    const counts = (name: string, dimension?: MetricDimensionName): IMetric => search(name, 'Sum', dimension);
     /** A level the functions report now and then (0 included): its largest value of each period. */
-    const level = (name: string): IMetric => {
-      const expression = `SEARCH('{${METRICS_NAMESPACE},service} MetricName="${name}" service=(${services})', 'Maximum', ${PERIOD.toSeconds()})`;
-      return new MathExpression({ expression, usingMetrics: {}, label: '', period: PERIOD });
-    };
+    const level = (name: string): IMetric => search(name, 'Maximum');
     const graph = (title: string, left: IMetric[], right: IMetric[] = []): GraphWidget =>
       new GraphWidget({ title, left, right, width: WIDTH, height: HEIGHT });
     const perFunction = (pick: (fn: IFunction) => Metric): IMetric[] =>
