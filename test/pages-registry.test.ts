@@ -290,3 +290,32 @@ test("a Page is read in one GetItem; only its view reads the last run's summary 
   expect(read.sort()).toEqual([keys.registeredPage('7').sk, keys.syncSummary('7').sk].sort());
   expect(view?.sync?.lastOutcome).toBe('complete');
 });
+
+test('find serves a Page from its cache, but never a miss: a Page registered elsewhere is found at once', async () => {
+  // Prepare: two registries over one table, as `npm start` and `npm run pages` in two processes.
+  const tableName = `pages-${Math.random().toString(36).slice(2)}`;
+  await ensureTable(dynamo.client, tableName);
+  const client = createDynamoClient({ endpoint: dynamo.endpoint });
+  let reads = 0;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      reads++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countReads' },
+  );
+  const serving = new PageRegistry({ client, tableName, cacheMs: 60_000 });
+  const elsewhere = new PageRegistry({ client: dynamo.client, tableName, cacheMs: 60_000 });
+  // Act
+  const before = await serving.find('8');
+  await elsewhere.register({ pageId: '8', token: { kind: 'page-secret' } });
+  const after = await serving.find('8');
+  const readsAfterRegistration = reads;
+  const again = await serving.find('8');
+  // Assess: the miss was read again; the hit was not.
+  expect(before).toBeUndefined();
+  expect(after?.pageId).toBe('8');
+  expect(again?.pageId).toBe('8');
+  expect(reads).toBe(readsAfterRegistration);
+  expect(readsAfterRegistration).toBe(2);
+});

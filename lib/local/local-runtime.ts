@@ -28,6 +28,8 @@ import { createLocalChangeEventSink, createLocalServices, type LocalServices } f
 import { createLocalWebhookSecrets, DEMO_WEBHOOK_SECRETS } from './local-webhook-secrets.js';
 
 export const LOCAL_TABLE_NAME = 'page-conversations-local';
+/** How long the local registry serves a Page's item from memory: one run's reads of it are one. */
+const LOCAL_REGISTRY_CACHE_MS = 5_000;
 /** In the demo, the emulator's Page tokens are written here, as PAGE_TOKENS_FILE would hold them. */
 export const DEMO_TOKENS_FILE = join('.local', 'demo-page-tokens.json');
 
@@ -105,9 +107,9 @@ export async function startLocalRuntime(
     const tableName = config.tableName ?? LOCAL_TABLE_NAME;
     await ensureTable(dynamo, tableName);
 
-    // No cache: `npm run pages` registers Pages from another process, and a Page looked up before it was
-    // registered must not stay unknown here for a minute (its first sync would answer 404).
-    const registry = new PageRegistry({ client: dynamo, tableName, cacheMs: 0 });
+    // A short cache: `npm run pages` changes Pages from another process (a new Page is never cached as
+    // missing), and a token marked valid again there is trusted here within seconds, not a minute.
+    const registry = new PageRegistry({ client: dynamo, tableName, cacheMs: LOCAL_REGISTRY_CACHE_MS });
     const pageTokensFile = config.pageTokensFile ?? (emulator ? await writeDemoTokens(emulator) : undefined);
     if (pageTokensFile === undefined) throw new Error('PAGE_TOKENS_FILE must be set outside the demo.');
     // After the token file: the demo user's extra Pages are for `npm run pages -- connect` to add.

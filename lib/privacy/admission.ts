@@ -65,7 +65,7 @@ export function createAdmission(deps: AdmissionDependencies): Admission {
  */
 export async function recordPeople(
   deps: Pick<AdmissionDependencies, 'hasher' | 'persons' | 'registry' | 'now'>,
-  partition: IndexPartition,
+  partition: Pick<IndexPartition, 'pageId' | 'platform'>,
   conversations: readonly Conversation[],
   refsFor: 'admitted' | 'all',
 ): Promise<{ admitted: Conversation[]; erased: Conversation[] }> {
@@ -118,7 +118,11 @@ export async function pageAccounts(registry: PageAccounts, pageId: string): Prom
   return accounts;
 }
 
-function refOf(partition: IndexPartition, conversation: Conversation, personHash: string): PersonRef {
+function refOf(
+  partition: Pick<IndexPartition, 'pageId' | 'platform'>,
+  conversation: Conversation,
+  personHash: string,
+): PersonRef {
   return { personHash, platform: partition.platform, conversationId: conversation.id };
 }
 

@@ -3,9 +3,16 @@ import type { Conversation } from '../domain/conversation.js';
 import { sortableSecond } from '../domain/graph-time.js';
 import { parseJsonRecord } from '../domain/json-record.js';
 import type { Platform } from '../domain/vocabulary.js';
-import { changesPartition, type IndexPartition, indexKeys, keys, type TableKey } from './keys.js';
+import {
+  changesPartition,
+  conversationsPartition,
+  type IndexPartition,
+  indexKeys,
+  keys,
+  type TableKey,
+} from './keys.js';
 import { type Expiring, epochSeconds, isExpired, namesOf, Table } from './table.js';
-import { KEY_SEPARATOR, TABLE_KEYS } from './table-schema.js';
+import { INDEX_KEY_PREFIXES, KEY_SEPARATOR, TABLE_KEYS } from './table-schema.js';
 
 /**
  * The rest of what an erasure touches beside the index and the person's refs: the webhook refresh
@@ -193,18 +200,22 @@ export class ErasureStore {
   }
 
   /**
-   * One batch of a folder's live conversations (ids and documents), in index order, and where the next
-   * batch starts: for giving conversations indexed before person refs existed their refs, once.
+   * One batch of a platform's live conversations (every folder), in id order, and where the next batch
+   * starts: for giving conversations indexed before person refs existed their refs, once. One Query of
+   * the platform's own partition, tombstones filtered out, rather than one per folder of the index.
    */
   async liveBatch(
-    partition: IndexPartition,
+    scope: { pageId: string; platform: Platform },
     startKey: Record<string, string> | undefined,
   ): Promise<{ conversations: Conversation[]; next: Record<string, string> | undefined }> {
     const { records, lastKey } = await this.table.query<LiveItem>({
-      index: TABLE_KEYS.byUpdatedTime,
-      keyCondition: '#gpk = :gpk',
-      names: namesOf<LiveItem>({ '#gpk': 'gsi1pk', '#doc': 'doc' }),
-      values: { ':gpk': indexKeys.indexedFolder(partition) },
+      keyCondition: '#pk = :pk',
+      filter: 'begins_with(#gpk, :live)',
+      names: namesOf<LiveItem>({ '#pk': 'pk', '#gpk': 'gsi1pk', '#doc': 'doc' }),
+      values: {
+        ':pk': conversationsPartition(scope.pageId, scope.platform),
+        ':live': INDEX_KEY_PREFIXES.indexedFolder,
+      },
       projection: '#doc',
       limit: 100,
       ...(startKey === undefined ? {} : { startKey }),

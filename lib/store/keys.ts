@@ -53,7 +53,7 @@ export const keys = Object.freeze({
   /** `account`: `<pageId>:<platform>`, as the sync's pacer names it. */
   pacing: (account: string) => tableKey(KEY_PREFIXES.pacing + account, SORT_KEYS.pacing),
   conversation: (pageId: string, platform: Platform, conversationId: string) =>
-    tableKey(KEY_PREFIXES.conversation + join(pageId, platform), conversationId),
+    tableKey(conversationsPartition(pageId, platform), conversationId),
   /** The registry is one partition, so that a Query lists every Page in id order. */
   registeredPage: (pageId: string) => tableKey(KEY_PREFIXES.registry, registrySortKey(pageId)),
   instagramAccount: (instagramAccountId: string) =>
@@ -96,6 +96,11 @@ export function parsePersonRef(
   if (conversationId === '' || conversationId.includes(KEY_SEPARATOR) || !isOneOf(PLATFORMS, platform))
     return undefined;
   return { platform, conversationId };
+}
+
+/** The partition of a Page's conversations on one platform, live and tombstoned, every folder. */
+export function conversationsPartition(pageId: string, platform: Platform): string {
+  return KEY_PREFIXES.conversation + join(pageId, platform);
 }
 
 /** The partition of a Page's changes feed. */

@@ -66,7 +66,7 @@ export interface PageListing {
  * invalid refuses the Page at once.
  */
 export class PageRegistry implements TokenHealthRecorder {
-  private readonly cache = new Map<string, { record: PageRecord | undefined; readAt: number }>();
+  private readonly cache = new Map<string, { record: PageRecord; readAt: number }>();
   private readonly cacheMs: number;
   private readonly now: () => Date;
   private readonly table: Table;
@@ -77,7 +77,11 @@ export class PageRegistry implements TokenHealthRecorder {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** The Page's item, read through the per-container cache; undefined for a Page not registered. */
+  /**
+   * The Page's item, read through the per-container cache; undefined for a Page not registered. A miss
+   * is read again each time: a Page registered by `npm run pages` or the CLI in another process is
+   * served at once, not after `cacheMs`.
+   */
   async find(pageId: string): Promise<PageRecord | undefined> {
     const cached = this.cache.get(pageId);
     if (cached !== undefined && this.now().getTime() - cached.readAt < this.cacheMs) return cached.record;
@@ -345,7 +349,8 @@ export class PageRegistry implements TokenHealthRecorder {
   }
 
   private remember(pageId: string, record: PageRecord | undefined): void {
-    this.cache.set(pageId, { record, readAt: this.now().getTime() });
+    if (record === undefined) this.cache.delete(pageId);
+    else this.cache.set(pageId, { record, readAt: this.now().getTime() });
   }
 
   /** Keeps what a health mark wrote; when its condition failed (nothing to change), reads the item now. */
