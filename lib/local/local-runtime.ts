@@ -99,7 +99,8 @@ export async function startLocalRuntime(
       : undefined;
     let dynamodbEndpoint = config.dynamodbEndpoint;
     if (dynamo === undefined) {
-      const embedded = await startEmbeddedDynamo();
+      // On its own thread: the second core serves DynamoDB while this one runs the API and the syncs.
+      const embedded = await startEmbeddedDynamo({ thread: true });
       closers.push(() => embedded.close());
       dynamo = embedded.client;
       dynamodbEndpoint = embedded.endpoint;
