@@ -79,7 +79,11 @@ export interface EmbeddedDynamoOptions {
 export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): Promise<EmbeddedDynamo> {
   const server = options.thread === true ? await startOnThread(options) : await startHere(options);
   // On this machine, maybe on this event loop: the one DynamoDB allowed the patient timeouts.
-  const client = createDynamoClient({ endpoint: server.endpoint, timeouts: EMBEDDED_DYNAMO_TIMEOUTS });
+  const client = createDynamoClient({
+    endpoint: server.endpoint,
+    timeouts: EMBEDDED_DYNAMO_TIMEOUTS,
+    unsigned: true,
+  });
   return {
     endpoint: server.endpoint,
     client,

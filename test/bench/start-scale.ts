@@ -328,7 +328,7 @@ export async function benchStart(report: Report, sizes: readonly [number, number
   add(
     'peak memory of the process (VmHWM)',
     both((run) => `${Math.round(run.peakRss / 1024 / 1024)} MB`),
-    'the API, dynalite in process and every run',
+    'the API, dynalite (its own thread) and every run',
     '< 1.5 GB',
     large.peakRss < MEMORY_LIMIT ? 'ok' : 'MISSED',
   );

@@ -1,9 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, expect, it } from 'vitest';
 import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.js';
+import { createDynamoClient } from '#lib/store/dynamo-client.js';
 import { PageRegistry } from '#lib/store/page-registry.js';
 
 let dynamo: EmbeddedDynamo | undefined;
@@ -44,5 +47,33 @@ it('says so when its thread cannot listen', async () => {
     );
   } finally {
     taken.close();
+  }
+});
+
+it('signs no request to the embedded DynamoDB, and every request to a DynamoDB a user names', async () => {
+  // Prepare: a server that records the Authorization header and answers as DynamoDB would.
+  const seen: string[] = [];
+  const server = createHttpServer((request, response) => {
+    seen.push(request.headers.authorization ?? '');
+    response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+    response.end('{"TableNames":[]}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const unsigned = createDynamoClient({ endpoint, unsigned: true });
+  const signed = createDynamoClient({ endpoint });
+  try {
+    // Act
+    await unsigned.send(new ListTablesCommand({}));
+    await signed.send(new ListTablesCommand({}));
+    // Assess: the fixed header first (dynalite checks its shape only), then a real signature.
+    expect(seen[0]).toMatch(/^AWS4-HMAC-SHA256 Credential=local\/.*Signature=0$/);
+    expect(seen[1]).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=local\/\d{8}\/local\/dynamodb\/aws4_request, SignedHeaders=.*, Signature=[0-9a-f]{64}$/,
+    );
+  } finally {
+    unsigned.destroy();
+    signed.destroy();
+    server.close();
   }
 });
