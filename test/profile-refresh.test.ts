@@ -18,13 +18,15 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function start(): Promise<{ harness: Harness; advance: (ms: number) => void }> {
+async function start(
+  env: Record<string, string> = {},
+): Promise<{ harness: Harness; advance: (ms: number) => void }> {
   let time = Date.now();
   harness = await startHarness({
     registered: true,
     now: () => new Date(time),
     // Reconciliation (a daily full scan) off: its calls are not the profile's.
-    env: { SYNC_PLATFORMS: 'messenger', SYNC_FOLDERS: 'inbox', RECONCILE_EVERY_HOURS: '0' },
+    env: { SYNC_PLATFORMS: 'messenger', SYNC_FOLDERS: 'inbox', RECONCILE_EVERY_HOURS: '0', ...env },
   });
   return { harness, advance: (ms) => (time += ms) };
 }
@@ -80,5 +82,57 @@ describe('the profile refresh of a scheduled run', () => {
     expect([first.outcome, second.outcome]).toEqual(['complete', 'complete']);
     expect(profileCalls(target)).toBe(1);
     expect((await target.services.sync.registry?.get(PAGE))?.profileRefreshedAt).toBeDefined();
+  });
+});
+
+describe("the day's reads in the registry", () => {
+  it('write the registry item once for the profile and the subscription, and move the Instagram mapping', async () => {
+    // Prepare: the subscription checked too; a first run (its token marked valid), a day, and the
+    // Page's Instagram account changes at Meta.
+    const { harness: target, advance } = await start({ WEBHOOK_SUBSCRIPTION_CHECK: 'true' });
+    const registry = target.services.sync.registry;
+    const page = target.emulator.pages.get(PAGE);
+    if (page === undefined || registry === undefined) throw new Error('no demo page or registry');
+    await syncPage(target.services.sync, PAGE);
+    advance(PROFILE_REFRESH_MS);
+    const before = page.instagramAccountId;
+    page.instagramAccountId = '17841400000000999';
+    const registryWrites: string[] = [];
+    target.dynamo.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { Key?: { pk?: { S?: string } }; Item?: { pk?: { S?: string } } };
+        const pk = input.Key?.pk?.S ?? input.Item?.pk?.S;
+        const writes = ['UpdateItemCommand', 'PutItemCommand', 'DeleteItemCommand'];
+        if (pk === 'PAGES' && writes.includes(context.commandName ?? '')) registryWrites.push(pk);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countRegistryWrites' },
+    );
+    // Act
+    const run = await syncPage(target.services.sync, PAGE);
+    // Assess: profile and subscription read, one write of the item under the registry's key.
+    expect(run.outcome).toBe('complete');
+    expect(run.graphCalls).toBe(3);
+    expect(registryWrites).toHaveLength(1);
+    const record = await registry.get(PAGE);
+    expect(record?.instagramAccountId).toBe('17841400000000999');
+    expect(record?.webhooks?.checkedAt).not.toBeNull();
+    expect(await registry.pageIdForInstagramAccount('17841400000000999')).toBe(PAGE);
+    expect(await registry.pageIdForInstagramAccount(before ?? '')).toBeUndefined();
+  });
+
+  it('leave a Page removed meanwhile removed', async () => {
+    // Prepare
+    const { harness: target } = await start();
+    const registry = target.services.sync.registry;
+    if (registry === undefined) throw new Error('no registry');
+    await registry.remove(PAGE);
+    // Act: what a run that read the Page before its removal would record after it.
+    await registry.recordReads(PAGE, {
+      profile: { name: 'Demo Bakery', refreshedAt: new Date().toISOString() },
+      webhooks: { status: 'subscribed', fields: ['messages'], checkedAt: new Date().toISOString() },
+    });
+    // Assess
+    expect(await registry.get(PAGE)).toBeUndefined();
   });
 });

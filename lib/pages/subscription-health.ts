@@ -47,7 +47,7 @@ export async function recordSubscription(
     },
     { autoSubscribe: options.autoSubscribe, now: (deps.now ?? (() => new Date()))() },
   );
-  await deps.registry.recordWebhooks(pageId, check.health);
+  await deps.registry.recordReads(pageId, { webhooks: check.health });
   return check;
 }
 

@@ -37,8 +37,13 @@ export interface PageRegistration {
   token: TokenLocation;
   /** True when a new token was stored: its health is unknown again. */
   tokenChanged?: boolean;
-  /** When the name and Instagram account were read from Graph (a sync run's daily refresh). */
-  profileRefreshedAt?: string | undefined;
+}
+
+/** What reads of a Page found, for `recordReads`: each part only when it was read. */
+export interface PageReads {
+  /** The name and Instagram account as Graph gave them (a sync run's daily refresh), and when. */
+  profile?: { name?: string | undefined; instagramAccountId?: string | undefined; refreshedAt: string };
+  webhooks?: WebhookHealth;
 }
 
 export type RegistrationOutcome = 'created' | 'updated' | 'unchanged';
@@ -171,26 +176,56 @@ export class PageRegistry implements TokenHealthRecorder {
   }
 
   /**
-   * Records what a subscription check found (`lib/graph/graph-subscriptions.ts`), on the registry item
-   * that `GET /pages` reads: at most once a day per Page by the schedule, so a round of 100,000 Pages
-   * writes each item at most once a day. A Page removed meanwhile stays removed.
+   * Records what the reads of a Page found (its profile, its webhook subscription, or both) in one write
+   * of its registry item: a sync run's daily reads (`sync/page-record.ts`) and the checks at
+   * registration. Under the registry's one partition key, a day's round of 100,000 Pages writes each item
+   * once, not once per read. A Page removed meanwhile stays removed; the Instagram mapping follows a
+   * changed account.
    */
-  async recordWebhooks(pageId: string, health: WebhookHealth): Promise<void> {
-    const attributes = webhooksAttributes(health);
-    // No fields is no attribute, not an empty string.
-    const fields = attributes.webhooks_fields === '' ? undefined : attributes.webhooks_fields;
-    await this.table.update<RegistryItem>(keys.registeredPage(pageId), {
-      update: `SET webhooks_status = :status, webhooks_checked_at = :at${
-        fields === undefined ? ' REMOVE webhooks_fields' : ', webhooks_fields = :fields'
-      }`,
+  async recordReads(pageId: string, reads: PageReads): Promise<void> {
+    const sets: string[] = [];
+    const removes: Array<keyof RegistryItem> = [];
+    const values: Values = {};
+    const { profile, webhooks } = reads;
+    if (profile !== undefined) {
+      sets.push('profile_refreshed_at = :refreshed');
+      values[':refreshed'] = profile.refreshedAt;
+      if (profile.name !== undefined) {
+        sets.push('#name = :name');
+        values[':name'] = profile.name;
+      }
+      if (profile.instagramAccountId !== undefined) {
+        sets.push('instagram_account_id = :ig');
+        values[':ig'] = profile.instagramAccountId;
+      }
+    }
+    if (webhooks !== undefined) {
+      const attributes = webhooksAttributes(webhooks);
+      sets.push('webhooks_status = :status', 'webhooks_checked_at = :checked');
+      values[':status'] = attributes.webhooks_status;
+      values[':checked'] = attributes.webhooks_checked_at;
+      // No fields is no attribute, not an empty string.
+      if (attributes.webhooks_fields === '') removes.push('webhooks_fields');
+      else {
+        sets.push('webhooks_fields = :fields');
+        values[':fields'] = attributes.webhooks_fields;
+      }
+    }
+    if (sets.length === 0) return;
+    const written = await this.table.update<RegistryItem>(keys.registeredPage(pageId), {
+      update: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
       condition: 'attribute_exists(page_id)',
-      values: {
-        ':status': attributes.webhooks_status,
-        ':at': attributes.webhooks_checked_at,
-        ...(fields === undefined ? {} : { ':fields': fields }),
-      },
+      // `name` is one of DynamoDB's reserved words.
+      ...(profile?.name === undefined ? {} : { names: namesOf<RegistryItem>({ '#name': 'name' }) }),
+      values,
+      returns: 'ALL_OLD',
     });
     this.cache.delete(pageId);
+    const before = written.record?.instagram_account_id;
+    const after = profile?.instagramAccountId;
+    if (!written.applied || after === undefined || after === before) return;
+    await this.putInstagramMapping(after, pageId);
+    if (before !== undefined) await this.deleteInstagramMapping(before, pageId);
   }
 
   /**
@@ -206,16 +241,7 @@ export class PageRegistry implements TokenHealthRecorder {
       registration.instagramAccountId !== existing?.instagramAccountId;
     const locationChanged = existing === undefined || !sameLocation(existing.token, registration.token);
     const resetHealth = existing !== undefined && registration.tokenChanged === true;
-    const { profileRefreshedAt } = registration;
-    const refreshed = profileRefreshedAt !== undefined && profileRefreshedAt !== existing?.profileRefreshedAt;
-    if (
-      existing !== undefined &&
-      !nameChanged &&
-      !igChanged &&
-      !locationChanged &&
-      !resetHealth &&
-      !refreshed
-    ) {
+    if (existing !== undefined && !nameChanged && !igChanged && !locationChanged && !resetHealth) {
       return 'unchanged';
     }
     const at = this.now().toISOString();
@@ -236,10 +262,6 @@ export class PageRegistry implements TokenHealthRecorder {
     if (registration.instagramAccountId !== undefined) {
       sets.push('instagram_account_id = :ig');
       values[':ig'] = registration.instagramAccountId;
-    }
-    if (refreshed) {
-      sets.push('profile_refreshed_at = :refreshed');
-      values[':refreshed'] = profileRefreshedAt;
     }
     if (resetHealth) {
       sets.push('token_status = :unchecked');

@@ -1,9 +1,10 @@
 import { callAsPage } from '../conversations/page-call.js';
 import type { PageCredentials } from '../domain/conversation.js';
-import type { PageRecord, SyncSummary } from '../domain/page.js';
+import type { PageRecord, SyncSummary, WebhookHealth } from '../domain/page.js';
 import type { PartitionState, RunOutcome } from '../domain/sync-state.js';
 import { checkSubscription } from '../graph/graph-subscriptions.js';
 import type { GraphUsage } from '../graph/usage.js';
+import type { PageReads } from '../store/page-registry.js';
 import type { RunContext } from './run-context.js';
 
 /**
@@ -38,8 +39,17 @@ export async function refreshPageProfile(context: RunContext): Promise<void> {
     return;
   }
   if (record === undefined) return;
-  await refreshProfile(context, record);
-  await checkWebhooks(context, record);
+  const profile = await readProfile(context, record);
+  const webhooks = await checkWebhooks(context, record);
+  try {
+    // One write of the registry item for both: the day's round writes each item under PAGES once.
+    await deps.registry.recordReads(pageId, {
+      ...(profile === undefined ? {} : { profile }),
+      ...(webhooks === undefined ? {} : { webhooks }),
+    });
+  } catch (error: unknown) {
+    deps.logger.warn('sync could not record the page profile', { page_id: pageId, error });
+  }
 }
 
 /** One Graph call of the day's reads: paced like the run's, counted in its calls, the token re-read once. */
@@ -57,37 +67,36 @@ async function callForRegistry<T extends { usage: GraphUsage }>(
   return answer;
 }
 
-/** The name and Instagram account, when a day old or never read by a run. */
-async function refreshProfile(context: RunContext, record: PageRecord): Promise<void> {
+/** The name and Instagram account, when a day old or never read by a run; undefined when not read. */
+async function readProfile(context: RunContext, record: PageRecord): Promise<PageReads['profile']> {
   const { deps, pageId } = context;
-  const { registry, profiles } = deps;
-  if (registry === undefined || profiles === undefined) return;
+  if (deps.profiles === undefined) return undefined;
+  const { profiles } = deps;
   const now = deps.now();
-  if (now.getTime() - Date.parse(record.profileRefreshedAt ?? '') < PROFILE_REFRESH_MS) return;
+  if (now.getTime() - Date.parse(record.profileRefreshedAt ?? '') < PROFILE_REFRESH_MS) return undefined;
   try {
     const answer = await callForRegistry(context, (used) => profiles.pageProfile(used, pageId));
-    await registry.register({
-      pageId,
-      token: record.token,
-      profileRefreshedAt: now.toISOString(),
-      ...(answer.name === undefined ? {} : { name: answer.name }),
-      ...(answer.instagramAccountId === undefined ? {} : { instagramAccountId: answer.instagramAccountId }),
-    });
+    return {
+      refreshedAt: now.toISOString(),
+      name: answer.name,
+      instagramAccountId: answer.instagramAccountId,
+    };
   } catch (error: unknown) {
     deps.logger.warn('sync could not refresh the page profile', { page_id: pageId, error });
+    return undefined;
   }
 }
 
 /**
- * The webhook subscription, when a day old or never read: recorded whatever it is (`unknown` when the
- * read failed, so that a token without the permission costs one call a day, not one a run).
+ * The webhook subscription, when a day old or never read: what it is (`unknown` when the read failed,
+ * so that a token without the permission costs one call a day, not one a run); undefined when not due.
  */
-async function checkWebhooks(context: RunContext, record: PageRecord): Promise<void> {
+async function checkWebhooks(context: RunContext, record: PageRecord): Promise<WebhookHealth | undefined> {
   const { deps, pageId } = context;
-  const { registry, subscriptions } = deps;
-  if (registry === undefined || subscriptions === undefined) return;
+  const { subscriptions } = deps;
+  if (subscriptions === undefined) return undefined;
   const now = deps.now();
-  if (now.getTime() - Date.parse(record.webhooks?.checkedAt ?? '') < WEBHOOK_CHECK_MS) return;
+  if (now.getTime() - Date.parse(record.webhooks?.checkedAt ?? '') < WEBHOOK_CHECK_MS) return undefined;
   try {
     const check = await checkSubscription(
       {
@@ -99,13 +108,14 @@ async function checkWebhooks(context: RunContext, record: PageRecord): Promise<v
       },
       { autoSubscribe: deps.webhookAutoSubscribe === true, now },
     );
-    await registry.recordWebhooks(pageId, check.health);
     const facts = { page_id: pageId, status: check.health.status, fields: check.health.fields.join(',') };
     if (check.resubscribed) deps.logger.info('webhook subscription renewed', facts);
     else if (check.health.status !== 'subscribed')
       deps.logger.warn('webhook subscription missing', { ...facts, problem: check.problem });
+    return check.health;
   } catch (error: unknown) {
     deps.logger.warn('sync could not check the webhook subscription', { page_id: pageId, error });
+    return undefined;
   }
 }
 
