@@ -10,7 +10,7 @@ import type {
 import { TOKEN_STATUSES } from '../domain/page.js';
 import { WEBHOOK_STATUSES } from '../domain/shapes/pages.js';
 import { RUN_OUTCOMES, type RunOutcome } from '../domain/sync-state.js';
-import type { Stored, Values } from './table.js';
+import { namesOf, type Stored, type Values } from './table.js';
 
 /**
  * A registered Page as stored (`keys.registeredPage`): one item each in the registry's one partition,
@@ -171,4 +171,52 @@ export function asValues(attributes: Record<string, string | number | undefined>
 export function sameLocation(a: TokenLocation, b: TokenLocation): boolean {
   if (a.kind === 'page-secret' || b.kind === 'page-secret') return a.kind === b.kind;
   return a.secretId === b.secretId && a.key === b.key;
+}
+
+/** What reads of a Page found, for the registry's `recordReads`: each part only when it was read. */
+export interface PageReads {
+  /** The name and Instagram account as Graph gave them (a sync run's daily refresh), and when. */
+  profile?: { name?: string | undefined; instagramAccountId?: string | undefined; refreshedAt: string };
+  webhooks?: WebhookHealth;
+}
+
+/** The update of a registry item that records `reads`; undefined when they hold nothing. */
+export function readsUpdate(
+  reads: PageReads,
+): { update: string; names?: Record<string, string>; values: Values } | undefined {
+  const sets: string[] = [];
+  const removes: Array<keyof RegistryItem> = [];
+  const values: Values = {};
+  const { profile, webhooks } = reads;
+  if (profile !== undefined) {
+    sets.push('profile_refreshed_at = :refreshed');
+    values[':refreshed'] = profile.refreshedAt;
+    if (profile.name !== undefined) {
+      sets.push('#name = :name');
+      values[':name'] = profile.name;
+    }
+    if (profile.instagramAccountId !== undefined) {
+      sets.push('instagram_account_id = :ig');
+      values[':ig'] = profile.instagramAccountId;
+    }
+  }
+  if (webhooks !== undefined) {
+    const attributes = webhooksAttributes(webhooks);
+    sets.push('webhooks_status = :status', 'webhooks_checked_at = :checked');
+    values[':status'] = attributes.webhooks_status;
+    values[':checked'] = attributes.webhooks_checked_at;
+    // No fields is no attribute, not an empty string.
+    if (attributes.webhooks_fields === '') removes.push('webhooks_fields');
+    else {
+      sets.push('webhooks_fields = :fields');
+      values[':fields'] = attributes.webhooks_fields;
+    }
+  }
+  if (sets.length === 0) return undefined;
+  return {
+    update: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    // `name` is one of DynamoDB's reserved words.
+    ...(profile?.name === undefined ? {} : { names: namesOf<RegistryItem>({ '#name': 'name' }) }),
+    values,
+  };
 }

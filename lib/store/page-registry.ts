@@ -1,22 +1,20 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type {
-  PageRecord,
-  SyncSummary,
-  TokenHealthError,
-  TokenLocation,
-  WebhookHealth,
-} from '../domain/page.js';
+import type { PageRecord, SyncSummary, TokenHealthError, TokenLocation } from '../domain/page.js';
 import { keys, REGISTRY_PARTITION, registrySortKey } from './keys.js';
 import {
   asValues,
   type InstagramAccountItem,
   locationAttributes,
+  type PageReads,
   type RegistryItem,
   readPageRecord,
+  readsUpdate,
   type SyncSummaryItem,
   sameLocation,
-  webhooksAttributes,
 } from './page-registry-item.js';
+
+export type { PageReads } from './page-registry-item.js';
+
 import { namesOf, type Stored, Table, type Values, type Written } from './table.js';
 import { TABLE_KEYS } from './table-schema.js';
 
@@ -37,13 +35,6 @@ export interface PageRegistration {
   token: TokenLocation;
   /** True when a new token was stored: its health is unknown again. */
   tokenChanged?: boolean;
-}
-
-/** What reads of a Page found, for `recordReads`: each part only when it was read. */
-export interface PageReads {
-  /** The name and Instagram account as Graph gave them (a sync run's daily refresh), and when. */
-  profile?: { name?: string | undefined; instagramAccountId?: string | undefined; refreshedAt: string };
-  webhooks?: WebhookHealth;
 }
 
 export type RegistrationOutcome = 'created' | 'updated' | 'unchanged';
@@ -183,46 +174,16 @@ export class PageRegistry implements TokenHealthRecorder {
    * changed account.
    */
   async recordReads(pageId: string, reads: PageReads): Promise<void> {
-    const sets: string[] = [];
-    const removes: Array<keyof RegistryItem> = [];
-    const values: Values = {};
-    const { profile, webhooks } = reads;
-    if (profile !== undefined) {
-      sets.push('profile_refreshed_at = :refreshed');
-      values[':refreshed'] = profile.refreshedAt;
-      if (profile.name !== undefined) {
-        sets.push('#name = :name');
-        values[':name'] = profile.name;
-      }
-      if (profile.instagramAccountId !== undefined) {
-        sets.push('instagram_account_id = :ig');
-        values[':ig'] = profile.instagramAccountId;
-      }
-    }
-    if (webhooks !== undefined) {
-      const attributes = webhooksAttributes(webhooks);
-      sets.push('webhooks_status = :status', 'webhooks_checked_at = :checked');
-      values[':status'] = attributes.webhooks_status;
-      values[':checked'] = attributes.webhooks_checked_at;
-      // No fields is no attribute, not an empty string.
-      if (attributes.webhooks_fields === '') removes.push('webhooks_fields');
-      else {
-        sets.push('webhooks_fields = :fields');
-        values[':fields'] = attributes.webhooks_fields;
-      }
-    }
-    if (sets.length === 0) return;
+    const change = readsUpdate(reads);
+    if (change === undefined) return;
     const written = await this.table.update<RegistryItem>(keys.registeredPage(pageId), {
-      update: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ...change,
       condition: 'attribute_exists(page_id)',
-      // `name` is one of DynamoDB's reserved words.
-      ...(profile?.name === undefined ? {} : { names: namesOf<RegistryItem>({ '#name': 'name' }) }),
-      values,
       returns: 'ALL_OLD',
     });
     this.cache.delete(pageId);
     const before = written.record?.instagram_account_id;
-    const after = profile?.instagramAccountId;
+    const after = reads.profile?.instagramAccountId;
     if (!written.applied || after === undefined || after === before) return;
     await this.putInstagramMapping(after, pageId);
     if (before !== undefined) await this.deleteInstagramMapping(before, pageId);
