@@ -70,6 +70,11 @@ export interface EmbeddedDynamoOptions {
    * sync runs': what `npm start` does. In this thread otherwise (the tests, which run files in parallel).
    */
   thread?: boolean;
+  /**
+   * Sign each request as the SDK signs it for AWS: for the benches, whose timed request path is the one
+   * Lambda runs. Unsigned otherwise (dynalite checks the header's shape only; see `createDynamoClient`).
+   */
+  signed?: boolean;
 }
 
 /**
@@ -82,7 +87,7 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
   const client = createDynamoClient({
     endpoint: server.endpoint,
     timeouts: EMBEDDED_DYNAMO_TIMEOUTS,
-    unsigned: true,
+    unsigned: options.signed !== true,
   });
   return {
     endpoint: server.endpoint,

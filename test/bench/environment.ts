@@ -62,7 +62,11 @@ export async function startBenchEnvironment(
   let dynamo: EmbeddedDynamo | undefined;
   const built: LocalServices[] = [];
   try {
-    dynamo = options.dynalite === 'child' ? await startDynaliteProcess() : await startEmbeddedDynamo();
+    // Signed, as in Lambda: the request path the benches time includes the SDK's signing.
+    dynamo =
+      options.dynalite === 'child'
+        ? await startDynaliteProcess()
+        : await startEmbeddedDynamo({ signed: true });
     const tableName = `bench-${Date.now().toString(36)}`;
     await ensureTable(dynamo.client, tableName);
     const meter = new DynamoMeter(dynamo.client, { units: options.units });
