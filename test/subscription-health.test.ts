@@ -106,14 +106,15 @@ describe('webhook subscription health', () => {
       checked_at: registeredAt,
     });
     expect([sameDay.outcome, nextDay.outcome]).toEqual(['complete', 'complete']);
-    // The same day's run: its list call and the profile (the Page's first run), nothing for webhooks.
-    expect(sameDay.graphCalls).toBe(2);
+    // The same day's run: its list call only (registration read the profile as the day's), nothing for
+    // webhooks.
+    expect(sameDay.graphCalls).toBe(1);
     expect(callsSameDay).toBe(0);
     expect(levelSameDay).toBe(0);
     expect(rig.subscriptionCalls()).toBe(1);
-    // The next day's run counts its one GET with the run's calls: the list and the webhooks (the profile
-    // was read by the run before, within the day).
-    expect(nextDay.graphCalls).toBe(2);
+    // The next day's run counts its one GET with the run's calls: the list, the profile and the webhooks
+    // (both read at registration, a day before).
+    expect(nextDay.graphCalls).toBe(3);
     expect(dropped).toEqual({ status: 'not_subscribed', fields: [], checked_at: rig.now().toISOString() });
     expect(level).toBe(1);
     // Nothing renews it without WEBHOOK_AUTO_SUBSCRIBE.

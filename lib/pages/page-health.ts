@@ -5,7 +5,7 @@ import type { GraphClient } from '../graph/graph-client.js';
 import type { SubscriptionCheck, SubscriptionGraph } from '../graph/graph-subscriptions.js';
 import type { PageRegistry } from '../store/page-registry.js';
 import type { TokenSource } from '../tokens/token-source.js';
-import { recordSubscription, type WebhookCheckOptions } from './subscription-health.js';
+import { readSubscription, type WebhookCheckOptions } from './subscription-health.js';
 
 export interface CheckDependencies {
   registry: PageRegistry;
@@ -70,12 +70,18 @@ async function checkPage(deps: CheckDependencies, pageId: string): Promise<Check
     // With the Page's app secret when it has one: the call carries `appsecret_proof`, as the sync's do.
     const { name, instagramAccountId } = await deps.graph.pageProfile(credentials, pageId);
     const profile = { name, instagramAccountId };
-    await deps.registry.register({ pageId, ...profile, token: record.token });
-    await deps.registry.markTokenValid(pageId);
     const webhooks =
       deps.webhooks === undefined
         ? undefined
-        : await recordSubscription(deps, pageId, credentials, deps.webhooks);
+        : await readSubscription(deps, pageId, credentials, deps.webhooks);
+    // One write of both reads; the profile counts as the day's, so the Page's next run does not read it
+    // again.
+    const refreshedAt = (deps.now ?? (() => new Date()))().toISOString();
+    await deps.registry.recordReads(pageId, {
+      profile: { ...profile, refreshedAt },
+      ...(webhooks === undefined ? {} : { webhooks: webhooks.health }),
+    });
+    await deps.registry.markTokenValid(pageId);
     return { ...row, ...profile, status: 'valid', webhooks };
   } catch (error: unknown) {
     if (!(error instanceof PageTokenInvalidError)) {

@@ -27,18 +27,15 @@ export function webhookCheckOptions(settings: {
   return settings.check === false ? undefined : { autoSubscribe: settings.autoSubscribe === true };
 }
 
-/**
- * Checks the Page's subscription with its credentials and records what was found; a failure to record
- * is thrown (the registry is the caller's to trust), a failing Graph is the `unknown` it records.
- */
-export async function recordSubscription(
-  deps: { registry: PageRegistry; graph: SubscriptionGraph; now?: () => Date },
+/** Checks the Page's subscription with its credentials; a failing Graph is the `unknown` it returns. */
+export async function readSubscription(
+  deps: { graph: SubscriptionGraph; now?: () => Date },
   pageId: string,
   credentials: PageCredentials,
   options: WebhookCheckOptions,
 ): Promise<SubscriptionCheck> {
   const { graph } = deps;
-  const check = await checkSubscription(
+  return checkSubscription(
     {
       read: async () => (await graph.webhookSubscription(credentials, pageId)).fields,
       subscribe: async (fields) => {
@@ -47,6 +44,19 @@ export async function recordSubscription(
     },
     { autoSubscribe: options.autoSubscribe, now: (deps.now ?? (() => new Date()))() },
   );
+}
+
+/**
+ * Checks the Page's subscription and records what was found; a failure to record is thrown (the
+ * registry is the caller's to trust).
+ */
+export async function recordSubscription(
+  deps: { registry: PageRegistry; graph: SubscriptionGraph; now?: () => Date },
+  pageId: string,
+  credentials: PageCredentials,
+  options: WebhookCheckOptions,
+): Promise<SubscriptionCheck> {
+  const check = await readSubscription(deps, pageId, credentials, options);
   await deps.registry.recordReads(pageId, { webhooks: check.health });
   return check;
 }
