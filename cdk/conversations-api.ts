@@ -21,8 +21,8 @@ import { type Route, type RouteScope, type RouteThrottle, routesOf } from '#lib/
 import type { ConversationsTable } from './conversations-table.js';
 import { grantGraphAccess } from './graph-access.js';
 import { NAG_REASONS } from './nag-suppressions.js';
-import type { ResolvedProps } from './page-conversations-props.js';
 import { acknowledgeLogsWithoutCustomerKey, functionDefaults, ProductFunction } from './product-function.js';
+import type { ResolvedProps } from './resolve-props.js';
 import type { SyncFanOut } from './sync-fan-out.js';
 import { API_TABLE_ACCESS } from './table-access.js';
 

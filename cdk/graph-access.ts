@@ -1,8 +1,8 @@
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { iam5ResourceFinding, NAG_REASONS } from './nag-suppressions.js';
-import type { ResolvedProps } from './page-conversations-props.js';
 import type { ProductFunction } from './product-function.js';
+import type { ResolvedProps } from './resolve-props.js';
 
 /**
  * What a function that calls Graph as a Page needs, in one call: `GetSecretValue` on the Page token

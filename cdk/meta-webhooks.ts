@@ -22,8 +22,8 @@ import type { ConversationsTable } from './conversations-table.js';
 import { type ChangeEventBus, grantPutChangeEvents } from './event-bus-access.js';
 import { grantGraphAccess } from './graph-access.js';
 import { iam5ResourceFinding, NAG_REASONS } from './nag-suppressions.js';
-import type { ResolvedProps } from './page-conversations-props.js';
 import { functionDefaults, ProductFunction } from './product-function.js';
+import type { ResolvedProps } from './resolve-props.js';
 import { RECEIVER_TABLE_ACCESS, REFRESH_TABLE_ACCESS } from './table-access.js';
 import { WorkQueue } from './work-queue.js';
 

@@ -13,20 +13,18 @@ import { ConversationsTable } from './conversations-table.js';
 import { ProductDashboard } from './dashboard.js';
 import { changeEventBus } from './event-bus-access.js';
 import { MetaWebhooks } from './meta-webhooks.js';
-import {
-  type PageConversationsProps,
-  PageConversationsPropsError,
-  resolveProps,
-} from './page-conversations-props.js';
+import type { PageConversationsProps } from './page-conversations-props.js';
 import { PersonData } from './person-data.js';
 import type { ProductFunction } from './product-function.js';
 import { addProductOutputs, type ProductOutputs } from './product-outputs.js';
+import { PageConversationsPropsError, resolveProps } from './resolve-props.js';
 import { SyncFanOut } from './sync-fan-out.js';
 
 export { WEBHOOK_PATH } from '#lib/domain/routes.js';
 export { API_ROUTES } from './conversations-api.js';
 export * from './page-conversations-props.js';
 export type { ProductOutputName, ProductOutputs } from './product-outputs.js';
+export * from './resolve-props.js';
 
 /**
  * Messenger and Instagram conversations of Facebook Pages, served from the customer's own account:

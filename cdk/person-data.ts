@@ -9,8 +9,8 @@ import type { ConversationsApi } from './conversations-api.js';
 import type { ConversationsTable } from './conversations-table.js';
 import { type ChangeEventBus, grantPutChangeEvents } from './event-bus-access.js';
 import { NAG_REASONS } from './nag-suppressions.js';
-import type { ResolvedProps } from './page-conversations-props.js';
 import { functionDefaults, ProductFunction } from './product-function.js';
+import type { ResolvedProps } from './resolve-props.js';
 import { ERASURE_TABLE_ACCESS } from './table-access.js';
 import { WorkQueue } from './work-queue.js';
 

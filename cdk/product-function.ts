@@ -12,7 +12,7 @@ import { METRICS_NAMESPACE } from '#lib/telemetry/metric-names.js';
 import { FUNCTION_ARCHITECTURE, FUNCTION_BUNDLING, FUNCTION_RUNTIME } from './bundling-options.js';
 import type { ConversationsTable, TableAccess } from './conversations-table.js';
 import { NAG_REASONS } from './nag-suppressions.js';
-import type { ResolvedProps } from './page-conversations-props.js';
+import type { ResolvedProps } from './resolve-props.js';
 
 /** This package's own root in a checkout, where esbuild bundles the entry points from. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));

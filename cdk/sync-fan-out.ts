@@ -10,8 +10,8 @@ import type { ConversationsTable } from './conversations-table.js';
 import { type ChangeEventBus, grantPutChangeEvents } from './event-bus-access.js';
 import { grantGraphAccess } from './graph-access.js';
 import { NAG_REASONS } from './nag-suppressions.js';
-import { intervalSeconds, type ResolvedProps } from './page-conversations-props.js';
 import { functionDefaults, ProductFunction } from './product-function.js';
+import { intervalSeconds, type ResolvedProps } from './resolve-props.js';
 import { SCHEDULE_TABLE_ACCESS, SYNC_WORKER_TABLE_ACCESS } from './table-access.js';
 import {
   deadLetterQueue,

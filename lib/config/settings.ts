@@ -33,7 +33,7 @@ const TOKEN_PREFIX_PATTERN = /^[A-Za-z0-9/_+=.@-]{2,}[/_-]$/;
  * Every setting of the product, declared once: its rule, its default, each name it goes by and the
  * Lambda functions that need it. Everything else is derived from this table: `Config` and
  * `loadConfig` (lib/config/config.ts), the Lambda start-up checks (`loadLambdaConfig`), the construct's
- * resolved props (cdk/page-conversations-props.ts, whose interface a type test holds to this table),
+ * resolved props (cdk/resolve-props.ts; cdk/page-conversations-props.ts's interface a type test holds to this table),
  * the CDK app's context map (cdk/app-context.ts) and the README's tables (`settings-readme.ts`), so a
  * range, a pattern or a default cannot drift between them. The webhook and change-event settings are
  * declared in `settings-webhooks.ts`, the stack's own in `settings-stack.ts`, and spread in here.
