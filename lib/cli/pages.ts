@@ -7,31 +7,18 @@
  */
 import { parseArgs } from 'node:util';
 import { readSetting } from '../config/config.js';
-import type { Setting } from '../config/setting.js';
 import { SETTINGS } from '../config/settings.js';
 import { ConfigurationError, ProductError } from '../domain/errors.js';
 import { pageView } from '../domain/page.js';
-import { routePath } from '../domain/routes.js';
-import { GraphAccountsClient } from '../graph/graph-accounts.js';
-import { connectPages, type OnboardingDependencies } from '../pages/connect.js';
-import { FileTokenVault } from '../pages/file-token-vault.js';
-import { readLocalEndpoints } from '../pages/local-endpoints.js';
+import { connectPages } from '../pages/connect.js';
 import { addPage, importPages, removePage } from '../pages/manage-pages.js';
 import { type CheckRow, checkPages } from '../pages/page-health.js';
 import { subscriptionCell, webhookCheckOptions } from '../pages/subscription-health.js';
-import { SecretsManagerVault } from '../pages/token-vault.js';
-import { createDynamoClient, EMBEDDED_DYNAMO_TIMEOUTS } from '../store/dynamo-client.js';
-import { PageRegistry } from '../store/page-registry.js';
-import { SecretLock } from '../store/secret-lock.js';
-import { createQueueSyncStarter } from '../sync/sync-queue.js';
 import { redactSecrets } from '../telemetry/redaction.js';
-import { FileTokenSource } from '../tokens/file-token-source.js';
-import { SecretWriter } from '../tokens/secret-writer.js';
-import { createSecretsManagerClient } from '../tokens/secrets-client.js';
-import { SecretsManagerTokenSource } from '../tokens/secrets-manager-token-source.js';
 import { SHARED_SECRETS_ABOVE_PAGES } from '../tokens/shared-secret.js';
-import { parseCredentials, type TokenSource } from '../tokens/token-source.js';
-import { type Flags, readApp, readSecretInput, secretsChoice } from './pages-input.js';
+import { parseCredentials } from '../tokens/token-source.js';
+import { environment } from './pages-environment.js';
+import { readApp, readSecretInput, secretsChoice } from './pages-input.js';
 import { addLine, connectSummary, connectTable, progressBar, table } from './pages-output.js';
 
 const USAGE = `Usage: npm run pages -- <command> [options]
@@ -59,38 +46,6 @@ Local: a running \`npm start\` (found through .local/runtime.json); --local insi
 add, import and check read each Page's webhook subscription (GET /{page-id}/subscribed_apps) unless
 WEBHOOK_SUBSCRIPTION_CHECK=false, and subscribe a Page that lacks it with WEBHOOK_AUTO_SUBSCRIBE=true.`;
 
-interface Environment {
-  mode: string;
-  /** Tokens go to Secrets Manager (AWS), not the local runtime's file. */
-  secrets: boolean;
-  deps: OnboardingDependencies;
-  tokens: TokenSource;
-}
-
-/** The first sync through the local API: its answer checked, so that only a started sync is reported. */
-function localSyncStarter(apiUrl: string) {
-  return async (pageId: string): Promise<string> => {
-    let response: Response;
-    try {
-      response = await fetch(`${apiUrl}${routePath('startSync', { pageId })}`, {
-        method: 'POST',
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch {
-      throw new Error(`the local API (${apiUrl}) did not answer`);
-    }
-    const body = (await response.json().catch(() => ({}))) as {
-      status?: unknown;
-      error?: { code?: unknown };
-    };
-    if (response.status !== 202) {
-      const code = typeof body.error?.code === 'string' ? ` ${body.error.code}` : '';
-      throw new Error(`the local API answered ${response.status}${code}`);
-    }
-    return body.status === 'already_running' ? 'already running' : 'started';
-  };
-}
-
 /** The rows of `check` and `import`: each Page's token and webhook subscription as Graph answered. */
 function checkTable(rows: readonly CheckRow[]): string {
   const cells = rows.map((r) => [
@@ -102,88 +57,6 @@ function checkTable(rows: readonly CheckRow[]): string {
     subscriptionCell(r.webhooks),
   ]);
   return `${table(['page', 'name', 'instagram', 'token', 'detail', 'webhooks'], cells)}\n`;
-}
-
-/**
- * A setting from its flag when given, else from the environment, checked by the setting's own rule either
- * way: the prefix an operator types must name this deployment's secrets as the stack's does.
- */
-function flagOrSetting<T>(
-  flags: Flags,
-  flag: string,
-  setting: Setting<T> & { readonly env: string },
-): T | undefined {
-  const given = flags[flag];
-  if (typeof given !== 'string') return readSetting(process.env, setting);
-  const checked = setting.rule.check(given.trim());
-  if (!checked.ok) throw new ConfigurationError(`--${flag} ${checked.problem}.`);
-  return checked.value;
-}
-
-async function environment(flags: Flags): Promise<Environment> {
-  const tableName = flagOrSetting(flags, 'table', SETTINGS.tableName);
-  if (flags.local === true || tableName === undefined) {
-    const local = await readLocalEndpoints();
-    if (local === undefined) {
-      throw new ConfigurationError(
-        'No local runtime runs: start `npm start` first, or set TABLE_NAME and TOKEN_SECRET_PREFIX for AWS.',
-      );
-    }
-    const registry = new PageRegistry({
-      // The embedded DynamoDB of `npm start`, which shares that process with its syncs: its patience.
-      client: createDynamoClient({ endpoint: local.dynamodbEndpoint, timeouts: EMBEDDED_DYNAMO_TIMEOUTS }),
-      tableName: local.tableName,
-    });
-    const vault = new FileTokenVault(local.pageTokensFile);
-    const graph = new GraphAccountsClient({ baseUrl: local.graphBaseUrl, version: local.graphVersion });
-    const tokens = await FileTokenSource.fromFile(local.pageTokensFile, { registry }).catch(() =>
-      FileTokenSource.fromMap(new Map(), registry),
-    );
-    return {
-      mode: `local runtime ${local.apiUrl}`,
-      secrets: false,
-      deps: { registry, vault, graph, startSync: localSyncStarter(local.apiUrl) },
-      tokens,
-    };
-  }
-  const prefix = flagOrSetting(flags, 'prefix', SETTINGS.tokenSecretPrefix);
-  if (prefix === undefined)
-    throw new ConfigurationError('TOKEN_SECRET_PREFIX (or --prefix) must name the secrets prefix.');
-  const dynamo = createDynamoClient({ endpoint: readSetting(process.env, SETTINGS.dynamodbEndpoint) });
-  const registry = new PageRegistry({ client: dynamo, tableName });
-  const client = createSecretsManagerClient();
-  const kmsKeyId =
-    (flags['kms-key-id'] as string | undefined) ?? (process.env.TOKEN_SECRET_KMS_KEY_ID || undefined);
-  const vault = new SecretsManagerVault(
-    new SecretWriter(client, { kmsKeyId }),
-    prefix,
-    new SecretLock({ client: dynamo, tableName }),
-  );
-  // Through the settings' rules: an http Graph origin is refused unless it is this machine.
-  const graph = new GraphAccountsClient({
-    baseUrl: readSetting(process.env, SETTINGS.graphApiBaseUrl) ?? SETTINGS.graphApiBaseUrl.default,
-    version: readSetting(process.env, SETTINGS.graphApiVersion) ?? SETTINGS.graphApiVersion.default,
-  });
-  const starter = createQueueSyncStarter(flagOrSetting(flags, 'sync-queue-url', SETTINGS.syncQueueUrl));
-  const tokens = new SecretsManagerTokenSource({ client, prefix, registry, cacheSeconds: 0 });
-  return {
-    mode: `AWS, table ${tableName}, ${vault.description}`,
-    secrets: true,
-    deps: {
-      registry,
-      vault,
-      graph,
-      ...(starter
-        ? {
-            startSync: async (pageId: string) => {
-              await starter.start(pageId);
-              return 'queued';
-            },
-          }
-        : {}),
-    },
-    tokens,
-  };
 }
 
 async function run(argv: string[]): Promise<number> {
