@@ -160,11 +160,18 @@ export async function startLocalRuntime(
       logger,
       now: () => new Date(),
     });
+    // The first round waits for the start-up checks: a run that came first would read each Page's profile
+    // and subscription again, two more Graph calls per Page.
+    let checksSettled = () => {};
+    const checked = new Promise<void>((resolve) => {
+      checksSettled = resolve;
+    });
     const schedule = startLocalSchedule(
       services.runner,
       registry,
       config.syncIntervalSeconds,
       services.logger,
+      checked,
     );
     closers.push(() => schedule.stop());
     const apiHandler = createApiHandler(services.api);
@@ -209,6 +216,7 @@ export async function startLocalRuntime(
       ? { autoSubscribe: config.webhookAutoSubscribe }
       : undefined;
     const checks = startPageChecks({ registry, tokens, graph: services.graph, webhooks }, pageIds, logger);
+    void checks.done.then(checksSettled);
     closers.push(() => checks.stop());
     return {
       url: api.url,

@@ -13,14 +13,16 @@ const PROGRESS_EVERY_MS = 5_000;
 export const LOCAL_SYNC_CONCURRENCY = 10;
 
 /**
- * The stand-in for the EventBridge schedule: a round at start, then every `intervalSeconds` (0: none
- * but `runOnce`). A round still going when the next is due is not doubled; the next simply waits.
+ * The stand-in for the EventBridge schedule: a round at start (once `startAfter` settles), then every
+ * `intervalSeconds` (0: none but `runOnce`). A round still going when the next is due is not doubled;
+ * the next simply waits.
  */
 export function startLocalSchedule(
   runner: InProcessSyncRunner,
   pages: { listPageIds(): Promise<string[]> },
   intervalSeconds: number,
   logger: Logger,
+  startAfter: Promise<unknown> = Promise.resolve(),
 ): LocalSchedule {
   let round: Promise<void> | undefined;
   const runOnce = () => {
@@ -53,12 +55,20 @@ export function startLocalSchedule(
       });
     return round;
   };
-  const timer = intervalSeconds > 0 ? setInterval(() => void runOnce(), intervalSeconds * 1000) : undefined;
-  timer?.unref();
-  if (intervalSeconds > 0) void runOnce();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  if (intervalSeconds > 0) {
+    void startAfter.then(() => {
+      if (stopped) return;
+      timer = setInterval(() => void runOnce(), intervalSeconds * 1000);
+      timer.unref();
+      void runOnce();
+    });
+  }
   return {
     runOnce,
     async stop() {
+      stopped = true;
       if (timer !== undefined) clearInterval(timer);
       await round;
       await runner.idle();
