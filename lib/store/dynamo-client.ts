@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type CallTimeouts, sdkCallLimits } from '../config/call-timeouts.js';
 import { UnavailableError } from '../domain/errors.js';
 
 export interface DynamoSettings {
@@ -9,7 +10,7 @@ export interface DynamoSettings {
    * Default `DYNAMO_TIMEOUTS`, for AWS and for any endpoint a user names alike. Only the embedded
    * DynamoDB that `npm start` starts itself passes `EMBEDDED_DYNAMO_TIMEOUTS`.
    */
-  timeouts?: DynamoTimeouts;
+  timeouts?: CallTimeouts;
   /** Requests carry a fixed SigV4-shaped header instead of a signature: for the embedded DynamoDB only. */
   unsigned?: boolean;
 }
@@ -28,22 +29,15 @@ const UNSIGNED = Object.freeze({
   },
 });
 
-export interface DynamoTimeouts {
-  connectionTimeout: number;
-  requestTimeout: number;
-  maxAttempts: number;
-}
-
 /**
  * How long a DynamoDB call may take, wherever DynamoDB is. DynamoDB answers in milliseconds; a call
  * that has not connected within 800 ms or answered within 1 s will not. The SDK counts `requestTimeout`
  * from the start of each attempt (connecting included) and waits at most 200 ms before the second, so
  * a call gives up within 2.2 s, on a fresh connection or a kept-alive one that stopped answering, and
  * the request answers `503` within the contract's 3 seconds instead of hanging until API Gateway's
- * 29 s cut-off. `throwOnRequestTimeout` makes the request timeout abort the call: without it the SDK
- * only logs. These are not a setting: the 3 seconds are the contract's for every endpoint.
+ * 29 s cut-off. These are not a setting: the 3 seconds are the contract's for every endpoint.
  */
-export const DYNAMO_TIMEOUTS: DynamoTimeouts = Object.freeze({
+export const DYNAMO_TIMEOUTS: CallTimeouts = Object.freeze({
   connectionTimeout: 800,
   requestTimeout: 1_000,
   maxAttempts: 2,
@@ -56,7 +50,7 @@ export const DYNAMO_TIMEOUTS: DynamoTimeouts = Object.freeze({
  * these. An endpoint a user names (DynamoDB Local, a proxy, a remote one) can hang like any server, so
  * it gets `DYNAMO_TIMEOUTS` and the contract's 3-second `503`.
  */
-export const EMBEDDED_DYNAMO_TIMEOUTS: DynamoTimeouts = Object.freeze({
+export const EMBEDDED_DYNAMO_TIMEOUTS: CallTimeouts = Object.freeze({
   connectionTimeout: 2_000,
   requestTimeout: 15_000,
   maxAttempts: 2,
@@ -95,7 +89,6 @@ export function isStoreOutage(error: unknown): boolean {
  * `Retry-After`), after the SDK's own retries, so every store and caller sees one kind of error.
  */
 export function createDynamoClient(settings: DynamoSettings = {}): DynamoDBClient {
-  const { connectionTimeout, requestTimeout, maxAttempts } = settings.timeouts ?? DYNAMO_TIMEOUTS;
   const local =
     settings.endpoint === undefined
       ? {}
@@ -108,8 +101,7 @@ export function createDynamoClient(settings: DynamoSettings = {}): DynamoDBClien
   const client = new DynamoDBClient({
     ...(settings.region === undefined ? {} : { region: settings.region }),
     ...local,
-    maxAttempts,
-    requestHandler: { connectionTimeout, requestTimeout, throwOnRequestTimeout: true },
+    ...sdkCallLimits(settings.timeouts ?? DYNAMO_TIMEOUTS),
   });
   client.middlewareStack.add(
     (next) => async (args) => {

@@ -1,4 +1,5 @@
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import { type CallTimeouts, sdkCallLimits } from '../config/call-timeouts.js';
 import { UnavailableError } from '../domain/errors.js';
 
 /**
@@ -6,10 +7,9 @@ import { UnavailableError } from '../domain/errors.js';
  * within the contract's 3 seconds, not hold a request until Lambda's timeout. Each attempt ends
  * `requestTimeout` after it starts, connecting included (a connection not made within
  * `connectionTimeout` ends sooner); two attempts and the SDK's pause before the second (at most 200 ms
- * for a timeout) end a call within about 2.2 s. `throwOnRequestTimeout` is what makes the request
- * timeout end the request: without it the SDK only logs a warning and keeps waiting.
+ * for a timeout) end a call within about 2.2 s.
  */
-export const SECRETS_TIMEOUTS = Object.freeze({
+export const SECRETS_TIMEOUTS: CallTimeouts = Object.freeze({
   connectionTimeout: 800,
   requestTimeout: 1_000,
   maxAttempts: 2,
@@ -21,12 +21,7 @@ export const SECRETS_TIMEOUTS = Object.freeze({
  * pages`); it cannot loosen the timeouts.
  */
 export function createSecretsManagerClient(config: SecretsManagerClientConfig = {}): SecretsManagerClient {
-  const { connectionTimeout, requestTimeout, maxAttempts } = SECRETS_TIMEOUTS;
-  return new SecretsManagerClient({
-    ...config,
-    maxAttempts,
-    requestHandler: { connectionTimeout, requestTimeout, throwOnRequestTimeout: true },
-  });
+  return new SecretsManagerClient({ ...config, ...sdkCallLimits(SECRETS_TIMEOUTS) });
 }
 
 /** Errors that are answers about the secret, not a failure to reach Secrets Manager. */
