@@ -52,23 +52,14 @@ export interface MemoryOptions {
   graphLatencyMs: readonly [number, number];
 }
 
-/** Duration at `memoryMb` from a CPU time and a wall time measured with at least one whole vCPU. */
-const modelledMs = durationAtMemory;
-
 /** Dollars per invocation at `memoryMb` on arm64: GB-seconds (billed by the ms) and the request. */
 export const invocationUsd = (durationMs: number, memoryMb: number) =>
   (Math.ceil(durationMs) / 1000) * (memoryMb / 1024) * PRICES.lambdaArmGbSecond.usd +
   PRICES.lambdaRequests.usd / PRICES.lambdaRequests.per;
 
-export interface OperationSummary {
+/** An operation's invocations summed up: the median CPU and wall time, the mean of the counts. */
+export interface OperationSummary extends Invocation {
   operation: Operation;
-  cpuMs: number;
-  wallMs: number;
-  logBytes: number;
-  reads: number;
-  writes: number;
-  writeUnits: number;
-  graphCalls: number;
 }
 
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
@@ -266,7 +257,9 @@ function monthlyPerThousand(summaries: readonly OperationSummary[], memoryMb: nu
   return summaries.reduce(
     (total, s) =>
       total +
-      1_000 * (perPage[s.operation] ?? 0) * invocationUsd(modelledMs(s.wallMs, s.cpuMs, memoryMb), memoryMb),
+      1_000 *
+        (perPage[s.operation] ?? 0) *
+        invocationUsd(durationAtMemory(s.wallMs, s.cpuMs, memoryMb), memoryMb),
     0,
   );
 }
@@ -277,7 +270,7 @@ export async function benchMemory(report: Report, options: MemoryOptions): Promi
   const header = `| operation | CPU ms (median) | wall ms (median) | CPU share | ${MEMORY_SIZES.map((m) => `${m} MB: ms · $ per million`).join(' | ')} | cheapest |`;
   const rows = result.summaries.map((s) => {
     const costs = MEMORY_SIZES.map((m) => {
-      const duration = modelledMs(s.wallMs, s.cpuMs, m);
+      const duration = durationAtMemory(s.wallMs, s.cpuMs, m);
       return { m, duration, usd: invocationUsd(duration, m) };
     });
     const cheapest = costs.reduce((a, b) => (b.usd < a.usd ? b : a));
@@ -322,7 +315,9 @@ export async function benchMemory(report: Report, options: MemoryOptions): Promi
       section: SECTION,
       measure: `${s.operation}: CPU; wall (median of ${options.measured})`,
       value: `${ms(s.cpuMs)}; ${ms(s.wallMs)}`,
-      reference: MEMORY_SIZES.map((m) => `${m} MB ${ms(modelledMs(s.wallMs, s.cpuMs, m), 0)}`).join(', '),
+      reference: MEMORY_SIZES.map((m) => `${m} MB ${ms(durationAtMemory(s.wallMs, s.cpuMs, m), 0)}`).join(
+        ', ',
+      ),
       budget: '—',
       verdict: 'info',
     });
