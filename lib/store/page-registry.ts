@@ -12,11 +12,10 @@ import {
   type SyncSummaryItem,
   sameLocation,
 } from './page-registry-item.js';
-
-export type { PageReads } from './page-registry-item.js';
-
 import { namesOf, type Stored, Table, type Values, type Written } from './table.js';
 import { TABLE_KEYS } from './table-schema.js';
+
+export type { PageReads } from './page-registry-item.js';
 
 /**
  * What Graph-calling code reports about a Page's token (see `callAsPage`): a rejection after the one
