@@ -162,8 +162,11 @@ describe('connect with --subscribe-webhooks', () => {
     const registered = report.rows.filter((row) => row.action === 'registered').map((row) => row.pageId);
     const skipped = report.rows.filter((row) => row.action === 'skipped').map((row) => row.pageId);
     expect(registered.length).toBeGreaterThan(0);
-    for (const pageId of registered)
+    for (const pageId of registered) {
       expect(rig.emulator.subscribedFields(pageId)).toEqual([...WEBHOOK_FIELDS]);
+      // Recorded as the registry's own check records it, for GET /pages.
+      expect((await deps.registry.get(pageId))?.webhooks?.status).toBe('subscribed');
+    }
     for (const pageId of skipped) expect(rig.emulator.subscribedFields(pageId)).toBeUndefined();
   });
 });

@@ -202,23 +202,6 @@ export class GraphAccountsClient extends GraphSubscriptionsClient {
       problem: text(asRecord(data.error).message),
     };
   }
-
-  /** `GET /{page-id}/subscribed_apps`: the fields the Page sends this app's webhooks for (none: empty). */
-  async subscribedFields(
-    page: { accessToken: string; appSecret?: string },
-    pageId: string,
-  ): Promise<string[]> {
-    return (await this.webhookSubscription(page, pageId)).fields;
-  }
-
-  /** `POST /{page-id}/subscribed_apps`: the Page sends the app's webhooks for these fields. */
-  async subscribeApp(
-    page: { accessToken: string; appSecret?: string },
-    pageId: string,
-    fields: readonly string[],
-  ): Promise<void> {
-    await this.subscribeWebhooks(page, pageId, fields);
-  }
 }
 
 function readManagedPage(item: unknown): ManagedPage | undefined {

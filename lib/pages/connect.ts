@@ -5,6 +5,7 @@ import type { PageRegistry, RegistrationOutcome } from '../store/page-registry.j
 import { useSharedSecrets } from '../tokens/shared-secret.js';
 import type { PageCredentials } from '../tokens/token-source.js';
 import { eligibility } from './eligibility.js';
+import { recordSubscription } from './subscription-health.js';
 import {
   checkPageToken,
   debugAsker,
@@ -158,7 +159,8 @@ export async function connectPages(
     return report;
   }
   const created = await registerAll(deps, eligible, stored, row);
-  if (options.subscribeWebhooks === true) await subscribeAll(deps.graph, eligible, tokens, row);
+  if (options.subscribeWebhooks === true)
+    await subscribeAll({ ...deps, now: options.now }, eligible, tokens, row);
   if (deps.startSync !== undefined) {
     for (const pageId of created.sort()) {
       try {
@@ -264,8 +266,13 @@ async function registerAll(
   return created;
 }
 
+/**
+ * Each eligible Page subscribed to the conversation fields by the registry's own check
+ * (`recordSubscription`): read first, so that a re-run writes nothing for a Page already subscribed,
+ * the Page's other fields kept, and what was found recorded for `GET /pages`.
+ */
 async function subscribeAll(
-  graph: GraphAccountsClient,
+  deps: Pick<OnboardingDependencies, 'registry' | 'graph'> & { now?: (() => Date) | undefined },
   eligible: readonly ManagedPage[],
   tokens: ReadonlyMap<string, PageCredentials>,
   row: (pageId: string) => ConnectRow,
@@ -273,14 +280,13 @@ async function subscribeAll(
   await forEachLimited(eligible, 8, async (page) => {
     const credentials = tokens.get(page.id);
     if (credentials === undefined) return;
+    let problem: string | undefined;
     try {
-      // Asked first, so that a re-run writes nothing for a Page already subscribed to every field.
-      const current = await graph.subscribedFields(credentials, page.id);
-      if (WEBHOOK_FIELDS.every((field) => current.includes(field))) return;
-      await graph.subscribeApp(credentials, page.id, WEBHOOK_FIELDS);
+      const check = await recordSubscription(deps, page.id, credentials, { autoSubscribe: true });
+      if (check.health.status !== 'subscribed') problem = check.problem ?? 'not subscribed';
     } catch (error: unknown) {
-      const reason = error instanceof Error ? error.message.slice(0, 200) : 'unknown error';
-      row(page.id).missing.push(`webhook subscription failed: ${reason}`);
+      problem = error instanceof Error ? error.message.slice(0, 200) : 'unknown error';
     }
+    if (problem !== undefined) row(page.id).missing.push(`webhook subscription failed: ${problem}`);
   });
 }
