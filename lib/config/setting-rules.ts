@@ -223,7 +223,6 @@ export function text(options: TextRuleOptions = {}): SettingRule<string> {
   };
 }
 
-/** One or more non-empty strings: a comma list from text or a list from props. */
 /** A Secrets Manager secret, by its name or ARN (the stack passes ARNs; an operator may give a name). */
 export function secretNameOrArn(): SettingRule<string> {
   return text({
@@ -235,6 +234,7 @@ export function secretNameOrArn(): SettingRule<string> {
   });
 }
 
+/** One or more non-empty strings: a comma list from text or a list from props. */
 export function textList(item: string): SettingRule<readonly string[]> {
   return {
     kind: 'text list',

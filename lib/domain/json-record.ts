@@ -3,11 +3,13 @@
  * Graph's answers) as plain objects, before each field is checked by its reader.
  */
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** `value` as an object's fields, or none for anything else (an array, null, a string...). */
 export function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
+  return isRecord(value) ? value : {};
 }
 
 /** The fields of the JSON object `text` holds; undefined when it is not JSON or not an object. */
@@ -18,7 +20,5 @@ export function parseJsonRecord(text: string): Record<string, unknown> | undefin
   } catch {
     return undefined;
   }
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return isRecord(value) ? value : undefined;
 }
