@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ConversationChangeDetail } from '#lib/domain/change-event.js';
 import { createEventBridgeClient, EVENTBRIDGE_TIMEOUTS } from '#lib/events/eventbridge-client.js';
 import { EventBridgeSink } from '#lib/events/eventbridge-sink.js';
 import { type BlackHole, startBlackHole } from './support/black-hole.js';
+import { createdDetail } from './support/change-detail.js';
 
 /**
  * The change-event sink in front of an EventBridge that accepts connections and never answers: each
@@ -32,16 +32,7 @@ describe('change events when EventBridge does not answer', () => {
       maxAttempts: 2,
       sleep: async () => undefined,
     });
-    const detail: ConversationChangeDetail = {
-      event_id: 't_1@1',
-      revision: 1,
-      page_id: '1000000000000001',
-      platform: 'messenger',
-      folder: 'inbox',
-      change: 'created',
-      previous_updated_time: null,
-      conversation: { id: 't_1', updated_time: '2026-11-20T10:00:00+0000' },
-    };
+    const detail = createdDetail('t_1');
     // Act
     const published = sink.publish([detail]);
     // Assess

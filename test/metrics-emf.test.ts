@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, test } from 'vitest';
-import type { ChangeEventSink, ConversationChangeDetail } from '#lib/domain/change-event.js';
+import type { ChangeEventSink } from '#lib/domain/change-event.js';
 import { countChangeEvents } from '#lib/telemetry/counted-change-events.js';
 import {
   GRAPH_CODE_VALUES,
@@ -8,6 +8,7 @@ import {
   METRICS_NAMESPACE,
 } from '#lib/telemetry/metric-names.js';
 import { EmfMetrics } from '#lib/telemetry/metrics.js';
+import { createdDetail } from './support/change-detail.js';
 import { captureOutput, emfTotal, readEmfLines } from './support/emf.js';
 import { recordingMetrics } from './support/recording-metrics.js';
 
@@ -106,17 +107,7 @@ describe('the GraphCode dimension stays a closed set', () => {
 });
 
 describe('change events are counted as the sink delivers them', () => {
-  const detail = (id: string): ConversationChangeDetail => ({
-    event_id: `${id}@1`,
-    revision: 1,
-    page_id: '1000000000000001',
-    platform: 'messenger',
-    folder: 'inbox',
-    change: 'created',
-    previous_updated_time: null,
-    conversation: { id, updated_time: '2026-11-20T10:00:00+0000' },
-  });
-  const events = [detail('t_1'), detail('t_2'), detail('t_3')];
+  const events = [createdDetail('t_1'), createdDetail('t_2'), createdDetail('t_3')];
 
   it.each([
     ['all delivered', async () => ({ undelivered: [] }), 3, 0],
